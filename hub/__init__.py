@@ -1,0 +1,1 @@
+"""Schakel: the information-exchange hub of the Zorg- en Veiligheidshuizen."""

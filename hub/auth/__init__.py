@@ -1,0 +1,1 @@
+"""Authentication by request-bound signed tokens, and role checks."""

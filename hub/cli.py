@@ -1,0 +1,111 @@
+"""The `schakel` command line: serve the hub, migrate, manage keys and the partner registry."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from connectors import ConnectorError
+from hub.config import get_settings
+from hub.errors import ConfigurationError, SchakelError
+from hub.keys.cli import keys_app
+from hub.keys.keyring import HubKeyring, KeyringError
+from hub.kit.cli import cli_actor, open_database
+from hub.partners.cli import partner_app, principal_app
+
+app = typer.Typer(
+    help="Schakel: the information-exchange hub of the Zorg- en Veiligheidshuizen.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+app.add_typer(partner_app, name="partner")
+app.add_typer(principal_app, name="principal")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: SCHAKEL_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: SCHAKEL_PORT.")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Development: make keys and register the demo partners first (idempotent).")
+    ] = False,
+) -> None:
+    """Run the hub. On SQLite the database is brought up to date first."""
+    from hub.main import create_app  # noqa: PLC0415 - keeps `schakel --help` fast
+
+    settings = get_settings()
+    if demo:
+        if settings.is_production:
+            raise ConfigurationError("--demo is refused when SCHAKEL_ENVIRONMENT=production")
+        from hub.partners import demo as demo_partners  # noqa: PLC0415 - development only
+
+        HubKeyring(settings.keys_dir).init(demo=True)
+        with open_database() as database, database.unit_of_work() as session:
+            demo_partners.seed(session, cli_actor(), settings.keys_dir)
+    hub = create_app(settings)
+    uvicorn.run(
+        hub,
+        host=host or settings.host,
+        port=port or settings.port,
+        access_log=False,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration that has not run yet."""
+    with open_database(prepare=False) as database:
+        database.upgrade()
+        print(f"database at revision {database.current_revision()}")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrations have drifted apart (alembic check)."""
+    with open_database(prepare=False) as database:
+        database.upgrade()
+        database.check()
+        print("models and migrations agree")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    with open_database(prepare=False) as database:
+        print(database.current_revision() or "empty")
+
+
+@app.command()
+def openapi(
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    """Print the OpenAPI document (no database or server needed)."""
+    from hub.main import create_app  # noqa: PLC0415 - keeps `schakel --help` fast
+
+    document = json.dumps(create_app(get_settings(), configure_logs=False).openapi(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(document)
+    else:
+        output.write_text(document, encoding="utf-8")
+
+
+def main() -> None:
+    """Entry point: domain and configuration errors become one clear line and a non-zero exit, not a traceback."""
+    try:
+        app()
+    except (SchakelError, KeyringError, ConnectorError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except ConfigurationError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,96 @@
+"""Settings: one class, read from `SCHAKEL_*` environment variables (and an optional `.env`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+API_VERSION = "1.0.0"
+"""The full version of the public API, sent in the `API-Version` header of every response."""
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    CONSOLE = "console"
+    JSON = "json"
+
+
+class Settings(BaseSettings):
+    """Everything the hub can be configured with. See the configuration reference in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="SCHAKEL_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Field(default=Path("data"), description="Where the embedded SQLite database lives.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: a SQLite file `schakel.db` in the data dir."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The hub's public base URL: the `aud` of every token and the base of every `htu`.",
+    )
+    keys_dir: Path = Field(default=Path("keys"), description="Where the hub's keys and demo keys live.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_format: LogFormat | None = Field(
+        default=None, description="`json` or `console`; default: json in production, console in development."
+    )
+    log_level: str = "INFO"
+    token_leeway_seconds: int = Field(default=30, ge=0, le=120)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    contact_name: str = "Schakel beheer"
+    contact_email: str = "beheer@schakel.example"
+    contact_url: str = "https://schakel.example/contact"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_a_base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("SCHAKEL_PUBLIC_URL must be an absolute http(s) URL such as https://schakel.example")
+        if parts.query or parts.fragment:
+            raise ValueError("SCHAKEL_PUBLIC_URL must not carry a query or fragment")
+        return value.rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'schakel.db').as_posix()}"
+
+    @property
+    def effective_log_format(self) -> LogFormat:
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.JSON if self.environment is Environment.PRODUCTION else LogFormat.CONSOLE
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    def insecure_settings(self) -> list[str]:
+        """What makes these settings unfit for production, one sentence each (keys are checked separately)."""
+        problems: list[str] = []
+        if urlsplit(self.public_url).scheme != "https":
+            problems.append("SCHAKEL_PUBLIC_URL must use https in production (tokens are bound to it).")
+        if self.effective_log_format is not LogFormat.JSON:
+            problems.append("SCHAKEL_LOG_FORMAT must be json in production (console logs are for development).")
+        if self.log_level.upper() == "DEBUG":
+            problems.append("SCHAKEL_LOG_LEVEL=DEBUG is not allowed in production.")
+        if self.token_leeway_seconds > 60:
+            problems.append("SCHAKEL_TOKEN_LEEWAY_SECONDS above 60 widens the replay window; use 60 or less.")
+        return problems
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,145 @@
+"""Database engines, the unit of work, and migrations.
+
+SQLite is the embedded default (one file, WAL, `synchronous=FULL`); PostgreSQL (psycopg 3) is the scale path.
+The request is the unit of work: `get_session` commits when the handler returns and rolls back when it
+raises, before the response is sent, so a 2xx answer means the change is durable. Services and repositories
+never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+from starlette.requests import Request
+
+from hub.errors import ConfigurationError
+
+MIGRATIONS = "hub:migrations"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and use the psycopg 3 driver for them."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_db_engine(url: str) -> Engine:
+    url = normalise_database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling defers BEGIN; take it over so BEGIN IMMEDIATE is possible.
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    raise ValueError(f"unsupported database backend {parsed.get_backend_name()!r}: use sqlite or postgresql")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    dbapi_connection.isolation_level = None  # autocommit at the driver; SQLAlchemy issues BEGIN itself
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """An engine and its session factory; created in the app's lifespan or by a CLI command, never at import."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_database_url(url)
+        self.engine = create_db_engine(self.url)
+        self._sessions = sessionmaker(bind=self.engine, class_=Session, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (idempotent)."""
+        with self.engine.begin() as connection:
+            command.upgrade(migration_config(connection), "head")
+
+    def prepare(self) -> None:
+        """Make sure the schema is current before serving.
+
+        The embedded SQLite database brings itself up to date; a shared PostgreSQL is migrated explicitly, once,
+        by `schakel db upgrade`, never by each of several API processes starting at the same time.
+        """
+        if self.backend == "sqlite":
+            self.upgrade()
+            return
+        head = ScriptDirectory.from_config(migration_config()).get_current_head()
+        current = self.current_revision()
+        if current != head:
+            raise ConfigurationError(
+                f"the database schema is at {current or 'nothing'}, the code needs {head}; run `schakel db upgrade`"
+            )
+
+    def check(self) -> None:
+        """Raise if the models and the migrations have drifted apart (`alembic check`)."""
+        with self.engine.begin() as connection:
+            command.check(migration_config(connection))
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def migration_config(connection: Any = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    config.attributes["connection"] = connection
+    return config
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency (use with `scope="function"`): the request's unit of work."""
+    database: Database = request.app.state.database
+    with database.unit_of_work() as session:
+        yield session

@@ -1,0 +1,163 @@
+"""One error base class for the whole hub, and the handlers that render every error as RFC 9457 problem+json.
+
+Domain code raises a subclass of `SchakelError`; it never builds an HTTP response. The `detail` of an error
+must never contain personal data: it is sent to the caller and may end up in the caller's logs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:schakel:problem:"
+
+log = structlog.get_logger("hub.errors")
+
+
+class SchakelError(Exception):
+    """Base of every error the hub reports to a caller.
+
+    `code` is a stable, machine-readable reason (kebab-case); it is also the last part of the problem `type`.
+    """
+
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Interne fout"
+    code: str = "internal-error"
+
+    headers: ClassVar[dict[str, str] | None] = None
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+
+
+class BadRequest(SchakelError):
+    status = 400
+    title = "Ongeldig verzoek"
+    code = "bad-request"
+
+
+class Unauthenticated(SchakelError):
+    status = 401
+    title = "Niet geauthenticeerd"
+    code = "unauthenticated"
+    headers = {"WWW-Authenticate": 'Bearer realm="schakel", error="invalid_token"'}  # noqa: RUF012 - constant
+
+
+class Forbidden(SchakelError):
+    status = 403
+    title = "Geen toegang"
+    code = "forbidden"
+
+
+class NotFound(SchakelError):
+    status = 404
+    title = "Niet gevonden"
+    code = "not-found"
+
+
+class Conflict(SchakelError):
+    status = 409
+    title = "Conflict"
+    code = "conflict"
+
+
+class PayloadTooLarge(SchakelError):
+    status = 413
+    title = "Verzoek te groot"
+    code = "payload-too-large"
+
+
+class Unprocessable(SchakelError):
+    """A request body that is well-formed JSON but does not fit the schema or the domain's rules."""
+
+    status = 422
+    title = "Ongeldige invoer"
+    code = "validation-failed"
+
+
+class ServiceUnavailable(SchakelError):
+    status = 503
+    title = "Dienst niet beschikbaar"
+    code = "service-unavailable"
+
+
+class ConfigurationError(Exception):
+    """The hub cannot start with this configuration; the message says what to change."""
+
+
+def problem(status: int, title: str, detail: str, code: str, *, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_PREFIX + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_STATUS_TEXT: dict[int, tuple[str, str, str]] = {
+    400: ("Ongeldig verzoek", "bad-request", "The request could not be understood."),
+    401: ("Niet geauthenticeerd", "unauthenticated", "A valid signed token is required."),
+    403: ("Geen toegang", "forbidden", "You may not do this."),
+    404: ("Niet gevonden", "not-found", "There is no resource at this path."),
+    405: ("Methode niet toegestaan", "method-not-allowed", "This path does not support this HTTP method."),
+    406: ("Niet aanvaardbaar", "not-acceptable", "The requested representation is not available."),
+    413: ("Verzoek te groot", "payload-too-large", "The request body is too large."),
+    415: ("Mediatype niet ondersteund", "unsupported-media-type", "Send the body as application/json."),
+}
+
+
+async def _schakel_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SchakelError)  # noqa: S101 - registered for this class only
+    return problem(exc.status, exc.title, exc.detail, exc.code, headers=exc.headers)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this class only
+    title, code, default_detail = _STATUS_TEXT.get(exc.status_code, ("Fout", "http-error", "Request failed."))
+    # Starlette's own details ("Not Found") carry no personal data; ours come from SchakelError instead.
+    detail = default_detail if exc.detail in (None, "", title) else str(exc.detail)
+    return problem(exc.status_code, title, detail, code, headers=dict(exc.headers) if exc.headers else None)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this class only
+    # Name where and what, never the value: the rejected input may be a BSN or a name.
+    parts = []
+    for error in exc.errors()[:20]:
+        location = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{location}: {error.get('msg', 'invalid')}")
+    detail = "; ".join(parts) or "The request body does not match the schema."
+    return problem(422, "Ongeldige invoer", detail, "validation-failed")
+
+
+def unexpected_error(exc: BaseException) -> JSONResponse:
+    """The answer to a bug. Logs the class and where it happened, never str(exc): database errors echo data."""
+    log.error("request.unhandled_error", error_type=type(exc).__name__, where=_where(exc))
+    return problem(500, "Interne fout", "An unexpected error occurred; it has been logged.", "internal-error")
+
+
+def _where(exc: BaseException) -> str:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "unknown"
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(SchakelError, _schakel_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    # Unexpected exceptions are answered by RequestContextMiddleware, so the 500 gets the same headers and log.

@@ -1,0 +1,1 @@
+"""The hub's own signing keys, their rotation, and their publication as a JWKS."""

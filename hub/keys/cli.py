@@ -1,0 +1,72 @@
+"""`schakel keys ...`: the hub's signing keys (init, rotate, retire, list). Changes go to the audit trail."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from hub.audit import service as audit
+from hub.config import get_settings
+from hub.keys.keyring import HubKeyring, KeyEntry
+from hub.kit.cli import cli_actor, open_database
+
+keys_app = typer.Typer(help="The hub's own signing keys.", no_args_is_help=True)
+
+
+def _record(action: str, entry: KeyEntry, details: dict[str, str]) -> None:
+    with open_database() as database, database.unit_of_work() as session:
+        audit.record(
+            session,
+            actor=cli_actor(),
+            action=action,
+            target_type="hub_key",
+            target_id=entry.kid,
+            details=details,
+        )
+
+
+@keys_app.command("init")
+def keys_init(
+    demo: Annotated[bool, typer.Option(help="Development: also make key pairs for the demo partners.")] = False,
+) -> None:
+    """Create the hub's Ed25519 signing key under SCHAKEL_KEYS_DIR (does nothing if it exists)."""
+    settings = get_settings()
+    if demo and settings.is_production:
+        raise typer.BadParameter("--demo is refused when SCHAKEL_ENVIRONMENT=production")
+    keyring = HubKeyring(settings.keys_dir)
+    keyset, created = keyring.init(demo=demo)
+    active = keyset.active
+    if created:
+        _record("hub_key.created", active, {"algorithm": active.algorithm, "demo": str(demo).lower()})
+        print(f"created hub signing key {active.kid} in {keyring.directory}")
+    else:
+        print(f"hub signing key {active.kid} exists in {keyring.directory}; nothing to do")
+    if demo:
+        from hub.partners import demo as demo_partners  # noqa: PLC0415 - development only
+
+        with open_database() as database, database.unit_of_work() as session:
+            added = demo_partners.seed(session, cli_actor(), settings.keys_dir)
+        print(f"demo partners ready ({added} registrations added); their keys are in {settings.keys_dir / 'demo'}")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Make a new active signing key. The old one stays published so that what it signed stays verifiable."""
+    old, new = HubKeyring(get_settings().keys_dir).rotate()
+    _record("hub_key.rotated", new, {"previous": old.kid})
+    print(f"active hub key is now {new.kid}; {old.kid} stays published until `schakel keys retire {old.kid}`")
+
+
+@keys_app.command("retire")
+def keys_retire(kid: str) -> None:
+    """Stop publishing a rotated-out key."""
+    entry = HubKeyring(get_settings().keys_dir).retire(kid)
+    _record("hub_key.retired", entry, {})
+    print(f"{kid} is {entry.status}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    for entry in HubKeyring(get_settings().keys_dir).load().keys:
+        print(f"{entry.kid:48} {entry.algorithm:6} {entry.status:8} created {entry.created_at}")

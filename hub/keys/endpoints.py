@@ -1,0 +1,20 @@
+"""`/.well-known/jwks.json`: the hub's public keys, for partners checking webhooks and reviewers checking the ledger."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from hub.keys.service import PublishedKeys
+
+router = APIRouter()
+
+
+@router.get("/.well-known/jwks.json", include_in_schema=False)
+async def jwks(request: Request) -> JSONResponse:
+    published: PublishedKeys = request.app.state.published_keys
+    return JSONResponse(
+        {"keys": published.jwks()},
+        media_type="application/jwk-set+json",
+        headers={"Cache-Control": "public, max-age=300"},
+    )

@@ -1,0 +1,1 @@
+"""Helpers that know no domain. Nothing in `hub.kit` imports a domain package."""

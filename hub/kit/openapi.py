@@ -1,0 +1,99 @@
+"""Make FastAPI's OpenAPI document follow the NL GOV API Design Rules.
+
+Paths become relative to a server URL that carries the major version (`.../api/v1`); every 2xx/3xx response
+declares the `API-Version` header; every error response is `application/problem+json` (RFC 9457).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+API_PREFIX = "/api/v1"
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details. `type` ends in a stable reason code (`urn:schakel:problem:<code>`).",
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference", "example": "urn:schakel:problem:token-expired"},
+        "title": {"type": "string", "example": "Niet geauthenticeerd"},
+        "status": {"type": "integer", "example": 401},
+        "detail": {
+            "type": "string",
+            "example": "the token has expired; sign a fresh token for every request",
+        },
+        "instance": {"type": "string", "format": "uri-reference"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+_ERROR_DESCRIPTIONS = {
+    "400": "Bad request",
+    "401": "No valid request-bound token; the reason code says why",
+    "403": "The caller may not do this",
+    "404": "Not found",
+    "409": "Conflict with the current state",
+    "413": "Request body too large",
+    "422": "The body or a parameter does not match the schema",
+    "500": "Unexpected error (a bug; it is logged)",
+    "503": "A dependency, such as the database, is unavailable",
+}
+
+
+def conform(spec: dict[str, Any], *, server_url: str, public_paths: frozenset[str]) -> dict[str, Any]:
+    components = spec.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    schemas["Problem"] = PROBLEM_SCHEMA
+    components["headers"] = {
+        "API-Version": {
+            "description": "The full version of the API that answered.",
+            "schema": {"type": "string", "example": spec["info"]["version"]},
+        }
+    }
+    components["securitySchemes"] = {
+        "schakelToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "schakel+jwt (request-bound, see docs/api.md)",
+        }
+    }
+    paths: dict[str, Any] = {}
+    for path, item in spec.get("paths", {}).items():
+        relative = path.removeprefix(API_PREFIX) or "/"
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            secured = path not in public_paths
+            _conform_operation(operation, has_params=bool(re.search(r"{[^}]+}", path)), secured=secured)
+        paths[relative] = item
+    spec["paths"] = paths
+    spec["servers"] = [{"url": server_url.rstrip("/") + API_PREFIX, "description": "This hub"}]
+    return spec
+
+
+def _conform_operation(operation: dict[str, Any], *, has_params: bool, secured: bool) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    codes = {"500"}
+    if secured:
+        codes |= {"401", "403"}
+        operation["security"] = [{"schakelToken": []}]
+    else:
+        operation["security"] = []
+        codes.add("503")
+    if has_params:
+        codes.add("404")
+    if "requestBody" in operation:
+        codes |= {"409", "413", "422"}
+    if operation.get("parameters"):
+        codes.add("422")
+    for code in sorted(codes | {c for c in responses if c[0] in "45"}):
+        responses[code] = {
+            "description": _ERROR_DESCRIPTIONS.get(code, "Error"),
+            "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    for code, response in responses.items():
+        if code[0] in "23":
+            response.setdefault("headers", {})["API-Version"] = {"$ref": "#/components/headers/API-Version"}

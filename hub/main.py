@@ -1,0 +1,111 @@
+"""The app factory. Resources (engine, keys, metrics) are made in `create_app`/lifespan, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI
+
+from hub.audit.endpoints import router as audit_router
+from hub.auth.endpoints import router as auth_router
+from hub.auth.service import Authenticator
+from hub.config import API_VERSION, Settings, get_settings
+from hub.db import Database
+from hub.errors import ConfigurationError, install_error_handlers
+from hub.keys.endpoints import router as keys_router
+from hub.keys.keyring import HubKeyring
+from hub.keys.service import PublishedKeys
+from hub.kit.openapi import API_PREFIX, conform
+from hub.logging import configure_logging
+from hub.ops.endpoints import metrics_router
+from hub.ops.endpoints import router as ops_router
+from hub.ops.metrics import Metrics
+from hub.ops.middleware import RequestContextMiddleware
+from hub.partners.endpoints import router as partners_router
+
+log = structlog.get_logger("hub.main")
+
+PUBLIC_PATHS = frozenset({f"{API_PREFIX}/health"})
+
+DESCRIPTION = """\
+Schakel is the information-exchange hub of the Zorg- en Veiligheidshuizen. Partners send meldingen; the hub
+enforces the convenant per recipient, pseudonymises, delivers and logs every disclosure.
+
+Every call carries a request-bound signed token (`Authorization: Bearer`, `typ` `schakel+jwt`): see docs/api.md.
+Errors are `application/problem+json` (RFC 9457) with a stable reason code in `type`.
+"""
+
+
+OPENAPI_TAGS = [
+    {"name": "authenticatie", "description": "Check how the hub sees your signed requests."},
+    {"name": "partners", "description": "The registry of partners, principals, roles and public keys."},
+    {"name": "beheer", "description": "Operations: health and the admin audit trail."},
+]
+
+
+def check_startup(settings: Settings, keyring: HubKeyring) -> None:
+    """Refuse to start in production with missing or demo keys or an insecure setting, and say which."""
+    if not settings.is_production:
+        return
+    problems = settings.insecure_settings() + keyring.production_problems()
+    if problems:
+        raise ConfigurationError("refusing to start in production:\n- " + "\n- ".join(problems))
+
+
+def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    if configure_logs:
+        configure_logging(settings.effective_log_format, settings.log_level)
+    keyring = HubKeyring(settings.keys_dir)
+    check_startup(settings, keyring)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database(settings.effective_database_url)
+        try:
+            database.prepare()
+            app.state.database = database
+            app.state.authenticator = Authenticator(database, settings.public_url, settings.token_leeway_seconds)
+            log.info("hub.started", environment=settings.environment, database=database.backend)
+            yield
+        finally:
+            database.dispose()
+
+    app = FastAPI(
+        title="Schakel",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        contact={"name": settings.contact_name, "email": settings.contact_email, "url": settings.contact_url},
+        license_info={"name": "EUPL-1.2", "url": "https://eupl.eu/1.2/nl/"},
+        openapi_tags=OPENAPI_TAGS,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.published_keys = PublishedKeys(keyring)
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    for router in (ops_router, auth_router, partners_router, audit_router):
+        app.include_router(router)
+    app.include_router(keys_router)
+    app.include_router(metrics_router)
+    _install_openapi(app, settings)
+    return app
+
+
+def _install_openapi(app: FastAPI, settings: Settings) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = conform(original(), server_url=settings.public_url, public_paths=PUBLIC_PATHS)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

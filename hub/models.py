@@ -1,0 +1,13 @@
+"""Every table of the hub, imported in one place so the migrations see the whole schema."""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+from hub.audit.models import AdminAuditEvent
+from hub.auth.models import UsedToken
+from hub.partners.models import Partner, Principal, PrincipalKey
+
+metadata = SQLModel.metadata
+
+__all__ = ["AdminAuditEvent", "Partner", "Principal", "PrincipalKey", "UsedToken", "metadata"]

@@ -1,0 +1,1 @@
+"""Operations: request context (trace ids), the API-Version header, metrics and health."""

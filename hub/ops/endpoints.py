@@ -1,0 +1,43 @@
+"""Health and metrics. Both are unauthenticated; put /metrics behind the network boundary in production."""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from hub.config import API_VERSION
+from hub.db import Database
+from hub.errors import ServiceUnavailable
+from hub.kit.openapi import API_PREFIX
+from hub.ops.metrics import Metrics
+from hub.ops.schemas import Health
+
+router = APIRouter(prefix=API_PREFIX, tags=["beheer"])
+metrics_router = APIRouter()
+log = structlog.get_logger("hub.health")
+
+
+@router.get(
+    "/health",
+    summary="Liveness and database readiness",
+    description="200 when the process runs and the database answers; a 503 problem when it does not.",
+)
+async def health(request: Request) -> Health:
+    database: Database = request.app.state.database
+    try:
+        await run_in_threadpool(database.ping)
+    except SQLAlchemyError as exc:
+        log.error(  # noqa: TRY400 - no traceback: database errors echo connection details
+            "health.database_unavailable", error_type=type(exc).__name__
+        )
+        raise ServiceUnavailable("the database does not answer", code="database-unavailable") from None
+    return Health(status="ok", database="ok", version=API_VERSION)
+
+
+@metrics_router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    registry: Metrics = request.app.state.metrics
+    return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,108 @@
+"""The demo partnership of the sample convenant "Zuid-Limburg": invented OINs, locally generated keys.
+
+Development only: `schakel serve --demo` refuses to run in production, and production refuses demo keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session
+
+from hub.keys.service import demo_key
+from hub.partners import repository, service
+from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
+from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
+
+
+@dataclass(frozen=True)
+class DemoPrincipal:
+    id: str
+    soort: PrincipalSoort
+    roles: tuple[Role, ...]
+
+
+@dataclass(frozen=True)
+class DemoPartner:
+    id: str
+    naam: str
+    soort: PartnerSoort
+    oin: str
+    principals: tuple[DemoPrincipal, ...]
+
+
+def _system(partner_id: str) -> DemoPrincipal:
+    return DemoPrincipal(f"{partner_id}-systeem", PrincipalSoort.SYSTEEM, (Role.PARTNER,))
+
+
+def _partner(n: int, partner_id: str, naam: str, soort: PartnerSoort, *extra: DemoPrincipal) -> DemoPartner:
+    # OINs of the form 000000990000000000NN are invented for the demo and belong to no real organisation.
+    return DemoPartner(partner_id, naam, soort, f"0000009900000000{n:04d}", (_system(partner_id), *extra))
+
+
+DEMO_PARTNERS: tuple[DemoPartner, ...] = (
+    _partner(
+        1,
+        "zvh-zuid-limburg",
+        "Zorg- en Veiligheidshuis Zuid-Limburg (demo)",
+        PartnerSoort.ZVH,
+        DemoPrincipal("zvh-zuid-limburg-beheer", PrincipalSoort.PERSOON, (Role.OPERATOR,)),
+        DemoPrincipal("zvh-zuid-limburg-fg", PrincipalSoort.PERSOON, (Role.PRIVACY_OFFICER,)),
+        DemoPrincipal("zvh-zuid-limburg-dpia", PrincipalSoort.PERSOON, (Role.DPIA_REVIEWER,)),
+    ),
+    _partner(2, "politie-limburg", "Politie eenheid Limburg (demo)", PartnerSoort.POLITIE),
+    _partner(3, "via-zuid-limburg", "VIA Zuid-Limburg (demo)", PartnerSoort.VIA),
+    _partner(4, "veilig-thuis-zuid-limburg", "Veilig Thuis Zuid-Limburg (demo)", PartnerSoort.VEILIG_THUIS),
+    _partner(
+        5,
+        "gemeente-maastricht",
+        "Gemeente Maastricht (demo)",
+        PartnerSoort.GEMEENTE,
+        DemoPrincipal("gemeente-maastricht-fg", PrincipalSoort.PERSOON, (Role.PRIVACY_OFFICER,)),
+    ),
+    _partner(6, "gemeente-heerlen", "Gemeente Heerlen (demo)", PartnerSoort.GEMEENTE),
+    _partner(7, "dji-pi-limburg", "DJI Penitentiaire Inrichting Limburg (demo)", PartnerSoort.DJI),
+    _partner(8, "amw-zuid-limburg", "Algemeen Maatschappelijk Werk Zuid-Limburg (demo)", PartnerSoort.AMW),
+    _partner(9, "cjg-zuid-limburg", "Centrum voor Jeugd en Gezin Zuid-Limburg (demo)", PartnerSoort.CJG),
+    _partner(10, "bkr", "Bureau Krediet Registratie (demo)", PartnerSoort.BKR),
+    _partner(11, "woningcorporatie-maasdal", "Woningcorporatie Maasdal (demo)", PartnerSoort.WONINGCORPORATIE),
+    _partner(12, "reclassering-limburg", "Reclassering Limburg (demo)", PartnerSoort.RECLASSERING),
+)
+
+
+def seed(session: Session, actor: str, keys_dir: Path) -> int:
+    """Register the demo partners, principals and keys that are not there yet. Returns how many were added."""
+    added = 0
+    for partner in DEMO_PARTNERS:
+        if repository.get_partner(session, partner.id) is None:
+            service.create_partner(
+                session,
+                actor,
+                PartnerCreate(
+                    id=partner.id,
+                    naam=partner.naam,
+                    soort=partner.soort,
+                    oin=partner.oin,
+                    delivery_mode=DeliveryMode.INBOX,
+                ),
+            )
+            added += 1
+        for principal in partner.principals:
+            if repository.get_principal(session, principal.id) is None:
+                service.create_principal(
+                    session,
+                    actor,
+                    PrincipalCreate(
+                        id=principal.id,
+                        partner_id=partner.id,
+                        soort=principal.soort,
+                        roles=list(principal.roles),
+                    ),
+                )
+                added += 1
+            key = demo_key(keys_dir, principal.id)
+            if repository.get_key(session, key.kid) is None:
+                service.add_key(session, actor, principal.id, KeyCreate(jwk=key.public_jwk()))
+                added += 1
+    return added

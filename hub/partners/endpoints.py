@@ -1,0 +1,136 @@
+"""HTTP routes of the partner registry. Reading: operators, privacy officers, DPIA reviewers. Changing: operators."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+from sqlmodel import Session
+
+from hub.auth.dependencies import require_roles
+from hub.auth.service import Caller
+from hub.db import get_session
+from hub.kit.ids import SLUG_PATTERN
+from hub.kit.openapi import API_PREFIX
+from hub.partners import service
+from hub.partners.models import Role
+from hub.partners.schemas import (
+    KeyCreate,
+    KeyOut,
+    PartnerCreate,
+    PartnerOut,
+    PartnerUpdate,
+    PrincipalCreate,
+    PrincipalOut,
+    PrincipalUpdate,
+)
+
+router = APIRouter(prefix=API_PREFIX, tags=["partners"])
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+Reader = Annotated[Caller, Depends(require_roles(Role.OPERATOR, Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
+Operator = Annotated[Caller, Depends(require_roles(Role.OPERATOR))]
+
+
+@router.get(
+    "/partners",
+    summary="List the partners",
+    description="Every registered partner, active and suspended, ordered by id.",
+)
+def list_partners(_: Reader, session: SessionDep) -> list[PartnerOut]:
+    return [PartnerOut.model_validate(p) for p in service.list_partners(session)]
+
+
+@router.post(
+    "/partners",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a partner",
+    description="A webhook URL must be https (http only on loopback). Recorded in the admin audit trail.",
+)
+def create_partner(body: PartnerCreate, caller: Operator, session: SessionDep) -> PartnerOut:
+    return PartnerOut.model_validate(service.create_partner(session, caller.principal_id, body))
+
+
+@router.get("/partners/{partner_id}", summary="One partner", description="A partner by its id.")
+def get_partner(partner_id: str, _: Reader, session: SessionDep) -> PartnerOut:
+    return PartnerOut.model_validate(service.get_partner(session, partner_id))
+
+
+@router.patch(
+    "/partners/{partner_id}",
+    summary="Change a partner",
+    description="Rename, change the delivery mode or webhook, or suspend (`status: suspended`) and re-activate.",
+)
+def update_partner(partner_id: str, body: PartnerUpdate, caller: Operator, session: SessionDep) -> PartnerOut:
+    return PartnerOut.model_validate(service.update_partner(session, caller.principal_id, partner_id, body))
+
+
+@router.get(
+    "/principals",
+    summary="List the principals",
+    description="Every principal (system or person), optionally only those of one partner (`partnerId`).",
+)
+def list_principals(
+    _: Reader,
+    session: SessionDep,
+    partner_id: Annotated[str | None, Query(alias="partnerId", pattern=SLUG_PATTERN)] = None,
+) -> list[PrincipalOut]:
+    return [PrincipalOut.model_validate(p) for p in service.list_principals(session, partner_id)]
+
+
+@router.post(
+    "/principals",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a principal",
+    description="A system or person of an existing partner, with one or more roles. Audited.",
+)
+def create_principal(body: PrincipalCreate, caller: Operator, session: SessionDep) -> PrincipalOut:
+    return PrincipalOut.model_validate(service.create_principal(session, caller.principal_id, body))
+
+
+@router.get("/principals/{principal_id}", summary="One principal", description="A principal by its id.")
+def get_principal(principal_id: str, _: Reader, session: SessionDep) -> PrincipalOut:
+    return PrincipalOut.model_validate(service.get_principal(session, principal_id))
+
+
+@router.patch(
+    "/principals/{principal_id}",
+    summary="Change a principal's roles or status",
+    description="`roles` replaces the whole set; `status: disabled` refuses every token of this principal.",
+)
+def update_principal(principal_id: str, body: PrincipalUpdate, caller: Operator, session: SessionDep) -> PrincipalOut:
+    return PrincipalOut.model_validate(service.update_principal(session, caller.principal_id, principal_id, body))
+
+
+@router.get(
+    "/principals/{principal_id}/sleutels",
+    summary="A principal's public keys",
+    description="Every key ever registered for the principal, revoked ones included (with when and why).",
+)
+def list_keys(principal_id: str, _: Reader, session: SessionDep) -> list[KeyOut]:
+    return [KeyOut.model_validate(k) for k in service.list_keys(session, principal_id)]
+
+
+@router.post(
+    "/principals/{principal_id}/sleutels",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a public key",
+    description="Several keys can be valid at once, so a partner can roll over without downtime.",
+)
+def add_key(principal_id: str, body: KeyCreate, caller: Operator, session: SessionDep) -> KeyOut:
+    return KeyOut.model_validate(service.add_key(session, caller.principal_id, principal_id, body))
+
+
+@router.delete(
+    "/principals/{principal_id}/sleutels/{kid}",
+    summary="Revoke a key",
+    description="Tokens signed with a revoked key are refused at once. The key stays listed, marked revoked.",
+)
+def revoke_key(
+    principal_id: str,
+    kid: str,
+    caller: Operator,
+    session: SessionDep,
+    reden: Annotated[str, Query(pattern=r"^(superseded|compromised|retired)$")] = "superseded",
+) -> KeyOut:
+    return KeyOut.model_validate(service.revoke_key(session, caller.principal_id, principal_id, kid, reden))
