@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 
 from connectors import ConnectorError
 from hub.config import get_settings
@@ -105,6 +106,11 @@ def main() -> None:
         app()
     except (SchakelError, KeyringError, ConnectorError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except ValidationError as exc:
+        # Name the field and what is wrong with it; never echo the value.
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors())
+        print(f"error: {problems}", file=sys.stderr)
         sys.exit(1)
     except ConfigurationError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)

@@ -28,9 +28,9 @@ def remember_jti(session: Session, issuer: str, jti: str, expires_at: datetime) 
     values = {"issuer": issuer, "jti": jti, "expires_at": expires_at}
     table = UsedToken.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table).values(values).on_conflict_do_nothing()
-    result = session.connection().execute(statement)
-    return bool(result.rowcount == 1)
+    # RETURNING says whether this very insert won; rowcount is not reliable for ON CONFLICT on every driver.
+    statement = insert(table).values(values).on_conflict_do_nothing().returning(table.c.jti)
+    return session.connection().execute(statement).first() is not None
 
 
 def purge_expired(session: Session, before: datetime) -> int:

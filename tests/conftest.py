@@ -1,0 +1,136 @@
+"""Fixtures: a fresh database per test through the real migrations, on SQLite and (when configured) PostgreSQL.
+
+PostgreSQL tests run when SCHAKEL_TEST_POSTGRES_URL is set (`.ci/run` sets it); otherwise they are skipped and
+say why. Each PostgreSQL test gets its own schema, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from connectors import SigningKey
+from hub.config import LogFormat, Settings
+from hub.db import Database
+from hub.keys.keyring import HubKeyring
+from hub.logging import configure_logging
+from hub.main import create_app
+from tests.server import free_socket, serving
+from tests.support import PRINCIPALS, Actor, seed_registry
+
+POSTGRES_ENV = "SCHAKEL_TEST_POSTGRES_URL"
+SKIP_POSTGRES = (
+    f"{POSTGRES_ENV} is not set: PostgreSQL tests skipped (`.ci/run` sets it to 127.0.0.1:5432/test). SQLite tests ran."
+)
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get(POSTGRES_ENV) or None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quiet_logging() -> None:
+    """Tests log through the real pipeline, at WARNING, so a failing test shows what the hub complained about."""
+    configure_logging(LogFormat.CONSOLE, "WARNING")
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Everything the hub logs during the test, as JSON lines, at DEBUG."""
+    stream = io.StringIO()
+    configure_logging(LogFormat.JSON, "DEBUG", stream=stream)
+    try:
+        yield stream
+    finally:
+        configure_logging(LogFormat.CONSOLE, "WARNING")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'schakel.db'}"
+        return
+    base = _postgres_url()
+    if base is None:
+        pytest.skip(SKIP_POSTGRES)
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = sa.create_engine(Database(base).url)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """The database, migrated to head."""
+    db = Database(database_url)
+    db.upgrade()
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="session")
+def principal_keys() -> dict[str, SigningKey]:
+    """Real key pairs, made once per test session: mostly Ed25519, and ES256 for the privacy officer."""
+    return {name: SigningKey.generate("ES256" if name == "privacy_officer" else "EdDSA") for name in PRINCIPALS}
+
+
+@pytest.fixture
+def keys_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "keys"
+    HubKeyring(directory).init(demo=False)
+    return directory
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """The socket the test hub will serve on; bound first so the public URL (the token audience) is known."""
+    sock = free_socket()
+    yield sock
+    sock.close()
+
+
+@pytest.fixture
+def public_url(listener: socket.socket) -> str:
+    return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@pytest.fixture
+def settings(database_url: str, keys_dir: Path, public_url: str) -> Settings:
+    return Settings(database_url=database_url, keys_dir=keys_dir, public_url=public_url)
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database) -> FastAPI:
+    # `database` first: the schema exists before the app's lifespan checks it (as `schakel db upgrade` would).
+    return create_app(settings, configure_logs=False)
+
+
+@pytest.fixture
+def http(app: FastAPI, listener: socket.socket, public_url: str) -> Iterator[httpx.Client]:
+    """A plain HTTP client to a real hub serving `app` on 127.0.0.1."""
+    with serving(app, listener), httpx.Client(base_url=public_url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def actors(database: Database, principal_keys: dict[str, SigningKey]) -> dict[str, Actor]:
+    return seed_registry(database, principal_keys)

@@ -1,0 +1,83 @@
+"""Helpers shared by the tests: test principals with real keys, and a registry to seed them into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from connectors import HubClient, SigningKey
+from hub.db import Database
+from hub.partners import service
+from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
+from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
+
+
+@dataclass(frozen=True)
+class Actor:
+    partner_id: str
+    principal_id: str
+    key: SigningKey
+    roles: tuple[Role, ...]
+
+    def client(self, http: httpx.Client, key: SigningKey | None = None) -> HubClient:
+        return HubClient(
+            str(http.base_url),
+            partner_id=self.partner_id,
+            principal_id=self.principal_id,
+            key=key or self.key,
+            http=http,
+        )
+
+
+@dataclass(frozen=True)
+class TestPartner:
+    id: str
+    soort: PartnerSoort
+    oin: str
+
+
+PARTNERS = (
+    TestPartner("zvh-test", PartnerSoort.ZVH, "00000099000000000101"),
+    TestPartner("politie-test", PartnerSoort.POLITIE, "00000099000000000102"),
+    TestPartner("via-test", PartnerSoort.VIA, "00000099000000000103"),
+)
+
+# principal id -> (partner id, roles)
+PRINCIPALS: dict[str, tuple[str, tuple[Role, ...]]] = {
+    "operator": ("zvh-test", (Role.OPERATOR,)),
+    "privacy_officer": ("zvh-test", (Role.PRIVACY_OFFICER,)),
+    "dpia_reviewer": ("zvh-test", (Role.DPIA_REVIEWER,)),
+    "politie": ("politie-test", (Role.PARTNER,)),
+    "via": ("via-test", (Role.PARTNER,)),
+}
+
+
+def seed_registry(database: Database, keys: dict[str, SigningKey]) -> dict[str, Actor]:
+    """Register the test partners and principals, each principal with its key from `keys`."""
+    actors: dict[str, Actor] = {}
+    with database.unit_of_work() as session:
+        for partner in PARTNERS:
+            service.create_partner(
+                session,
+                "test",
+                PartnerCreate(
+                    id=partner.id,
+                    naam=f"{partner.id} (test)",
+                    soort=partner.soort,
+                    oin=partner.oin,
+                    delivery_mode=DeliveryMode.INBOX,
+                ),
+            )
+        for name, (partner_id, roles) in PRINCIPALS.items():
+            principal_id = f"{partner_id}-{name.replace('_', '-')}"
+            service.create_principal(
+                session,
+                "test",
+                PrincipalCreate(
+                    id=principal_id, partner_id=partner_id, soort=PrincipalSoort.SYSTEEM, roles=list(roles)
+                ),
+            )
+            service.add_key(session, "test", principal_id, KeyCreate(jwk=keys[name].public_jwk()))
+            actors[name] = Actor(partner_id, principal_id, keys[name], roles)
+    return actors

@@ -1,0 +1,119 @@
+"""The `schakel` and `schakel-connector` command lines, in-process, on both databases."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from connectors.cli import app as connector_app
+from hub.cli import app, main
+from hub.config import get_settings
+from hub.db import Database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("SCHAKEL_DATABASE_URL", database_url)
+    monkeypatch.setenv("SCHAKEL_KEYS_DIR", str(tmp_path / "keys"))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def schakel(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+class TestRegistryCommands:
+    def test_register_a_partner_with_a_key_and_suspend_it(self, cli_env: Path, database_url: str) -> None:
+        assert "0001" in schakel("db", "upgrade")
+        assert "created hub signing key" in schakel("keys", "init")
+        partner = json.loads(
+            schakel(
+                "partner", "add", "ggz-limburg", "--naam", "GGZ Limburg", "--soort", "ggz",
+                "--oin", "00000099000000000501",
+            )
+        )  # fmt: skip
+        assert partner["deliveryMode"] == "inbox"
+        schakel("principal", "add", "ggz-limburg-systeem", "--partner", "ggz-limburg", "--role", "partner")
+        assert "kid" in runner.invoke(connector_app, ["keygen", "ggz", "--out", str(cli_env)]).output
+        key = json.loads(
+            schakel("principal", "key", "add", "ggz-limburg-systeem", "--jwk", str(cli_env / "ggz.public.jwk"))
+        )
+        assert key["algorithm"] == "EdDSA"
+        assert "valid" in schakel("principal", "key", "list", "ggz-limburg-systeem")
+        assert json.loads(schakel("partner", "suspend", "ggz-limburg"))["status"] == "suspended"
+        schakel("principal", "roles", "ggz-limburg-systeem", "--role", "partner", "--role", "dpia_reviewer")
+        schakel("principal", "key", "revoke", "ggz-limburg-systeem", key["kid"], "--reason", "compromised")
+
+        database = Database(database_url)
+        try:
+            with database.engine.connect() as connection:
+                rows = connection.execute(sa.text("SELECT actor, action FROM admin_audit_event ORDER BY id")).all()
+        finally:
+            database.dispose()
+        assert {actor for actor, _ in rows} == {f"cli:{__import__('getpass').getuser()}"}
+        assert [action for _, action in rows] == [
+            "hub_key.created", "partner.created", "principal.created", "key.added", "partner.suspended",
+            "principal.roles_changed", "key.revoked",
+        ]  # fmt: skip
+
+    @pytest.mark.parametrize(
+        ("args", "says"),
+        [
+            (["--naam", "GGZ", "--oin", "00000099000000000601"], "error: partner 'x-1' exists already"),
+            (["--naam", "G", "--oin", "00000099000000000602"], "error: naam: String should have at least 2"),
+        ],
+    )
+    def test_a_refusal_is_one_clear_line(
+        self,
+        cli_env: Path,
+        args: list[str],
+        says: str,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        schakel("db", "upgrade")
+        schakel("partner", "add", "x-1", "--naam", "GGZ", "--soort", "ggz", "--oin", "00000099000000000601")
+        monkeypatch.setattr("sys.argv", ["schakel", "partner", "add", "x-1", "--soort", "ggz", *args])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 1
+        err = capsys.readouterr().err
+        assert err.startswith(says)
+        assert len(err.strip().splitlines()) == 1
+        assert "input_value" not in err
+
+    def test_hub_keys_rotate_and_retire(self, cli_env: Path) -> None:
+        schakel("db", "upgrade")
+        schakel("keys", "init")
+        old = schakel("keys", "list").split()[0]
+        assert "stays published" in schakel("keys", "rotate")
+        assert "retired" in schakel("keys", "retire", old)
+        listing = schakel("keys", "list")
+        assert "retired" in listing
+        assert "active" in listing
+
+    def test_db_check_finds_no_drift(self, cli_env: Path) -> None:
+        assert "agree" in schakel("db", "check")
+
+
+class TestOpenapiCommand:
+    def test_prints_the_document_without_a_database(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("SCHAKEL_DATA_DIR", str(tmp_path / "nothing-here"))
+        get_settings.cache_clear()
+        try:
+            document = json.loads(schakel("openapi"))
+        finally:
+            get_settings.cache_clear()
+        assert document["servers"][0]["url"].endswith("/api/v1")
+        assert not (tmp_path / "nothing-here").exists()

@@ -1,0 +1,131 @@
+"""What a newcomer does: `schakel serve --demo` on an empty directory, then a signed call with the connector."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from connectors import HubClient, SigningKey
+from tests.server import free_socket
+
+BIN = Path(sys.executable).parent
+
+
+def _env(workdir: Path, port: int, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")}
+    env.update({"SCHAKEL_PUBLIC_URL": f"http://127.0.0.1:{port}", "SCHAKEL_PORT": str(port), **extra})
+    return env
+
+
+@pytest.fixture
+def demo_hub(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [str(BIN / "schakel"), "serve", "--demo"],
+        cwd=tmp_path,
+        env=_env(tmp_path, port),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = (tmp_path / "serve.log").read_text()
+                raise RuntimeError(f"schakel serve --demo did not come up:\n{output}")
+            time.sleep(0.1)
+        yield url, tmp_path
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+        log.close()
+
+
+class TestNewcomer:
+    def test_serve_demo_then_a_signed_call(self, demo_hub: tuple[str, Path]) -> None:
+        url, workdir = demo_hub
+        assert (workdir / "data" / "schakel.db").exists()
+        demo_key = workdir / "keys" / "demo" / "politie-limburg-systeem.private.jwk"
+        assert stat.S_IMODE(demo_key.stat().st_mode) == 0o600
+
+        result = subprocess.run(
+            [
+                str(BIN / "schakel-connector"), "call", "GET", "/api/v1/aanroeper", "--hub", url,
+                "--partner", "politie-limburg", "--principal", "politie-limburg-systeem", "--key", str(demo_key),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["partnerId"] == "politie-limburg"
+
+        operator_key = SigningKey.load(workdir / "keys" / "demo" / "zvh-zuid-limburg-beheer.private.jwk")
+        with HubClient(
+            url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-beheer", key=operator_key
+        ) as c:
+            assert len(c.get("/api/v1/partners")) == 12
+        assert httpx.get(url + "/.well-known/jwks.json").json()["keys"][0]["alg"] == "EdDSA"
+
+    def test_a_refused_call_prints_the_problem(self, demo_hub: tuple[str, Path]) -> None:
+        url, workdir = demo_hub
+        stranger = workdir / "stranger"
+        stranger.mkdir()
+        subprocess.run(
+            [str(BIN / "schakel-connector"), "keygen", "x", "--out", str(stranger)], check=True, capture_output=True
+        )
+        result = subprocess.run(
+            [
+                str(BIN / "schakel-connector"), "call", "GET", "/api/v1/aanroeper", "--hub", url,
+                "--partner", "politie-limburg", "--principal", "politie-limburg-systeem",
+                "--key", str(stranger / "x.private.jwk"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )  # fmt: skip
+        assert result.returncode == 1
+        assert json.loads(result.stderr)["code"] == "kid-unknown"
+
+
+class TestProductionRefusesDemo:
+    def test_serve_demo_in_production_exits_with_the_reason(self, tmp_path: Path) -> None:
+        result = subprocess.run(
+            [str(BIN / "schakel"), "serve", "--demo"],
+            cwd=tmp_path,
+            env=_env(tmp_path, 1, SCHAKEL_ENVIRONMENT="production"),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+        assert result.returncode == 2
+        assert "--demo is refused" in result.stderr
+        assert not (tmp_path / "keys").exists()
+
+
+def test_the_console_scripts_are_installed() -> None:
+    assert shutil.which("schakel", path=str(BIN))
+    assert shutil.which("schakel-connector", path=str(BIN))
