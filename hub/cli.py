@@ -17,6 +17,7 @@ from hub.errors import ConfigurationError, SchakelError
 from hub.keys.cli import keys_app
 from hub.keys.keyring import HubKeyring, KeyringError
 from hub.kit.cli import cli_actor, open_database
+from hub.logging import configure_logging
 from hub.partners.cli import partner_app, principal_app
 
 app = typer.Typer(
@@ -25,6 +26,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+
+
+@app.callback()
+def _configure() -> None:
+    """Every command logs through the same redacting pipeline as the server."""
+    settings = get_settings()
+    configure_logging(settings.effective_log_format, settings.log_level)
+
+
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(partner_app, name="partner")
@@ -43,6 +53,10 @@ def serve(
     from hub.main import create_app  # noqa: PLC0415 - keeps `schakel --help` fast
 
     settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    if "public_url" not in settings.model_fields_set:
+        # Not configured: the URL this process serves is the one partners' tokens must name.
+        settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
     if demo:
         if settings.is_production:
             raise ConfigurationError("--demo is refused when SCHAKEL_ENVIRONMENT=production")
@@ -51,11 +65,18 @@ def serve(
         HubKeyring(settings.keys_dir).init(demo=True)
         with open_database() as database, database.unit_of_work() as session:
             demo_partners.seed(session, cli_actor(), settings.keys_dir)
+        demo_key = settings.keys_dir / "demo" / "politie-limburg-systeem.private.jwk"
+        print(
+            f"Demo partners and keys are ready (keys in {settings.keys_dir / 'demo'}). Try, in another terminal:\n"
+            f"  .venv/bin/schakel-connector call GET /api/v1/aanroeper --hub {settings.public_url} \\\n"
+            f"      --partner politie-limburg --principal politie-limburg-systeem --key {demo_key}\n",
+            flush=True,
+        )
     hub = create_app(settings)
     uvicorn.run(
         hub,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         access_log=False,
         log_config=None,
         proxy_headers=False,
@@ -78,6 +99,15 @@ def db_check() -> None:
         database.upgrade()
         database.check()
         print("models and migrations agree")
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Argument(help="What the migration changes, in words.")]) -> None:
+    """Developers: generate the next migration from the models (against a database at head)."""
+    with open_database(prepare=False) as database:
+        database.upgrade()
+        current = database.current_revision() or "0000"
+        database.revision(message, revision_id=f"{int(current) + 1:04d}")
 
 
 @db_app.command("current")

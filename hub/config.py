@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -91,6 +92,14 @@ class Settings(BaseSettings):
         return problems
 
 
+SECRETS_DIR_ENV = "SCHAKEL_SECRETS_DIR"
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The settings from the environment; with SCHAKEL_SECRETS_DIR, also from one file per setting there
+    (e.g. `/run/secrets/schakel_database_url`), so a password need not sit in an environment variable."""
+    secrets_dir = os.environ.get(SECRETS_DIR_ENV)
+    if secrets_dir:
+        return Settings(_secrets_dir=secrets_dir)
     return Settings()

@@ -118,6 +118,11 @@ class Database:
                 f"the database schema is at {current or 'nothing'}, the code needs {head}; run `schakel db upgrade`"
             )
 
+    def revision(self, message: str, revision_id: str) -> None:
+        """Write a new migration, generated from the difference between the models and this database."""
+        with self.engine.begin() as connection:
+            command.revision(migration_config(connection), message=message, autogenerate=True, rev_id=revision_id)
+
     def check(self) -> None:
         """Raise if the models and the migrations have drifted apart (`alembic check`)."""
         with self.engine.begin() as connection:

@@ -129,3 +129,4 @@ def configure_logging(log_format: LogFormat, level: str = "INFO", stream: TextIO
     # uvicorn's access log prints raw paths and query strings; the hub logs requests itself, by route.
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

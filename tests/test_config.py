@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from hub.config import Environment, LogFormat, Settings
+from hub.config import Environment, LogFormat, Settings, get_settings
 from hub.errors import ConfigurationError
 from hub.keys.keyring import HubKeyring
 from hub.main import create_app
@@ -98,3 +98,14 @@ class TestProductionRefusals:
         assert "https" in message
         assert "DEBUG" in message
         assert "no hub signing key" in message
+
+
+class TestSecretsDir:
+    def test_a_setting_can_come_from_a_secret_file(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        (tmp_path / "schakel_database_url").write_text("postgresql://hub:geheim@db/schakel")
+        monkeypatch.setenv("SCHAKEL_SECRETS_DIR", str(tmp_path))
+        get_settings.cache_clear()
+        try:
+            assert get_settings().effective_database_url == "postgresql://hub:geheim@db/schakel"
+        finally:
+            get_settings.cache_clear()

@@ -22,9 +22,9 @@ from tests.server import free_socket
 BIN = Path(sys.executable).parent
 
 
-def _env(workdir: Path, port: int, **extra: str) -> dict[str, str]:
+def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")}
-    env.update({"SCHAKEL_PUBLIC_URL": f"http://127.0.0.1:{port}", "SCHAKEL_PORT": str(port), **extra})
+    env.update(extra)
     return env
 
 
@@ -35,9 +35,10 @@ def demo_hub(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     sock.close()
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(
-        [str(BIN / "schakel"), "serve", "--demo"],
+        # No SCHAKEL_PUBLIC_URL: the hub takes the URL it serves as the token audience.
+        [str(BIN / "schakel"), "serve", "--demo", "--port", str(port)],
         cwd=tmp_path,
-        env=_env(tmp_path, port),
+        env=_env(),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -115,7 +116,7 @@ class TestProductionRefusesDemo:
         result = subprocess.run(
             [str(BIN / "schakel"), "serve", "--demo"],
             cwd=tmp_path,
-            env=_env(tmp_path, 1, SCHAKEL_ENVIRONMENT="production"),
+            env=_env(SCHAKEL_ENVIRONMENT="production"),
             capture_output=True,
             text=True,
             check=False,
