@@ -154,10 +154,8 @@ def replayed_jti(world: World) -> HostileRequest:
     return request
 
 
-def body_changed_after_signing(world: World) -> HostileRequest:
+def _signed_post(world: World, body: bytes) -> dict[str, str]:
     actor = world.actors["operator"]
-    signed = b'{"id":"ggz-a","naam":"GGZ A","soort":"ggz","oin":"00000099000000000201","deliveryMode":"inbox"}'
-    sent = signed.replace(b"GGZ A", b"GGZ B")
     _, headers = sign_request_token(
         actor.key,
         issuer=actor.partner_id,
@@ -165,26 +163,22 @@ def body_changed_after_signing(world: World) -> HostileRequest:
         audience=world.public_url,
         method="POST",
         url=world.public_url + PARTNERS,
-        body=signed,
+        body=body,
     )
-    return HostileRequest("POST", PARTNERS, {**headers, "Content-Type": "application/json"}, sent)
+    return {**headers, "Content-Type": "application/json"}
+
+
+def body_changed_after_signing(world: World) -> HostileRequest:
+    signed = b'{"id":"ggz-a","naam":"GGZ A","soort":"ggz","oin":"00000099000000000201","deliveryMode":"inbox"}'
+    sent = signed.replace(b"GGZ A", b"GGZ B")
+    return HostileRequest("POST", PARTNERS, _signed_post(world, signed), sent)
 
 
 def digest_header_missing(world: World) -> HostileRequest:
-    request = body_changed_after_signing(world)
-    headers = {k: v for k, v in request.headers.items() if k != "Content-Digest"}
-    actor = world.actors["operator"]
-    token, _ = sign_request_token(
-        actor.key,
-        issuer=actor.partner_id,
-        subject=actor.principal_id,
-        audience=world.public_url,
-        method="POST",
-        url=world.public_url + PARTNERS,
-        body=request.body,
-    )
-    headers["Authorization"] = f"Bearer {token}"
-    return HostileRequest("POST", PARTNERS, headers, request.body)
+    body = b'{"id":"ggz-b","naam":"GGZ B","soort":"ggz","oin":"00000099000000000202","deliveryMode":"inbox"}'
+    headers = _signed_post(world, body)
+    del headers["Content-Digest"]
+    return HostileRequest("POST", PARTNERS, headers, body)
 
 
 def body_without_cdg(world: World) -> HostileRequest:

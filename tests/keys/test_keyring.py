@@ -66,3 +66,13 @@ class TestJwksEndpoint:
         keyring.retire(first)
         assert [k["kid"] for k in http.get("/.well-known/jwks.json").json()["keys"]] == [new.kid]
         assert all("d" not in k for k in http.get("/.well-known/jwks.json").json()["keys"])
+
+
+class TestWithoutKeys:
+    def test_jwks_is_a_503_problem_that_says_what_to_run(self, http: httpx.Client, keys_dir: Path) -> None:
+        for path in (keys_dir / "hub").iterdir():
+            path.unlink()
+        response = http.get("/.well-known/jwks.json")
+        assert response.status_code == 503
+        assert response.json()["code"] == "hub-keys-missing"
+        assert "schakel keys init" in response.json()["detail"]
