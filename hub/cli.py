@@ -19,6 +19,7 @@ from hub.keys.keyring import HubKeyring, KeyringError
 from hub.kit.cli import cli_actor, open_database
 from hub.logging import configure_logging
 from hub.partners.cli import partner_app, principal_app
+from hub.policy.cli import policy_app
 
 app = typer.Typer(
     help="Schakel: the information-exchange hub of the Zorg- en Veiligheidshuizen.",
@@ -39,6 +40,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(partner_app, name="partner")
 app.add_typer(principal_app, name="principal")
+app.add_typer(policy_app, name="policy")
 
 
 @app.command()
@@ -65,6 +67,7 @@ def serve(
         HubKeyring(settings.keys_dir).init(demo=True)
         with open_database() as database, database.unit_of_work() as session:
             demo_partners.seed(session, cli_actor(), settings.keys_dir)
+            print(demo_partners.seed_convenant(session), flush=True)
         demo_key = settings.keys_dir / "demo" / "politie-limburg-systeem.private.jwk"
         print(
             f"Demo partners and keys are ready (keys in {settings.keys_dir / 'demo'}). Try, in another terminal:\n"

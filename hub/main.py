@@ -25,6 +25,8 @@ from hub.ops.endpoints import router as ops_router
 from hub.ops.metrics import Metrics
 from hub.ops.middleware import RequestContextMiddleware
 from hub.partners.endpoints import router as partners_router
+from hub.policy.endpoints import router as policy_router
+from hub.policy.runtime import PolicyRuntime
 
 log = structlog.get_logger("hub.main")
 
@@ -42,6 +44,7 @@ Errors are `application/problem+json` (RFC 9457) with a stable reason code in `t
 OPENAPI_TAGS = [
     {"name": "authenticatie", "description": "Check how the hub sees your signed requests."},
     {"name": "partners", "description": "The registry of partners, principals, roles and public keys."},
+    {"name": "beleid", "description": "The convenant: versions, four-eyes approval, diff, simulation, decisions."},
     {"name": "beheer", "description": "Operations: health and the admin audit trail."},
 ]
 
@@ -90,9 +93,10 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.published_keys = PublishedKeys(keyring)
+    app.state.policy_runtime = PolicyRuntime()
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
-    for router in (ops_router, auth_router, partners_router, audit_router):
+    for router in (ops_router, auth_router, partners_router, policy_router, audit_router):
         app.include_router(router)
     app.include_router(keys_router)
     app.include_router(metrics_router)

@@ -7,7 +7,17 @@ from sqlmodel import SQLModel
 from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
 from hub.partners.models import Partner, Principal, PrincipalKey
+from hub.policy.models import EmergencyProhibition, PolicyVersion
 
 metadata = SQLModel.metadata
 
-__all__ = ["AdminAuditEvent", "Partner", "Principal", "PrincipalKey", "UsedToken", "metadata"]
+__all__ = [
+    "AdminAuditEvent",
+    "EmergencyProhibition",
+    "Partner",
+    "PolicyVersion",
+    "Principal",
+    "PrincipalKey",
+    "UsedToken",
+    "metadata",
+]

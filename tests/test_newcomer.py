@@ -86,7 +86,7 @@ class TestNewcomer:
         with HubClient(
             url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-beheer", key=operator_key
         ) as c:
-            assert len(c.get("/api/v1/partners")) == 12
+            assert len(c.get("/api/v1/partners")) == 13
         assert httpx.get(url + "/.well-known/jwks.json").json()["keys"][0]["alg"] == "EdDSA"
 
     def test_a_refused_call_prints_the_problem(self, demo_hub: tuple[str, Path]) -> None:

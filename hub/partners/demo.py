@@ -11,9 +11,16 @@ from pathlib import Path
 from sqlmodel import Session
 
 from hub.keys.service import demo_key
+from hub.kit.canonical import content_hash
+from hub.kit.clock import utcnow
 from hub.partners import repository, service
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
+from hub.policy import repository as policy_repository
+from hub.policy import service as policy_service
+from hub.policy.format import load_directory, source_to_data
+from hub.policy.runtime import PolicyRuntime
+from hub.policy.service import Officer
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,30 @@ DEMO_PARTNERS: tuple[DemoPartner, ...] = (
     _partner(10, "bkr", "Bureau Krediet Registratie (demo)", PartnerSoort.BKR),
     _partner(11, "woningcorporatie-maasdal", "Woningcorporatie Maasdal (demo)", PartnerSoort.WONINGCORPORATIE),
     _partner(12, "reclassering-limburg", "Reclassering Limburg (demo)", PartnerSoort.RECLASSERING),
+    _partner(13, "kredietbank-limburg", "Kredietbank Limburg, vroegsignaleringsteam (demo)", PartnerSoort.KREDIETBANK),
 )
+
+
+SAMPLE_CONVENANT = Path("policies/zuid-limburg")
+PROPOSER = Officer(principal_id="zvh-zuid-limburg-fg", partner_id="zvh-zuid-limburg")
+APPROVER = Officer(principal_id="gemeente-maastricht-fg", partner_id="gemeente-maastricht")
+
+
+def seed_convenant(session: Session, directory: Path = SAMPLE_CONVENANT) -> str:
+    """Put the sample convenant through the real lifecycle (proposed by one demo privacy officer, approved by
+    another) unless that exact version exists. Returns what was done, for the operator."""
+    if not directory.is_dir():
+        return f"no sample convenant at {directory}; the hub has no sharing rules until one is approved"
+    source = load_directory(directory)
+    digest = content_hash(policy_service.HASH_DOMAIN, source_to_data(source))
+    if policy_repository.version_by_hash(session, digest) is not None:
+        return f"sample convenant {source.convenant.versie} is registered already"
+    now = utcnow()
+    version, _ = policy_service.propose(
+        session, PROPOSER, source_to_data(source), "Voorbeeldconvenant Zuid-Limburg (demo)", now
+    )
+    policy_service.approve(session, PolicyRuntime(), APPROVER, version.id or 0, active_from=now, now=now)
+    return f"sample convenant {source.convenant.versie} is version {version.id}, active now"
 
 
 def seed(session: Session, actor: str, keys_dir: Path) -> int:

@@ -1,0 +1,193 @@
+"""`schakel policy ...`: check, compare and simulate convenants; propose, approve and activate them.
+
+`validate`, `schema`, `show`, `diff` and `simulate` work on a directory (or a stored version number).
+`propose`, `approve` and `activate` are acts of a privacy officer: they go through the API, signed with the
+officer's own key (the same options as `schakel-connector call`), so four eyes hold from the command line too.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from connectors import HubClient, SigningKey
+from hub.kit.canonical import content_hash
+from hub.kit.cli import open_database
+from hub.kit.clock import dutch_date, utcnow
+from hub.policy import service
+from hub.policy.diff import diff
+from hub.policy.engine import CompiledPolicy
+from hub.policy.format import FormatError, json_schemas, load_directory, source_to_data
+from hub.policy.runtime import PolicyRuntime
+from hub.policy.simulate import TrafficError, read_traffic, simulate
+from hub.policy.validate import Niveau, findings_from_format_error, has_errors, validate
+
+policy_app = typer.Typer(
+    help="The convenant: validate, diff, simulate, propose, approve, activate.", no_args_is_help=True
+)
+
+DEFAULT_DIR = Path("policies/zuid-limburg")
+Hub = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_HUB", help="The hub's public base URL.")]
+Partner = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_PARTNER", help="Your partner id.")]
+Principal = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_PRINCIPAL", help="Your principal id.")]
+Key = Annotated[Path, typer.Option(envvar="SCHAKEL_CONNECTOR_KEY", help="Your private JWK file.")]
+
+
+def _load(reference: str) -> CompiledPolicy:
+    """A directory, or the number of a stored version."""
+    if reference.isdigit():
+        with open_database() as database, database.unit_of_work() as session:
+            return PolicyRuntime().compile(service.get_version(session, int(reference)))
+    directory = Path(reference)
+    try:
+        source = load_directory(directory)
+    except FormatError as exc:
+        for finding in findings_from_format_error(exc):
+            print(finding, file=sys.stderr)
+        raise typer.Exit(1) from None
+    digest = content_hash(service.HASH_DOMAIN, source_to_data(source))
+    return CompiledPolicy(source, content_hash=digest, label=f"{directory}")
+
+
+@policy_app.command("validate")
+def validate_command(directory: Annotated[Path, typer.Argument()] = DEFAULT_DIR) -> None:
+    """Check a convenant directory: errors (exit 1) and warnings, each naming file, rule and what to change."""
+    try:
+        findings = validate(load_directory(directory))
+    except FormatError as exc:
+        findings = findings_from_format_error(exc)
+    for finding in findings:
+        print(finding)
+    errors = sum(1 for f in findings if f.niveau is Niveau.FOUT)
+    print(f"{directory}: {errors} fouten, {len(findings) - errors} waarschuwingen")
+    if has_errors(findings):
+        raise typer.Exit(1)
+
+
+@policy_app.command("schema")
+def schema_command(
+    out: Annotated[Path, typer.Option(help="Directory for the *.schema.json files.")] = Path("policies/schema"),
+) -> None:
+    """Write the JSON Schema of each kind of convenant file, for editors."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        (out / f"{name}.schema.json").write_text(
+            json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        print(f"wrote {out / f'{name}.schema.json'}")
+
+
+@policy_app.command("show")
+def show_command(
+    reference: Annotated[str, typer.Argument(help="A directory or a version number.")] = str(DEFAULT_DIR),
+) -> None:
+    """What a convenant permits, per verstrekker: who gets which categories for which doel."""
+    policy = _load(reference)
+    print(f"{policy.source.convenant.naam} {policy.source.convenant.versie} ({policy.content_hash})")
+    for file_name, regels in sorted(policy.source.regels.items()):
+        print(f"\n{regels.verstrekker} (regels/{file_name})")
+        for regel in regels.regels:
+            until = f" t/m {regel.geldig_tot}" if regel.geldig_tot else ""
+            consent = ", met toestemming" if regel.voorwaarden.toestemming else ""
+            terms = f"{regel.grondslag}, {regel.bewaartermijn}, vanaf {regel.geldig_van}{until}{consent}"
+            print(
+                f"  {regel.id}: -> {regel.ontvanger}, doel {regel.doel} ({', '.join(regel.berichttypes)}): "
+                f"{', '.join(regel.categorieen)}; {terms}"
+            )
+    for verbod in policy.source.verboden.verboden:
+        print(f"\nverbod {verbod.id}: {verbod.omschrijving}")
+
+
+@policy_app.command("diff")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="A directory or a version number.")],
+    new: Annotated[str, typer.Argument(help="A directory or a version number.")],
+    op: Annotated[str | None, typer.Option(help="Compare on this date (YYYY-MM-DD); default today.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of sentences.")] = False,
+) -> None:
+    """What changes when NEW replaces OLD: effective permissions, in plain words."""
+    day = date.fromisoformat(op) if op else dutch_date(utcnow())
+    changes = diff(_load(old), _load(new), day)
+    if as_json:
+        print(json.dumps([c.as_json() for c in changes], indent=2, ensure_ascii=False))
+        return
+    for change in changes:
+        print(change.zin())
+    print(f"{len(changes)} wijzigingen op {day}")
+
+
+@policy_app.command("simulate")
+def simulate_command(
+    proposed: Annotated[str, typer.Argument(help="The proposed version: a directory or a version number.")],
+    verkeer: Annotated[Path, typer.Option(help="Recorded decision inputs, one JSON object per line.")],
+    huidig: Annotated[str, typer.Option(help="Compare with: a directory or a version number.")] = str(DEFAULT_DIR),
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of sentences.")] = False,
+) -> None:
+    """Replay recorded traffic against a proposed version and report what would change."""
+    try:
+        records = read_traffic(verkeer.read_text(encoding="utf-8").splitlines())
+    except TrafficError as exc:
+        print(f"error: {verkeer}: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    report = simulate(_load(huidig), _load(proposed), records)
+    if as_json:
+        print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(report.lines()))
+
+
+def _client(hub: str, partner: str, principal: str, key: Path) -> HubClient:
+    return HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key))
+
+
+def _print(answer: Any) -> None:
+    print(json.dumps(answer, indent=2, ensure_ascii=False))
+
+
+@policy_app.command("propose")
+def propose_command(
+    directory: Annotated[Path, typer.Argument()],
+    toelichting: Annotated[str, typer.Option(help="What changes and why.")],
+    hub: Hub,
+    partner: Partner,
+    principal: Principal,
+    key: Key,
+) -> None:
+    """Propose the convenant in DIRECTORY as a new version (you, as privacy officer)."""
+    source = load_directory(directory)
+    with _client(hub, partner, principal, key) as client:
+        _print(client.post("/api/v1/beleid/versies", {"bron": source_to_data(source), "toelichting": toelichting}))
+
+
+@policy_app.command("approve")
+def approve_command(
+    version: int,
+    hub: Hub,
+    partner: Partner,
+    principal: Principal,
+    key: Key,
+    actief_vanaf: Annotated[datetime | None, typer.Option(help="When it becomes active (default: at once).")] = None,
+) -> None:
+    """Approve a proposed version (a different privacy officer than the proposer)."""
+    body = {"actiefVanaf": actief_vanaf.isoformat()} if actief_vanaf else {}
+    with _client(hub, partner, principal, key) as client:
+        _print(client.post(f"/api/v1/beleid/versies/{version}/goedkeuring", body))
+
+
+@policy_app.command("activate")
+def activate_command(
+    version: int,
+    actief_vanaf: Annotated[datetime, typer.Option(help="When it becomes active (with time zone).")],
+    hub: Hub,
+    partner: Partner,
+    principal: Principal,
+    key: Key,
+) -> None:
+    """Set when an approved version becomes active."""
+    with _client(hub, partner, principal, key) as client:
+        _print(client.post(f"/api/v1/beleid/versies/{version}/activering", {"actiefVanaf": actief_vanaf.isoformat()}))

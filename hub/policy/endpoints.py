@@ -1,0 +1,250 @@
+"""HTTP routes of /api/v1/beleid. Privacy officers change the convenant; reviewers and operators read it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from sqlmodel import Session
+
+from hub.auth.dependencies import require_roles
+from hub.auth.service import Caller
+from hub.db import get_session
+from hub.errors import NotFound
+from hub.kit.clock import dutch_date, utcnow
+from hub.kit.openapi import API_PREFIX
+from hub.partners.models import Role
+from hub.policy import repository, service
+from hub.policy.decision import Verzoek
+from hub.policy.diff import diff
+from hub.policy.engine import CompiledPolicy
+from hub.policy.models import EmergencyProhibition, PolicyVersion
+from hub.policy.runtime import PolicyRuntime, emergency_code
+from hub.policy.schemas import (
+    ApprovalIn,
+    DecisionIn,
+    DecisionOut,
+    DiffOut,
+    EmergencyIn,
+    EmergencyOut,
+    ProposalIn,
+    ProposalOut,
+    ScheduleIn,
+    SimulationIn,
+    SimulationOut,
+    VersionDetail,
+    VersionOut,
+)
+from hub.policy.simulate import simulate
+from hub.policy.validate import validate
+
+router = APIRouter(prefix=f"{API_PREFIX}/beleid", tags=["beleid"])
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+Reader = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER, Role.OPERATOR))]
+Reviewer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
+OfficerDep = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER))]
+
+
+def _runtime(request: Request) -> PolicyRuntime:
+    runtime: PolicyRuntime = request.app.state.policy_runtime
+    return runtime
+
+
+RuntimeDep = Annotated[PolicyRuntime, Depends(_runtime)]
+
+
+def _officer(caller: Caller) -> service.Officer:
+    return service.Officer(principal_id=caller.principal_id, partner_id=caller.partner_id)
+
+
+def _out(session: Session, version: PolicyVersion) -> VersionOut:
+    now = utcnow()
+    state = service.status(version, repository.active_version(session, now), now)
+    return VersionOut.model_validate({**version.model_dump(), "status": str(state)})
+
+
+def _compiled(session: Session, runtime: PolicyRuntime, version_id: int | None) -> CompiledPolicy:
+    if version_id is not None:
+        return runtime.compile(service.get_version(session, version_id))
+    active = runtime.active(session, utcnow())
+    if active is None:
+        raise NotFound("no convenant version is active yet", code="no-active-policy")
+    return active
+
+
+@router.get("/versies", summary="All convenant versions", description="Every version, oldest first, with its status.")
+def list_versions(_: Reader, session: SessionDep) -> list[VersionOut]:
+    return [_out(session, v) for v in service.list_versions(session)]
+
+
+@router.post(
+    "/versies",
+    status_code=status.HTTP_201_CREATED,
+    summary="Propose a convenant version",
+    description="Validates the convenant; errors give a 422 problem naming file, rule and fix. Warnings come back.",
+)
+def propose(body: ProposalIn, caller: OfficerDep, session: SessionDep) -> ProposalOut:
+    version, findings = service.propose(session, _officer(caller), body.bron, body.toelichting, utcnow())
+    return ProposalOut(versie=_out(session, version), waarschuwingen=[str(f) for f in findings])
+
+
+@router.get("/versies/{versie_id}", summary="One version", description="A version with its full source.")
+def get_version(versie_id: int, _: Reader, session: SessionDep, runtime: RuntimeDep) -> VersionDetail:
+    version = service.get_version(session, versie_id)
+    findings = validate(runtime.compile(version).source)
+    out = _out(session, version)
+    return VersionDetail.model_validate(
+        {**out.model_dump(), "bron": version.source, "waarschuwingen": [str(f) for f in findings]}
+    )
+
+
+@router.post(
+    "/versies/{versie_id}/goedkeuring",
+    summary="Approve a version (four eyes)",
+    description="By another privacy officer than the proposer; it becomes active at `actiefVanaf` (default now).",
+)
+def approve(
+    versie_id: int, body: ApprovalIn, caller: OfficerDep, session: SessionDep, runtime: RuntimeDep
+) -> VersionOut:
+    version = service.approve(
+        session, runtime, _officer(caller), versie_id, active_from=body.actief_vanaf, now=utcnow()
+    )
+    return _out(session, version)
+
+
+@router.post(
+    "/versies/{versie_id}/activering",
+    summary="Set when an approved version becomes active",
+    description="Moves the activation moment of an approved version that is not active yet; never into the past.",
+)
+def activate(versie_id: int, body: ScheduleIn, caller: OfficerDep, session: SessionDep) -> VersionOut:
+    return _out(session, service.schedule(session, _officer(caller), versie_id, body.actief_vanaf, utcnow()))
+
+
+@router.get("/actief", summary="The active version", description="The version the hub decides with now.")
+def active(_: Reader, session: SessionDep) -> VersionOut:
+    version = repository.active_version(session, utcnow())
+    if version is None:
+        raise NotFound("no convenant version is active yet", code="no-active-policy")
+    return _out(session, version)
+
+
+@router.get(
+    "/verschillen",
+    summary="What changes between two versions",
+    description="Effective permissions on date `op`, in plain words and as JSON. `van` defaults to the active version.",
+)
+def differences(
+    _: Reader,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    naar: Annotated[int, Query(description="The new version.")],
+    van: Annotated[int | None, Query(description="The old version (default: active).")] = None,
+    op: Annotated[date | None, Query(description="The date to compare on (default: today).")] = None,
+) -> DiffOut:
+    new = runtime.compile(service.get_version(session, naar))
+    old_version = service.get_version(session, van) if van is not None else repository.active_version(session, utcnow())
+    old = runtime.compile(old_version) if old_version is not None else None
+    day = op or dutch_date(utcnow())
+    changes = diff(old, new, day)
+    return DiffOut(
+        van=old_version.id if old_version else None,
+        naar=naar,
+        op=day,
+        regels=[c.zin() for c in changes],
+        wijzigingen=[c.as_json() for c in changes],
+    )
+
+
+@router.post(
+    "/simulaties",
+    summary="Simulate a version on recorded traffic",
+    description="Replays recorded decision inputs (metadata only) and reports what would change, with examples.",
+)
+def simulation(body: SimulationIn, _: Reviewer, session: SessionDep, runtime: RuntimeDep) -> SimulationOut:
+    proposed = runtime.compile(service.get_version(session, body.versie))
+    current_version = (
+        service.get_version(session, body.vergelijk_met)
+        if body.vergelijk_met is not None
+        else repository.active_version(session, utcnow())
+    )
+    current = runtime.compile(current_version) if current_version is not None else None
+    report = simulate(current, proposed, body.verkeer)
+    return SimulationOut.model_validate({**report.as_json(), "regels": report.lines()})
+
+
+@router.post(
+    "/besluiten",
+    summary="Explain a decision",
+    description="What the convenant decides for these inputs, with the rules, grounds and reasons, in plain words.",
+)
+def decision(body: DecisionIn, _: Reviewer, session: SessionDep, runtime: RuntimeDep) -> DecisionOut:
+    policy = _compiled(session, runtime, body.versie)
+    verzoek = Verzoek(
+        verstrekker=body.verstrekker,
+        ontvanger=body.ontvanger,
+        doel=body.doel,
+        berichttype=body.berichttype,
+        categorieen=frozenset(body.categorieen),
+        datum=body.datum or dutch_date(utcnow()),
+        toestemmingen=frozenset(body.toestemmingen),
+    )
+    return DecisionOut.of(policy.decide(verzoek))
+
+
+def _emergency_out(prohibition: EmergencyProhibition) -> EmergencyOut:
+    return EmergencyOut.model_validate(
+        {
+            **prohibition.model_dump(),
+            "code": emergency_code(prohibition),
+            "status": service.emergency_status(prohibition, utcnow()),
+        }
+    )
+
+
+@router.get(
+    "/noodverboden",
+    summary="Emergency prohibitions",
+    description="All of them, with status: onbevestigd, onbevestigd-te-laat (over 24 h), bevestigd, opgeheven.",
+)
+def list_emergency(_: Reader, session: SessionDep) -> list[EmergencyOut]:
+    return [_emergency_out(p) for p in service.list_emergency(session)]
+
+
+@router.post(
+    "/noodverboden",
+    status_code=status.HTTP_201_CREATED,
+    summary="Issue an emergency prohibition",
+    description="Takes effect at once, on top of the active version; a second privacy officer must confirm it.",
+)
+def issue_emergency(body: EmergencyIn, caller: OfficerDep, session: SessionDep, runtime: RuntimeDep) -> EmergencyOut:
+    prohibition = service.issue_emergency(
+        session,
+        runtime,
+        _officer(caller),
+        categorieen=body.categorieen,
+        ontvangers=body.ontvangers,
+        reden=body.reden,
+        now=utcnow(),
+    )
+    return _emergency_out(prohibition)
+
+
+@router.post(
+    "/noodverboden/{noodverbod_id}/bevestiging",
+    summary="Confirm an emergency prohibition",
+    description="By a second privacy officer.",
+)
+def confirm_emergency(noodverbod_id: int, caller: OfficerDep, session: SessionDep) -> EmergencyOut:
+    return _emergency_out(service.confirm_emergency(session, _officer(caller), noodverbod_id, utcnow()))
+
+
+@router.post(
+    "/noodverboden/{noodverbod_id}/opheffing",
+    summary="Lift an emergency prohibition",
+    description="By another privacy officer than the one who issued it.",
+)
+def lift_emergency(noodverbod_id: int, caller: OfficerDep, session: SessionDep) -> EmergencyOut:
+    return _emergency_out(service.lift_emergency(session, _officer(caller), noodverbod_id, utcnow()))

@@ -1,0 +1,294 @@
+"""Compiling a convenant into an immutable decision table, and deciding with it.
+
+The table is keyed by (verstrekker, ontvanger, doel, berichttype), all as partner ids after expanding soorten.
+Each key holds the dates on which any rule or prohibition starts or ends, and for every interval between them
+the outcome per category: granted (perhaps only with consent) or withheld with its reason. A decision is then
+a lookup, an interval search and the consent check. Prohibitions are folded in when the table is built, so
+no path through `decide` can skip them.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+
+from hub.policy.decision import Achtergehouden, Besluit, Reden, Uitkomst, Verstrekt, Verzoek
+from hub.policy.format import PolicySource, Verbod
+
+Key = tuple[str, str, str, str]
+_CACHE_LIMIT = 65_536
+
+
+@dataclass(frozen=True, slots=True)
+class RegelInstantie:
+    """One rule for one (verstrekker, ontvanger, berichttype), soorten expanded to partners."""
+
+    id: str
+    verstrekker: str
+    ontvanger: str
+    doel: str
+    berichttype: str
+    categorieen: frozenset[str]
+    grondslag: str
+    bewaartermijn: str
+    van: int
+    tot: int | None
+    """Ordinal of the last day the rule applies, or None."""
+    toestemming: bool
+
+    def geldig(self, day: int) -> bool:
+        return self.van <= day and (self.tot is None or day <= self.tot)
+
+
+@dataclass(frozen=True, slots=True)
+class VerbodInstantie:
+    id: str
+    categorieen: frozenset[str]
+    van: int | None
+    tot: int | None
+
+    def geldig(self, day: int) -> bool:
+        return (self.van is None or self.van <= day) and (self.tot is None or day <= self.tot)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    grant: Verstrekt | None = None
+    conditional: bool = False
+    withheld: Achtergehouden | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Segments:
+    breakpoints: tuple[int, ...]
+    maps: tuple[Mapping[str, _Entry], ...]
+
+
+class CompiledPolicy:
+    """An immutable decision table for one convenant version (plus any emergency prohibitions)."""
+
+    def __init__(
+        self,
+        source: PolicySource,
+        *,
+        content_hash: str,
+        label: str,
+        noodverboden: Iterable[Verbod] = (),
+    ) -> None:
+        self.source = source
+        self.content_hash = content_hash
+        self.label = label
+        self.deelnemers: Mapping[str, str] = MappingProxyType({d.partner: d.soort for d in source.convenant.deelnemers})
+        self._beroepsgeheim = {s.code for s in source.vocabulaires.soorten if s.beroepsgeheim}
+        self._activiteit = {
+            d.code: f"{d.verwerkingsactiviteit.id}@v{d.verwerkingsactiviteit.versie}"
+            for d in source.vocabulaires.doelen
+        }
+        self.categorie_items: Mapping[str, frozenset[str]] = MappingProxyType(_items_per_category(source))
+        self.regels: tuple[RegelInstantie, ...] = tuple(self._expand_rules())
+        self.noodverboden: tuple[Verbod, ...] = tuple(noodverboden)
+        verboden = [*source.verboden.verboden, *self.noodverboden]
+        self._verboden: dict[str, tuple[VerbodInstantie, ...]] = {
+            partner: tuple(self._prohibitions_for(partner, verboden)) for partner in self.deelnemers
+        }
+        by_key: dict[Key, list[RegelInstantie]] = {}
+        for regel in self.regels:
+            by_key.setdefault((regel.verstrekker, regel.ontvanger, regel.doel, regel.berichttype), []).append(regel)
+        self._table: dict[Key, _Segments] = {
+            key: _segments(sorted(rules, key=lambda r: r.id), self._verboden[key[1]]) for key, rules in by_key.items()
+        }
+        self._prohibitions_only = {partner: _segments([], self._verboden[partner]) for partner in self.deelnemers}
+        self._cache: dict[tuple[object, ...], Besluit] = {}
+
+    # Deciding
+
+    def decide(self, verzoek: Verzoek) -> Besluit:
+        day = verzoek.datum.toordinal()
+        if verzoek.verstrekker not in self.deelnemers or verzoek.ontvanger not in self.deelnemers:
+            return self._besluit(verzoek, {}, dict.fromkeys(verzoek.categorieen, Achtergehouden(Reden.GEEN_DEELNEMER)))
+        key = (verzoek.verstrekker, verzoek.ontvanger, verzoek.doel, verzoek.berichttype)
+        segments = self._table.get(key) or self._prohibitions_only[verzoek.ontvanger]
+        index = bisect.bisect_right(segments.breakpoints, day)
+        cache_key = (key, id(segments), index, verzoek.categorieen, verzoek.toestemmingen)
+        cached = self._cache.get(cache_key)
+        if cached is not None:
+            return cached
+        besluit = self._decide(verzoek, segments.maps[index])
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[cache_key] = besluit
+        return besluit
+
+    def _decide(self, verzoek: Verzoek, entries: Mapping[str, _Entry]) -> Besluit:
+        granted: dict[str, Verstrekt] = {}
+        withheld: dict[str, Achtergehouden] = {}
+        for categorie in sorted(verzoek.categorieen):
+            entry = entries.get(categorie)
+            if entry is None:
+                withheld[categorie] = Achtergehouden(Reden.GEEN_REGEL)
+            elif entry.withheld is not None:
+                withheld[categorie] = entry.withheld
+            elif entry.grant is not None and not entry.conditional:
+                granted[categorie] = entry.grant
+            elif entry.grant is not None:
+                self._with_consent(categorie, entry.grant, verzoek.toestemmingen, granted, withheld)
+        return self._besluit(verzoek, granted, withheld)
+
+    def _with_consent(
+        self,
+        categorie: str,
+        grant: Verstrekt,
+        consents: frozenset[str],
+        granted: dict[str, Verstrekt],
+        withheld: dict[str, Achtergehouden],
+    ) -> None:
+        if categorie in consents:
+            granted[categorie] = grant
+            return
+        items = self.categorie_items.get(categorie, frozenset())
+        consented = frozenset(i for i in items if f"{categorie}/{i}" in consents)
+        if consented:
+            granted[categorie] = Verstrekt(grant.regel, grant.grondslag, grant.bewaartermijn, consented)
+        missing = items - consented
+        if not consented or missing:
+            withheld[categorie] = Achtergehouden(
+                Reden.TOESTEMMING_ONTBREEKT, grant.regel, frozenset(missing) if consented else None
+            )
+
+    def _besluit(self, verzoek: Verzoek, granted: dict[str, Verstrekt], withheld: dict[str, Achtergehouden]) -> Besluit:
+        if granted and not withheld:
+            uitkomst = Uitkomst.PERMIT
+        elif granted:
+            uitkomst = Uitkomst.PARTIAL
+        else:
+            uitkomst = Uitkomst.DENY
+        return Besluit(
+            uitkomst=uitkomst,
+            verstrekt=MappingProxyType(granted),
+            achtergehouden=MappingProxyType(withheld),
+            doel=verzoek.doel,
+            verwerkingsactiviteit=self._activiteit.get(verzoek.doel),
+            beleid_hash=self.content_hash,
+            beleid_label=self.label,
+            regels=tuple(sorted({g.regel for g in granted.values()})),
+            grondslagen=tuple(sorted({g.grondslag for g in granted.values()})),
+        )
+
+    # Reading the table
+
+    def toegang(self, day: date) -> Iterator[tuple[Key, str, Verstrekt, bool]]:
+        """Every (key, category) granted on `day`, with the grant and whether it needs consent."""
+        ordinal = day.toordinal()
+        for key, segments in sorted(self._table.items()):
+            entries = segments.maps[bisect.bisect_right(segments.breakpoints, ordinal)]
+            for categorie, entry in entries.items():
+                if entry.grant is not None:
+                    yield key, categorie, entry.grant, entry.conditional
+
+    def breakpoints(self) -> tuple[date, ...]:
+        """Every date on which some rule or prohibition starts or stops applying."""
+        points = {p for segments in self._table.values() for p in segments.breakpoints}
+        points |= {p for segments in self._prohibitions_only.values() for p in segments.breakpoints}
+        return tuple(date.fromordinal(p) for p in sorted(points))
+
+    # Compiling
+
+    def selects(self, selector: str, partner: str) -> bool:
+        return selector in ("*", partner) or self.deelnemers.get(partner) == selector
+
+    def _expand_rules(self) -> Iterable[RegelInstantie]:
+        for regels in self.source.regels.values():
+            givers = [p for p in self.deelnemers if self.selects(regels.verstrekker, p)]
+            for regel in regels.regels:
+                takers = [p for p in self.deelnemers if self.selects(regel.ontvanger, p)]
+                for giver in givers:
+                    for taker in takers:
+                        if giver == taker:
+                            continue
+                        for berichttype in regel.berichttypes:
+                            yield RegelInstantie(
+                                id=regel.id,
+                                verstrekker=giver,
+                                ontvanger=taker,
+                                doel=regel.doel,
+                                berichttype=berichttype,
+                                categorieen=frozenset(regel.categorieen),
+                                grondslag=regel.grondslag,
+                                bewaartermijn=regel.bewaartermijn,
+                                van=regel.geldig_van.toordinal(),
+                                tot=regel.geldig_tot.toordinal() if regel.geldig_tot else None,
+                                toestemming=regel.voorwaarden.toestemming,
+                            )
+
+    def verbod_geldt(self, verbod: Verbod, partner: str) -> bool:
+        if not any(self.selects(s, partner) for s in verbod.ontvangers):
+            return False
+        if any(self.selects(s, partner) for s in verbod.behalve):
+            return False
+        return not (verbod.alleen_zonder_beroepsgeheim and self.deelnemers.get(partner) in self._beroepsgeheim)
+
+    def _prohibitions_for(self, partner: str, verboden: list[Verbod]) -> Iterable[VerbodInstantie]:
+        for verbod in verboden:
+            if self.verbod_geldt(verbod, partner):
+                yield VerbodInstantie(
+                    id=verbod.id,
+                    categorieen=frozenset(verbod.categorieen),
+                    van=verbod.geldig_van.toordinal() if verbod.geldig_van else None,
+                    tot=verbod.geldig_tot.toordinal() if verbod.geldig_tot else None,
+                )
+
+
+def _items_per_category(source: PolicySource) -> dict[str, frozenset[str]]:
+    items: dict[str, set[str]] = {}
+    for berichttype in source.berichttypes.berichttypes:
+        for veld in berichttype.velden.values():
+            if not isinstance(veld, str) and veld.item is not None:
+                items.setdefault(veld.categorie, set()).add(veld.item)
+    return {categorie: frozenset(values) for categorie, values in items.items()}
+
+
+def _segments(rules: list[RegelInstantie], verboden: tuple[VerbodInstantie, ...]) -> _Segments:
+    spans: list[tuple[int | None, int | None]] = [(r.van, r.tot) for r in rules] + [(v.van, v.tot) for v in verboden]
+    points: set[int] = set()
+    for van, tot in spans:
+        if van is not None:
+            points.add(van)
+        if tot is not None:
+            points.add(tot + 1)
+    breakpoints = tuple(sorted(points))
+    categories = {c for r in rules for c in r.categorieen} | {c for v in verboden for c in v.categorieen}
+    # Segment i covers [breakpoints[i-1], breakpoints[i]); segment 0 everything before the first breakpoint.
+    representatives = [breakpoints[0] - 1 if breakpoints else 1, *breakpoints]
+    maps = tuple(
+        MappingProxyType({c: evaluate(rules, verboden, c, day) for c in sorted(categories)}) for day in representatives
+    )
+    return _Segments(breakpoints, maps)
+
+
+def evaluate(rules: list[RegelInstantie], verboden: Iterable[VerbodInstantie], categorie: str, day: int) -> _Entry:
+    """The reference semantics for one category on one day (the table stores its results per interval).
+
+    1. a prohibition in force covering the category withholds it, whatever any rule says;
+    2. else a rule in force granting it without conditions grants it; else one needing consent grants it
+       under that condition;
+    3. else a rule that grants it on another day explains why not now (not yet valid, or expired);
+    4. else no rule grants it.
+    """
+    for verbod in verboden:
+        if categorie in verbod.categorieen and verbod.geldig(day):
+            return _Entry(withheld=Achtergehouden(Reden.VERBOD, verbod.id))
+    granting = [r for r in rules if categorie in r.categorieen]
+    in_force = [r for r in granting if r.geldig(day)]
+    for conditional in (False, True):
+        for regel in in_force:
+            if regel.toestemming == conditional:
+                return _Entry(grant=Verstrekt(regel.id, regel.grondslag, regel.bewaartermijn), conditional=conditional)
+    for regel in granting:
+        if regel.van > day:
+            return _Entry(withheld=Achtergehouden(Reden.REGEL_NOG_NIET_GELDIG, regel.id))
+    for regel in granting:
+        return _Entry(withheld=Achtergehouden(Reden.REGEL_VERLOPEN, regel.id))
+    return _Entry(withheld=Achtergehouden(Reden.GEEN_REGEL))

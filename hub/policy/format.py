@@ -1,0 +1,272 @@
+"""The convenant's source format: what privacy officers write, as YAML files in one directory.
+
+    convenant.yaml        the convenant itself: participants (partner -> soort) and the approval rule
+    vocabulaires.yaml     soorten, doelen, gegevenscategorieen, grondslagen
+    berichttypes.yaml     every field of every berichttype, mapped to a gegevenscategorie
+    verboden.yaml         prohibitions that override every rule
+    regels/*.yaml         the sharing rules, one file per verstrekker
+
+These models are the format's definition: the JSON Schema published for editors is generated from them
+(`schakel policy schema`), and loading a directory validates every file against them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CODE = r"^[a-z0-9][a-z0-9_-]*$"
+RULE_ID = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
+DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Soort(Strict):
+    code: str = Field(pattern=CODE)
+    omschrijving: str
+    beroepsgeheim: bool = Field(
+        default=False, description="Bound by a professional secrecy duty (medisch of afgeleid beroepsgeheim)."
+    )
+
+
+class Verwerkingsactiviteit(Strict):
+    id: str = Field(description="The id in the register of processing activities, e.g. `VA-ZVH-001`.")
+    versie: int = Field(ge=1)
+
+
+class Doel(Strict):
+    code: str = Field(pattern=CODE)
+    omschrijving: str
+    verwerkingsactiviteit: Verwerkingsactiviteit
+    vertrouwelijk: bool = Field(default=False, description="Disclosures for this doel are held back from inzage.")
+
+
+class Categorie(Strict):
+    code: str = Field(pattern=CODE)
+    omschrijving: str
+    bijzonder: Literal["art9", "art10"] | None = Field(
+        default=None, description="art9: special category (AVG art. 9); art10: criminal data (AVG art. 10)."
+    )
+
+
+class Grondslag(Strict):
+    code: str = Field(pattern=CODE)
+    omschrijving: str
+    wet: str
+    artikelen: list[str] = Field(min_length=1)
+    dekt: list[Literal["art9", "art10"]] = Field(
+        default_factory=list, description="Which special kinds of data this ground allows (art. 9, art. 10)."
+    )
+    te_bevestigen: bool = Field(default=False, description="The article references still need a lawyer's check.")
+
+
+class Vocabulaires(Strict):
+    soorten: list[Soort]
+    doelen: list[Doel]
+    categorieen: list[Categorie]
+    grondslagen: list[Grondslag]
+
+
+class Deelnemer(Strict):
+    partner: str = Field(pattern=CODE)
+    soort: str = Field(pattern=CODE)
+
+
+class Goedkeuring(Strict):
+    fg_van_betrokken_verstrekker: bool = Field(
+        default=False,
+        description="The approving privacy officer must belong to a verstrekker whose permissions the change affects.",
+    )
+
+
+class Convenant(Strict):
+    convenant: str = Field(pattern=CODE)
+    naam: str
+    versie: str
+    goedkeuring: Goedkeuring = Goedkeuring()
+    deelnemers: list[Deelnemer] = Field(min_length=1)
+
+
+class Veld(Strict):
+    categorie: str = Field(pattern=CODE)
+    item: str | None = Field(
+        default=None, pattern=CODE, description="A consent item within the category, e.g. `huisvesting`."
+    )
+
+
+class Berichttype(Strict):
+    code: str = Field(pattern=CODE)
+    versie: int = Field(ge=1)
+    omschrijving: str
+    velden: dict[str, str | Veld] = Field(
+        min_length=1,
+        description="Field path -> category. Paths are dotted; `[]` marks a list, e.g. `personen[].adres.postcode`.",
+    )
+
+    @field_validator("velden")
+    @classmethod
+    def _paths(cls, velden: dict[str, str | Veld]) -> dict[str, str | Veld]:
+        for path in velden:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*(\[\])?(\.[a-z][a-z0-9_]*(\[\])?)*", path):
+                raise ValueError(f"field path {path!r} is not of the form a.b[].c")
+        return velden
+
+
+class Berichttypes(Strict):
+    berichttypes: list[Berichttype]
+
+
+class Voorwaarden(Strict):
+    toestemming: bool = Field(
+        default=False,
+        description="Each category of this rule needs the betrokkene's consent (per item where fields have one).",
+    )
+
+
+class Regel(Strict):
+    id: str = Field(pattern=RULE_ID, description="Stable id, e.g. `R-POL-001`.")
+    ontvanger: str = Field(pattern=CODE, description="A partner id or a soort.")
+    doel: str = Field(pattern=CODE)
+    berichttypes: list[str] = Field(min_length=1)
+    categorieen: list[str] = Field(min_length=1)
+    grondslag: str = Field(pattern=CODE)
+    artikel: str = Field(description="The convenant article this rule implements.")
+    artikel_te_bevestigen: bool = False
+    bewaartermijn: str = Field(description="ISO 8601 duration, e.g. `P1Y` or `P6M`.")
+    geldig_van: date
+    geldig_tot: date | None = Field(default=None, description="Last day on which the rule applies.")
+    voorwaarden: Voorwaarden = Voorwaarden()
+
+    @field_validator("bewaartermijn")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        match = DURATION.fullmatch(value)
+        if match is None or not any(match.groups()):
+            raise ValueError("bewaartermijn must be an ISO 8601 duration of years, months and days, e.g. P1Y")
+        return value
+
+
+class Regels(Strict):
+    verstrekker: str = Field(pattern=CODE, description="A partner id or a soort.")
+    regels: list[Regel] = Field(min_length=1)
+
+
+class Verbod(Strict):
+    id: str = Field(pattern=RULE_ID, description="Stable id, e.g. `V-01`.")
+    omschrijving: str
+    categorieen: list[str] = Field(min_length=1)
+    ontvangers: list[str] = Field(
+        default_factory=lambda: ["*"], description="Partner ids or soorten it applies to; `*` for everyone."
+    )
+    behalve: list[str] = Field(default_factory=list, description="Partner ids or soorten it never applies to.")
+    alleen_zonder_beroepsgeheim: bool = Field(
+        default=False, description="Applies only to recipients whose soort has no professional secrecy duty."
+    )
+    geldig_van: date | None = None
+    geldig_tot: date | None = None
+
+
+class Verboden(Strict):
+    verboden: list[Verbod] = Field(default_factory=list)
+
+
+class PolicySource(Strict):
+    """A whole convenant, as loaded from its directory (or received by the API)."""
+
+    convenant: Convenant
+    vocabulaires: Vocabulaires
+    berichttypes: Berichttypes
+    verboden: Verboden
+    regels: dict[str, Regels] = Field(description="File name under regels/ -> its rules.")
+
+
+class FormatError(Exception):
+    """A file does not match the format. `problems` are (file, location, message) triples."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{f}: {loc}: {msg}" for f, loc, msg in problems))
+
+
+_FILES: dict[str, type[Strict]] = {
+    "convenant": Convenant,
+    "vocabulaires": Vocabulaires,
+    "berichttypes": Berichttypes,
+    "verboden": Verboden,
+}
+
+
+def load_directory(directory: Path) -> PolicySource:
+    """Read and check every file of a convenant directory. Raises FormatError naming each file and place."""
+    raw: dict[str, Any] = {}
+    problems: list[tuple[str, str, str]] = []
+    for name in _FILES:
+        raw[name] = _read_yaml(directory / f"{name}.yaml", problems)
+    regels: dict[str, Any] = {}
+    for path in sorted((directory / "regels").glob("*.yaml")):
+        regels[path.name] = _read_yaml(path, problems)
+    if not regels:
+        problems.append(("regels/", "", "no rule files: add regels/<verstrekker>.yaml"))
+    raw["regels"] = regels
+    if problems:
+        raise FormatError(problems)
+    return parse_source(raw)
+
+
+def parse_source(raw: dict[str, Any]) -> PolicySource:
+    """Check a convenant given as data (the API's form: one object per file). Raises FormatError."""
+    problems: list[tuple[str, str, str]] = []
+    for name, model in _FILES.items():
+        _collect(model, raw.get(name), f"{name}.yaml", problems)
+    rules = raw.get("regels")
+    if not isinstance(rules, dict) or not rules:
+        problems.append(("regels/", "", "no rule files: add regels/<verstrekker>.yaml"))
+    else:
+        for file_name, content in rules.items():
+            _collect(Regels, content, f"regels/{file_name}", problems)
+    if problems:
+        raise FormatError(problems)
+    return PolicySource.model_validate(raw)
+
+
+def source_to_data(source: PolicySource) -> dict[str, Any]:
+    """The source as plain JSON data (dates as ISO strings): what is hashed, stored and diffed."""
+    data: dict[str, Any] = source.model_dump(mode="json", exclude_defaults=False)
+    return data
+
+
+def _read_yaml(path: Path, problems: list[tuple[str, str, str]]) -> Any:
+    label = path.name if path.parent.name != "regels" else f"regels/{path.name}"
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append((label, "", "the file is missing"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problems.append((label, where, "not valid YAML"))
+    return None
+
+
+def _collect(model: type[Strict], content: Any, label: str, problems: list[tuple[str, str, str]]) -> None:
+    try:
+        model.model_validate(content)
+    except ValidationError as exc:
+        for error in exc.errors():
+            location = ".".join(str(part) for part in error["loc"])
+            problems.append((label, location, error["msg"]))
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schema of each kind of file, for editors (`# yaml-language-server: $schema=...`)."""
+    schemas = {name: model.model_json_schema() for name, model in _FILES.items()}
+    schemas["regels"] = Regels.model_json_schema()
+    return schemas

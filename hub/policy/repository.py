@@ -1,0 +1,49 @@
+"""Every query of the convenant's lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from hub.policy.models import EmergencyProhibition, PolicyVersion
+
+
+def add(session: Session, row: PolicyVersion | EmergencyProhibition) -> None:
+    session.add(row)
+    session.flush()
+
+
+def get_version(session: Session, version_id: int) -> PolicyVersion | None:
+    return session.get(PolicyVersion, version_id)
+
+
+def version_by_hash(session: Session, content_hash: str) -> PolicyVersion | None:
+    return session.exec(select(PolicyVersion).where(PolicyVersion.content_hash == content_hash)).first()
+
+
+def list_versions(session: Session) -> Sequence[PolicyVersion]:
+    return session.exec(select(PolicyVersion).order_by(col(PolicyVersion.id))).all()
+
+
+def active_version(session: Session, now: datetime) -> PolicyVersion | None:
+    """The approved version with the latest activation moment that has come."""
+    query = (
+        select(PolicyVersion)
+        .where(col(PolicyVersion.approved_at).is_not(None), col(PolicyVersion.active_from) <= now)
+        .order_by(col(PolicyVersion.active_from).desc(), col(PolicyVersion.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def get_emergency(session: Session, prohibition_id: int) -> EmergencyProhibition | None:
+    return session.get(EmergencyProhibition, prohibition_id)
+
+
+def list_emergency(session: Session, *, in_force_only: bool = False) -> Sequence[EmergencyProhibition]:
+    query = select(EmergencyProhibition).order_by(col(EmergencyProhibition.id))
+    if in_force_only:
+        query = query.where(col(EmergencyProhibition.lifted_at).is_(None))
+    return session.exec(query).all()

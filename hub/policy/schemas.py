@@ -1,0 +1,162 @@
+"""Request and response models of /api/v1/beleid."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import Field
+
+from hub.kit.api import ApiModel
+from hub.policy.decision import Besluit
+from hub.policy.explain import explain
+from hub.policy.simulate import Opname
+
+
+class VersionOut(ApiModel):
+    id: int
+    convenant: str
+    label: str
+    content_hash: str
+    toelichting: str
+    proposed_by: str
+    proposed_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
+    active_from: datetime | None
+    status: str
+
+
+class VersionDetail(VersionOut):
+    bron: dict[str, Any]
+    waarschuwingen: list[str]
+
+
+class ProposalIn(ApiModel):
+    bron: dict[str, Any] = Field(
+        description="The convenant as data: {convenant, vocabulaires, berichttypes, verboden, regels: {file: ...}}."
+    )
+    toelichting: str = Field(min_length=1, max_length=2000, description="What changes and why.")
+
+
+class ProposalOut(ApiModel):
+    versie: VersionOut
+    waarschuwingen: list[str]
+
+
+class ApprovalIn(ApiModel):
+    actief_vanaf: datetime | None = Field(default=None, description="When it becomes active; default: at once.")
+
+
+class ScheduleIn(ApiModel):
+    actief_vanaf: datetime
+
+
+class DiffOut(ApiModel):
+    van: int | None
+    naar: int
+    op: date
+    regels: list[str]
+    wijzigingen: list[dict[str, Any]]
+
+
+class SimulationIn(ApiModel):
+    versie: int = Field(description="The (proposed) version to try.")
+    vergelijk_met: int | None = Field(default=None, description="Default: the active version.")
+    verkeer: list[Opname] = Field(max_length=20_000, description="Recorded decision inputs (metadata only).")
+
+
+class SimulationOut(ApiModel):
+    totaal: int
+    gewijzigd: int
+    uitkomsten: dict[str, int]
+    nu_verstrekt: dict[str, int]
+    nu_achtergehouden: dict[str, int]
+    voorbeelden: list[dict[str, Any]]
+    regels: list[str]
+
+
+class DecisionIn(ApiModel):
+    verstrekker: str = Field(max_length=64)
+    ontvanger: str = Field(max_length=64)
+    doel: str = Field(max_length=64)
+    berichttype: str = Field(max_length=64)
+    categorieen: list[str] = Field(min_length=1, max_length=64)
+    datum: date | None = Field(default=None, description="Default: today (Dutch date).")
+    toestemmingen: list[str] = Field(default_factory=list, max_length=64)
+    versie: int | None = Field(default=None, description="Default: the active version.")
+
+
+class GrantOut(ApiModel):
+    regel: str
+    grondslag: str
+    bewaartermijn: str
+    items: list[str] | None
+
+
+class WithheldOut(ApiModel):
+    reden: str
+    verwijzing: str | None
+    items: list[str] | None
+
+
+class DecisionOut(ApiModel):
+    uitkomst: str
+    verstrekt: dict[str, GrantOut]
+    achtergehouden: dict[str, WithheldOut]
+    regels: list[str]
+    grondslagen: list[str]
+    doel: str
+    verwerkingsactiviteit: str | None
+    beleid_hash: str
+    beleid_label: str
+    uitleg: list[str]
+
+    @classmethod
+    def of(cls, besluit: Besluit) -> DecisionOut:
+        return cls(
+            uitkomst=str(besluit.uitkomst),
+            verstrekt={
+                c: GrantOut(
+                    regel=g.regel,
+                    grondslag=g.grondslag,
+                    bewaartermijn=g.bewaartermijn,
+                    items=sorted(g.items) if g.items is not None else None,
+                )
+                for c, g in besluit.verstrekt.items()
+            },
+            achtergehouden={
+                c: WithheldOut(
+                    reden=str(w.reden), verwijzing=w.verwijzing, items=sorted(w.items) if w.items is not None else None
+                )
+                for c, w in besluit.achtergehouden.items()
+            },
+            regels=list(besluit.regels),
+            grondslagen=list(besluit.grondslagen),
+            doel=besluit.doel,
+            verwerkingsactiviteit=besluit.verwerkingsactiviteit,
+            beleid_hash=besluit.beleid_hash,
+            beleid_label=besluit.beleid_label,
+            uitleg=explain(besluit),
+        )
+
+
+class EmergencyIn(ApiModel):
+    categorieen: list[str] = Field(min_length=1, max_length=32)
+    ontvangers: list[str] = Field(min_length=1, max_length=64, description="Partner ids, soorten, or `*`.")
+    reden: str = Field(min_length=1, max_length=500, description="Why, without personal data.")
+
+
+class EmergencyOut(ApiModel):
+    id: int
+    code: str
+    categorieen: list[str]
+    ontvangers: list[str]
+    reden: str
+    issued_by: str
+    issued_at: datetime
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+    lifted_by: str | None
+    lifted_at: datetime | None
+    status: str
