@@ -148,12 +148,17 @@ def unexpected_error(exc: BaseException) -> JSONResponse:
 
 
 def _where(exc: BaseException) -> str:
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
+    """The deepest frame of the hub's own code (else the deepest frame): where an operator starts looking."""
+    tb, ours, last = exc.__traceback__, None, None
+    while tb is not None:
+        last = tb
+        if "/hub/" in tb.tb_frame.f_code.co_filename.replace("\\", "/"):
+            ours = tb
         tb = tb.tb_next
-    if tb is None:
+    frame = ours or last
+    if frame is None:
         return "unknown"
-    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+    return f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}"
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -22,12 +22,17 @@ from connectors import SigningKey
 from hub.config import LogFormat, Settings
 from hub.db import Database
 from hub.keys.keyring import HubKeyring
+from hub.kit.canonical import content_hash
 from hub.logging import configure_logging
 from hub.main import create_app
+from hub.policy.engine import CompiledPolicy
+from hub.policy.format import PolicySource, load_directory, source_to_data
+from hub.policy.service import HASH_DOMAIN
 from tests.server import free_socket, serving
 from tests.support import PRINCIPALS, Actor, seed_registry
 
 POSTGRES_ENV = "SCHAKEL_TEST_POSTGRES_URL"
+SAMPLE_CONVENANT = Path(__file__).resolve().parents[1] / "policies" / "zuid-limburg"
 SKIP_POSTGRES = (
     f"{POSTGRES_ENV} is not set: PostgreSQL tests skipped (`.ci/run` sets it to 127.0.0.1:5432/test). SQLite tests ran."
 )
@@ -35,6 +40,11 @@ SKIP_POSTGRES = (
 
 def _postgres_url() -> str | None:
     return os.environ.get(POSTGRES_ENV) or None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # CLI commands configure logging from the settings; keep a test session's output to warnings.
+    os.environ.setdefault("SCHAKEL_LOG_LEVEL", "WARNING")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -129,6 +139,18 @@ def http(app: FastAPI, listener: socket.socket, public_url: str) -> Iterator[htt
     """A plain HTTP client to a real hub serving `app` on 127.0.0.1."""
     with serving(app, listener), httpx.Client(base_url=public_url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def sample_source() -> PolicySource:
+    """The sample convenant "Zuid-Limburg" from policies/."""
+    return load_directory(SAMPLE_CONVENANT)
+
+
+@pytest.fixture(scope="session")
+def sample(sample_source: PolicySource) -> CompiledPolicy:
+    digest = content_hash(HASH_DOMAIN, source_to_data(sample_source))
+    return CompiledPolicy(sample_source, content_hash=digest, label="zuid-limburg 2026.1")
 
 
 @pytest.fixture

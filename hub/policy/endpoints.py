@@ -62,7 +62,7 @@ def _officer(caller: Caller) -> service.Officer:
 def _out(session: Session, version: PolicyVersion) -> VersionOut:
     now = utcnow()
     state = service.status(version, repository.active_version(session, now), now)
-    return VersionOut.model_validate({**version.model_dump(), "status": str(state)})
+    return VersionOut.model_validate({**version.model_dump(exclude={"source"}), "status": str(state)})
 
 
 def _compiled(session: Session, runtime: PolicyRuntime, version_id: int | None) -> CompiledPolicy:

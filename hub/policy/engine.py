@@ -188,6 +188,10 @@ class CompiledPolicy:
                 if entry.grant is not None:
                     yield key, categorie, entry.grant, entry.conditional
 
+    def verboden_voor(self, ontvanger: str) -> tuple[VerbodInstantie, ...]:
+        """The prohibitions (emergency ones included) that apply to this recipient."""
+        return self._verboden.get(ontvanger, ())
+
     def breakpoints(self) -> tuple[date, ...]:
         """Every date on which some rule or prohibition starts or stops applying."""
         points = {p for segments in self._table.values() for p in segments.breakpoints}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -10,6 +12,11 @@ import pytest
 from fastapi import FastAPI
 
 from connectors import SigningKey
+from hub.db import Database
+from hub.policy import service
+from hub.policy.format import PolicySource, source_to_data
+from hub.policy.runtime import PolicyRuntime
+from hub.policy.service import Officer
 from tests.support import Actor
 
 ROLES = ("operator", "privacy_officer", "dpia_reviewer", "politie")
@@ -52,8 +59,136 @@ def _new_principal(role: str) -> dict[str, Any]:
     return {"id": f"nieuw-{ROLES.index(role)}", "partnerId": "via-test", "soort": "systeem", "roles": ["partner"]}
 
 
-def endpoints(actors: dict[str, Actor], extra_key: dict[str, SigningKey]) -> list[Endpoint]:
+@dataclass(frozen=True)
+class PolicyState:
+    """Ids of what the policy endpoints act on, made by other officers than the ones in the table."""
+
+    active: int
+    proposal: int
+    scheduled: int
+    emergency: int
+    bron: dict[str, Any]
+
+
+@pytest.fixture
+def policy_state(database: Database, sample_source: PolicySource) -> PolicyState:
+    data = copy.deepcopy(source_to_data(sample_source))
+    data["convenant"]["goedkeuring"]["fg_van_betrokken_verstrekker"] = False  # the table's officer is no deelnemer
+    now = datetime.now(UTC)
+    other, third, runtime = Officer("fg-ander", "elders"), Officer("fg-derde", "elders"), PolicyRuntime()
+
+    def version(label: str) -> int:
+        variant = copy.deepcopy(data)
+        variant["convenant"]["versie"] = label
+        created, _ = service.propose(session, other, variant, "role table", now)
+        return created.id or 0
+
+    with database.unit_of_work() as session:
+        active = version("A")
+        service.approve(session, runtime, third, active, active_from=now, now=now)
+        proposal = version("B")
+        scheduled = version("C")
+        service.approve(session, runtime, third, scheduled, active_from=now + timedelta(days=30), now=now)
+        prohibition = service.issue_emergency(
+            session, runtime, other, categorieen=["adres"], ontvangers=["via"], reden="role table", now=now
+        )
+    bron = copy.deepcopy(data)
+    bron["convenant"]["versie"] = "D"
+    return PolicyState(active, proposal, scheduled, prohibition.id or 0, bron)
+
+
+DECISION = {
+    "verstrekker": "politie-limburg", "ontvanger": "via-zuid-limburg", "doel": "screening-verward-gedrag",
+    "berichttype": "e33-verward-gedrag", "categorieen": ["adres"],
+}  # fmt: skip
+
+
+def _policy_endpoints(state: PolicyState) -> list[Endpoint]:
+    later = (datetime.now(UTC) + timedelta(days=40)).isoformat()
+    readers, reviewers = _readers_with_operator(), _reviewers()
+    return [
+        Endpoint("GET", "/api/v1/beleid/versies", "/api/v1/beleid/versies", None, readers),
+        Endpoint(
+            "POST",
+            "/api/v1/beleid/versies",
+            "/api/v1/beleid/versies",
+            {"bron": state.bron, "toelichting": "role table"},
+            _officer_only(CREATED),
+        ),
+        Endpoint("GET", "/api/v1/beleid/versies/{versie_id}", f"/api/v1/beleid/versies/{state.active}", None, readers),
+        Endpoint(
+            "POST",
+            "/api/v1/beleid/versies/{versie_id}/goedkeuring",
+            f"/api/v1/beleid/versies/{state.proposal}/goedkeuring",
+            {},
+            _officer_only(OK),
+        ),
+        Endpoint(
+            "POST",
+            "/api/v1/beleid/versies/{versie_id}/activering",
+            f"/api/v1/beleid/versies/{state.scheduled}/activering",
+            {"actiefVanaf": later},
+            _officer_only(OK),
+        ),
+        Endpoint("GET", "/api/v1/beleid/actief", "/api/v1/beleid/actief", None, readers),
+        Endpoint(
+            "GET",
+            "/api/v1/beleid/verschillen",
+            f"/api/v1/beleid/verschillen?naar={state.scheduled}",
+            None,
+            readers,
+        ),
+        Endpoint(
+            "POST",
+            "/api/v1/beleid/simulaties",
+            "/api/v1/beleid/simulaties",
+            {"versie": state.scheduled, "verkeer": [{**DECISION, "datum": "2026-11-02"}]},
+            reviewers,
+        ),
+        Endpoint("POST", "/api/v1/beleid/besluiten", "/api/v1/beleid/besluiten", DECISION, reviewers),
+        Endpoint("GET", "/api/v1/beleid/noodverboden", "/api/v1/beleid/noodverboden", None, readers),
+        Endpoint(
+            "POST",
+            "/api/v1/beleid/noodverboden",
+            "/api/v1/beleid/noodverboden",
+            {"categorieen": ["adres"], "ontvangers": ["via"], "reden": "role table"},
+            _officer_only(CREATED),
+        ),
+        Endpoint(
+            "POST",
+            "/api/v1/beleid/noodverboden/{noodverbod_id}/bevestiging",
+            f"/api/v1/beleid/noodverboden/{state.emergency}/bevestiging",
+            {},
+            _officer_only(OK),
+        ),
+        Endpoint(
+            "POST",
+            "/api/v1/beleid/noodverboden/{noodverbod_id}/opheffing",
+            f"/api/v1/beleid/noodverboden/{state.emergency}/opheffing",
+            {},
+            _officer_only(OK),
+        ),
+    ]
+
+
+def _readers_with_operator() -> dict[str, int]:
+    return {"operator": OK, "privacy_officer": OK, "dpia_reviewer": OK, "politie": FORBIDDEN}
+
+
+def _reviewers() -> dict[str, int]:
+    return {"operator": FORBIDDEN, "privacy_officer": OK, "dpia_reviewer": OK, "politie": FORBIDDEN}
+
+
+def _officer_only(status: int) -> dict[str, int]:
+    return {"operator": FORBIDDEN, "privacy_officer": status, "dpia_reviewer": FORBIDDEN, "politie": FORBIDDEN}
+
+
+def endpoints(actors: dict[str, Actor], extra_key: dict[str, SigningKey], state: PolicyState) -> list[Endpoint]:
     via = actors["via"].principal_id
+    return [*_policy_endpoints(state), *_registry_endpoints(actors, extra_key, via)]
+
+
+def _registry_endpoints(actors: dict[str, Actor], extra_key: dict[str, SigningKey], via: str) -> list[Endpoint]:
     return [
         Endpoint("GET", "/api/v1/aanroeper", "/api/v1/aanroeper", None, _everyone()),
         Endpoint("GET", "/api/v1/partners", "/api/v1/partners", None, _readers()),
@@ -103,25 +238,30 @@ PUBLIC = {("GET", "/api/v1/health")}
 
 
 class TestRoleTable:
-    def test_every_endpoint_is_in_the_table(self, app: FastAPI, actors: dict[str, Actor]) -> None:
-        table = {(e.method, e.template) for e in endpoints(actors, {})}
+    def test_every_endpoint_is_in_the_table(
+        self, app: FastAPI, actors: dict[str, Actor], policy_state: PolicyState
+    ) -> None:
+        table = {(e.method, e.template) for e in endpoints(actors, {}, policy_state)}
         operations = {
             (method.upper(), "/api/v1" + path) for path, item in app.openapi()["paths"].items() for method in item
         }
         assert operations - PUBLIC == table
 
-    def test_each_role_gets_what_the_table_says(self, http: httpx.Client, actors: dict[str, Actor]) -> None:
+    def test_each_role_gets_what_the_table_says(
+        self, http: httpx.Client, actors: dict[str, Actor], policy_state: PolicyState
+    ) -> None:
         extra = {role: SigningKey.generate() for role in ROLES}
         seen: list[tuple[str, str, str, int]] = []
-        # The key revocation runs last per role, so earlier calls by `via` are not affected.
-        for endpoint in endpoints(actors, extra):
+        table = endpoints(actors, extra, policy_state)
+        # The key revocation runs last, so earlier calls by `via` are not affected.
+        for endpoint in table:
             for role in ROLES:
                 body = endpoint.body(role) if callable(endpoint.body) else endpoint.body
                 response = actors[role].client(http).send(endpoint.method, endpoint.path, json_body=body)
                 seen.append((endpoint.method, endpoint.template, role, response.status_code))
                 if response.status_code >= 400:
                     assert response.headers["content-type"] == "application/problem+json"
-        expected = [(e.method, e.template, role, e.expected[role]) for e in endpoints(actors, extra) for role in ROLES]
+        expected = [(e.method, e.template, role, e.expected[role]) for e in table for role in ROLES]
         assert seen == expected
 
     @pytest.mark.parametrize("role", ["privacy_officer", "dpia_reviewer", "politie"])

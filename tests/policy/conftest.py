@@ -1,4 +1,4 @@
-"""The sample convenant, compiled once per test session, and the sample meldingen."""
+"""The sample convenant's field trees and the sample meldingen (the convenant itself: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,12 @@ from typing import Any
 
 import pytest
 
-from hub.kit.canonical import content_hash
-from hub.policy.engine import CompiledPolicy
-from hub.policy.format import PolicySource, load_directory, source_to_data
+from hub.policy.format import PolicySource
 from hub.policy.projection import FieldTree, build_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "policies" / "zuid-limburg"
 MELDINGEN = ROOT / "tests" / "assets" / "meldingen"
-
-
-@pytest.fixture(scope="session")
-def sample_source() -> PolicySource:
-    return load_directory(SAMPLE)
-
-
-@pytest.fixture(scope="session")
-def sample(sample_source: PolicySource) -> CompiledPolicy:
-    digest = content_hash("schakel-beleid-v1", source_to_data(sample_source))
-    return CompiledPolicy(sample_source, content_hash=digest, label="zuid-limburg 2026.1")
 
 
 @pytest.fixture(scope="session")
