@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class Uitkomst(StrEnum):
@@ -23,6 +24,15 @@ class Reden(StrEnum):
     REGEL_VERLOPEN = "regel-verlopen"
     REGEL_NOG_NIET_GELDIG = "regel-nog-niet-geldig"
     GEEN_DEELNEMER = "geen-deelnemer"
+
+
+_MEMO_LIMIT = 64
+
+
+def uitkomst_van(granted: Mapping[str, object], withheld: Mapping[str, object]) -> Uitkomst:
+    if granted and not withheld:
+        return Uitkomst.PERMIT
+    return Uitkomst.PARTIAL if granted else Uitkomst.DENY
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +83,35 @@ class Besluit:
     beleid_label: str
     regels: tuple[str, ...] = field(default=())
     grondslagen: tuple[str, ...] = field(default=())
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False, hash=False)
+    """Derived values (projection plans, restrictions) memoised on this shared, immutable decision."""
+
+    def voor(self, categorieen: frozenset[str]) -> Besluit:
+        """This decision restricted to the categories a melding actually holds: what its record says.
+
+        Categories are decided independently, so deciding for all categories of a berichttype and restricting
+        afterwards gives the same answer as deciding for the present ones (and lets the decision be reused).
+        """
+        key = ("voor", categorieen)
+        restricted = self.memo.get(key)
+        if isinstance(restricted, Besluit):
+            return restricted
+        granted = {c: g for c, g in self.verstrekt.items() if c in categorieen}
+        withheld = {c: w for c, w in self.achtergehouden.items() if c in categorieen}
+        restricted = Besluit(
+            uitkomst=uitkomst_van(granted, withheld),
+            verstrekt=MappingProxyType(granted),
+            achtergehouden=MappingProxyType(withheld),
+            doel=self.doel,
+            verwerkingsactiviteit=self.verwerkingsactiviteit,
+            beleid_hash=self.beleid_hash,
+            beleid_label=self.beleid_label,
+            regels=tuple(sorted({g.regel for g in granted.values()})),
+            grondslagen=tuple(sorted({g.grondslag for g in granted.values()})),
+        )
+        if len(self.memo) < _MEMO_LIMIT:
+            self.memo[key] = restricted
+        return restricted
 
     def staat_toe(self, categorie: str, item: str | None) -> bool:
         """May a field of this category (and consent item) go to the recipient?"""

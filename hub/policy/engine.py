@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-from hub.policy.decision import Achtergehouden, Besluit, Reden, Uitkomst, Verstrekt, Verzoek
+from hub.policy.decision import Achtergehouden, Besluit, Reden, Verstrekt, Verzoek, uitkomst_van
 from hub.policy.format import PolicySource, Verbod
 
 Key = tuple[str, str, str, str]
@@ -122,6 +122,16 @@ class CompiledPolicy:
         self._cache[cache_key] = besluit
         return besluit
 
+    def decide_uncached(self, verzoek: Verzoek) -> Besluit:
+        """`decide` without the memo of earlier answers (for benchmarks and cross-checks)."""
+        if verzoek.verstrekker not in self.deelnemers or verzoek.ontvanger not in self.deelnemers:
+            return self.decide(verzoek)
+        key = (verzoek.verstrekker, verzoek.ontvanger, verzoek.doel, verzoek.berichttype)
+        segments = self._table.get(key) or self._prohibitions_only[verzoek.ontvanger]
+        return self._decide(
+            verzoek, segments.maps[bisect.bisect_right(segments.breakpoints, verzoek.datum.toordinal())]
+        )
+
     def _decide(self, verzoek: Verzoek, entries: Mapping[str, _Entry]) -> Besluit:
         granted: dict[str, Verstrekt] = {}
         withheld: dict[str, Achtergehouden] = {}
@@ -159,14 +169,8 @@ class CompiledPolicy:
             )
 
     def _besluit(self, verzoek: Verzoek, granted: dict[str, Verstrekt], withheld: dict[str, Achtergehouden]) -> Besluit:
-        if granted and not withheld:
-            uitkomst = Uitkomst.PERMIT
-        elif granted:
-            uitkomst = Uitkomst.PARTIAL
-        else:
-            uitkomst = Uitkomst.DENY
         return Besluit(
-            uitkomst=uitkomst,
+            uitkomst=uitkomst_van(granted, withheld),
             verstrekt=MappingProxyType(granted),
             achtergehouden=MappingProxyType(withheld),
             doel=verzoek.doel,

@@ -3,17 +3,34 @@
 Default deny: a field that the berichttype does not declare is dropped, whatever its name; a declared leaf
 that holds an object instead of a value is dropped too, so nothing can be smuggled in under a permitted name.
 Lists (of persons, of addresses) are projected element by element; an element left empty is dropped.
+
+For speed the field tree is specialised per decision into a plan (each leaf marked go / no go), cached under
+the set of (category, item) kinds the decision allows; one walk then yields the view and the categories present.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from hub.policy.decision import Besluit
 from hub.policy.format import Berichttype
 
 Allows = Callable[[str, str | None], bool]
+Kind = tuple[str, str | None]
+
+_VALUE_TYPES = frozenset({str, int, bool, type(None)})
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A field tree specialised for one decision: leaves (category, goes?), objects and lists of objects."""
+
+    leaves: dict[str, tuple[str, bool]]
+    objects: dict[str, Plan]
+    lists: dict[str, Plan]
 
 
 @dataclass(slots=True)
@@ -26,15 +43,40 @@ class Node:
     children: dict[str, Node] | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class FieldTree:
-    berichttype: str
-    root: Mapping[str, Node] = field(default_factory=dict)
+    """The declared fields of one berichttype, and the plans derived from it per decision."""
+
+    __slots__ = ("_lock", "_plans", "berichttype", "kinds", "root")
+
+    def __init__(self, berichttype: str, root: Mapping[str, Node]) -> None:
+        self.berichttype = berichttype
+        self.root = root
+        kinds: set[Kind] = set()
+        _walk_kinds(root, kinds)
+        self.kinds: frozenset[Kind] = frozenset(kinds)
+        self._plans: dict[frozenset[Kind], Plan] = {}
+        self._lock = threading.Lock()
 
     def categories(self) -> frozenset[str]:
-        found: set[str] = set()
-        _walk_categories(self.root, found)
-        return frozenset(found)
+        return frozenset(categorie for categorie, _ in self.kinds)
+
+    def plan_for(self, besluit: Besluit) -> Plan:
+        """The plan for this decision, memoised on the decision itself (decisions are shared and immutable)."""
+        key = ("plan", self)
+        plan = besluit.memo.get(key)
+        if not isinstance(plan, Plan):
+            plan = self.plan(besluit.staat_toe)
+            besluit.memo[key] = plan
+        return plan
+
+    def plan(self, allows: Allows) -> Plan:
+        allowed = frozenset(kind for kind in self.kinds if allows(*kind))
+        plan = self._plans.get(allowed)
+        if plan is None:
+            plan = _make_plan(self.root, allowed)
+            with self._lock:
+                self._plans[allowed] = plan
+        return plan
 
 
 def build_tree(berichttype: Berichttype) -> FieldTree:
@@ -59,64 +101,74 @@ def build_tree(berichttype: Berichttype) -> FieldTree:
     return FieldTree(berichttype.code, root)
 
 
+def project_and_present(
+    payload: Mapping[str, Any], tree: FieldTree, allows: Allows | Besluit
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The recipient's view, and the categories of the declared fields this melding fills (for its record)."""
+    present: set[str] = set()
+    plan = tree.plan_for(allows) if isinstance(allows, Besluit) else tree.plan(allows)
+    view = _walk(payload, plan, present)
+    return view, frozenset(present)
+
+
+def project(payload: Mapping[str, Any], tree: FieldTree, allows: Allows | Besluit) -> dict[str, Any]:
+    """The recipient's view: only declared fields whose (category, item) `allows` accepts."""
+    return project_and_present(payload, tree, allows)[0]
+
+
 def present_categories(payload: Mapping[str, Any], tree: FieldTree) -> frozenset[str]:
     """The categories of the declared fields that this melding actually fills."""
-    found: set[str] = set()
-    _present(payload, tree.root, found)
-    return frozenset(found)
+    return project_and_present(payload, tree, _nothing)[1]
 
 
-def project(payload: Mapping[str, Any], tree: FieldTree, allows: Allows) -> dict[str, Any]:
-    """The recipient's view: only declared fields whose (category, item) `allows` accepts."""
-    return _project(payload, tree.root, allows)
+def _nothing(_: str, __: str | None) -> bool:
+    return False
 
 
-def _is_value(value: Any) -> bool:
-    if isinstance(value, list):
-        return all(v is None or isinstance(v, str | int | bool) for v in value)
-    return value is None or isinstance(value, str | int | bool)
-
-
-def _project(obj: Mapping[str, Any], nodes: Mapping[str, Node], allows: Allows) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in obj.items():
-        node = nodes.get(name)
-        if node is None:
-            continue
+def _make_plan(nodes: Mapping[str, Node], allowed: frozenset[Kind]) -> Plan:
+    plan = Plan(leaves={}, objects={}, lists={})
+    for name, node in nodes.items():
         if node.children is not None:
-            if node.is_list:
-                if isinstance(value, list):
-                    kept = [p for v in value if isinstance(v, dict) and (p := _project(v, node.children, allows))]
-                    if kept:
-                        out[name] = kept
-            elif isinstance(value, dict):
-                projected = _project(value, node.children, allows)
-                if projected:
-                    out[name] = projected
-        elif node.categorie is not None and _is_value(value) and allows(node.categorie, node.item):
-            out[name] = value
+            (plan.lists if node.is_list else plan.objects)[name] = _make_plan(node.children, allowed)
+        elif node.categorie is not None:
+            plan.leaves[name] = (node.categorie, (node.categorie, node.item) in allowed)
+    return plan
+
+
+def _walk(obj: Mapping[str, Any], plan: Plan, present: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    leaves, objects, lists = plan.leaves, plan.objects, plan.lists
+    for name, value in obj.items():
+        leaf = leaves.get(name)
+        if leaf is not None:
+            kind = type(value)
+            if kind in _VALUE_TYPES:
+                if value is not None:
+                    present.add(leaf[0])
+            elif kind is list and all(type(v) in _VALUE_TYPES for v in value):
+                if value:
+                    present.add(leaf[0])
+            else:
+                continue  # an object where a value belongs: never passed on
+            if leaf[1]:
+                out[name] = value
+            continue
+        sub = objects.get(name)
+        if sub is not None:
+            if type(value) is dict and (projected := _walk(value, sub, present)):
+                out[name] = projected
+            continue
+        sub = lists.get(name)
+        if sub is not None and type(value) is list:
+            kept = [p for v in value if type(v) is dict and (p := _walk(v, sub, present))]
+            if kept:
+                out[name] = kept
     return out
 
 
-def _present(obj: Mapping[str, Any], nodes: Mapping[str, Node], found: set[str]) -> None:
-    for name, value in obj.items():
-        node = nodes.get(name)
-        if node is None or value is None:
-            continue
-        if node.children is not None:
-            if node.is_list and isinstance(value, list):
-                for element in value:
-                    if isinstance(element, dict):
-                        _present(element, node.children, found)
-            elif isinstance(value, dict):
-                _present(value, node.children, found)
-        elif node.categorie is not None and _is_value(value):
-            found.add(node.categorie)
-
-
-def _walk_categories(nodes: Mapping[str, Node], found: set[str]) -> None:
+def _walk_kinds(nodes: Mapping[str, Node], kinds: set[Kind]) -> None:
     for node in nodes.values():
         if node.categorie is not None:
-            found.add(node.categorie)
+            kinds.add((node.categorie, node.item))
         if node.children is not None:
-            _walk_categories(node.children, found)
+            _walk_kinds(node.children, kinds)
