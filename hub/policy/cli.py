@@ -23,7 +23,7 @@ from hub.policy import service
 from hub.policy.diff import diff
 from hub.policy.engine import CompiledPolicy
 from hub.policy.format import FormatError, json_schemas, load_directory, source_to_data
-from hub.policy.runtime import PolicyRuntime
+from hub.policy.runtime import PolicyRuntime, emergency_code
 from hub.policy.simulate import TrafficError, read_traffic, simulate
 from hub.policy.validate import Niveau, findings_from_format_error, has_errors, validate
 
@@ -139,6 +139,23 @@ def simulate_command(
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:
         print("\n".join(report.lines()))
+
+
+@policy_app.command("noodverboden")
+def emergency_command() -> None:
+    """List the emergency prohibitions; exit 3 when one waits over 24 hours for a second officer (for monitoring)."""
+    now = utcnow()
+    overdue = 0
+    with open_database() as database, database.unit_of_work() as session:
+        for prohibition in service.list_emergency(session):
+            state = service.emergency_status(prohibition, now)
+            overdue += state == "onbevestigd-te-laat"
+            issued = f"door {prohibition.issued_by}, {prohibition.issued_at:%Y-%m-%d %H:%M}"
+            scope = f"{', '.join(prohibition.categorieen)} -> {', '.join(prohibition.ontvangers)}"
+            print(f"{emergency_code(prohibition):6} {state:20} {scope} ({issued})")
+    if overdue:
+        print(f"{overdue} noodverbod(en) wachten langer dan 24 uur op bevestiging door een tweede privacy officer")
+        raise typer.Exit(3)
 
 
 def _client(hub: str, partner: str, principal: str, key: Path) -> HubClient:
