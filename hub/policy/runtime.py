@@ -43,6 +43,7 @@ class PolicyRuntime:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._compiled: dict[tuple[str, tuple[int, ...]], CompiledPolicy] = {}
+        self._reported: set[int] = set()
 
     def compile(self, version: PolicyVersion, emergency: Sequence[EmergencyProhibition] = ()) -> CompiledPolicy:
         key = (version.content_hash, tuple(sorted(p.id or 0 for p in emergency)))
@@ -67,6 +68,8 @@ class PolicyRuntime:
             return None
         emergency = repository.list_emergency(session, in_force_only=True)
         for prohibition in emergency:
-            if prohibition.confirmed_at is None and now - prohibition.issued_at > CONFIRM_WITHIN:
+            overdue = prohibition.confirmed_at is None and now - prohibition.issued_at > CONFIRM_WITHIN
+            if overdue and prohibition.id not in self._reported:
+                self._reported.add(prohibition.id or 0)  # once per process; `schakel policy noodverboden` lists all
                 log.warning("policy.emergency_unconfirmed", target_id=emergency_code(prohibition))
         return self.compile(version, emergency)
