@@ -20,6 +20,7 @@ from hub.kit.cli import cli_actor, open_database
 from hub.logging import configure_logging
 from hub.partners.cli import partner_app, principal_app
 from hub.policy.cli import policy_app
+from hub.pseudonym.secrets import PrivacySecrets
 
 app = typer.Typer(
     help="Schakel: the information-exchange hub of the Zorg- en Veiligheidshuizen.",
@@ -65,6 +66,7 @@ def serve(
         from hub.partners import demo as demo_partners  # noqa: PLC0415 - development only
 
         HubKeyring(settings.keys_dir).init(demo=True)
+        PrivacySecrets(settings.keys_dir).init()
         with open_database() as database, database.unit_of_work() as session:
             demo_partners.seed(session, cli_actor(), settings.keys_dir)
             print(demo_partners.seed_convenant(session), flush=True)

@@ -70,6 +70,12 @@ class Conflict(SchakelError):
     code = "conflict"
 
 
+class Gone(SchakelError):
+    status = 410
+    title = "Niet meer beschikbaar"
+    code = "gone"
+
+
 class PayloadTooLarge(SchakelError):
     status = 413
     title = "Verzoek te groot"

@@ -27,6 +27,9 @@ from hub.ops.middleware import RequestContextMiddleware
 from hub.partners.endpoints import router as partners_router
 from hub.policy.endpoints import router as policy_router
 from hub.policy.runtime import PolicyRuntime
+from hub.pseudonym.endpoints import router as pseudonym_router
+from hub.pseudonym.secrets import PrivacySecrets, SecretsMissing
+from hub.pseudonym.vault import Vault
 
 log = structlog.get_logger("hub.main")
 
@@ -45,15 +48,16 @@ OPENAPI_TAGS = [
     {"name": "authenticatie", "description": "Check how the hub sees your signed requests."},
     {"name": "partners", "description": "The registry of partners, principals, roles and public keys."},
     {"name": "beleid", "description": "The convenant: versions, four-eyes approval, diff, simulation, decisions."},
+    {"name": "betrokkenen", "description": "Re-identification and erasure of betrokkenen, with four eyes."},
     {"name": "beheer", "description": "Operations: health and the admin audit trail."},
 ]
 
 
-def check_startup(settings: Settings, keyring: HubKeyring) -> None:
+def check_startup(settings: Settings, keyring: HubKeyring, privacy: PrivacySecrets) -> None:
     """Refuse to start in production with missing or demo keys or an insecure setting, and say which."""
     if not settings.is_production:
         return
-    problems = settings.insecure_settings() + keyring.production_problems()
+    problems = settings.insecure_settings() + keyring.production_problems() + privacy.production_problems()
     if problems:
         raise ConfigurationError("refusing to start in production:\n- " + "\n- ".join(problems))
 
@@ -63,7 +67,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     if configure_logs:
         configure_logging(settings.effective_log_format, settings.log_level)
     keyring = HubKeyring(settings.keys_dir)
-    check_startup(settings, keyring)
+    privacy = PrivacySecrets(settings.keys_dir)
+    check_startup(settings, keyring, privacy)
     metrics = Metrics()
 
     @asynccontextmanager
@@ -94,14 +99,25 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.metrics = metrics
     app.state.published_keys = PublishedKeys(keyring)
     app.state.policy_runtime = PolicyRuntime()
+    app.state.vault = _vault(privacy)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
-    for router in (ops_router, auth_router, partners_router, policy_router, audit_router):
+    for router in (ops_router, auth_router, partners_router, policy_router, pseudonym_router, audit_router):
         app.include_router(router)
     app.include_router(keys_router)
     app.include_router(metrics_router)
     _install_openapi(app, settings)
     return app
+
+
+def _vault(privacy: PrivacySecrets) -> Vault | None:
+    # In development a hub without privacy secrets still serves everything else; the vault's endpoints say
+    # what to run. In production check_startup has refused to start already.
+    try:
+        return Vault(privacy.pseudonyms(), privacy.kek())
+    except SecretsMissing:
+        log.warning("vault.keys_missing", reason="run schakel keys init")
+        return None
 
 
 def _install_openapi(app: FastAPI, settings: Settings) -> None:

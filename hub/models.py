@@ -8,16 +8,20 @@ from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
 from hub.partners.models import Partner, Principal, PrincipalKey
 from hub.policy.models import EmergencyProhibition, PolicyVersion
+from hub.pseudonym.models import IssuedPseudonym, PrivacyRequest, VaultPerson
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "AdminAuditEvent",
     "EmergencyProhibition",
+    "IssuedPseudonym",
     "Partner",
     "PolicyVersion",
     "Principal",
     "PrincipalKey",
+    "PrivacyRequest",
     "UsedToken",
+    "VaultPerson",
     "metadata",
 ]

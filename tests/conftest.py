@@ -28,6 +28,7 @@ from hub.main import create_app
 from hub.policy.engine import CompiledPolicy
 from hub.policy.format import PolicySource, load_directory, source_to_data
 from hub.policy.service import HASH_DOMAIN
+from hub.pseudonym.secrets import PrivacySecrets
 from tests.server import free_socket, serving
 from tests.support import PRINCIPALS, Actor, seed_registry
 
@@ -107,6 +108,7 @@ def principal_keys() -> dict[str, SigningKey]:
 def keys_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "keys"
     HubKeyring(directory).init(demo=False)
+    PrivacySecrets(directory).init()
     return directory
 
 

@@ -47,6 +47,7 @@ PARTNERS = (
 PRINCIPALS: dict[str, tuple[str, tuple[Role, ...]]] = {
     "operator": ("zvh-test", (Role.OPERATOR,)),
     "privacy_officer": ("zvh-test", (Role.PRIVACY_OFFICER,)),
+    "second_officer": ("politie-test", (Role.PRIVACY_OFFICER,)),
     "dpia_reviewer": ("zvh-test", (Role.DPIA_REVIEWER,)),
     "politie": ("politie-test", (Role.PARTNER,)),
     "via": ("via-test", (Role.PARTNER,)),

@@ -11,6 +11,7 @@ from hub.config import Environment, LogFormat, Settings, get_settings
 from hub.errors import ConfigurationError
 from hub.keys.keyring import HubKeyring
 from hub.main import create_app
+from hub.pseudonym.secrets import PrivacySecrets
 
 
 def _production(tmp_path: Path, **overrides: object) -> Settings:
@@ -23,6 +24,11 @@ def _production(tmp_path: Path, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _init_keys(settings: Settings) -> None:
+    HubKeyring(settings.keys_dir).init(demo=False)
+    PrivacySecrets(settings.keys_dir).init()
 
 
 class TestDefaults:
@@ -47,7 +53,7 @@ class TestDefaults:
 class TestProductionRefusals:
     def test_a_sound_production_setup_starts(self, tmp_path: Path) -> None:
         settings = _production(tmp_path)
-        HubKeyring(settings.keys_dir).init(demo=False)
+        _init_keys(settings)
         assert create_app(settings, configure_logs=False) is not None
 
     @pytest.mark.parametrize(
@@ -61,7 +67,7 @@ class TestProductionRefusals:
     )
     def test_insecure_settings(self, tmp_path: Path, overrides: dict[str, object], says: str) -> None:
         settings = _production(tmp_path, **overrides)
-        HubKeyring(settings.keys_dir).init(demo=False)
+        _init_keys(settings)
         with pytest.raises(ConfigurationError, match=says):
             create_app(settings, configure_logs=False)
 
@@ -77,7 +83,7 @@ class TestProductionRefusals:
 
     def test_demo_partner_keys_on_the_host(self, tmp_path: Path) -> None:
         settings = _production(tmp_path)
-        HubKeyring(settings.keys_dir).init(demo=False)
+        _init_keys(settings)
         (settings.keys_dir / "demo").mkdir()
         (settings.keys_dir / "demo" / "politie.private.jwk").write_text("{}")
         with pytest.raises(ConfigurationError, match="demo partner keys"):
@@ -86,6 +92,7 @@ class TestProductionRefusals:
     def test_private_key_readable_by_others(self, tmp_path: Path) -> None:
         settings = _production(tmp_path)
         keyset, _ = HubKeyring(settings.keys_dir).init(demo=False)
+        PrivacySecrets(settings.keys_dir).init()
         (settings.keys_dir / "hub" / f"{keyset.active.kid}.private.jwk").chmod(0o644)
         with pytest.raises(ConfigurationError, match="chmod 600"):
             create_app(settings, configure_logs=False)

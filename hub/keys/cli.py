@@ -10,6 +10,7 @@ from hub.audit import service as audit
 from hub.config import get_settings
 from hub.keys.keyring import HubKeyring, KeyEntry
 from hub.kit.cli import cli_actor, open_database
+from hub.pseudonym.secrets import PrivacySecrets
 
 keys_app = typer.Typer(help="The hub's own signing keys.", no_args_is_help=True)
 
@@ -36,6 +37,8 @@ def keys_init(
         raise typer.BadParameter("--demo is refused when SCHAKEL_ENVIRONMENT=production")
     keyring = HubKeyring(settings.keys_dir)
     keyset, created = keyring.init(demo=demo)
+    if PrivacySecrets(settings.keys_dir).init():
+        print(f"created the pseudonym secret and the vault key in {settings.keys_dir / 'privacy'}")
     active = keyset.active
     if created:
         _record("hub_key.created", active, {"algorithm": active.algorithm, "demo": str(demo).lower()})

@@ -33,6 +33,7 @@ _ERROR_DESCRIPTIONS = {
     "403": "The caller may not do this",
     "404": "Not found",
     "409": "Conflict with the current state",
+    "410": "Gone: no longer available",
     "413": "Request body too large",
     "422": "The body or a parameter does not match the schema",
     "500": "Unexpected error (a bug; it is logged)",

@@ -17,6 +17,9 @@ from hub.policy import service
 from hub.policy.format import PolicySource, source_to_data
 from hub.policy.runtime import PolicyRuntime
 from hub.policy.service import Officer
+from hub.pseudonym import service as privacy
+from hub.pseudonym.service import Soort
+from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
 from tests.support import Actor
 
 ROLES = ("operator", "privacy_officer", "dpia_reviewer", "politie")
@@ -95,6 +98,83 @@ def policy_state(database: Database, sample_source: PolicySource) -> PolicyState
     bron = copy.deepcopy(data)
     bron["convenant"]["versie"] = "D"
     return PolicyState(active, proposal, scheduled, prohibition.id or 0, bron)
+
+
+@dataclass(frozen=True)
+class PrivacyState:
+    pseudonym: str
+    approve_reidentification: int
+    reveal: int
+    approve_erasure: int
+    erase_bsn: str
+
+
+@pytest.fixture
+def privacy_state(app: FastAPI, database: Database, actors: dict[str, Actor]) -> PrivacyState:
+    vault: Vault = app.state.vault
+    now = datetime.now(UTC)
+    officer = actors["privacy_officer"].principal_id
+    with database.unit_of_work() as session:
+        p1, p2, p3, _ = (
+            vault.seal(session, OpgegevenIdentiteit(bsn=bsn), now)
+            for bsn in ("762621606", "118784481", "247603260", "929468843")
+        )
+        one, two = (vault.pseudonym_for(session, p, "via-zuid-limburg", now) for p in (p1, p2))
+        asked = privacy.request_reidentification(
+            session, "fg-ander", pseudonym=one, doel="d", motivering="role table", now=now
+        )
+        mine = privacy.request_reidentification(
+            session, officer, pseudonym=two, doel="d", motivering="role table", now=now
+        )
+        privacy.approve(session, vault, "fg-ander", mine.id or 0, soort=Soort.HERIDENTIFICATIE, now=now)
+        erase = privacy.request_erasure(
+            session, vault, "fg-ander", given=OpgegevenIdentiteit(bsn="247603260"), motivering="role table", now=now
+        )
+    assert p3
+    return PrivacyState(one, asked.id or 0, mine.id or 0, erase.id or 0, "929468843")
+
+
+def _privacy_endpoints(state: PrivacyState) -> list[Endpoint]:
+    reviewers = _reviewers()
+    return [
+        Endpoint("GET", "/api/v1/heridentificaties", "/api/v1/heridentificaties", None, reviewers),
+        Endpoint(
+            "POST",
+            "/api/v1/heridentificaties",
+            "/api/v1/heridentificaties",
+            {"pseudoniem": state.pseudonym, "doel": "d", "motivering": "role table check"},
+            _officer_only(CREATED),
+        ),
+        Endpoint(
+            "POST",
+            "/api/v1/heridentificaties/{verzoek_id}/goedkeuring",
+            f"/api/v1/heridentificaties/{state.approve_reidentification}/goedkeuring",
+            {},
+            _officer_only(OK),
+        ),
+        Endpoint(
+            "POST",
+            "/api/v1/heridentificaties/{verzoek_id}/onthulling",
+            f"/api/v1/heridentificaties/{state.reveal}/onthulling",
+            {},
+            _officer_only(OK),
+        ),
+        Endpoint("GET", "/api/v1/vergetelheidsverzoeken", "/api/v1/vergetelheidsverzoeken", None, reviewers),
+        Endpoint(
+            "POST",
+            "/api/v1/vergetelheidsverzoeken",
+            "/api/v1/vergetelheidsverzoeken",
+            {"bsn": state.erase_bsn, "motivering": "role table check"},
+            _officer_only(CREATED),
+        ),
+        Endpoint(
+            "POST",
+            "/api/v1/vergetelheidsverzoeken/{verzoek_id}/goedkeuring",
+            f"/api/v1/vergetelheidsverzoeken/{state.approve_erasure}/goedkeuring",
+            {},
+            _officer_only(OK),
+        ),
+    ]
 
 
 DECISION = {
@@ -183,9 +263,11 @@ def _officer_only(status: int) -> dict[str, int]:
     return {"operator": FORBIDDEN, "privacy_officer": status, "dpia_reviewer": FORBIDDEN, "politie": FORBIDDEN}
 
 
-def endpoints(actors: dict[str, Actor], extra_key: dict[str, SigningKey], state: PolicyState) -> list[Endpoint]:
+def endpoints(
+    actors: dict[str, Actor], extra_key: dict[str, SigningKey], state: PolicyState, privacy_state: PrivacyState
+) -> list[Endpoint]:
     via = actors["via"].principal_id
-    return [*_policy_endpoints(state), *_registry_endpoints(actors, extra_key, via)]
+    return [*_policy_endpoints(state), *_privacy_endpoints(privacy_state), *_registry_endpoints(actors, extra_key, via)]
 
 
 def _registry_endpoints(actors: dict[str, Actor], extra_key: dict[str, SigningKey], via: str) -> list[Endpoint]:
@@ -239,20 +321,20 @@ PUBLIC = {("GET", "/api/v1/health")}
 
 class TestRoleTable:
     def test_every_endpoint_is_in_the_table(
-        self, app: FastAPI, actors: dict[str, Actor], policy_state: PolicyState
+        self, app: FastAPI, actors: dict[str, Actor], policy_state: PolicyState, privacy_state: PrivacyState
     ) -> None:
-        table = {(e.method, e.template) for e in endpoints(actors, {}, policy_state)}
+        table = {(e.method, e.template) for e in endpoints(actors, {}, policy_state, privacy_state)}
         operations = {
             (method.upper(), "/api/v1" + path) for path, item in app.openapi()["paths"].items() for method in item
         }
         assert operations - PUBLIC == table
 
     def test_each_role_gets_what_the_table_says(
-        self, http: httpx.Client, actors: dict[str, Actor], policy_state: PolicyState
+        self, http: httpx.Client, actors: dict[str, Actor], policy_state: PolicyState, privacy_state: PrivacyState
     ) -> None:
         extra = {role: SigningKey.generate() for role in ROLES}
         seen: list[tuple[str, str, str, int]] = []
-        table = endpoints(actors, extra, policy_state)
+        table = endpoints(actors, extra, policy_state, privacy_state)
         # The key revocation runs last, so earlier calls by `via` are not affected.
         for endpoint in table:
             for role in ROLES:

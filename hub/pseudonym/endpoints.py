@@ -1,0 +1,132 @@
+"""HTTP routes of re-identification (/heridentificaties) and erasure (/vergetelheidsverzoeken).
+
+Privacy officers ask and approve (four eyes); DPIA reviewers may read the requests, never the identities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+from sqlmodel import Session
+
+from hub.auth.dependencies import require_roles
+from hub.auth.service import Caller
+from hub.db import get_session
+from hub.errors import ServiceUnavailable
+from hub.kit.clock import utcnow
+from hub.kit.openapi import API_PREFIX
+from hub.partners.models import Role
+from hub.pseudonym import service
+from hub.pseudonym.models import PrivacyRequest
+from hub.pseudonym.schemas import HeridentificatieIn, IdentiteitOut, PrivacyRequestOut, VergetelheidIn
+from hub.pseudonym.service import Soort
+from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
+
+router = APIRouter(prefix=API_PREFIX, tags=["betrokkenen"])
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+Officer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER))]
+Reader = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
+
+
+def _vault(request: Request) -> Vault:
+    vault: Vault | None = request.app.state.vault
+    if vault is None:
+        raise ServiceUnavailable(
+            "the hub has no pseudonym or vault keys; run `schakel keys init`", code="vault-keys-missing"
+        )
+    return vault
+
+
+VaultDep = Annotated[Vault, Depends(_vault)]
+
+
+def _out(request: PrivacyRequest) -> PrivacyRequestOut:
+    return PrivacyRequestOut.model_validate(
+        {**request.model_dump(exclude={"pseudonym", "person_id"}), "status": service.status(request)}
+    )
+
+
+@router.get("/heridentificaties", summary="Re-identification requests", description="All of them, without identities.")
+def list_reidentifications(_: Reader, session: SessionDep) -> list[PrivacyRequestOut]:
+    return [_out(r) for r in service.list_requests(session, Soort.HERIDENTIFICATIE)]
+
+
+@router.post(
+    "/heridentificaties",
+    status_code=status.HTTP_201_CREATED,
+    summary="Ask who is behind a pseudonym",
+    description="With a doel and a justification; a second privacy officer must approve before anything is shown.",
+)
+def request_reidentification(body: HeridentificatieIn, caller: Officer, session: SessionDep) -> PrivacyRequestOut:
+    request = service.request_reidentification(
+        session,
+        caller.principal_id,
+        pseudonym=body.pseudoniem,
+        doel=body.doel,
+        motivering=body.motivering,
+        now=utcnow(),
+    )
+    return _out(request)
+
+
+@router.post(
+    "/heridentificaties/{verzoek_id}/goedkeuring",
+    summary="Approve a re-identification",
+    description="By another privacy officer than the one who asked.",
+)
+def approve_reidentification(
+    verzoek_id: int, caller: Officer, session: SessionDep, vault: VaultDep
+) -> PrivacyRequestOut:
+    return _out(
+        service.approve(session, vault, caller.principal_id, verzoek_id, soort=Soort.HERIDENTIFICATIE, now=utcnow())
+    )
+
+
+@router.post(
+    "/heridentificaties/{verzoek_id}/onthulling",
+    summary="See the identity, once",
+    description="Only the privacy officer who asked, only after approval, only once (a second time is 410).",
+)
+def reveal(verzoek_id: int, caller: Officer, session: SessionDep, vault: VaultDep) -> IdentiteitOut:
+    identity = service.reveal(session, vault, caller.principal_id, verzoek_id, utcnow())
+    return IdentiteitOut.model_validate(asdict(identity))
+
+
+@router.get("/vergetelheidsverzoeken", summary="Erasure requests", description="All of them, without identities.")
+def list_erasures(_: Reader, session: SessionDep) -> list[PrivacyRequestOut]:
+    return [_out(r) for r in service.list_requests(session, Soort.VERGETELHEID)]
+
+
+@router.post(
+    "/vergetelheidsverzoeken",
+    status_code=status.HTTP_201_CREATED,
+    summary="Ask to forget a betrokkene",
+    description="By BSN, or by name and date of birth; a second privacy officer's approval carries it out.",
+)
+def request_erasure(body: VergetelheidIn, caller: Officer, session: SessionDep, vault: VaultDep) -> PrivacyRequestOut:
+    given = OpgegevenIdentiteit(
+        bsn=body.bsn,
+        voornamen=body.voornamen,
+        tussenvoegsel=body.tussenvoegsel,
+        achternaam=body.achternaam,
+        geboortedatum=body.geboortedatum,
+    )
+    return _out(
+        service.request_erasure(
+            session, vault, caller.principal_id, given=given, motivering=body.motivering, now=utcnow()
+        )
+    )
+
+
+@router.post(
+    "/vergetelheidsverzoeken/{verzoek_id}/goedkeuring",
+    summary="Approve and carry out an erasure",
+    description="By another privacy officer; the person's data key is destroyed at once (crypto-shredding).",
+)
+def approve_erasure(verzoek_id: int, caller: Officer, session: SessionDep, vault: VaultDep) -> PrivacyRequestOut:
+    return _out(
+        service.approve(session, vault, caller.principal_id, verzoek_id, soort=Soort.VERGETELHEID, now=utcnow())
+    )

@@ -1,0 +1,124 @@
+"""Re-identification and erasure, each with four eyes and a trail.
+
+Re-identification: a privacy officer asks who is behind a pseudonym, with a purpose and a justification; a
+different privacy officer approves; the asker sees the identity once. Erasure: a privacy officer asks to forget a
+person; a different one approves, and the vault destroys the person's key at once. The audit trail records each
+step (who, what, when) but never the identity; the verstrekkingenlog will record them too once it exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from hub.audit import service as audit
+from hub.errors import Conflict, Forbidden, Gone, NotFound
+from hub.pseudonym import repository
+from hub.pseudonym.models import PrivacyRequest
+from hub.pseudonym.scheme import parse_pseudonym
+from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
+
+
+class Soort(StrEnum):
+    HERIDENTIFICATIE = "heridentificatie"
+    VERGETELHEID = "vergetelheid"
+
+
+def status(request: PrivacyRequest) -> str:
+    if request.executed_at is not None:
+        return "getoond" if request.soort == Soort.HERIDENTIFICATIE else "uitgevoerd"
+    return "goedgekeurd" if request.approved_at is not None else "aangevraagd"
+
+
+def _record(session: Session, actor: str, action: str, request: PrivacyRequest, details: dict[str, str]) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        target_type="privacy_request",
+        target_id=str(request.id),
+        details={"soort": request.soort, **details},
+    )
+
+
+def request_reidentification(
+    session: Session, officer: str, *, pseudonym: str, doel: str, motivering: str, now: datetime
+) -> PrivacyRequest:
+    parsed = parse_pseudonym(pseudonym)
+    issued = repository.issued(session, pseudonym)
+    if issued is None:
+        raise NotFound("the hub never issued this pseudonym", code="pseudonym-unknown")
+    request = PrivacyRequest(
+        soort=Soort.HERIDENTIFICATIE,
+        pseudonym=pseudonym,
+        person_id=issued.person_id,
+        doel=doel,
+        motivering=motivering,
+        requested_by=officer,
+        requested_at=now,
+    )
+    repository.add(session, request)
+    _record(session, officer, "reidentification.requested", request, {"domein": parsed.domain, "doel": doel})
+    return request
+
+
+def request_erasure(
+    session: Session, vault: Vault, officer: str, *, given: OpgegevenIdentiteit, motivering: str, now: datetime
+) -> PrivacyRequest:
+    person_id = vault.find(session, given)
+    if person_id is None:
+        raise NotFound("the vault holds no such betrokkene (or they were forgotten already)", code="betrokkene-unknown")
+    request = PrivacyRequest(
+        soort=Soort.VERGETELHEID, person_id=person_id, motivering=motivering, requested_by=officer, requested_at=now
+    )
+    repository.add(session, request)
+    _record(session, officer, "erasure.requested", request, {})
+    return request
+
+
+def get(session: Session, request_id: int, soort: Soort) -> PrivacyRequest:
+    request = repository.request(session, request_id)
+    if request is None or request.soort != soort:
+        raise NotFound(f"there is no {soort} request {request_id}", code="privacy-request-not-found")
+    return request
+
+
+def list_requests(session: Session, soort: Soort) -> Sequence[PrivacyRequest]:
+    return repository.requests(session, soort)
+
+
+def approve(
+    session: Session, vault: Vault, officer: str, request_id: int, *, soort: Soort, now: datetime
+) -> PrivacyRequest:
+    request = get(session, request_id, soort)
+    if request.approved_at is not None:
+        raise Conflict("this request was approved already", code="privacy-request-settled")
+    if request.requested_by == officer:
+        raise Forbidden("four eyes: a different privacy officer must approve this request", code="four-eyes-required")
+    request.approved_by, request.approved_at = officer, now
+    if soort == Soort.VERGETELHEID and request.person_id is not None:
+        vault.forget(session, request.person_id, now)
+        request.executed_at = now
+    repository.add(session, request)
+    action = "erasure.executed" if soort == Soort.VERGETELHEID else "reidentification.approved"
+    _record(session, officer, action, request, {})
+    return request
+
+
+def reveal(session: Session, vault: Vault, officer: str, request_id: int, now: datetime) -> OpgegevenIdentiteit:
+    """Show the identity behind an approved re-identification, once, to the officer who asked."""
+    request = get(session, request_id, Soort.HERIDENTIFICATIE)
+    if request.requested_by != officer:
+        raise Forbidden("only the privacy officer who asked may see the identity", code="not-the-requester")
+    if request.approved_at is None:
+        raise Conflict("a second privacy officer has not approved this request yet", code="privacy-request-pending")
+    if request.executed_at is not None:
+        raise Gone("the identity was shown once already; ask again if it is needed again", code="identity-shown")
+    identity = vault.open(session, request.person_id or "")
+    request.executed_at = now
+    repository.add(session, request)
+    _record(session, officer, "reidentification.revealed", request, {})
+    return identity

@@ -1,0 +1,133 @@
+"""The identity vault: the only place a person's identity exists, and only sealed.
+
+Each person gets a random 256-bit data key; their identity (as the source gave it) is sealed with AES-256-GCM
+under that key, bound to the person's id; the data key is wrapped by the vault's key-encryption key. Forgetting
+a person destroys the wrapped key and the sealed identity (crypto-shredding): what refers to them stays, but
+can no longer be opened.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import orjson
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlmodel import Session
+
+from hub.errors import Conflict, NotFound
+from hub.pseudonym import repository
+from hub.pseudonym.identity import Identiteit, normalise
+from hub.pseudonym.models import IssuedPseudonym, VaultPerson
+from hub.pseudonym.scheme import LOG_DOMAIN, HmacPseudonyms
+
+
+class KeyEncryptionKey(Protocol):
+    """Wraps and unwraps data keys. A file in the embedded default; a KMS or HSM behind the same three members."""
+
+    key_id: str
+
+    def wrap(self, data_key: bytes) -> bytes: ...
+
+    def unwrap(self, wrapped: bytes) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OpgegevenIdentiteit:
+    """A person as the source system gave them (the spelling a permitted recipient sees)."""
+
+    bsn: str | None = None
+    voornamen: str | None = None
+    tussenvoegsel: str | None = None
+    achternaam: str | None = None
+    geboortedatum: date | None = None
+
+    def normalised(self) -> Identiteit:
+        return normalise(**asdict(self))
+
+
+class Erased(Conflict):
+    code = "person-erased"
+
+
+class Vault:
+    def __init__(self, pseudonyms: HmacPseudonyms, kek: KeyEncryptionKey) -> None:
+        self.pseudonyms = pseudonyms
+        self._kek = kek
+
+    def seal(self, session: Session, given: OpgegevenIdentiteit, now: datetime) -> str:
+        """The person's vault id: found by their log-domain pseudonym, or created with a fresh data key."""
+        log_pseudonym = self.pseudonyms.pseudonymise(given.normalised(), LOG_DOMAIN)
+        existing = repository.person_by_log_pseudonym(session, log_pseudonym)
+        if existing is not None:
+            return existing.id
+        person_id = secrets.token_hex(16)
+        data_key = AESGCM.generate_key(bit_length=256)
+        nonce = os.urandom(12)
+        sealed = nonce + AESGCM(data_key).encrypt(nonce, _encode(given), person_id.encode("ascii"))
+        repository.add(
+            session,
+            VaultPerson(
+                id=person_id,
+                log_pseudonym=log_pseudonym,
+                kek_id=self._kek.key_id,
+                wrapped_key=self._kek.wrap(data_key),
+                sealed_identity=sealed,
+                created_at=now,
+            ),
+        )
+        return person_id
+
+    def find(self, session: Session, given: OpgegevenIdentiteit) -> str | None:
+        """The vault id of a person, if the vault knows them (and they were not forgotten)."""
+        found = repository.person_by_log_pseudonym(
+            session, self.pseudonyms.pseudonymise(given.normalised(), LOG_DOMAIN)
+        )
+        return found.id if found is not None else None
+
+    def open(self, session: Session, person_id: str) -> OpgegevenIdentiteit:
+        """Unseal a person's identity. Only for a permitted recipient or an approved re-identification."""
+        person = repository.person(session, person_id)
+        if person is None:
+            raise NotFound("no such person in the vault", code="person-not-found")
+        if person.wrapped_key is None or person.sealed_identity is None:
+            raise Erased("this person was forgotten; their identity can no longer be opened")
+        data_key = self._kek.unwrap(person.wrapped_key)
+        sealed = person.sealed_identity
+        plain = AESGCM(data_key).decrypt(sealed[:12], sealed[12:], person_id.encode("ascii"))
+        return _decode(plain)
+
+    def pseudonym_for(self, session: Session, person_id: str, domain: str, now: datetime) -> str:
+        """The person's pseudonym in a recipient's domain (stable there, unlinkable elsewhere), on record."""
+        pseudonym = self.pseudonyms.pseudonymise(self.open(session, person_id).normalised(), domain)
+        if repository.issued(session, pseudonym) is None:
+            repository.add(
+                session, IssuedPseudonym(pseudonym=pseudonym, person_id=person_id, domain=domain, created_at=now)
+            )
+        return pseudonym
+
+    def forget(self, session: Session, person_id: str, now: datetime) -> None:
+        """Crypto-shredding: destroy the person's wrapped data key, sealed identity and log pseudonym."""
+        person = repository.person(session, person_id)
+        if person is None:
+            raise NotFound("no such person in the vault", code="person-not-found")
+        person.wrapped_key, person.sealed_identity, person.log_pseudonym = None, None, None
+        person.erased_at = now
+        repository.add(session, person)
+
+
+def _encode(given: OpgegevenIdentiteit) -> bytes:
+    data: dict[str, Any] = {k: v for k, v in asdict(given).items() if v is not None}
+    if given.geboortedatum is not None:
+        data["geboortedatum"] = given.geboortedatum.isoformat()
+    return orjson.dumps(data)
+
+
+def _decode(plain: bytes) -> OpgegevenIdentiteit:
+    data = orjson.loads(plain)
+    if "geboortedatum" in data:
+        data["geboortedatum"] = date.fromisoformat(data["geboortedatum"])
+    return OpgegevenIdentiteit(**data)
