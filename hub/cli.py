@@ -20,6 +20,7 @@ from hub.kit.cli import cli_actor, open_database
 from hub.logging import configure_logging
 from hub.partners.cli import partner_app, principal_app
 from hub.policy.cli import policy_app
+from hub.pseudonym.cli import betrokkene_app, pseudoniem_app
 from hub.pseudonym.secrets import PrivacySecrets
 
 app = typer.Typer(
@@ -42,6 +43,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(partner_app, name="partner")
 app.add_typer(principal_app, name="principal")
 app.add_typer(policy_app, name="policy")
+app.add_typer(betrokkene_app, name="betrokkene")
+app.add_typer(pseudoniem_app, name="pseudoniem")
 
 
 @app.command()

@@ -26,6 +26,11 @@ def issued(session: Session, pseudonym: str) -> IssuedPseudonym | None:
     return session.get(IssuedPseudonym, pseudonym)
 
 
+def issued_in_domain(session: Session, domain: str) -> Sequence[IssuedPseudonym]:
+    query = select(IssuedPseudonym).where(IssuedPseudonym.domain == domain).order_by(col(IssuedPseudonym.pseudonym))
+    return session.exec(query).all()
+
+
 def request(session: Session, request_id: int) -> PrivacyRequest | None:
     return session.get(PrivacyRequest, request_id)
 

@@ -67,6 +67,7 @@ class HmacPseudonyms:
             raise ValueError("a pseudonym master secret must be at least 32 bytes")
         self._secrets = dict(secrets)
         self.active_version = active_version
+        self.versions_newest_first: tuple[int, ...] = tuple(sorted(secrets, reverse=True))
         self._keys: dict[tuple[str, int], tuple[bytes, str]] = {}
         self._lock = threading.Lock()
 

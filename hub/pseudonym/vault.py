@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -22,7 +23,7 @@ from hub.errors import Conflict, NotFound
 from hub.pseudonym import repository
 from hub.pseudonym.identity import Identiteit, normalise
 from hub.pseudonym.models import IssuedPseudonym, VaultPerson
-from hub.pseudonym.scheme import LOG_DOMAIN, HmacPseudonyms
+from hub.pseudonym.scheme import LOG_DOMAIN, HmacPseudonyms, parse_pseudonym
 
 
 class KeyEncryptionKey(Protocol):
@@ -60,10 +61,10 @@ class Vault:
 
     def seal(self, session: Session, given: OpgegevenIdentiteit, now: datetime) -> str:
         """The person's vault id: found by their log-domain pseudonym, or created with a fresh data key."""
-        log_pseudonym = self.pseudonyms.pseudonymise(given.normalised(), LOG_DOMAIN)
-        existing = repository.person_by_log_pseudonym(session, log_pseudonym)
+        identity = given.normalised()
+        existing = self._lookup(session, identity)
         if existing is not None:
-            return existing.id
+            return existing
         person_id = secrets.token_hex(16)
         data_key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
@@ -72,7 +73,7 @@ class Vault:
             session,
             VaultPerson(
                 id=person_id,
-                log_pseudonym=log_pseudonym,
+                log_pseudonym=self.pseudonyms.pseudonymise(identity, LOG_DOMAIN),
                 kek_id=self._kek.key_id,
                 wrapped_key=self._kek.wrap(data_key),
                 sealed_identity=sealed,
@@ -83,10 +84,21 @@ class Vault:
 
     def find(self, session: Session, given: OpgegevenIdentiteit) -> str | None:
         """The vault id of a person, if the vault knows them (and they were not forgotten)."""
-        found = repository.person_by_log_pseudonym(
-            session, self.pseudonyms.pseudonymise(given.normalised(), LOG_DOMAIN)
-        )
-        return found.id if found is not None else None
+        return self._lookup(session, given.normalised())
+
+    def _lookup(self, session: Session, identity: Identiteit) -> str | None:
+        # Newest key version first; a person found under an older one is re-keyed to the active version, so a
+        # pseudonym key rotation never splits one person in two.
+        for version in self.pseudonyms.versions_newest_first:
+            found = repository.person_by_log_pseudonym(
+                session, self.pseudonyms.pseudonymise(identity, LOG_DOMAIN, version)
+            )
+            if found is not None:
+                if version != self.pseudonyms.active_version:
+                    found.log_pseudonym = self.pseudonyms.pseudonymise(identity, LOG_DOMAIN)
+                    repository.add(session, found)
+                return found.id
+        return None
 
     def open(self, session: Session, person_id: str) -> OpgegevenIdentiteit:
         """Unseal a person's identity. Only for a permitted recipient or an approved re-identification."""
@@ -108,6 +120,20 @@ class Vault:
                 session, IssuedPseudonym(pseudonym=pseudonym, person_id=person_id, domain=domain, created_at=now)
             )
         return pseudonym
+
+    def translations(self, session: Session, domain: str, now: datetime) -> Iterator[tuple[str, str]]:
+        """After a key rotation: (old, new) for every pseudonym issued to `domain` under an older key version.
+
+        The new pseudonyms are recorded as issued; forgotten persons are skipped (nothing can be computed for them).
+        """
+        for issued in repository.issued_in_domain(session, domain):
+            if parse_pseudonym(issued.pseudonym).version == self.pseudonyms.active_version:
+                continue
+            try:
+                new = self.pseudonym_for(session, issued.person_id, domain, now)
+            except Erased:
+                continue
+            yield issued.pseudonym, new
 
     def forget(self, session: Session, person_id: str, now: datetime) -> None:
         """Crypto-shredding: destroy the person's wrapped data key, sealed identity and log pseudonym."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from typer.testing import CliRunner
 
+from hub.cli import app
 from hub.db import Database
 from hub.pseudonym.vault import Erased, OpgegevenIdentiteit, Vault
 from tests.support import Actor
@@ -141,3 +145,48 @@ class TestErasure:
         )
         assert (response.status_code, response.json()["code"]) == (422, "bsn-invalid")
         assert "762621607" not in response.text
+
+
+class TestFromTheCommandLine:
+    def test_forget_and_approve_with_two_officers(
+        self,
+        http: httpx.Client,
+        actors: dict[str, Actor],
+        issued: tuple[Vault, str, str],
+        tmp_path: Path,
+        database: Database,
+    ) -> None:
+        vault, person, _ = issued
+        runner = CliRunner()
+
+        def as_officer(name: str, *args: str) -> Any:
+            actor = actors[name]
+            key = tmp_path / f"{name}.jwk"
+            if not key.exists():
+                actor.key.save(key)
+            credentials = [
+                "--hub",
+                str(http.base_url),
+                "--partner",
+                actor.partner_id,
+                "--principal",
+                actor.principal_id,
+                "--key",
+                str(key),
+            ]
+            result = runner.invoke(app, [*args, *credentials])
+            assert result.exit_code == 0, result.output
+            return json.loads(result.stdout)
+
+        request = as_officer(
+            "privacy_officer",
+            "betrokkene",
+            "vergeten",
+            "--bsn",
+            "762621606",
+            "--motivering",
+            "Verzoek AVG art. 17 toegewezen",
+        )
+        assert as_officer("second_officer", "betrokkene", "goedkeuren", str(request["id"]))["status"] == "uitgevoerd"
+        with database.unit_of_work() as session, pytest.raises(Erased):
+            vault.open(session, person)

@@ -1,0 +1,96 @@
+"""`schakel betrokkene ...` (erasure, four eyes, through the API) and `schakel pseudoniem ...` (key rotation)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from connectors import HubClient, SigningKey
+from hub.audit import service as audit
+from hub.config import get_settings
+from hub.kit.cli import cli_actor, open_database
+from hub.kit.clock import utcnow
+from hub.pseudonym.secrets import PrivacySecrets
+from hub.pseudonym.vault import Vault
+
+betrokkene_app = typer.Typer(help="Betrokkenen: forget a person (four eyes, through the API).", no_args_is_help=True)
+pseudoniem_app = typer.Typer(
+    help="Pseudonym keys: rotate, and translate old pseudonyms for a recipient.", no_args_is_help=True
+)
+
+Hub = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_HUB", help="The hub's public base URL.")]
+Partner = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_PARTNER", help="Your partner id.")]
+Principal = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_PRINCIPAL", help="Your principal id.")]
+Key = Annotated[Path, typer.Option(envvar="SCHAKEL_CONNECTOR_KEY", help="Your private JWK file.")]
+
+
+@betrokkene_app.command("vergeten")
+def forget_command(
+    motivering: Annotated[str, typer.Option(help="The basis of the erasure (no personal data).")],
+    hub: Hub,
+    partner: Partner,
+    principal: Principal,
+    key: Key,
+    bsn: Annotated[str | None, typer.Option(help="The person's BSN.")] = None,
+    voornamen: Annotated[str | None, typer.Option()] = None,
+    tussenvoegsel: Annotated[str | None, typer.Option()] = None,
+    achternaam: Annotated[str | None, typer.Option()] = None,
+    geboortedatum: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+) -> None:
+    """Ask to forget a betrokkene (you, as privacy officer); a second officer approves with `goedkeuren`."""
+    body = {
+        "bsn": bsn,
+        "voornamen": voornamen,
+        "tussenvoegsel": tussenvoegsel,
+        "achternaam": achternaam,
+        "geboortedatum": date.fromisoformat(geboortedatum).isoformat() if geboortedatum else None,
+        "motivering": motivering,
+    }
+    with HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key)) as client:
+        answer = client.post("/api/v1/vergetelheidsverzoeken", {k: v for k, v in body.items() if v is not None})
+    print(json.dumps(answer, indent=2, ensure_ascii=False))
+
+
+@betrokkene_app.command("goedkeuren")
+def approve_command(verzoek: int, hub: Hub, partner: Partner, principal: Principal, key: Key) -> None:
+    """Approve an erasure request (a different privacy officer): the person's key is destroyed at once."""
+    with HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key)) as client:
+        answer = client.post(f"/api/v1/vergetelheidsverzoeken/{verzoek}/goedkeuring", {})
+    print(json.dumps(answer, indent=2, ensure_ascii=False))
+
+
+@pseudoniem_app.command("roteer")
+def rotate_command() -> None:
+    """Add a new pseudonym key version; new pseudonyms use it, old ones stay computable for translation."""
+    version = PrivacySecrets(get_settings().keys_dir).rotate_pseudonyms()
+    with open_database() as database, database.unit_of_work() as session:
+        audit.record(
+            session, actor=cli_actor(), action="pseudonym_key.rotated", target_type="pseudonym_key",
+            target_id=f"k{version}", details={},
+        )  # fmt: skip
+    print(f"pseudonym key k{version} is active; restart the hub, then run `schakel pseudoniem vertaal` per recipient")
+
+
+@pseudoniem_app.command("vertaal")
+def translate_command(
+    domein: Annotated[str, typer.Option(help="The recipient's partner id (its pseudonym domain).")],
+    out: Annotated[Path, typer.Option(help="Write old -> new pairs here, one JSON object per line.")],
+) -> None:
+    """The migration that keeps linkability: for one recipient, its old pseudonyms and their new ones."""
+    secrets = PrivacySecrets(get_settings().keys_dir)
+    vault = Vault(secrets.pseudonyms(), secrets.kek())
+    count = 0
+    with open_database() as database, database.unit_of_work() as session, out.open("x", encoding="utf-8") as file:
+        for old, new in vault.translations(session, domein, utcnow()):
+            file.write(json.dumps({"oud": old, "nieuw": new}) + "\n")
+            count += 1
+        audit.record(
+            session, actor=cli_actor(), action="pseudonym.translated", target_type="pseudonym_domain",
+            target_id=domein, details={"count": str(count)},
+        )  # fmt: skip
+    out.chmod(0o600)
+    print(f"{count} pseudonyms of {domein} translated into {out}; hand the file to the partner over a secure channel")
