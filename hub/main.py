@@ -78,6 +78,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             database.prepare()
             app.state.database = database
             app.state.authenticator = Authenticator(database, settings.public_url, settings.token_leeway_seconds)
+            if app.state.vault is None:
+                log.warning("vault.keys_missing", reason="run schakel keys init")
             log.info("hub.started", environment=settings.environment, database=database.backend)
             yield
         finally:
@@ -116,7 +118,6 @@ def _vault(privacy: PrivacySecrets) -> Vault | None:
     try:
         return Vault(privacy.pseudonyms(), privacy.kek())
     except SecretsMissing:
-        log.warning("vault.keys_missing", reason="run schakel keys init")
         return None
 
 
