@@ -17,6 +17,7 @@ from hub.errors import ConfigurationError, SchakelError
 from hub.keys.cli import keys_app
 from hub.keys.keyring import HubKeyring, KeyringError
 from hub.kit.cli import cli_actor, open_database
+from hub.ledger.cli import ledger_app
 from hub.logging import configure_logging
 from hub.partners.cli import partner_app, principal_app
 from hub.policy.cli import policy_app
@@ -45,6 +46,7 @@ app.add_typer(principal_app, name="principal")
 app.add_typer(policy_app, name="policy")
 app.add_typer(betrokkene_app, name="betrokkene")
 app.add_typer(pseudoniem_app, name="pseudoniem")
+app.add_typer(ledger_app, name="ledger")
 
 
 @app.command()

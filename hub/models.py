@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
+from hub.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead
 from hub.partners.models import Partner, Principal, PrincipalKey
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 from hub.pseudonym.models import IssuedPseudonym, PrivacyRequest, VaultPerson
@@ -16,6 +17,9 @@ __all__ = [
     "AdminAuditEvent",
     "EmergencyProhibition",
     "IssuedPseudonym",
+    "LedgerCheckpoint",
+    "LedgerEntry",
+    "LedgerHead",
     "Partner",
     "PolicyVersion",
     "Principal",

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from connectors import SigningKey
 from hub.kit.clock import utcnow
 
@@ -70,6 +72,13 @@ class HubKeyring:
 
     def signing_key(self) -> SigningKey:
         return SigningKey.load(self._private_path(self.load().active.kid))
+
+    def ed25519_key(self) -> Ed25519PrivateKey:
+        """The active key as Ed25519 (what checkpoints are signed with); refuses any other kind."""
+        key = self.signing_key().private_key
+        if not isinstance(key, Ed25519PrivateKey):
+            raise KeyringError("the hub's active key is not Ed25519; run `schakel keys rotate`")
+        return key
 
     def init(self, *, demo: bool) -> tuple[Keyset, bool]:
         """Create the keyset with one active key, unless it exists. Returns the keyset and whether it was created."""

@@ -1,0 +1,116 @@
+"""Any change, deletion, insertion, reordering or truncation of a bundle makes verification fail (hypothesis).
+Including a hub that rewrites its past and signs the result: the checkpoint a reviewer kept catches it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hub.kit.canonical import canonical_json
+from hub.ledger.merkle import leaf_hash, root
+from hub.ledger.note import Checkpoint, sign
+from hub.ledger.verify import verify_bundle
+from tests.ledger.test_store import _jwk
+
+ORIGIN = "schakel.example/verstrekkingenlog"
+KEY = Ed25519PrivateKey.generate()
+
+
+def write_bundle(directory: Path, entries: list[bytes], sizes: list[int], key: Ed25519PrivateKey = KEY) -> list[str]:
+    """A bundle as the hub writes it, with checkpoints at `sizes`. Returns the checkpoint notes."""
+    directory.mkdir(parents=True)
+    hashes = [leaf_hash(e) for e in entries]
+    notes = [sign(Checkpoint(ORIGIN, size, root(hashes[:size])).text(), ORIGIN, key) for size in sizes]
+    (directory / "entries.jsonl").write_text(
+        "".join(json.dumps({"seq": i, "entry": base64.b64encode(e).decode()}) + "\n" for i, e in enumerate(entries))
+    )
+    (directory / "checkpoints.jsonl").write_text(
+        "".join(json.dumps({"size": s, "note": n}) + "\n" for s, n in zip(sizes, notes, strict=True))
+    )
+    (directory / "hub-keys.jwks").write_text(json.dumps({"keys": [_jwk(KEY)]}))
+    return notes
+
+
+def _lines(directory: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (directory / "entries.jsonl").read_text().splitlines()]
+
+
+def _write(directory: Path, lines: list[dict[str, object]]) -> None:
+    (directory / "entries.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+ENTRIES = st.lists(
+    st.fixed_dictionaries({"ontvanger": st.sampled_from(["via", "vt", "zvh"]), "n": st.integers(0, 999)}).map(
+        canonical_json
+    ),
+    min_size=2,
+    max_size=20,
+)
+TAMPERING = st.sampled_from(["change", "delete", "insert", "swap", "truncate", "non-canonical"])
+
+
+class TestTampering:
+    @settings(max_examples=120, deadline=None)
+    @given(entries=ENTRIES, how=TAMPERING, data=st.data())
+    def test_any_tampering_is_caught(self, entries: list[bytes], how: str, data: st.DataObject) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            bundle = Path(tmp) / "b"
+            write_bundle(bundle, entries, [len(entries)])
+            assert verify_bundle(bundle).ok
+            lines = _lines(bundle)
+            i = data.draw(st.integers(0, len(lines) - 2))
+            if how == "change":
+                entry = json.loads(base64.b64decode(str(lines[i]["entry"])))
+                entry["n"] = entry["n"] + 1
+                lines[i]["entry"] = base64.b64encode(canonical_json(entry)).decode()
+            elif how == "delete":
+                del lines[i]
+            elif how == "insert":
+                lines.insert(i, {"seq": i, "entry": base64.b64encode(b'{"n":1}').decode()})
+            elif how == "swap" and lines[i]["entry"] != lines[i + 1]["entry"]:
+                lines[i]["entry"], lines[i + 1]["entry"] = lines[i + 1]["entry"], lines[i]["entry"]
+            elif how == "truncate":
+                lines = lines[: i + 1]
+            else:
+                lines[i]["entry"] = base64.b64encode(base64.b64decode(str(lines[i]["entry"])) + b" ").decode()
+            if how in {"delete", "insert"}:
+                for position, line in enumerate(lines):
+                    line["seq"] = position  # a careful forger renumbers too
+            if how == "swap" and lines[i]["entry"] == lines[i + 1]["entry"]:
+                return  # two identical entries: swapping them changes nothing
+            _write(bundle, lines)
+            assert not verify_bundle(bundle).ok, how
+
+    def test_a_rewritten_and_resigned_past_is_caught_by_the_kept_checkpoint(self, tmp_path: Path) -> None:
+        entries = [canonical_json({"n": n}) for n in range(8)]
+        kept = write_bundle(tmp_path / "then", entries[:5], [5])[0]
+        rewritten = [*entries[:2], canonical_json({"n": 99}), *entries[3:]]
+        write_bundle(tmp_path / "now", rewritten, [8])  # the hub's own key signs the rewritten log
+        assert verify_bundle(tmp_path / "now").ok, "on its own the rewritten log looks fine"
+        verdict = verify_bundle(tmp_path / "now", kept=kept)
+        assert not verdict.ok
+        assert "past was rewritten" in verdict.problems[0]
+
+    def test_entries_beyond_the_newest_checkpoint_are_not_signed(self, tmp_path: Path) -> None:
+        entries = [canonical_json({"n": n}) for n in range(6)]
+        write_bundle(tmp_path / "b", entries, [4])
+        assert "not signed" in verify_bundle(tmp_path / "b").problems[0]
+
+    def test_a_checkpoint_signed_by_another_key(self, tmp_path: Path) -> None:
+        entries = [canonical_json({"n": n}) for n in range(3)]
+        write_bundle(tmp_path / "b", entries, [3], key=Ed25519PrivateKey.generate())
+        assert "no hub key verifies" in verify_bundle(tmp_path / "b").problems[0]
+
+    def test_a_shrunk_log(self, tmp_path: Path) -> None:
+        entries = [canonical_json({"n": n}) for n in range(6)]
+        kept = write_bundle(tmp_path / "then", entries, [6])[0]
+        write_bundle(tmp_path / "now", entries[:4], [4])
+        assert "shrank" in verify_bundle(tmp_path / "now", kept=kept).problems[0]
+        shutil.rmtree(tmp_path / "then")
