@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from fastapi import Depends
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -148,3 +149,7 @@ def get_session(request: Request) -> Iterator[Session]:
     database: Database = request.app.state.database
     with database.unit_of_work() as session:
         yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+"""The request's session, committed before the response is sent (so a 2xx means durable)."""

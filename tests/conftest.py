@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from connectors import SigningKey
-from hub.config import LogFormat, Settings
+from hub.config import LogFormat, Settings, get_settings
 from hub.db import Database
 from hub.keys.keyring import HubKeyring
 from hub.kit.canonical import content_hash
@@ -123,6 +123,17 @@ def listener() -> Iterator[socket.socket]:
 @pytest.fixture
 def public_url(listener: socket.socket) -> str:
     return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@pytest.fixture
+def cli_env(database_url: str, keys_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`schakel` commands run in this test use its database and keys, and an https public URL."""
+    monkeypatch.setenv("SCHAKEL_DATABASE_URL", database_url)
+    monkeypatch.setenv("SCHAKEL_KEYS_DIR", str(keys_dir))
+    monkeypatch.setenv("SCHAKEL_PUBLIC_URL", "https://schakel.example")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +21,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SCHAKEL_DATABASE_URL", database_url)
-    monkeypatch.setenv("SCHAKEL_KEYS_DIR", str(tmp_path / "keys"))
+def cli_env(cli_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The shared environment, with an empty keys dir: these tests make the keys themselves."""
+    monkeypatch.setenv("SCHAKEL_KEYS_DIR", str(tmp_path / "fresh-keys"))
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()
@@ -62,7 +63,7 @@ class TestRegistryCommands:
                 rows = connection.execute(sa.text("SELECT actor, action FROM admin_audit_event ORDER BY id")).all()
         finally:
             database.dispose()
-        assert {actor for actor, _ in rows} == {f"cli:{__import__('getpass').getuser()}"}
+        assert {actor for actor, _ in rows} == {f"cli:{getpass.getuser()}"}
         assert [action for _, action in rows] == [
             "hub_key.created", "partner.created", "principal.created", "key.added", "partner.suspended",
             "principal.roles_changed", "key.revoked",

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
-from sqlmodel import Session
 
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
-from hub.db import get_session
+from hub.db import SessionDep
 from hub.kit.ids import SLUG_PATTERN
 from hub.kit.openapi import API_PREFIX
 from hub.partners import service
@@ -27,7 +26,6 @@ from hub.partners.schemas import (
 
 router = APIRouter(prefix=API_PREFIX, tags=["partners"])
 
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Reader = Annotated[Caller, Depends(require_roles(Role.OPERATOR, Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
 Operator = Annotated[Caller, Depends(require_roles(Role.OPERATOR))]
 

@@ -15,9 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
-from connectors import HubClient, SigningKey
 from hub.kit.canonical import content_hash
-from hub.kit.cli import open_database
+from hub.kit.cli import HubOption, KeyOption, PartnerOption, PrincipalOption, officer_client, open_database
 from hub.kit.clock import dutch_date, utcnow
 from hub.policy import service
 from hub.policy.diff import diff
@@ -32,10 +31,6 @@ policy_app = typer.Typer(
 )
 
 DEFAULT_DIR = Path("policies/zuid-limburg")
-Hub = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_HUB", help="The hub's public base URL.")]
-Partner = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_PARTNER", help="Your partner id.")]
-Principal = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_PRINCIPAL", help="Your principal id.")]
-Key = Annotated[Path, typer.Option(envvar="SCHAKEL_CONNECTOR_KEY", help="Your private JWK file.")]
 
 
 def _load(reference: str) -> CompiledPolicy:
@@ -158,10 +153,6 @@ def emergency_command() -> None:
         raise typer.Exit(3)
 
 
-def _client(hub: str, partner: str, principal: str, key: Path) -> HubClient:
-    return HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key))
-
-
 def _print(answer: Any) -> None:
     print(json.dumps(answer, indent=2, ensure_ascii=False))
 
@@ -170,29 +161,29 @@ def _print(answer: Any) -> None:
 def propose_command(
     directory: Annotated[Path, typer.Argument()],
     toelichting: Annotated[str, typer.Option(help="What changes and why.")],
-    hub: Hub,
-    partner: Partner,
-    principal: Principal,
-    key: Key,
+    hub: HubOption,
+    partner: PartnerOption,
+    principal: PrincipalOption,
+    key: KeyOption,
 ) -> None:
     """Propose the convenant in DIRECTORY as a new version (you, as privacy officer)."""
     source = load_directory(directory)
-    with _client(hub, partner, principal, key) as client:
+    with officer_client(hub, partner, principal, key) as client:
         _print(client.post("/api/v1/beleid/versies", {"bron": source_to_data(source), "toelichting": toelichting}))
 
 
 @policy_app.command("approve")
 def approve_command(
     version: int,
-    hub: Hub,
-    partner: Partner,
-    principal: Principal,
-    key: Key,
+    hub: HubOption,
+    partner: PartnerOption,
+    principal: PrincipalOption,
+    key: KeyOption,
     actief_vanaf: Annotated[datetime | None, typer.Option(help="When it becomes active (default: at once).")] = None,
 ) -> None:
     """Approve a proposed version (a different privacy officer than the proposer)."""
     body = {"actiefVanaf": actief_vanaf.isoformat()} if actief_vanaf else {}
-    with _client(hub, partner, principal, key) as client:
+    with officer_client(hub, partner, principal, key) as client:
         _print(client.post(f"/api/v1/beleid/versies/{version}/goedkeuring", body))
 
 
@@ -200,11 +191,11 @@ def approve_command(
 def activate_command(
     version: int,
     actief_vanaf: Annotated[datetime, typer.Option(help="When it becomes active (with time zone).")],
-    hub: Hub,
-    partner: Partner,
-    principal: Principal,
-    key: Key,
+    hub: HubOption,
+    partner: PartnerOption,
+    principal: PrincipalOption,
+    key: KeyOption,
 ) -> None:
     """Set when an approved version becomes active."""
-    with _client(hub, partner, principal, key) as client:
+    with officer_client(hub, partner, principal, key) as client:
         _print(client.post(f"/api/v1/beleid/versies/{version}/activering", {"actiefVanaf": actief_vanaf.isoformat()}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from sqlmodel import Session
 
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
-from hub.db import get_session
+from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
@@ -41,7 +42,6 @@ from hub.policy.validate import validate
 
 router = APIRouter(prefix=f"{API_PREFIX}/beleid", tags=["beleid"])
 
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Reader = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER, Role.OPERATOR))]
 Reviewer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
 OfficerDep = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER))]
@@ -60,9 +60,19 @@ def _officer(caller: Caller) -> service.Officer:
 
 
 def _out(session: Session, version: PolicyVersion) -> VersionOut:
+    return _out_all(session, [version])[0]
+
+
+def _out_all(session: Session, versions: Sequence[PolicyVersion]) -> list[VersionOut]:
+    """Versions with their status; the active version is looked up once, not once per version."""
     now = utcnow()
-    state = service.status(version, repository.active_version(session, now), now)
-    return VersionOut.model_validate({**version.model_dump(exclude={"source"}), "status": str(state)})
+    active = repository.active_version(session, now)
+    return [
+        VersionOut.model_validate(
+            {**version.model_dump(exclude={"source"}), "status": str(service.status(version, active, now))}
+        )
+        for version in versions
+    ]
 
 
 def _compiled(session: Session, runtime: PolicyRuntime, version_id: int | None) -> CompiledPolicy:
@@ -76,7 +86,7 @@ def _compiled(session: Session, runtime: PolicyRuntime, version_id: int | None) 
 
 @router.get("/versies", summary="All convenant versions", description="Every version, oldest first, with its status.")
 def list_versions(_: Reader, session: SessionDep) -> list[VersionOut]:
-    return [_out(session, v) for v in service.list_versions(session)]
+    return _out_all(session, service.list_versions(session))
 
 
 @router.post(

@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 
-from connectors import HubClient, SigningKey
 from hub.audit import service as audit
 from hub.config import get_settings
-from hub.kit.cli import cli_actor, open_database
+from hub.kit.cli import HubOption, KeyOption, PartnerOption, PrincipalOption, cli_actor, officer_client, open_database
 from hub.kit.clock import utcnow
 from hub.pseudonym.secrets import PrivacySecrets
 from hub.pseudonym.vault import Vault
@@ -22,19 +21,14 @@ pseudoniem_app = typer.Typer(
     help="Pseudonym keys: rotate, and translate old pseudonyms for a recipient.", no_args_is_help=True
 )
 
-Hub = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_HUB", help="The hub's public base URL.")]
-Partner = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_PARTNER", help="Your partner id.")]
-Principal = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_PRINCIPAL", help="Your principal id.")]
-Key = Annotated[Path, typer.Option(envvar="SCHAKEL_CONNECTOR_KEY", help="Your private JWK file.")]
-
 
 @betrokkene_app.command("vergeten")
 def forget_command(
     motivering: Annotated[str, typer.Option(help="The basis of the erasure (no personal data).")],
-    hub: Hub,
-    partner: Partner,
-    principal: Principal,
-    key: Key,
+    hub: HubOption,
+    partner: PartnerOption,
+    principal: PrincipalOption,
+    key: KeyOption,
     bsn: Annotated[str | None, typer.Option(help="The person's BSN.")] = None,
     voornamen: Annotated[str | None, typer.Option()] = None,
     tussenvoegsel: Annotated[str | None, typer.Option()] = None,
@@ -50,15 +44,17 @@ def forget_command(
         "geboortedatum": date.fromisoformat(geboortedatum).isoformat() if geboortedatum else None,
         "motivering": motivering,
     }
-    with HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key)) as client:
+    with officer_client(hub, partner, principal, key) as client:
         answer = client.post("/api/v1/vergetelheidsverzoeken", {k: v for k, v in body.items() if v is not None})
     print(json.dumps(answer, indent=2, ensure_ascii=False))
 
 
 @betrokkene_app.command("goedkeuren")
-def approve_command(verzoek: int, hub: Hub, partner: Partner, principal: Principal, key: Key) -> None:
+def approve_command(
+    verzoek: int, hub: HubOption, partner: PartnerOption, principal: PrincipalOption, key: KeyOption
+) -> None:
     """Approve an erasure request (a different privacy officer): the person's key is destroyed at once."""
-    with HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key)) as client:
+    with officer_client(hub, partner, principal, key) as client:
         answer = client.post(f"/api/v1/vergetelheidsverzoeken/{verzoek}/goedkeuring", {})
     print(json.dumps(answer, indent=2, ensure_ascii=False))
 

@@ -9,11 +9,10 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
-from sqlmodel import Session
 
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
-from hub.db import get_session
+from hub.db import SessionDep
 from hub.errors import ServiceUnavailable
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
@@ -26,7 +25,6 @@ from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
 
 router = APIRouter(prefix=API_PREFIX, tags=["betrokkenen"])
 
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Officer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER))]
 Reader = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
 

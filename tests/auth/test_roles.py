@@ -115,7 +115,8 @@ def privacy_state(app: FastAPI, database: Database, actors: dict[str, Actor]) ->
     now = datetime.now(UTC)
     officer = actors["privacy_officer"].principal_id
     with database.unit_of_work() as session:
-        p1, p2, p3, _ = (
+        # Four people: two with pseudonyms at VIA, one to forget, one the table's officer asks to forget.
+        p1, p2, _, _ = (
             vault.seal(session, OpgegevenIdentiteit(bsn=bsn), now)
             for bsn in ("762621606", "118784481", "247603260", "929468843")
         )
@@ -130,7 +131,6 @@ def privacy_state(app: FastAPI, database: Database, actors: dict[str, Actor]) ->
         erase = privacy.request_erasure(
             session, vault, "fg-ander", given=OpgegevenIdentiteit(bsn="247603260"), motivering="role table", now=now
         )
-    assert p3
     return PrivacyState(one, asked.id or 0, mine.id or 0, erase.id or 0, "929468843")
 
 

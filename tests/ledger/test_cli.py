@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
-from hub.config import get_settings
 from hub.db import Database
 from hub.ledger import service
-
-
-@pytest.fixture
-def cli_env(database_url: str, keys_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("SCHAKEL_DATABASE_URL", database_url)
-    monkeypatch.setenv("SCHAKEL_KEYS_DIR", str(keys_dir))
-    monkeypatch.setenv("SCHAKEL_PUBLIC_URL", "https://schakel.example")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_checkpoint_export_verify(database: Database, cli_env: None, keys_dir: Path, tmp_path: Path) -> None:

@@ -8,12 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 import yaml
 from typer.testing import CliRunner
 
 from hub.cli import app
-from hub.config import get_settings
 from hub.db import Database
 from hub.policy import service
 from hub.policy.runtime import PolicyRuntime
@@ -126,25 +124,18 @@ class TestThroughTheApi:
 
 
 class TestEmergencyReport:
-    def test_overdue_prohibitions_exit_3(
-        self, database_url: str, database: Database, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        monkeypatch.setenv("SCHAKEL_DATABASE_URL", database_url)
-        get_settings.cache_clear()
-        try:
-            assert runner.invoke(app, ["policy", "noodverboden"]).exit_code == 0
-            with database.unit_of_work() as session:
-                service.issue_emergency(
-                    session,
-                    PolicyRuntime(),
-                    service.Officer("fg-a", "zvh-zuid-limburg"),
-                    categorieen=["adres"],
-                    ontvangers=["via"],
-                    reden="test",
-                    now=datetime.now(UTC) - timedelta(hours=30),
-                )
-            result = runner.invoke(app, ["policy", "noodverboden"])
-        finally:
-            get_settings.cache_clear()
+    def test_overdue_prohibitions_exit_3(self, database: Database, cli_env: None) -> None:
+        assert runner.invoke(app, ["policy", "noodverboden"]).exit_code == 0
+        with database.unit_of_work() as session:
+            service.issue_emergency(
+                session,
+                PolicyRuntime(),
+                service.Officer("fg-a", "zvh-zuid-limburg"),
+                categorieen=["adres"],
+                ontvangers=["via"],
+                reden="test",
+                now=datetime.now(UTC) - timedelta(hours=30),
+            )
+        result = runner.invoke(app, ["policy", "noodverboden"])
         assert result.exit_code == 3
         assert "NV-1   onbevestigd-te-laat" in result.stdout

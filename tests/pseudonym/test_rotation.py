@@ -4,15 +4,12 @@ still recognises everyone it knew."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
-from hub.config import get_settings
 from hub.db import Database
 from hub.pseudonym.identity import normalise
 from hub.pseudonym.scheme import parse_pseudonym
@@ -26,15 +23,6 @@ PEOPLE = [OpgegevenIdentiteit(bsn=b) for b in ("762621606", "118784481", "247603
 def _vault(keys_dir: Path) -> Vault:
     secrets = PrivacySecrets(keys_dir)
     return Vault(secrets.pseudonyms(), secrets.kek())
-
-
-@pytest.fixture
-def cli_env(database_url: str, keys_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("SCHAKEL_DATABASE_URL", database_url)
-    monkeypatch.setenv("SCHAKEL_KEYS_DIR", str(keys_dir))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 class TestRotation:
