@@ -49,7 +49,9 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        event.listen(engine, "connect", _postgres_settings)
+        return engine
     raise ValueError(f"unsupported database backend {parsed.get_backend_name()!r}: use sqlite or postgresql")
 
 
@@ -65,8 +67,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
         cursor.close()
 
 
+def _postgres_settings(dbapi_connection: Any, _: Any) -> None:
+    # A commit returns only once the WAL is flushed: the hub acknowledges nothing that a crash could lose.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO on")
+    dbapi_connection.commit()
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # `sqlite_begin="IMMEDIATE"` takes the write lock at once: a writer that reads first then cannot fail with
+    # SQLITE_BUSY when another writer commits in between (it waits its turn instead).
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}" if mode in ("IMMEDIATE", "EXCLUSIVE") else "BEGIN")
 
 
 class Database:

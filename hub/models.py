@@ -6,7 +6,14 @@ from sqlmodel import SQLModel
 
 from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
-from hub.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead
+from hub.ledger.models import (
+    LedgerBetrokkene,
+    LedgerCheckpoint,
+    LedgerEntry,
+    LedgerHead,
+    LedgerNode,
+    VertrouwelijkDoel,
+)
 from hub.partners.models import Partner, Principal, PrincipalKey
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 from hub.pseudonym.models import IssuedPseudonym, PrivacyRequest, VaultPerson
@@ -17,9 +24,11 @@ __all__ = [
     "AdminAuditEvent",
     "EmergencyProhibition",
     "IssuedPseudonym",
+    "LedgerBetrokkene",
     "LedgerCheckpoint",
     "LedgerEntry",
     "LedgerHead",
+    "LedgerNode",
     "Partner",
     "PolicyVersion",
     "Principal",
@@ -27,5 +36,6 @@ __all__ = [
     "PrivacyRequest",
     "UsedToken",
     "VaultPerson",
+    "VertrouwelijkDoel",
     "metadata",
 ]

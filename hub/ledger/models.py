@@ -1,13 +1,16 @@
-"""Tables of the verstrekkingenlog. Entries and checkpoints are only ever inserted (triggers refuse the rest)."""
+"""Tables of the verstrekkingenlog. Entries, tree nodes and checkpoints are only ever inserted (triggers refuse
+the rest); the side table of betrokkenen is the one part erasure may delete from."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, SmallInteger, String
 from sqlmodel import Field, SQLModel
 
 from hub.kit.tables import UTCDateTime
+
+_SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class LedgerHead(SQLModel, table=True):
@@ -20,16 +23,49 @@ class LedgerHead(SQLModel, table=True):
 
 
 class LedgerEntry(SQLModel, table=True):
-    """An entry: its exact canonical bytes (what is hashed and exported) and its leaf hash, at its position."""
+    """An entry: its exact canonical bytes (what is hashed and exported) and its leaf hash, at its position.
+
+    The columns after `recorded_at` repeat a few fields of the entry so that reviewers can filter; they are not
+    hashed, and the entry bytes are what counts.
+    """
 
     __tablename__ = "ledger_entry"
 
-    seq: int = Field(
-        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False)
-    )
+    seq: int = Field(sa_column=Column(_SEQ, primary_key=True, autoincrement=False))
     entry: bytes = Field(sa_type=LargeBinary)
     leaf_hash: bytes = Field(sa_type=LargeBinary)
-    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    soort: str | None = Field(default=None, max_length=20)
+    verstrekker: str | None = Field(default=None, max_length=64, index=True)
+    ontvanger: str | None = Field(default=None, max_length=64, index=True)
+    doel: str | None = Field(default=None, max_length=64)
+    besluit: str | None = Field(default=None, max_length=10)
+    categorieen: str | None = Field(default=None, max_length=400)
+    """The categories the entry decides on, as `|a|b|`, so a filter is one LIKE."""
+
+
+class LedgerNode(SQLModel, table=True):
+    """The hash of a perfect subtree: 2**level leaves from leaf index * 2**level (levels 1 and up)."""
+
+    __tablename__ = "ledger_node"
+
+    level: int = Field(sa_column=Column(SmallInteger(), primary_key=True, autoincrement=False))
+    idx: int = Field(sa_column=Column(_SEQ, primary_key=True, autoincrement=False))
+    hash: bytes = Field(sa_type=LargeBinary)
+
+
+class LedgerBetrokkene(SQLModel, table=True):
+    """The opening of an entry's betrokkene commitment: whose vault id, which salt, which log pseudonym.
+
+    Erasure deletes a person's rows: their entries stay and verify, but can no longer be tied to anyone.
+    """
+
+    __tablename__ = "ledger_betrokkene"
+
+    seq: int = Field(sa_column=Column(_SEQ, primary_key=True, autoincrement=False))
+    person_id: str = Field(sa_column=Column(String(32), nullable=False, index=True))
+    salt: bytes = Field(sa_type=LargeBinary)
+    log_pseudonym: str = Field(max_length=128)
 
 
 class LedgerCheckpoint(SQLModel, table=True):
@@ -42,3 +78,15 @@ class LedgerCheckpoint(SQLModel, table=True):
     root: bytes = Field(sa_type=LargeBinary)
     note: str = Field(max_length=4000)
     signed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class VertrouwelijkDoel(SQLModel, table=True):
+    """A doel whose disclosures inzage holds back for now (e.g. a running criminal investigation)."""
+
+    __tablename__ = "vertrouwelijk_doel"
+
+    doel: str = Field(primary_key=True, max_length=64)
+    grond: str = Field(max_length=64)
+    """A short code for why (e.g. `lopend-strafrechtelijk-onderzoek`), never free text about a person."""
+    gemarkeerd_door: str = Field(max_length=64)
+    gemarkeerd_op: datetime = Field(sa_type=UTCDateTime)

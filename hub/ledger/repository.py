@@ -2,55 +2,172 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, tuple_, update
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
-from hub.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead
+from hub.ledger.models import (
+    LedgerBetrokkene,
+    LedgerCheckpoint,
+    LedgerEntry,
+    LedgerHead,
+    LedgerNode,
+    VertrouwelijkDoel,
+)
+from hub.ledger.tree import NodeKey, new_nodes
 
 _HEAD = LedgerHead.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 _ENTRY = LedgerEntry.__table__  # type: ignore[attr-defined]
+_NODE = LedgerNode.__table__  # type: ignore[attr-defined]
+_SUBJECT = LedgerBetrokkene.__table__  # type: ignore[attr-defined]
 
 
-def append(session: Session, leaves: Sequence[tuple[bytes, bytes]], now: datetime) -> range:
-    """Append (entry bytes, leaf hash) pairs at the end, in the caller's transaction. Returns their positions.
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An entry ready to store: its exact bytes, leaf hash, index columns and (maybe) its commitment's opening."""
+
+    entry: bytes
+    leaf_hash: bytes
+    index: Mapping[str, str | None]
+    subject: tuple[str, bytes, str] | None = None
+    """(person id, salt, log pseudonym)."""
+
+
+def append(connection: Connection, prepared: Sequence[Prepared], now: datetime) -> range:
+    """Append entries at the end, in the connection's transaction, with the tree nodes they complete.
 
     The head row is updated first: that takes its lock (a row lock on PostgreSQL, the write lock on SQLite), so
     concurrent appenders queue and each gets the next block of positions: no gaps, no duplicates. A rollback
     returns the positions with the entries, so no entry outlives the transaction it was written in.
     """
-    connection = session.connection()
-    size = connection.execute(
-        update(_HEAD).where(_HEAD.c.id == 1).values(size=_HEAD.c.size + len(leaves)).returning(_HEAD.c.size)
-    ).scalar_one()
-    first = int(size) - len(leaves)
+    count = len(prepared)
+    size = int(
+        connection.execute(
+            update(_HEAD).where(_HEAD.c.id == 1).values(size=_HEAD.c.size + count).returning(_HEAD.c.size)
+        ).scalar_one()
+    )
+    first = size - count
     connection.execute(
         insert(_ENTRY),
         [
-            {"seq": first + i, "entry": entry, "leaf_hash": leaf, "recorded_at": now}
-            for i, (entry, leaf) in enumerate(leaves)
+            {"seq": first + i, "entry": p.entry, "leaf_hash": p.leaf_hash, "recorded_at": now, **p.index}
+            for i, p in enumerate(prepared)
         ],
     )
-    return range(first, int(size))
+    subjects = [
+        {"seq": first + i, "person_id": p.subject[0], "salt": p.subject[1], "log_pseudonym": p.subject[2]}
+        for i, p in enumerate(prepared)
+        if p.subject is not None
+    ]
+    if subjects:
+        connection.execute(insert(_SUBJECT), subjects)
+    made = new_nodes(first, [p.leaf_hash for p in prepared], lambda keys: nodes(connection, keys))
+    if made:
+        connection.execute(
+            insert(_NODE), [{"level": level, "idx": idx, "hash": value} for (level, idx), value in made.items()]
+        )
+    return range(first, size)
 
 
-def size(session: Session) -> int:
-    return int(session.connection().execute(select(_HEAD.c.size).where(_HEAD.c.id == 1)).scalar_one())
+def nodes(connection: Connection, keys: set[NodeKey]) -> dict[NodeKey, bytes]:
+    """The stored hashes of these tree nodes (level 0 from the entries' leaf hashes)."""
+    found: dict[NodeKey, bytes] = {}
+    leaves = [idx for level, idx in keys if level == 0]
+    if leaves:
+        rows = connection.execute(select(_ENTRY.c.seq, _ENTRY.c.leaf_hash).where(_ENTRY.c.seq.in_(leaves)))
+        found.update({(0, int(seq)): bytes(value) for seq, value in rows})
+    inner = [key for key in keys if key[0] > 0]
+    if inner:
+        rows = connection.execute(
+            select(_NODE.c.level, _NODE.c.idx, _NODE.c.hash).where(tuple_(_NODE.c.level, _NODE.c.idx).in_(inner))
+        )
+        found.update({(int(level), int(idx)): bytes(value) for level, idx, value in rows})
+    return found
 
 
-def leaf_hashes(session: Session, upto: int) -> list[bytes]:
-    rows = session.connection().execute(select(_ENTRY.c.leaf_hash).where(_ENTRY.c.seq < upto).order_by(_ENTRY.c.seq))
-    return [bytes(row[0]) for row in rows]
+def size(connection: Connection) -> int:
+    return int(connection.execute(select(_HEAD.c.size).where(_HEAD.c.id == 1)).scalar_one())
 
 
-def entries(session: Session, upto: int) -> list[tuple[int, bytes]]:
-    rows = session.connection().execute(
-        select(_ENTRY.c.seq, _ENTRY.c.entry).where(_ENTRY.c.seq < upto).order_by(_ENTRY.c.seq)
+def entries(connection: Connection, upto: int, start: int = 0) -> Iterator[tuple[int, bytes]]:
+    """Entries start..upto-1 with their exact bytes, streamed in blocks so a large export stays small in memory."""
+    block = 5_000
+    while start < upto:
+        stop = min(upto, start + block)
+        rows = connection.execute(
+            select(_ENTRY.c.seq, _ENTRY.c.entry)
+            .where(_ENTRY.c.seq >= start, _ENTRY.c.seq < stop)
+            .order_by(_ENTRY.c.seq)
+        )
+        yield from ((int(seq), bytes(entry)) for seq, entry in rows)
+        start = stop
+
+
+def entries_at(connection: Connection, positions: Sequence[int]) -> dict[int, bytes]:
+    rows = connection.execute(select(_ENTRY.c.seq, _ENTRY.c.entry).where(_ENTRY.c.seq.in_(list(positions))))
+    return {int(seq): bytes(entry) for seq, entry in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    partner: str | None = None
+    doel: str | None = None
+    categorie: str | None = None
+    besluit: str | None = None
+    soort: str | None = None
+    van: datetime | None = None
+    tot: datetime | None = None
+
+
+def page(connection: Connection, where: Filter, *, after: int | None, limit: int) -> list[tuple[int, bytes]]:
+    """Entries matching the filter in sequence order, after position `after`."""
+    conditions = []
+    if after is not None:
+        conditions.append(_ENTRY.c.seq > after)
+    if where.partner is not None:
+        conditions.append(or_(_ENTRY.c.verstrekker == where.partner, _ENTRY.c.ontvanger == where.partner))
+    if where.categorie is not None:
+        conditions.append(_ENTRY.c.categorieen.like(f"%|{where.categorie}|%"))
+    for column, value in (("doel", where.doel), ("besluit", where.besluit), ("soort", where.soort)):
+        if value is not None:
+            conditions.append(_ENTRY.c[column] == value)
+    if where.van is not None:
+        conditions.append(_ENTRY.c.recorded_at >= where.van)
+    if where.tot is not None:
+        conditions.append(_ENTRY.c.recorded_at < where.tot)
+    query = select(_ENTRY.c.seq, _ENTRY.c.entry).where(and_(*conditions)).order_by(_ENTRY.c.seq).limit(limit)
+    return [(int(seq), bytes(entry)) for seq, entry in connection.execute(query)]
+
+
+def verstrekkingen_between(connection: Connection, van: datetime, tot: datetime) -> Iterator[bytes]:
+    """The bytes of every `verstrekking` entry recorded in [van, tot), for reports."""
+    query = (
+        select(_ENTRY.c.entry)
+        .where(_ENTRY.c.soort == "verstrekking", _ENTRY.c.recorded_at >= van, _ENTRY.c.recorded_at < tot)
+        .order_by(_ENTRY.c.seq)
+        .execution_options(yield_per=2_000)
     )
-    return [(int(row[0]), bytes(row[1])) for row in rows]
+    for (entry,) in connection.execute(query):
+        yield bytes(entry)
+
+
+def subject_rows(connection: Connection, person_id: str) -> list[tuple[int, bytes, str]]:
+    """(position, salt, log pseudonym) of every entry about this person, oldest first."""
+    query = (
+        select(_SUBJECT.c.seq, _SUBJECT.c.salt, _SUBJECT.c.log_pseudonym)
+        .where(_SUBJECT.c.person_id == person_id)
+        .order_by(_SUBJECT.c.seq)
+    )
+    return [(int(seq), bytes(salt), str(pseudonym)) for seq, salt, pseudonym in connection.execute(query)]
+
+
+def forget_subject(connection: Connection, person_id: str) -> int:
+    """Delete the openings of a person's commitments; returns how many there were."""
+    return int(connection.execute(delete(_SUBJECT).where(_SUBJECT.c.person_id == person_id)).rowcount or 0)
 
 
 def add_checkpoint(session: Session, checkpoint: LedgerCheckpoint) -> None:
@@ -61,3 +178,31 @@ def add_checkpoint(session: Session, checkpoint: LedgerCheckpoint) -> None:
 def checkpoints(session: Session) -> Sequence[LedgerCheckpoint]:
     query = orm_select(LedgerCheckpoint).order_by(col(LedgerCheckpoint.size), col(LedgerCheckpoint.id))
     return session.exec(query).all()
+
+
+def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:
+    query = orm_select(LedgerCheckpoint).order_by(col(LedgerCheckpoint.size).desc(), col(LedgerCheckpoint.id).desc())
+    return session.exec(query.limit(1)).first()
+
+
+def checkpoint_at(session: Session, size: int) -> LedgerCheckpoint | None:
+    query = orm_select(LedgerCheckpoint).where(LedgerCheckpoint.size == size).order_by(col(LedgerCheckpoint.id))
+    return session.exec(query.limit(1)).first()
+
+
+def confidential(session: Session) -> Sequence[VertrouwelijkDoel]:
+    return session.exec(orm_select(VertrouwelijkDoel).order_by(col(VertrouwelijkDoel.doel))).all()
+
+
+def confidential_doel(session: Session, doel: str) -> VertrouwelijkDoel | None:
+    return session.get(VertrouwelijkDoel, doel)
+
+
+def add_confidential(session: Session, mark: VertrouwelijkDoel) -> None:
+    session.add(mark)
+    session.flush()
+
+
+def lift_confidential(session: Session, mark: VertrouwelijkDoel) -> None:
+    session.delete(mark)
+    session.flush()

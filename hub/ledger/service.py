@@ -1,23 +1,29 @@
-"""Writing the verstrekkingenlog: append entries in the caller's transaction, sign checkpoints, export bundles."""
+"""Writing and proving the verstrekkingenlog: append in the caller's transaction, sign checkpoints, give proofs,
+export bundles."""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection
 from sqlmodel import Session
 
+from hub.errors import NotFound, Unprocessable
 from hub.kit.canonical import canonical_json
-from hub.ledger import repository
-from hub.ledger.merkle import leaf_hash, root
+from hub.ledger import repository, tree
+from hub.ledger.entries import Entry, body, commitment, new_salt
+from hub.ledger.merkle import leaf_hash
 from hub.ledger.models import LedgerCheckpoint
 from hub.ledger.note import Checkpoint, sign
+from hub.ledger.repository import Prepared
 
 
 def origin_for(public_url: str) -> str:
@@ -25,20 +31,100 @@ def origin_for(public_url: str) -> str:
     return f"{urlsplit(public_url).netloc}/verstrekkingenlog"
 
 
-def append(session: Session, entries: Sequence[Mapping[str, Any]], now: datetime) -> range:
-    """Append entries (plain JSON data: no floats, no direct identifiers) in the caller's transaction."""
-    leaves = [(data, leaf_hash(data)) for data in (canonical_json(dict(e)) for e in entries)]
-    return repository.append(session, leaves, now)
+def prepare(entry: Entry | dict[str, Any], now: datetime) -> Prepared:
+    """The canonical bytes, leaf hash, index columns and commitment opening of one entry.
+
+    A plain dict is written as it is (tests and tools); an `Entry` gets its version, kind, time and commitment.
+    """
+    if isinstance(entry, dict):
+        data = canonical_json(entry)
+        return Prepared(data, leaf_hash(data), {"soort": str(entry.get("soort")) if "soort" in entry else None})
+    subject = None
+    betrokkene_id = None
+    if entry.betrokkene is not None:
+        salt = new_salt()
+        betrokkene_id = commitment(salt, entry.betrokkene.log_pseudonym)
+        subject = (entry.betrokkene.person_id, salt, entry.betrokkene.log_pseudonym)
+    data = canonical_json(body(entry, now, betrokkene_id))
+    index = {
+        "soort": str(entry.soort),
+        "verstrekker": entry.verstrekker,
+        "ontvanger": entry.ontvanger,
+        "doel": entry.doel,
+        "besluit": entry.besluit,
+        "categorieen": "|" + "|".join(entry.categorieen) + "|" if entry.categorieen else None,
+    }
+    return Prepared(data, leaf_hash(data), index, subject)
+
+
+def append(session: Session, entries: Sequence[Entry | dict[str, Any]], now: datetime) -> range:
+    """Append entries in the caller's transaction (for the occasional entry; the meldingen flow uses the
+    sequencer, which commits many producers' entries at once)."""
+    return append_prepared(session.connection(), [prepare(e, now) for e in entries], now)
+
+
+def append_prepared(connection: Connection, prepared: Sequence[Prepared], now: datetime) -> range:
+    if not prepared:
+        return range(0)
+    return repository.append(connection, prepared, now)
+
+
+def tree_root(connection: Connection, size: int) -> bytes:
+    return tree.range_hash(0, size, repository.nodes(connection, set(tree.range_keys(0, size))))
 
 
 def sign_checkpoint(session: Session, origin: str, key: Ed25519PrivateKey, now: datetime) -> LedgerCheckpoint:
-    """Sign the log as it stands: its size and Merkle root, as a C2SP signed note."""
-    size = repository.size(session)
-    tree_root = root(repository.leaf_hashes(session, size))
-    note = sign(Checkpoint(origin, size, tree_root).text(), origin, key)
-    checkpoint = LedgerCheckpoint(size=size, root=tree_root, note=note, signed_at=now)
+    """Sign the log as it stands: its size and Merkle root, as a C2SP signed note (none new if nothing changed)."""
+    connection = session.connection()
+    size = repository.size(connection)
+    latest = repository.latest_checkpoint(session)
+    if latest is not None and latest.size == size:
+        return latest
+    root = tree_root(connection, size)
+    note = sign(Checkpoint(origin, size, root).text(), origin, key)
+    checkpoint = LedgerCheckpoint(size=size, root=root, note=note, signed_at=now)
     repository.add_checkpoint(session, checkpoint)
     return checkpoint
+
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    index: int
+    size: int
+    hashes: list[bytes]
+
+
+def checkpoint_for(session: Session, size: int | None) -> LedgerCheckpoint:
+    """The checkpoint at `size`, or the newest one."""
+    found = repository.latest_checkpoint(session) if size is None else repository.checkpoint_at(session, size)
+    if found is None:
+        raise NotFound(
+            "no signed checkpoint at that size" if size is not None else "the log has no signed checkpoint yet",
+            code="checkpoint-not-found",
+        )
+    return found
+
+
+def inclusion_proof(connection: Connection, index: int, size: int) -> Proof:
+    if not 0 <= index < size:
+        raise Unprocessable(f"entry {index} is not in a tree of {size} entries", code="proof-out-of-range")
+    ranges = tree.inclusion_ranges(index, size)
+    nodes = repository.nodes(connection, tree.keys_for(ranges))
+    return Proof(index, size, tree.hashes(ranges, nodes))
+
+
+def inclusion_proofs(connection: Connection, indexes: Sequence[int], size: int) -> list[Proof]:
+    """Many proofs against one tree size, with one query for all the nodes they need."""
+    plans = [(i, tree.inclusion_ranges(i, size)) for i in indexes]
+    nodes = repository.nodes(connection, {key for _, ranges in plans for key in tree.keys_for(ranges)})
+    return [Proof(i, size, tree.hashes(ranges, nodes)) for i, ranges in plans]
+
+
+def consistency_proof(connection: Connection, old_size: int, size: int) -> list[bytes]:
+    if not 0 <= old_size <= size:
+        raise Unprocessable("a consistency proof goes from a smaller size to a larger one", code="proof-out-of-range")
+    ranges = tree.consistency_ranges(old_size, size)
+    return tree.hashes(ranges, repository.nodes(connection, tree.keys_for(ranges)))
 
 
 def export(session: Session, directory: Path, public_jwks: list[dict[str, Any]]) -> int:
@@ -47,10 +133,15 @@ def export(session: Session, directory: Path, public_jwks: list[dict[str, Any]])
     checkpoints = repository.checkpoints(session)
     size = checkpoints[-1].size if checkpoints else 0
     with (directory / "entries.jsonl").open("w", encoding="utf-8") as file:
-        for seq, entry in repository.entries(session, size):
+        for seq, entry in repository.entries(session.connection(), size):
             file.write(json.dumps({"seq": seq, "entry": base64.b64encode(entry).decode("ascii")}) + "\n")
     with (directory / "checkpoints.jsonl").open("w", encoding="utf-8") as file:
         for checkpoint in checkpoints:
             file.write(json.dumps({"size": checkpoint.size, "note": checkpoint.note}) + "\n")
     (directory / "hub-keys.jwks").write_text(json.dumps({"keys": public_jwks}, indent=2) + "\n", encoding="utf-8")
     return size
+
+
+def forget(session: Session, person_id: str) -> int:
+    """Erasure: delete the openings of this person's commitments. Their entries stay, and verify, unlinkable."""
+    return repository.forget_subject(session.connection(), person_id)

@@ -44,8 +44,8 @@ def test_sigkill_during_a_burst(database: Database, database_url: str, tmp_path:
     assert child.returncode == -signal.SIGKILL
 
     with database.unit_of_work() as session:
-        size = repository.size(session)
-        stored = dict(repository.entries(session, size))
+        size = repository.size(session.connection())
+        stored = dict(repository.entries(session.connection(), size))
     assert size >= len(acknowledged), "nothing acknowledged is lost"
     assert sorted(stored) == list(range(size)), "no gaps, no half-written entries"
     for position, n in acknowledged.items():

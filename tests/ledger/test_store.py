@@ -59,8 +59,8 @@ class TestAppends:
             thread.join()
         assert failures == []
         with database.unit_of_work() as session:
-            stored = repository.entries(session, 10_000)
-            size = repository.size(session)
+            stored = list(repository.entries(session.connection(), 10_000))
+            size = repository.size(session.connection())
         assert [seq for seq, _ in stored] == list(range(size)), "positions are 0..n-1: no gaps, no duplicates"
         assert size == len(acknowledged) == 16 * 10 * 2
         assert set(acknowledged) == set(range(size)), "every acknowledged entry is present"

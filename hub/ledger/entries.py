@@ -1,0 +1,187 @@
+"""What an entry of the verstrekkingenlog says, and how it is written down.
+
+An entry is plain JSON data (no floats, no free text, no direct identifiers), its field names aligned with
+Logius' Logboek Dataverwerkingen where one exists (`trace_id`, `span_id`, `verwerkingsactiviteit_id`,
+`betrokkene_id`) plus the hub's own. The betrokkene appears only as a salted commitment to their log-domain
+pseudonym: SHA-256 over a domain-separation label, a fresh 16-byte salt and the pseudonym. The salt and the
+pseudonym sit in the side table `ledger_betrokkene`, which erasure empties for that person; the entry itself
+never changes and stays verifiable, but can no longer be tied to anyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from hub.policy.decision import Besluit
+
+ENTRY_VERSION = 1
+_COMMITMENT_LABEL = b"schakel/betrokkene/v1\x00"
+
+
+class Soort(StrEnum):
+    """The kinds of entry."""
+
+    VERSTREKKING = "verstrekking"
+    """A decision to disclose (permit, partial) or to refuse (deny) one melding to one recipient, per person."""
+    ONTVANGST = "ontvangst"
+    """The recipient's signed acknowledgement of a delivery: the proof of delivery."""
+    INTREKKING = "intrekking"
+    """A delivery not made after all, because the consent it relied on was withdrawn."""
+    HERIDENTIFICATIE = "heridentificatie"
+    """A privacy officer was shown who is behind a pseudonym (after a second officer approved)."""
+    VERGETELHEID = "vergetelheid"
+    """A betrokkene was forgotten (their data key destroyed)."""
+    RAADPLEGING = "raadpleging"
+    """Somebody read entries about betrokkenen (which entries, by whom, why)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Betrokkene:
+    """The person an entry is about, as the hub knows them: their vault id and their log-domain pseudonym."""
+
+    person_id: str
+    log_pseudonym: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry to append: its data (without the commitment, which appending adds) and what indexes it."""
+
+    soort: Soort
+    data: Mapping[str, Any]
+    betrokkene: Betrokkene | None = None
+    verstrekker: str | None = None
+    ontvanger: str | None = None
+    doel: str | None = None
+    besluit: str | None = None
+    categorieen: tuple[str, ...] = field(default=())
+
+
+def commitment(salt: bytes, log_pseudonym: str) -> str:
+    """`sha256:<hex>` of the label, the salt and the pseudonym: binds an entry to a person without naming them."""
+    digest = hashlib.sha256(_COMMITMENT_LABEL + salt + log_pseudonym.encode("ascii")).hexdigest()
+    return f"sha256:{digest}"
+
+
+def new_salt() -> bytes:
+    return secrets.token_bytes(16)
+
+
+def timestamp(moment: datetime) -> str:
+    """RFC 3339 UTC with microseconds: a fixed-width string, so entries stay free of floats."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def body(entry: Entry, moment: datetime, betrokkene_id: str | None) -> dict[str, Any]:
+    """The exact data that is written canonically and hashed as the leaf."""
+    data = {"v": ENTRY_VERSION, "soort": str(entry.soort), "tijdstip": timestamp(moment), **entry.data}
+    if betrokkene_id is not None:
+        data["betrokkene_id"] = betrokkene_id
+        data["betrokkene_id_soort"] = "commitment-sha256"
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who caused an entry and in which request: the trace context and the digest of the signed request."""
+
+    trace_id: str | None
+    span_id: str | None
+    verzoek_digest: str | None = None
+    """SHA-256 of the caller's signed token: proof that this principal asked for exactly this request."""
+
+    def fields(self) -> dict[str, Any]:
+        values = {"trace_id": self.trace_id, "span_id": self.span_id, "verzoek_digest": self.verzoek_digest}
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def verstrekking(
+    *,
+    context: Context,
+    betrokkene: Betrokkene,
+    rol: str,
+    verstrekker: str,
+    ontvanger: str,
+    berichttype: str,
+    melding_id: str,
+    besluit: Besluit,
+    levering_id: str | None,
+    inhoud_digest: str | None,
+) -> Entry:
+    """The entry of one disclosure (or refusal) of one melding to one recipient, for one person in it."""
+    withheld = [
+        {
+            "categorie": categorie,
+            "reden": str(reden.reden),
+            **({"verwijzing": reden.verwijzing} if reden.verwijzing else {}),
+            **({"items": sorted(reden.items)} if reden.items else {}),
+        }
+        for categorie, reden in sorted(besluit.achtergehouden.items())
+    ]
+    disclosed = [
+        {"categorie": categorie, "regel": g.regel, **({"items": sorted(g.items)} if g.items is not None else {})}
+        for categorie, g in sorted(besluit.verstrekt.items())
+    ]
+    data = {
+        **context.fields(),
+        "verwerkingsactiviteit_id": besluit.verwerkingsactiviteit,
+        "verstrekker": verstrekker,
+        "ontvanger": ontvanger,
+        "doel": besluit.doel,
+        "berichttype": berichttype,
+        "melding_id": melding_id,
+        "rol": rol,
+        "besluit": str(besluit.uitkomst),
+        "grondslagen": list(besluit.grondslagen),
+        "regels": list(besluit.regels),
+        "bewaartermijnen": sorted({g.bewaartermijn for g in besluit.verstrekt.values()}),
+        "beleid_hash": besluit.beleid_hash,
+        "beleid": besluit.beleid_label,
+        "categorieen_verstrekt": disclosed,
+        "categorieen_achtergehouden": withheld,
+        **({"levering_id": levering_id} if levering_id else {}),
+        **({"inhoud_digest": inhoud_digest} if inhoud_digest else {}),
+    }
+    return Entry(
+        Soort.VERSTREKKING,
+        {k: v for k, v in data.items() if v is not None},
+        betrokkene,
+        verstrekker=verstrekker,
+        ontvanger=ontvanger,
+        doel=besluit.doel,
+        besluit=str(besluit.uitkomst),
+        categorieen=tuple(sorted({*besluit.verstrekt, *besluit.achtergehouden})),
+    )
+
+
+def heridentificatie(
+    *, context: Context, betrokkene: Betrokkene, verzoek_id: int, domein: str, doel: str, door: str, goedgekeurd: str
+) -> Entry:
+    data = {
+        **context.fields(),
+        "verzoek_id": verzoek_id,
+        "pseudoniem_domein": domein,
+        "doel": doel,
+        "aangevraagd_door": door,
+        "goedgekeurd_door": goedgekeurd,
+    }
+    return Entry(Soort.HERIDENTIFICATIE, data, betrokkene, doel=doel)
+
+
+def vergetelheid(*, context: Context, betrokkene: Betrokkene, verzoek_id: int, door: str, goedgekeurd: str) -> Entry:
+    data = {**context.fields(), "verzoek_id": verzoek_id, "aangevraagd_door": door, "goedgekeurd_door": goedgekeurd}
+    return Entry(Soort.VERGETELHEID, data, betrokkene)
+
+
+def raadpleging(
+    *, context: Context, lezer: str, reden: str, posities: list[int], betrokkene: Betrokkene | None = None
+) -> Entry:
+    """Somebody read entries: which positions (so which persons' entries), who, and why (`inzage`, `dpia`)."""
+    data = {**context.fields(), "lezer": lezer, "reden": reden, "posities": posities}
+    return Entry(Soort.RAADPLEGING, data, betrokkene)
