@@ -19,6 +19,7 @@ from hub.keys.endpoints import router as keys_router
 from hub.keys.keyring import HubKeyring
 from hub.keys.service import PublishedKeys
 from hub.kit.openapi import API_PREFIX, conform
+from hub.ledger.endpoints import router as ledger_router
 from hub.logging import configure_logging
 from hub.ops.endpoints import metrics_router
 from hub.ops.endpoints import router as ops_router
@@ -30,6 +31,7 @@ from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.endpoints import router as pseudonym_router
 from hub.pseudonym.secrets import PrivacySecrets, SecretsMissing
 from hub.pseudonym.vault import Vault
+from hub.reports.endpoints import router as reports_router
 
 log = structlog.get_logger("hub.main")
 
@@ -49,6 +51,11 @@ OPENAPI_TAGS = [
     {"name": "partners", "description": "The registry of partners, principals, roles and public keys."},
     {"name": "beleid", "description": "The convenant: versions, four-eyes approval, diff, simulation, decisions."},
     {"name": "betrokkenen", "description": "Re-identification and erasure of betrokkenen, with four eyes."},
+    {
+        "name": "verstrekkingenlog",
+        "description": "The tamper-evident log of every disclosure: entries, checkpoints, proofs.",
+    },
+    {"name": "rapportages", "description": "DPIA reports and inzage (AVG art. 15), answered from the log."},
     {"name": "beheer", "description": "Operations: health and the admin audit trail."},
 ]
 
@@ -99,12 +106,22 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.keyring = keyring
     app.state.published_keys = PublishedKeys(keyring)
     app.state.policy_runtime = PolicyRuntime()
     app.state.vault = _vault(privacy)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
-    for router in (ops_router, auth_router, partners_router, policy_router, pseudonym_router, audit_router):
+    for router in (
+        ops_router,
+        auth_router,
+        partners_router,
+        policy_router,
+        pseudonym_router,
+        ledger_router,
+        reports_router,
+        audit_router,
+    ):
         app.include_router(router)
     app.include_router(keys_router)
     app.include_router(metrics_router)

@@ -12,7 +12,6 @@ from hub.ledger.models import (
     LedgerEntry,
     LedgerHead,
     LedgerNode,
-    VertrouwelijkDoel,
 )
 from hub.partners.models import Partner, Principal, PrincipalKey
 from hub.policy.models import EmergencyProhibition, PolicyVersion
@@ -36,6 +35,5 @@ __all__ = [
     "PrivacyRequest",
     "UsedToken",
     "VaultPerson",
-    "VertrouwelijkDoel",
     "metadata",
 ]

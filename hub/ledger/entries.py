@@ -174,9 +174,10 @@ def heridentificatie(
     return Entry(Soort.HERIDENTIFICATIE, data, betrokkene, doel=doel)
 
 
-def vergetelheid(*, context: Context, betrokkene: Betrokkene, verzoek_id: int, door: str, goedgekeurd: str) -> Entry:
+def vergetelheid(*, context: Context, verzoek_id: int, door: str, goedgekeurd: str) -> Entry:
+    """An erasure: it names the request only, since the person's commitments are unlinked at the same moment."""
     data = {**context.fields(), "verzoek_id": verzoek_id, "aangevraagd_door": door, "goedgekeurd_door": goedgekeurd}
-    return Entry(Soort.VERGETELHEID, data, betrokkene)
+    return Entry(Soort.VERGETELHEID, data)
 
 
 def raadpleging(

@@ -78,15 +78,3 @@ class LedgerCheckpoint(SQLModel, table=True):
     root: bytes = Field(sa_type=LargeBinary)
     note: str = Field(max_length=4000)
     signed_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class VertrouwelijkDoel(SQLModel, table=True):
-    """A doel whose disclosures inzage holds back for now (e.g. a running criminal investigation)."""
-
-    __tablename__ = "vertrouwelijk_doel"
-
-    doel: str = Field(primary_key=True, max_length=64)
-    grond: str = Field(max_length=64)
-    """A short code for why (e.g. `lopend-strafrechtelijk-onderzoek`), never free text about a person."""
-    gemarkeerd_door: str = Field(max_length=64)
-    gemarkeerd_op: datetime = Field(sa_type=UTCDateTime)

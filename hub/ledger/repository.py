@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, delete, insert, or_, select, tuple_, update
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
@@ -16,7 +16,6 @@ from hub.ledger.models import (
     LedgerEntry,
     LedgerHead,
     LedgerNode,
-    VertrouwelijkDoel,
 )
 from hub.ledger.tree import NodeKey, new_nodes
 
@@ -139,7 +138,7 @@ def page(connection: Connection, where: Filter, *, after: int | None, limit: int
         conditions.append(_ENTRY.c.recorded_at >= where.van)
     if where.tot is not None:
         conditions.append(_ENTRY.c.recorded_at < where.tot)
-    query = select(_ENTRY.c.seq, _ENTRY.c.entry).where(and_(*conditions)).order_by(_ENTRY.c.seq).limit(limit)
+    query = select(_ENTRY.c.seq, _ENTRY.c.entry).where(*conditions).order_by(_ENTRY.c.seq).limit(limit)
     return [(int(seq), bytes(entry)) for seq, entry in connection.execute(query)]
 
 
@@ -188,21 +187,3 @@ def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:
 def checkpoint_at(session: Session, size: int) -> LedgerCheckpoint | None:
     query = orm_select(LedgerCheckpoint).where(LedgerCheckpoint.size == size).order_by(col(LedgerCheckpoint.id))
     return session.exec(query.limit(1)).first()
-
-
-def confidential(session: Session) -> Sequence[VertrouwelijkDoel]:
-    return session.exec(orm_select(VertrouwelijkDoel).order_by(col(VertrouwelijkDoel.doel))).all()
-
-
-def confidential_doel(session: Session, doel: str) -> VertrouwelijkDoel | None:
-    return session.get(VertrouwelijkDoel, doel)
-
-
-def add_confidential(session: Session, mark: VertrouwelijkDoel) -> None:
-    session.add(mark)
-    session.flush()
-
-
-def lift_confidential(session: Session, mark: VertrouwelijkDoel) -> None:
-    session.delete(mark)
-    session.flush()

@@ -86,7 +86,7 @@ class Sequencer:
         if self._thread is None or not self._thread.is_alive():
             raise ServiceUnavailable("the ledger writer is not running; nothing was stored", code="ledger-unavailable")
         future: Future[Committed[object]] = Future()
-        self._queue.put(_Unit(work, future))  # type: ignore[arg-type]  # the future carries this unit's T
+        self._queue.put(_Unit(work, future))
         try:
             return future.result(timeout=self._wait)  # type: ignore[return-value]
         except TimeoutError:
@@ -129,7 +129,8 @@ class Sequencer:
                             done.append((unit, outcome[0], start, len(prepared)))
                     positions = service.append_prepared(connection, prepared, now)
         except Exception as exc:  # noqa: BLE001 - every waiting producer must hear of the failure
-            log.error("ledger.group_failed", error_type=type(exc).__name__, units=len(units))
+            # The type only: a database error's text can echo the data it failed on.
+            log.error("ledger.group_failed", error_type=type(exc).__name__, units=len(units))  # noqa: TRY400
             failure = ServiceUnavailable("the ledger could not store this; nothing was stored", code="ledger-failed")
             for unit, *_ in done:
                 unit.future.set_exception(failure)

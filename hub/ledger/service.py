@@ -123,6 +123,8 @@ def inclusion_proofs(connection: Connection, indexes: Sequence[int], size: int) 
 def consistency_proof(connection: Connection, old_size: int, size: int) -> list[bytes]:
     if not 0 <= old_size <= size:
         raise Unprocessable("a consistency proof goes from a smaller size to a larger one", code="proof-out-of-range")
+    if size > repository.size(connection):
+        raise Unprocessable(f"the log has fewer than {size} entries", code="proof-out-of-range")
     ranges = tree.consistency_ranges(old_size, size)
     return tree.hashes(ranges, repository.nodes(connection, tree.keys_for(ranges)))
 

@@ -100,9 +100,9 @@ def hashes(ranges: Sequence[Range], nodes: Mapping[NodeKey, bytes]) -> list[byte
     return [range_hash(start, end, nodes) for start, end in ranges]
 
 
-def new_nodes(old_size: int, leaves: Sequence[bytes], fetch: Callable[[set[NodeKey]], Mapping[NodeKey, bytes]]) -> dict[
-    NodeKey, bytes
-]:
+def new_nodes(
+    old_size: int, leaves: Sequence[bytes], fetch: Callable[[set[NodeKey]], Mapping[NodeKey, bytes]]
+) -> dict[NodeKey, bytes]:
     """Every node (levels 1 and up) that appending `leaves` after `old_size` leaves completes.
 
     A completed node's right child is new; its left child may be older, and at most one per level is: those are

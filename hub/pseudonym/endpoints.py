@@ -16,6 +16,7 @@ from hub.db import SessionDep
 from hub.errors import ServiceUnavailable
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
+from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
 from hub.pseudonym import service
 from hub.pseudonym.models import PrivacyRequest
@@ -76,10 +77,12 @@ def request_reidentification(body: HeridentificatieIn, caller: Officer, session:
     description="By another privacy officer than the one who asked.",
 )
 def approve_reidentification(
-    verzoek_id: int, caller: Officer, session: SessionDep, vault: VaultDep
+    verzoek_id: int, caller: Officer, context: ContextDep, session: SessionDep, vault: VaultDep
 ) -> PrivacyRequestOut:
     return _out(
-        service.approve(session, vault, caller.principal_id, verzoek_id, soort=Soort.HERIDENTIFICATIE, now=utcnow())
+        service.approve(
+            session, vault, caller.principal_id, verzoek_id, soort=Soort.HERIDENTIFICATIE, context=context, now=utcnow()
+        )
     )
 
 
@@ -88,8 +91,10 @@ def approve_reidentification(
     summary="See the identity, once",
     description="Only the privacy officer who asked, only after approval, only once (a second time is 410).",
 )
-def reveal(verzoek_id: int, caller: Officer, session: SessionDep, vault: VaultDep) -> IdentiteitOut:
-    identity = service.reveal(session, vault, caller.principal_id, verzoek_id, utcnow())
+def reveal(
+    verzoek_id: int, caller: Officer, context: ContextDep, session: SessionDep, vault: VaultDep
+) -> IdentiteitOut:
+    identity = service.reveal(session, vault, caller.principal_id, verzoek_id, context=context, now=utcnow())
     return IdentiteitOut.model_validate(asdict(identity))
 
 
@@ -124,7 +129,11 @@ def request_erasure(body: VergetelheidIn, caller: Officer, session: SessionDep, 
     summary="Approve and carry out an erasure",
     description="By another privacy officer; the person's data key is destroyed at once (crypto-shredding).",
 )
-def approve_erasure(verzoek_id: int, caller: Officer, session: SessionDep, vault: VaultDep) -> PrivacyRequestOut:
+def approve_erasure(
+    verzoek_id: int, caller: Officer, context: ContextDep, session: SessionDep, vault: VaultDep
+) -> PrivacyRequestOut:
     return _out(
-        service.approve(session, vault, caller.principal_id, verzoek_id, soort=Soort.VERGETELHEID, now=utcnow())
+        service.approve(
+            session, vault, caller.principal_id, verzoek_id, soort=Soort.VERGETELHEID, context=context, now=utcnow()
+        )
     )

@@ -3,7 +3,10 @@
 Re-identification: a privacy officer asks who is behind a pseudonym, with a purpose and a justification; a
 different privacy officer approves; the asker sees the identity once. Erasure: a privacy officer asks to forget a
 person; a different one approves, and the vault destroys the person's key at once. The audit trail records each
-step (who, what, when) but never the identity; the verstrekkingenlog will record them too once it exists.
+step (who, what, when) but never the identity. The verstrekkingenlog records the acts themselves: a shown
+identity as an entry about the person, an erasure as an entry that names only the request, after which the
+openings of the person's commitments are deleted: their entries stay and verify, but can no longer be tied to
+them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from sqlmodel import Session
 
 from hub.audit import service as audit
 from hub.errors import Conflict, Forbidden, Gone, NotFound
+from hub.ledger import entries as ledger_entries
+from hub.ledger import service as ledger
+from hub.ledger.entries import Betrokkene, Context
 from hub.pseudonym import repository
 from hub.pseudonym.models import PrivacyRequest
 from hub.pseudonym.scheme import parse_pseudonym
@@ -91,7 +97,7 @@ def list_requests(session: Session, soort: Soort) -> Sequence[PrivacyRequest]:
 
 
 def approve(
-    session: Session, vault: Vault, officer: str, request_id: int, *, soort: Soort, now: datetime
+    session: Session, vault: Vault, officer: str, request_id: int, *, soort: Soort, context: Context, now: datetime
 ) -> PrivacyRequest:
     request = get(session, request_id, soort)
     if request.approved_at is not None:
@@ -100,6 +106,11 @@ def approve(
         raise Forbidden("four eyes: a different privacy officer must approve this request", code="four-eyes-required")
     request.approved_by, request.approved_at = officer, now
     if soort == Soort.VERGETELHEID and request.person_id is not None:
+        record = ledger_entries.vergetelheid(
+            context=context, verzoek_id=request.id or 0, door=request.requested_by, goedgekeurd=officer
+        )
+        ledger.append(session, [record], now)
+        ledger.forget(session, request.person_id)
         vault.forget(session, request.person_id, now)
         request.executed_at = now
     repository.add(session, request)
@@ -108,7 +119,9 @@ def approve(
     return request
 
 
-def reveal(session: Session, vault: Vault, officer: str, request_id: int, now: datetime) -> OpgegevenIdentiteit:
+def reveal(
+    session: Session, vault: Vault, officer: str, request_id: int, *, context: Context, now: datetime
+) -> OpgegevenIdentiteit:
     """Show the identity behind an approved re-identification, once, to the officer who asked."""
     request = get(session, request_id, Soort.HERIDENTIFICATIE)
     if request.requested_by != officer:
@@ -117,7 +130,18 @@ def reveal(session: Session, vault: Vault, officer: str, request_id: int, now: d
         raise Conflict("a second privacy officer has not approved this request yet", code="privacy-request-pending")
     if request.executed_at is not None:
         raise Gone("the identity was shown once already; ask again if it is needed again", code="identity-shown")
-    identity = vault.open(session, request.person_id or "")
+    person_id = request.person_id or ""
+    identity = vault.open(session, person_id)
+    record = ledger_entries.heridentificatie(
+        context=context,
+        betrokkene=Betrokkene(person_id, vault.log_pseudonym(session, person_id)),
+        verzoek_id=request.id or 0,
+        domein=parse_pseudonym(request.pseudonym or "").domain,
+        doel=request.doel or "",
+        door=request.requested_by,
+        goedgekeurd=request.approved_by or "",
+    )
+    ledger.append(session, [record], now)
     request.executed_at = now
     repository.add(session, request)
     _record(session, officer, "reidentification.revealed", request, {})

@@ -100,6 +100,15 @@ class Vault:
                 return found.id
         return None
 
+    def log_pseudonym(self, session: Session, person_id: str) -> str:
+        """The person's log-domain pseudonym: what ledger entries about them commit to."""
+        person = repository.person(session, person_id)
+        if person is None:
+            raise NotFound("no such person in the vault", code="person-not-found")
+        if person.log_pseudonym is None:
+            raise Erased("this person was forgotten; nothing new can be recorded about them")
+        return person.log_pseudonym
+
     def open(self, session: Session, person_id: str) -> OpgegevenIdentiteit:
         """Unseal a person's identity. Only for a permitted recipient or an approved re-identification."""
         person = repository.person(session, person_id)

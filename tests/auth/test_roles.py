@@ -13,6 +13,8 @@ from fastapi import FastAPI
 
 from connectors import SigningKey
 from hub.db import Database
+from hub.ledger import service as ledger
+from hub.ledger.entries import Context
 from hub.policy import service
 from hub.policy.format import PolicySource, source_to_data
 from hub.policy.runtime import PolicyRuntime
@@ -24,6 +26,7 @@ from tests.support import Actor
 
 ROLES = ("operator", "privacy_officer", "dpia_reviewer", "politie")
 OK, CREATED, FORBIDDEN = 200, 201, 403
+NO_TRACE = Context(trace_id=None, span_id=None)
 
 
 @dataclass(frozen=True)
@@ -127,10 +130,13 @@ def privacy_state(app: FastAPI, database: Database, actors: dict[str, Actor]) ->
         mine = privacy.request_reidentification(
             session, officer, pseudonym=two, doel="d", motivering="role table", now=now
         )
-        privacy.approve(session, vault, "fg-ander", mine.id or 0, soort=Soort.HERIDENTIFICATIE, now=now)
+        privacy.approve(
+            session, vault, "fg-ander", mine.id or 0, soort=Soort.HERIDENTIFICATIE, context=NO_TRACE, now=now
+        )
         erase = privacy.request_erasure(
             session, vault, "fg-ander", given=OpgegevenIdentiteit(bsn="247603260"), motivering="role table", now=now
         )
+        ledger.append(session, [{"soort": "test"}], now)  # something at position 0 for the log's endpoints
     return PrivacyState(one, asked.id or 0, mine.id or 0, erase.id or 0, "929468843")
 
 
@@ -251,6 +257,28 @@ def _policy_endpoints(state: PolicyState) -> list[Endpoint]:
     ]
 
 
+def _ledger_endpoints() -> list[Endpoint]:
+    reviewers = _reviewers()
+    return [
+        Endpoint("GET", "/api/v1/verstrekkingen", "/api/v1/verstrekkingen", None, reviewers),
+        Endpoint("GET", "/api/v1/verstrekkingen/{positie}", "/api/v1/verstrekkingen/0", None, reviewers),
+        Endpoint("GET", "/api/v1/verstrekkingenlog", "/api/v1/verstrekkingenlog", None, _everyone()),
+        Endpoint(
+            "POST", "/api/v1/verstrekkingenlog/checkpoints", "/api/v1/verstrekkingenlog/checkpoints", {},
+            _operator_only(CREATED),
+        ),
+        Endpoint(
+            "GET", "/api/v1/verstrekkingenlog/consistentiebewijs",
+            "/api/v1/verstrekkingenlog/consistentiebewijs?van=0&tot=1", None, _everyone(),
+        ),
+        Endpoint("GET", "/api/v1/rapportages/verstrekkingen", "/api/v1/rapportages/verstrekkingen", None, reviewers),
+        Endpoint(
+            "POST", "/api/v1/inzageverzoeken", "/api/v1/inzageverzoeken",
+            {"bsn": "762621606", "motivering": "role table check"}, _officer_only(CREATED),
+        ),
+    ]  # fmt: skip
+
+
 def _readers_with_operator() -> dict[str, int]:
     return {"operator": OK, "privacy_officer": OK, "dpia_reviewer": OK, "politie": FORBIDDEN}
 
@@ -267,7 +295,12 @@ def endpoints(
     actors: dict[str, Actor], extra_key: dict[str, SigningKey], state: PolicyState, privacy_state: PrivacyState
 ) -> list[Endpoint]:
     via = actors["via"].principal_id
-    return [*_policy_endpoints(state), *_privacy_endpoints(privacy_state), *_registry_endpoints(actors, extra_key, via)]
+    return [
+        *_policy_endpoints(state),
+        *_privacy_endpoints(privacy_state),
+        *_ledger_endpoints(),
+        *_registry_endpoints(actors, extra_key, via),
+    ]
 
 
 def _registry_endpoints(actors: dict[str, Actor], extra_key: dict[str, SigningKey], via: str) -> list[Endpoint]:

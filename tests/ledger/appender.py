@@ -1,22 +1,43 @@
-"""A child process for the kill test: appends entries one transaction at a time, printing each position only
-after its commit returned (an acknowledgement), until it is killed."""
+"""A child process for the kill test: four producers append through the group-commit sequencer, each printing a
+position only after the sequencer said it was durable (an acknowledgement), until the process is killed."""
 
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session
 
 from hub.db import Database
-from hub.ledger import service
+from hub.ledger.sequencer import Sequencer
+
+_print = threading.Lock()
 
 
 def main() -> None:
     database = Database(sys.argv[1])
-    for n in range(1_000_000):
-        with database.unit_of_work() as session:
-            (position,) = service.append(session, [{"soort": "verstrekking", "n": n}], datetime.now(UTC))
-        sys.stdout.write(f"{position} {n}\n")
-        sys.stdout.flush()
+    sequencer = Sequencer(database)
+    sequencer.start()
+
+    def produce(producer: int) -> None:
+        for i in range(1_000_000):
+            n = producer * 1_000_000 + i
+
+            def work(_: Session, __: datetime, n: int = n) -> tuple[None, Sequence[dict[str, object]]]:
+                return None, [{"soort": "verstrekking", "n": n}]
+
+            committed = sequencer.commit(work)  # type: ignore[arg-type]  # plain dicts are entries too
+            with _print:
+                sys.stdout.write(f"{committed.positions.start} {n}\n")
+                sys.stdout.flush()
+
+    threads = [threading.Thread(target=produce, args=(p,), daemon=True) for p in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 if __name__ == "__main__":

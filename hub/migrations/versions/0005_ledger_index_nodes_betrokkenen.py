@@ -1,4 +1,4 @@
-"""Verstrekkingenlog: entries indexed for reviewers, stored tree nodes, betrokkene side table, confidential doelen.
+"""Verstrekkingenlog: entries indexed for reviewers, stored tree nodes, and the betrokkene side table.
 
 Tree nodes make roots and proofs O(log n); they are append-only like the entries, and the nodes of entries
 written before this revision are computed here. The side table holds the openings of betrokkene commitments,
@@ -42,13 +42,6 @@ def upgrade() -> None:
     sa.Column('hash', sa.LargeBinary(), nullable=False),
     sa.PrimaryKeyConstraint('level', 'idx', name=op.f('pk_ledger_node'))
     )
-    op.create_table('vertrouwelijk_doel',
-    sa.Column('doel', sa.String(length=64), nullable=False),
-    sa.Column('grond', sa.String(length=64), nullable=False),
-    sa.Column('gemarkeerd_door', sa.String(length=64), nullable=False),
-    sa.Column('gemarkeerd_op', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('doel', name=op.f('pk_vertrouwelijk_doel'))
-    )
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('soort', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('verstrekker', sa.String(length=64), nullable=True))
@@ -79,7 +72,6 @@ def downgrade() -> None:
         batch_op.drop_column('verstrekker')
         batch_op.drop_column('soort')
 
-    op.drop_table('vertrouwelijk_doel')
     op.drop_table('ledger_node')
     with op.batch_alter_table('ledger_betrokkene', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_betrokkene_person_id'))

@@ -1,0 +1,1 @@
+"""DPIA reports and inzage (AVG art. 15), answered from the verstrekkingenlog."""

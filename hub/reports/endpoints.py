@@ -1,0 +1,126 @@
+"""HTTP routes of the DPIA report (/rapportages/verstrekkingen) and inzage (/inzageverzoeken)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.responses import Response
+
+from hub.auth.dependencies import require_roles
+from hub.auth.service import Caller
+from hub.db import SessionDep
+from hub.errors import Unprocessable
+from hub.keys.keyring import HubKeyring
+from hub.kit.clock import dutch_date, utcnow
+from hub.kit.openapi import API_PREFIX
+from hub.ledger.endpoints import ContextDep, checkpoint_out, day_start
+from hub.ledger.service import origin_for
+from hub.partners.models import Role
+from hub.policy.runtime import PolicyRuntime
+from hub.pseudonym.endpoints import VaultDep
+from hub.pseudonym.vault import OpgegevenIdentiteit
+from hub.reports import inzage, service
+from hub.reports.schemas import InzageOut, InzageverzoekIn, RapportageOut
+
+router = APIRouter(prefix=API_PREFIX, tags=["rapportages"])
+
+Reviewer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
+Officer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER))]
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+@router.get(
+    "/rapportages/verstrekkingen",
+    summary="Disclosures counted per verstrekker, ontvanger, doel, categorie and month",
+    description=(
+        "With the decisions (permit, partial, deny) and the categories withheld and why. Dutch dates, `tot` "
+        "exclusive; by default the last twelve months. `formaat=csv` gives the category counts as CSV."
+    ),
+    response_model=RapportageOut,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def report(
+    _: Reviewer,
+    session: SessionDep,
+    van: Annotated[date | None, Query(description="From this day (inclusive).")] = None,
+    tot: Annotated[date | None, Query(description="Up to this day (exclusive).")] = None,
+    formaat: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> RapportageOut | Response:
+    end = tot or dutch_date(utcnow()) + timedelta(days=1)
+    start = van or end - timedelta(days=365)
+    if start >= end:
+        raise Unprocessable("`van` must lie before `tot`", code="period-invalid")
+    result = service.verstrekkingen(session, day_start(start), day_start(end))  # type: ignore[arg-type]
+    if formaat == "csv":
+        return Response(service.as_csv(result), media_type="text/csv; charset=utf-8")
+    return RapportageOut.model_validate(
+        {"van": result.van, "tot": result.tot, "categorieen": result.categorieen, "besluiten": result.besluiten}
+    )
+
+
+@router.post(
+    "/inzageverzoeken",
+    status_code=status.HTTP_201_CREATED,
+    summary="Answer an inzageverzoek (AVG art. 15)",
+    description=(
+        "By BSN, or by name and date of birth. Every entry about the person in plain Dutch, each with its "
+        "inclusion proof in a freshly signed checkpoint; doelen marked confidential are held back with a note. "
+        "The inzage itself is recorded in the log."
+    ),
+)
+def submit_inzage(
+    *,
+    body: InzageverzoekIn,
+    caller: Officer,
+    context: ContextDep,
+    request: Request,
+    session: SessionDep,
+    vault: VaultDep,
+) -> InzageOut:
+    settings = request.app.state.settings
+    runtime: PolicyRuntime = request.app.state.policy_runtime
+    keyring: HubKeyring = request.app.state.keyring
+    now = utcnow()
+    given = OpgegevenIdentiteit(
+        bsn=body.bsn,
+        voornamen=body.voornamen,
+        tussenvoegsel=body.tussenvoegsel,
+        achternaam=body.achternaam,
+        geboortedatum=body.geboortedatum,
+    )
+    result = inzage.inzage(
+        session,
+        vault,
+        given,
+        officer=caller.principal_id,
+        policy=runtime.active(session, now),
+        context=context,
+        origin=origin_for(settings.public_url),
+        key=keyring.ed25519_key(),
+        now=now,
+    )
+    return InzageOut.model_validate(
+        {
+            "opgesteld_op": result.opgesteld_op,
+            "samenvatting": result.samenvatting,
+            "verwerkingen": [
+                {
+                    "positie": r.positie,
+                    "tekst": r.tekst,
+                    "entry": r.entry,
+                    "bytes": _b64(r.raw),
+                    "opening": {"salt": _b64(r.salt), "log_pseudoniem": r.log_pseudoniem},
+                    "bewijs": [_b64(h) for h in r.bewijs],
+                }
+                for r in result.regels
+            ],
+            "achtergehouden": result.achtergehouden,
+            "checkpoint": checkpoint_out(result.checkpoint),
+        }
+    )

@@ -1,0 +1,175 @@
+"""Inzage (AVG art. 15): every entry of the log about one betrokkene, in plain Dutch, each with its proof.
+
+The privacy officer names the person (BSN, or name and date of birth); the vault finds them; the side table
+gives the positions of their entries and the openings of the commitments in them. A fresh checkpoint is signed
+and every entry comes with its inclusion proof in it, so the officer can check that what the report says is in
+the log the hub signed. Entries for a doel that the active convenant marks `vertrouwelijk` are held back, with a
+note, until a version without the mark is active. The inzage itself becomes an entry about the person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlmodel import Session
+
+from hub.kit.clock import NL
+from hub.ledger import repository as ledger_repository
+from hub.ledger import service as ledger
+from hub.ledger.entries import Betrokkene, Context, raadpleging
+from hub.ledger.models import LedgerCheckpoint
+from hub.partners import repository as partners
+from hub.policy.engine import CompiledPolicy
+from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
+
+_MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Regel:
+    """One entry of the report: what happened, in words, and how to check it."""
+
+    positie: int
+    tekst: str
+    entry: dict[str, Any]
+    raw: bytes
+    salt: bytes
+    log_pseudoniem: str
+    bewijs: list[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Inzage:
+    opgesteld_op: datetime
+    samenvatting: str
+    regels: list[Regel]
+    checkpoint: LedgerCheckpoint
+    achtergehouden: list[dict[str, Any]] = field(default_factory=list)
+    """Per confidential doel: how many entries are held back (for the officer, not for the betrokkene)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    partners: dict[str, str]
+    doelen: dict[str, str]
+    grondslagen: dict[str, str]
+
+    def partner(self, code: str) -> str:
+        naam = self.partners.get(code)
+        return f"{naam} ({code})" if naam else code
+
+    def doel(self, code: str) -> str:
+        return f"'{self.doelen.get(code, code)}'"
+
+
+def when(tijdstip: str) -> str:
+    moment = datetime.fromisoformat(tijdstip.replace("Z", "+00:00")).astimezone(NL)
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year} om {moment:%H:%M}"
+
+
+def sentence(entry: dict[str, Any], names: Names) -> str:
+    """One entry in plain Dutch."""
+    moment = f"Op {when(entry['tijdstip'])}"
+    soort = entry["soort"]
+    if soort == "verstrekking":
+        giver, taker = names.partner(entry["verstrekker"]), names.partner(entry["ontvanger"])
+        disclosed = ", ".join(c["categorie"] for c in entry["categorieen_verstrekt"])
+        withheld = ", ".join(c["categorie"] for c in entry["categorieen_achtergehouden"])
+        if entry["besluit"] == "deny":
+            return (
+                f"{moment} wilde {giver} gegevens over u verstrekken aan {taker} voor het doel "
+                f"{names.doel(entry['doel'])}. Dat is geweigerd: het convenant staat het niet toe"
+                f"{f' (niet verstrekt: {withheld})' if withheld else ''}."
+            )
+        bases = ", ".join(names.grondslagen.get(g, g) for g in entry["grondslagen"])
+        text = (
+            f"{moment} heeft {giver} gegevens over u verstrekt aan {taker} voor het doel {names.doel(entry['doel'])}, "
+            f"op grond van {bases}. Verstrekt: {disclosed}."
+        )
+        return text + (f" Niet verstrekt: {withheld}." if withheld else "")
+    if soort == "ontvangst":
+        return f"{moment} heeft {names.partner(entry.get('ontvanger', ''))} de ontvangst bevestigd."
+    if soort == "heridentificatie":
+        return (
+            f"{moment} is op verzoek van privacy officer {entry['aangevraagd_door']}, met goedkeuring van "
+            f"{entry['goedgekeurd_door']}, vastgesteld wie u bent achter een pseudoniem, voor het doel "
+            f"{names.doel(entry['doel'])}."
+        )
+    if soort == "raadpleging":
+        return f"{moment} heeft {entry['lezer']} de registratie over u ingezien (reden: {entry['reden']})."
+    return f"{moment}: {soort}."
+
+
+def _names(session: Session, policy: CompiledPolicy | None) -> Names:
+    partner_names = {p.id: p.naam for p in partners.list_partners(session)}
+    if policy is None:
+        return Names(partner_names, {}, {})
+    vocab = policy.source.vocabulaires
+    return Names(
+        partner_names,
+        {d.code: d.omschrijving for d in vocab.doelen},
+        {g.code: f"{g.wet} {', '.join(g.artikelen)}" for g in vocab.grondslagen},
+    )
+
+
+def inzage(
+    session: Session,
+    vault: Vault,
+    given: OpgegevenIdentiteit,
+    *,
+    officer: str,
+    policy: CompiledPolicy | None,
+    context: Context,
+    origin: str,
+    key: Ed25519PrivateKey,
+    now: datetime,
+) -> Inzage:
+    connection = session.connection()
+    person_id = vault.find(session, given)
+    rows = ledger_repository.subject_rows(connection, person_id) if person_id else []
+    raw = ledger_repository.entries_at(connection, [seq for seq, _, _ in rows])
+    confidential = {d.code for d in policy.source.vocabulaires.doelen if d.vertrouwelijk} if policy else set()
+    shown: list[tuple[int, dict[str, Any], bytes, str]] = []
+    held: dict[str, int] = {}
+    for seq, salt, pseudonym in rows:
+        entry = orjson.loads(raw[seq])
+        if entry.get("doel") in confidential:
+            held[entry["doel"]] = held.get(entry["doel"], 0) + 1
+            continue
+        shown.append((seq, entry, salt, pseudonym))
+    betrokkene = Betrokkene(person_id, vault.log_pseudonym(session, person_id)) if person_id else None
+    record = raadpleging(
+        context=context, lezer=officer, reden="inzage", posities=[seq for seq, *_ in rows], betrokkene=betrokkene
+    )
+    ledger.append(session, [record], now)
+    checkpoint = ledger.sign_checkpoint(session, origin, key, now)
+    proofs = ledger.inclusion_proofs(connection, [seq for seq, *_ in shown], checkpoint.size)
+    names = _names(session, policy)
+    regels = [
+        Regel(seq, sentence(entry, names), entry, raw[seq], salt, pseudonym, proof.hashes)
+        for (seq, entry, salt, pseudonym), proof in zip(shown, proofs, strict=True)
+    ]
+    withheld = [{"doel": doel, "aantal": count} for doel, count in sorted(held.items())]
+    return Inzage(now, _summary(len(regels), bool(held)), regels, checkpoint, withheld)
+
+
+def _summary(count: int, held_back: bool) -> str:
+    if count == 0:
+        text = "Schakel heeft geen verstrekkingen of andere verwerkingen over deze persoon vastgelegd."
+    elif count == 1:
+        text = "Schakel heeft één verwerking over deze persoon vastgelegd."
+    else:
+        text = f"Schakel heeft {count} verwerkingen over deze persoon vastgelegd, de oudste eerst."
+    if held_back:
+        text += (
+            " Een deel van de vastleggingen wordt tijdelijk niet getoond, omdat het doel ervan vertrouwelijk is"
+            " gemarkeerd; het wordt getoond zodra die markering is opgeheven."
+        )
+    return text

@@ -1,0 +1,76 @@
+"""Request and response models of the DPIA report and inzage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import Field
+
+from hub.kit.api import ApiModel
+from hub.ledger.schemas import CheckpointOut
+
+
+class CategorieTelling(ApiModel):
+    maand: str = Field(description="YYYY-MM, Dutch calendar.")
+    verstrekker: str
+    ontvanger: str
+    doel: str
+    categorie: str
+    uitkomst: str = Field(description="`verstrekt`, or the reason it was withheld (e.g. `verbod`, `geen-regel`).")
+    aantal: int = Field(description="How many times, counted per person.")
+
+
+class BesluitTelling(ApiModel):
+    maand: str
+    verstrekker: str
+    ontvanger: str
+    doel: str
+    permit: int
+    partial: int
+    deny: int
+
+
+class RapportageOut(ApiModel):
+    van: datetime
+    tot: datetime
+    categorieen: list[CategorieTelling]
+    besluiten: list[BesluitTelling]
+
+
+class InzageverzoekIn(ApiModel):
+    bsn: str | None = Field(default=None, max_length=16)
+    voornamen: str | None = Field(default=None, max_length=200)
+    tussenvoegsel: str | None = Field(default=None, max_length=50)
+    achternaam: str | None = Field(default=None, max_length=200)
+    geboortedatum: date | None = None
+    motivering: str = Field(min_length=10, max_length=1000, description="The request's reference; no personal data.")
+
+
+class Opening(ApiModel):
+    salt: str = Field(description="Base64 of the salt in the entry's betrokkene commitment.")
+    log_pseudoniem: str = Field(description="The hub's log-domain pseudonym of the person, which is committed to.")
+
+
+class InzageRegel(ApiModel):
+    positie: int
+    tekst: str = Field(description="What happened, in plain Dutch.")
+    entry: dict[str, Any]
+    bytes: str = Field(description="Base64 of the entry's exact bytes (the Merkle leaf).")
+    opening: Opening = Field(description="Shows that `betrokkeneId` in the entry is this person.")
+    bewijs: list[str] = Field(description="The inclusion proof in `checkpoint`, base64.")
+
+
+class Achtergehouden(ApiModel):
+    doel: str
+    aantal: int
+
+
+class InzageOut(ApiModel):
+    opgesteld_op: datetime
+    samenvatting: str
+    verwerkingen: list[InzageRegel]
+    achtergehouden: list[Achtergehouden] = Field(
+        description="For the privacy officer only: entries held back because their doel is marked confidential."
+    )
+    checkpoint: CheckpointOut
