@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 
@@ -11,6 +13,11 @@ from hub.db import Database
 from hub.partners import service
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
+from hub.policy import service as policy
+from hub.policy.engine import CompiledPolicy
+from hub.policy.format import PolicySource, source_to_data
+from hub.policy.runtime import PolicyRuntime
+from hub.policy.service import Officer
 
 
 @dataclass(frozen=True)
@@ -82,3 +89,17 @@ def seed_registry(database: Database, keys: dict[str, SigningKey]) -> dict[str, 
             service.add_key(session, "test", principal_id, KeyCreate(jwk=keys[name].public_jwk()))
             actors[name] = Actor(partner_id, principal_id, keys[name], roles)
     return actors
+
+
+def activate_sample(database: Database, source: PolicySource, now: datetime) -> CompiledPolicy:
+    """Make the sample convenant the active version (proposed and approved by two officers outside the tests'
+    registry), and return it compiled as the hub will decide with it."""
+    data = copy.deepcopy(source_to_data(source))
+    data["convenant"]["goedkeuring"]["fg_van_betrokken_verstrekker"] = False
+    runtime = PolicyRuntime()
+    with database.unit_of_work() as session:
+        version, _ = policy.propose(session, Officer("fg-een", "elders"), data, "test", now)
+        policy.approve(session, runtime, Officer("fg-twee", "elders"), version.id or 0, active_from=now, now=now)
+        active = runtime.active(session, now)
+    assert active is not None
+    return active
