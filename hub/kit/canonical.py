@@ -7,8 +7,9 @@ implementations): a float anywhere is refused. Hashes are SHA-256 over a domain-
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
+
+import orjson
 
 
 class NotCanonical(ValueError):
@@ -33,9 +34,40 @@ def _check(value: Any, path: str) -> None:
     raise NotCanonical(f"{path or 'value'} has unsupported type {type(value).__name__}")
 
 
+def _plain(value: Any) -> bool:
+    """True when the value holds only dicts with str keys, lists, str, int, bool and None, exactly those types.
+
+    The fast path of the check (no paths are built); anything else goes through `_check`, which accepts subclasses
+    such as StrEnum and names where a float or an unsupported value sits.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:
+            continue
+        if kind is dict:
+            for key, child in item.items():
+                if type(key) is not str:
+                    return False
+                stack.append(child)
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        else:
+            return False
+    return True
+
+
 def canonical_json(value: Any) -> bytes:
-    _check(value, "")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """The canonical bytes: exactly `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`
+    in UTF-8 (the form the offline verifier and the docs define), written by orjson, which is ten times faster and
+    gives the same bytes for every value the check lets through (a property test holds it to that)."""
+    if not _plain(value):
+        _check(value, "")
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError as exc:  # an integer beyond 64 bits, or a lone surrogate
+        raise NotCanonical(f"value cannot be written canonically: {type(exc).__name__}") from None
 
 
 def content_hash(domain: str, value: Any) -> str:

@@ -45,12 +45,15 @@ def verify_command(
     bundle: Annotated[Path, typer.Argument(help="The bundle directory.")],
     sleutels: Annotated[Path | None, typer.Option(help="The hub's JWKS you trust (default: the bundle's own).")] = None,
     vorige: Annotated[Path | None, typer.Option(help="A checkpoint note you kept from last time.")] = None,
+    streng: Annotated[bool, typer.Option(help="Also check that every entry is canonical JSON (slower).")] = False,
 ) -> None:
     """Verify a bundle offline: every signature, the root, and that the log only grew since the checkpoint you kept."""
     keys = public_keys(json.loads(sleutels.read_text(encoding="utf-8"))) if sleutels else None
     if keys is None:
         print("note: using the keys inside the bundle; pass --sleutels with the published JWKS to trust nothing in it")
-    verdict = verify_bundle(bundle, keys=keys, kept=vorige.read_text(encoding="utf-8") if vorige else None)
+    verdict = verify_bundle(
+        bundle, keys=keys, kept=vorige.read_text(encoding="utf-8") if vorige else None, strict=streng
+    )
     for problem in verdict.problems:
         print(f"FOUT: {problem}")
     if not verdict.ok:

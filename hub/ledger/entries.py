@@ -5,7 +5,8 @@ Logius' Logboek Dataverwerkingen where one exists (`trace_id`, `span_id`, `verwe
 `betrokkene_id`) plus the hub's own. The betrokkene appears only as a salted commitment to their log-domain
 pseudonym: SHA-256 over a domain-separation label, a fresh 16-byte salt and the pseudonym. The salt and the
 pseudonym sit in the side table `ledger_betrokkene`, which erasure empties for that person; the entry itself
-never changes and stays verifiable, but can no longer be tied to anyone.
+never changes and stays verifiable, but can no longer be tied to anyone. Neither needs the database: an entry
+is made, canonically written and hashed before the transaction that stores it (see `sequencer.py`).
 """
 
 from __future__ import annotations
@@ -43,9 +44,8 @@ class Soort(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Betrokkene:
-    """The person an entry is about, as the hub knows them: their vault id and their log-domain pseudonym."""
+    """The person an entry is about, as the log knows them: by their log-domain pseudonym (under the active key)."""
 
-    person_id: str
     log_pseudonym: str
 
 

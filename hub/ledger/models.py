@@ -55,7 +55,7 @@ class LedgerNode(SQLModel, table=True):
 
 
 class LedgerBetrokkene(SQLModel, table=True):
-    """The opening of an entry's betrokkene commitment: whose vault id, which salt, which log pseudonym.
+    """The opening of an entry's betrokkene commitment: the salt, and the log pseudonym committed to.
 
     Erasure deletes a person's rows: their entries stay and verify, but can no longer be tied to anyone.
     """
@@ -63,9 +63,8 @@ class LedgerBetrokkene(SQLModel, table=True):
     __tablename__ = "ledger_betrokkene"
 
     seq: int = Field(sa_column=Column(_SEQ, primary_key=True, autoincrement=False))
-    person_id: str = Field(sa_column=Column(String(32), nullable=False, index=True))
+    log_pseudonym: str = Field(sa_column=Column(String(128), nullable=False, index=True))
     salt: bytes = Field(sa_type=LargeBinary)
-    log_pseudonym: str = Field(max_length=128)
 
 
 class LedgerCheckpoint(SQLModel, table=True):

@@ -6,22 +6,21 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, delete, or_, select, update
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
+from hub.kit.tables import UTCDateTime
 from hub.ledger.models import (
     LedgerBetrokkene,
     LedgerCheckpoint,
     LedgerEntry,
     LedgerHead,
-    LedgerNode,
 )
 from hub.ledger.tree import NodeKey, new_nodes
 
 _HEAD = LedgerHead.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 _ENTRY = LedgerEntry.__table__  # type: ignore[attr-defined]
-_NODE = LedgerNode.__table__  # type: ignore[attr-defined]
 _SUBJECT = LedgerBetrokkene.__table__  # type: ignore[attr-defined]
 
 
@@ -32,8 +31,17 @@ class Prepared:
     entry: bytes
     leaf_hash: bytes
     index: Mapping[str, str | None]
-    subject: tuple[str, bytes, str] | None = None
-    """(person id, salt, log pseudonym)."""
+    subject: tuple[str, bytes] | None = None
+    """(log pseudonym, salt): the opening of the entry's commitment."""
+
+
+_INDEX_COLUMNS = ("soort", "verstrekker", "ontvanger", "doel", "besluit", "categorieen")
+
+
+def _insert_sql(connection: Connection, table: str, columns: Sequence[str]) -> str:
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    # Only fixed table and column names and placeholders go into the text; every value is bound.
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"  # noqa: S608
 
 
 def append(connection: Connection, prepared: Sequence[Prepared], now: datetime) -> range:
@@ -41,7 +49,9 @@ def append(connection: Connection, prepared: Sequence[Prepared], now: datetime) 
 
     The head row is updated first: that takes its lock (a row lock on PostgreSQL, the write lock on SQLite), so
     concurrent appenders queue and each gets the next block of positions: no gaps, no duplicates. A rollback
-    returns the positions with the entries, so no entry outlives the transaction it was written in.
+    returns the positions with the entries, so no entry outlives the transaction it was written in. The inserts
+    are driver-level `executemany` on the same connection: this is the hub's hottest write, and per-row statement
+    handling would cost more than the rows.
     """
     count = len(prepared)
     size = int(
@@ -50,42 +60,52 @@ def append(connection: Connection, prepared: Sequence[Prepared], now: datetime) 
         ).scalar_one()
     )
     first = size - count
-    connection.execute(
-        insert(_ENTRY),
-        [
-            {"seq": first + i, "entry": p.entry, "leaf_hash": p.leaf_hash, "recorded_at": now, **p.index}
-            for i, p in enumerate(prepared)
-        ],
-    )
-    subjects = [
-        {"seq": first + i, "person_id": p.subject[0], "salt": p.subject[1], "log_pseudonym": p.subject[2]}
+    recorded_at = UTCDateTime().process_bind_param(now, connection.dialect)
+    columns = ("seq", "entry", "leaf_hash", "recorded_at", *_INDEX_COLUMNS)
+    rows = [
+        (first + i, p.entry, p.leaf_hash, recorded_at, *(p.index.get(c) for c in _INDEX_COLUMNS))
         for i, p in enumerate(prepared)
-        if p.subject is not None
     ]
+    connection.exec_driver_sql(_insert_sql(connection, "ledger_entry", columns), rows)
+    subjects = [(first + i, *p.subject) for i, p in enumerate(prepared) if p.subject is not None]
     if subjects:
-        connection.execute(insert(_SUBJECT), subjects)
+        sql = _insert_sql(connection, "ledger_betrokkene", ("seq", "log_pseudonym", "salt"))
+        connection.exec_driver_sql(sql, subjects)
     made = new_nodes(first, [p.leaf_hash for p in prepared], lambda keys: nodes(connection, keys))
     if made:
-        connection.execute(
-            insert(_NODE), [{"level": level, "idx": idx, "hash": value} for (level, idx), value in made.items()]
-        )
+        sql = _insert_sql(connection, "ledger_node", ("level", "idx", "hash"))
+        connection.exec_driver_sql(sql, [(level, idx, value) for (level, idx), value in made.items()])
     return range(first, size)
 
 
 def nodes(connection: Connection, keys: set[NodeKey]) -> dict[NodeKey, bytes]:
-    """The stored hashes of these tree nodes (level 0 from the entries' leaf hashes)."""
-    found: dict[NodeKey, bytes] = {}
+    """The stored hashes of these tree nodes (level 0 from the entries' leaf hashes), in one round trip.
+
+    Run on the connection's own DBAPI cursor, in its transaction: proofs are on the read path of every inzage, and
+    SQLAlchemy's statement and row handling cost several times the lookup itself here. Only integers are bound;
+    nothing but placeholders is formatted into the SQL.
+    """
+    if not keys:
+        return {}
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     leaves = [idx for level, idx in keys if level == 0]
-    if leaves:
-        rows = connection.execute(select(_ENTRY.c.seq, _ENTRY.c.leaf_hash).where(_ENTRY.c.seq.in_(leaves)))
-        found.update({(0, int(seq)): bytes(value) for seq, value in rows})
     inner = [key for key in keys if key[0] > 0]
+    parts, params = [], []
+    if leaves:
+        marks = ", ".join([mark] * len(leaves))
+        parts.append(f"SELECT 0, seq, leaf_hash FROM ledger_entry WHERE seq IN ({marks})")  # noqa: S608 - placeholders
+        params.extend(leaves)
     if inner:
-        rows = connection.execute(
-            select(_NODE.c.level, _NODE.c.idx, _NODE.c.hash).where(tuple_(_NODE.c.level, _NODE.c.idx).in_(inner))
-        )
-        found.update({(int(level), int(idx)): bytes(value) for level, idx, value in rows})
-    return found
+        terms = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(inner))
+        parts.append(f"SELECT level, idx, hash FROM ledger_node WHERE {terms}")  # noqa: S608 - placeholders only
+        params.extend(value for key in inner for value in key)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(" UNION ALL ".join(parts), tuple(params))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return {(int(level), int(idx)): bytes(value) for level, idx, value in rows}
 
 
 def size(connection: Connection) -> int:
@@ -154,19 +174,20 @@ def verstrekkingen_between(connection: Connection, van: datetime, tot: datetime)
         yield bytes(entry)
 
 
-def subject_rows(connection: Connection, person_id: str) -> list[tuple[int, bytes, str]]:
-    """(position, salt, log pseudonym) of every entry about this person, oldest first."""
+def subject_rows(connection: Connection, pseudonyms: Sequence[str]) -> list[tuple[int, bytes, str]]:
+    """(position, salt, log pseudonym) of every entry about the person with these log pseudonyms, oldest first."""
     query = (
         select(_SUBJECT.c.seq, _SUBJECT.c.salt, _SUBJECT.c.log_pseudonym)
-        .where(_SUBJECT.c.person_id == person_id)
+        .where(_SUBJECT.c.log_pseudonym.in_(list(pseudonyms)))
         .order_by(_SUBJECT.c.seq)
     )
     return [(int(seq), bytes(salt), str(pseudonym)) for seq, salt, pseudonym in connection.execute(query)]
 
 
-def forget_subject(connection: Connection, person_id: str) -> int:
+def forget_subject(connection: Connection, pseudonyms: Sequence[str]) -> int:
     """Delete the openings of a person's commitments; returns how many there were."""
-    return int(connection.execute(delete(_SUBJECT).where(_SUBJECT.c.person_id == person_id)).rowcount or 0)
+    statement = delete(_SUBJECT).where(_SUBJECT.c.log_pseudonym.in_(list(pseudonyms)))
+    return int(connection.execute(statement).rowcount or 0)
 
 
 def add_checkpoint(session: Session, checkpoint: LedgerCheckpoint) -> None:

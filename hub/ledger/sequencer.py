@@ -1,12 +1,13 @@
 """Group commit: one writer thread commits the work of many producers, with their ledger entries, at once.
 
-A producer hands over a unit of work: a function that writes its rows (a melding, its deliveries) through the
-session it is given and returns the ledger entries that cover them. The writer takes every unit waiting, runs
-each in a savepoint of one transaction (a unit that raises is rolled back alone and its producer gets the
-error), appends all their entries in one block, and commits once: one durable flush (SQLite WAL
-`synchronous=FULL`, PostgreSQL `synchronous_commit=on`) for the whole group. Only then does each producer get
-its positions back. So an entry and the rows it covers are committed together or not at all ("no entry, no
-delivery"), and nothing is acknowledged before it is durable.
+A producer hands over a unit of work: the ledger entries that cover it, and a function that writes its rows (a
+melding, its deliveries) through the session it is given. The entries are written canonically and hashed in
+the producer's own thread, so that this work overlaps the writer's flushes. The writer takes every unit
+waiting, runs each function in a savepoint of one transaction (a unit that raises is rolled back alone, with
+its entries, and its producer gets the error), appends all the entries in one block, and commits once: one
+durable flush (SQLite WAL `synchronous=FULL`, PostgreSQL `synchronous_commit=on`) for the whole group. Only then
+does each producer get its positions back. So an entry and the rows it covers are committed together or not at
+all ("no entry, no delivery"), and nothing is acknowledged before it is durable.
 
 Across processes (several API processes and workers on PostgreSQL) the head row's lock orders the groups;
 within a process this thread does. Positions have no gaps and no duplicates either way.
@@ -16,14 +17,14 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import structlog
-from sqlalchemy import Connection
 from sqlmodel import Session
 
 from hub.db import Database
@@ -37,8 +38,8 @@ log = structlog.get_logger("hub.ledger")
 
 T = TypeVar("T")
 
-Work = Callable[[Session, datetime], tuple[T, Sequence[Entry]]]
-"""Writes a unit's rows through the session and returns (its result, the entries that cover them)."""
+Work = Callable[[Session, datetime], T]
+"""Writes a unit's rows through the session (at the group's commit time) and returns its result."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class Committed(Generic[T]):
 @dataclass(slots=True)
 class _Unit:
     work: Work[object]
+    prepared: list[Prepared]
     future: Future[Committed[object]]
 
 
@@ -60,9 +62,13 @@ _STOP = object()
 class Sequencer:
     """The group-commit writer of one process. `start()` it in the app's lifespan, `stop()` it after."""
 
-    def __init__(self, database: Database, *, max_group: int = 128, wait_seconds: float = 30.0) -> None:
+    def __init__(
+        self, database: Database, *, max_group: int = 128, linger_seconds: float = 0.002, wait_seconds: float = 30.0
+    ) -> None:
         self._database = database
         self._max_group = max_group
+        self._linger = linger_seconds
+        self._expected = 1
         self._wait = wait_seconds
         self._queue: queue.SimpleQueue[_Unit | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -81,12 +87,14 @@ class Sequencer:
             self._queue.put(_STOP)
             thread.join()
 
-    def commit(self, work: Work[T]) -> Committed[T]:
-        """Run `work` in the next group and return once it is durable. Its error, if it raised, is raised here."""
+    def commit(self, work: Work[T], entries: Sequence[Entry | dict[str, Any]]) -> Committed[T]:
+        """Run `work` and append `entries` in the next group; return once both are durable. The work's error, if it
+        raised, is raised here, and then neither was stored."""
         if self._thread is None or not self._thread.is_alive():
             raise ServiceUnavailable("the ledger writer is not running; nothing was stored", code="ledger-unavailable")
+        now = utcnow()
         future: Future[Committed[object]] = Future()
-        self._queue.put(_Unit(work, future))
+        self._queue.put(_Unit(work, [service.prepare(e, now) for e in entries], future))
         try:
             return future.result(timeout=self._wait)  # type: ignore[return-value]
         except TimeoutError:
@@ -102,54 +110,69 @@ class Sequencer:
             if first is _STOP:
                 return
             group = [first]
+            # Wait (briefly) for as many units as the last group had: the producers it released are on their way
+            # back. Under light load that is one unit and no wait; under heavy load, full groups and few flushes.
+            deadline = time.monotonic() + self._linger
             while len(group) < self._max_group:
+                remaining = deadline - time.monotonic() if len(group) < self._expected else 0.0
                 try:
-                    more = self._queue.get_nowait()
+                    more = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if more is _STOP:
                     self._queue.put(_STOP)
                     break
                 group.append(more)
+            self._expected = len(group)
             self._commit_group([u for u in group if isinstance(u, _Unit)])
 
     def _commit_group(self, units: list[_Unit]) -> None:
-        now = utcnow()
-        done: list[tuple[_Unit, object, int, int]] = []
-        try:
-            with self._database.engine.connect() as connection:
-                connection.execution_options(sqlite_begin="IMMEDIATE")
-                with connection.begin():
-                    prepared: list[Prepared] = []
-                    for unit in units:
-                        outcome = self._run_unit(connection, unit, now)
-                        if outcome is not None:
-                            start = len(prepared)
-                            prepared.extend(outcome[1])
-                            done.append((unit, outcome[0], start, len(prepared)))
-                    positions = service.append_prepared(connection, prepared, now)
-        except Exception as exc:  # noqa: BLE001 - every waiting producer must hear of the failure
-            # The type only: a database error's text can echo the data it failed on.
-            log.error("ledger.group_failed", error_type=type(exc).__name__, units=len(units))  # noqa: TRY400
-            failure = ServiceUnavailable("the ledger could not store this; nothing was stored", code="ledger-failed")
-            for unit, *_ in done:
-                unit.future.set_exception(failure)
-            return
-        for unit, result, start, stop in done:
-            first = positions.start + start
-            unit.future.set_result(Committed(result, range(first, positions.start + stop), now))
+        """Commit the group; a unit whose work raises gets its error and the rest are committed without it.
 
-    @staticmethod
-    def _run_unit(connection: Connection, unit: _Unit, now: datetime) -> tuple[object, list[Prepared]] | None:
-        session = Session(bind=connection, join_transaction_mode="create_savepoint")
-        try:
-            result, entries = unit.work(session, now)
-            prepared = [service.prepare(e, now) for e in entries]
-            session.commit()  # releases the unit's savepoint; the group's transaction commits later
-        except Exception as exc:  # noqa: BLE001 - the unit's own error goes back to its producer
-            session.rollback()
-            unit.future.set_exception(exc)
-            return None
-        finally:
-            session.close()
-        return result, prepared
+        Optimistic: the units run one after the other in one transaction with no savepoints (the cheap common case).
+        When one raises, the whole transaction is rolled back and the group runs again without it. Works only
+        write rows and are run again from scratch, so a second run is the same as the first.
+        """
+        while units:
+            now = utcnow()
+            try:
+                failed, outcome = self._try_group(units, now)
+            except Exception as exc:  # noqa: BLE001 - every waiting producer must hear of the failure
+                # The type only: a database error's text can echo the data it failed on.
+                log.error("ledger.group_failed", error_type=type(exc).__name__, units=len(units))  # noqa: TRY400
+                failure = ServiceUnavailable("the ledger could not store this; nothing stored", code="ledger-failed")
+                for unit in units:
+                    unit.future.set_exception(failure)
+                return
+            if failed is not None:
+                units = [u for u in units if u is not failed]
+                continue
+            for unit, (result, positions) in zip(units, outcome, strict=True):
+                unit.future.set_result(Committed(result, positions, now))
+            return
+
+    def _try_group(self, units: list[_Unit], now: datetime) -> tuple[_Unit | None, list[tuple[object, range]]]:
+        """(the unit that raised, or None with each unit's result and positions)."""
+        with self._database.engine.connect() as connection:
+            connection.execution_options(sqlite_begin="IMMEDIATE")
+            with connection.begin() as transaction:
+                session = Session(bind=connection, join_transaction_mode="rollback_only")
+                try:
+                    results = []
+                    for unit in units:
+                        try:
+                            results.append(unit.work(session, now))
+                            session.flush()
+                        except Exception as exc:  # noqa: BLE001 - the unit's own error goes back to its producer
+                            transaction.rollback()
+                            unit.future.set_exception(exc)
+                            return unit, []
+                    prepared = [p for unit in units for p in unit.prepared]
+                    positions = service.append_prepared(connection, prepared, now)
+                finally:
+                    session.close()
+        outcome, start = [], positions.start
+        for unit, result in zip(units, results, strict=True):
+            outcome.append((result, range(start, start + len(unit.prepared))))
+            start += len(unit.prepared)
+        return None, outcome

@@ -3,7 +3,6 @@ export bundles."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ def prepare(entry: Entry | dict[str, Any], now: datetime) -> Prepared:
     if entry.betrokkene is not None:
         salt = new_salt()
         betrokkene_id = commitment(salt, entry.betrokkene.log_pseudonym)
-        subject = (entry.betrokkene.person_id, salt, entry.betrokkene.log_pseudonym)
+        subject = (entry.betrokkene.log_pseudonym, salt)
     data = canonical_json(body(entry, now, betrokkene_id))
     index = {
         "soort": str(entry.soort),
@@ -134,9 +133,9 @@ def export(session: Session, directory: Path, public_jwks: list[dict[str, Any]])
     directory.mkdir(parents=True, exist_ok=False)
     checkpoints = repository.checkpoints(session)
     size = checkpoints[-1].size if checkpoints else 0
-    with (directory / "entries.jsonl").open("w", encoding="utf-8") as file:
-        for seq, entry in repository.entries(session.connection(), size):
-            file.write(json.dumps({"seq": seq, "entry": base64.b64encode(entry).decode("ascii")}) + "\n")
+    with (directory / "entries.jsonl").open("wb") as file:
+        for _, entry in repository.entries(session.connection(), size):
+            file.write(entry + b"\n")  # canonical JSON holds no newline: line i is entry i, byte for byte
     with (directory / "checkpoints.jsonl").open("w", encoding="utf-8") as file:
         for checkpoint in checkpoints:
             file.write(json.dumps({"size": checkpoint.size, "note": checkpoint.note}) + "\n")
@@ -144,6 +143,7 @@ def export(session: Session, directory: Path, public_jwks: list[dict[str, Any]])
     return size
 
 
-def forget(session: Session, person_id: str) -> int:
-    """Erasure: delete the openings of this person's commitments. Their entries stay, and verify, unlinkable."""
-    return repository.forget_subject(session.connection(), person_id)
+def forget(session: Session, log_pseudonyms: Sequence[str]) -> int:
+    """Erasure: delete the openings of this person's commitments (under every key version's log pseudonym).
+    Their entries stay, and verify, but can no longer be tied to them."""
+    return repository.forget_subject(session.connection(), log_pseudonyms)

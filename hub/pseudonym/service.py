@@ -110,7 +110,7 @@ def approve(
             context=context, verzoek_id=request.id or 0, door=request.requested_by, goedgekeurd=officer
         )
         ledger.append(session, [record], now)
-        ledger.forget(session, request.person_id)
+        ledger.forget(session, vault.log_pseudonyms(vault.open(session, request.person_id).normalised()))
         vault.forget(session, request.person_id, now)
         request.executed_at = now
     repository.add(session, request)
@@ -134,7 +134,7 @@ def reveal(
     identity = vault.open(session, person_id)
     record = ledger_entries.heridentificatie(
         context=context,
-        betrokkene=Betrokkene(person_id, vault.log_pseudonym(session, person_id)),
+        betrokkene=Betrokkene(vault.log_pseudonym(session, person_id)),
         verzoek_id=request.id or 0,
         domein=parse_pseudonym(request.pseudonym or "").domain,
         doel=request.doel or "",

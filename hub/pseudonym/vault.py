@@ -100,6 +100,10 @@ class Vault:
                 return found.id
         return None
 
+    def log_pseudonyms(self, identity: Identiteit) -> list[str]:
+        """The person's log-domain pseudonym under every key version: what ledger entries about them commit to."""
+        return [self.pseudonyms.pseudonymise(identity, LOG_DOMAIN, v) for v in self.pseudonyms.versions_newest_first]
+
     def log_pseudonym(self, session: Session, person_id: str) -> str:
         """The person's log-domain pseudonym: what ledger entries about them commit to."""
         person = repository.person(session, person_id)

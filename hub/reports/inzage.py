@@ -1,7 +1,8 @@
 """Inzage (AVG art. 15): every entry of the log about one betrokkene, in plain Dutch, each with its proof.
 
 The privacy officer names the person (BSN, or name and date of birth); the vault finds them; the side table
-gives the positions of their entries and the openings of the commitments in them. A fresh checkpoint is signed
+gives the positions of their entries (by their log pseudonym under every key version) and the openings of the
+commitments in them. A fresh checkpoint is signed
 and every entry comes with its inclusion proof in it, so the officer can check that what the report says is in
 the log the hub signed. Entries for a doel that the active convenant marks `vertrouwelijk` are held back, with a
 note, until a version without the mark is active. The inzage itself becomes an entry about the person.
@@ -132,8 +133,8 @@ def inzage(
     now: datetime,
 ) -> Inzage:
     connection = session.connection()
-    person_id = vault.find(session, given)
-    rows = ledger_repository.subject_rows(connection, person_id) if person_id else []
+    pseudonyms = vault.log_pseudonyms(given.normalised())
+    rows = ledger_repository.subject_rows(connection, pseudonyms)
     raw = ledger_repository.entries_at(connection, [seq for seq, _, _ in rows])
     confidential = {d.code for d in policy.source.vocabulaires.doelen if d.vertrouwelijk} if policy else set()
     shown: list[tuple[int, dict[str, Any], bytes, str]] = []
@@ -144,9 +145,13 @@ def inzage(
             held[entry["doel"]] = held.get(entry["doel"], 0) + 1
             continue
         shown.append((seq, entry, salt, pseudonym))
-    betrokkene = Betrokkene(person_id, vault.log_pseudonym(session, person_id)) if person_id else None
+    # The inzage is about this person too, whether or not the hub has seen them before.
     record = raadpleging(
-        context=context, lezer=officer, reden="inzage", posities=[seq for seq, *_ in rows], betrokkene=betrokkene
+        context=context,
+        lezer=officer,
+        reden="inzage",
+        posities=[seq for seq, *_ in rows],
+        betrokkene=Betrokkene(pseudonyms[0]),
     )
     ledger.append(session, [record], now)
     checkpoint = ledger.sign_checkpoint(session, origin, key, now)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session
@@ -25,10 +24,10 @@ def main() -> None:
         for i in range(1_000_000):
             n = producer * 1_000_000 + i
 
-            def work(_: Session, __: datetime, n: int = n) -> tuple[None, Sequence[dict[str, object]]]:
-                return None, [{"soort": "verstrekking", "n": n}]
+            def work(_: Session, __: datetime) -> None:
+                return None
 
-            committed = sequencer.commit(work)  # type: ignore[arg-type]  # plain dicts are entries too
+            committed = sequencer.commit(work, [{"soort": "verstrekking", "n": n}])
             with _print:
                 sys.stdout.write(f"{committed.positions.start} {n}\n")
                 sys.stdout.flush()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import pytest
@@ -30,20 +30,23 @@ def sequencer(database: Database) -> Iterator[Sequencer]:
     writer.stop()
 
 
-def _work(producer: int, n: int, *, fail: bool = False):  # type: ignore[no-untyped-def]
-    """A unit that writes a row of its own (an audit event) and returns two entries covering it."""
+def _work(producer: int, n: int, *, fail: bool = False) -> Callable[[Session, datetime], str]:
+    """A unit that writes a row of its own (an audit event), covered by the entries of `_entries`."""
 
-    def work(session: Session, now: datetime) -> tuple[str, Sequence[Entry]]:
+    def work(session: Session, now: datetime) -> str:
         session.add(
             AdminAuditEvent(at=now, actor=f"p{producer}", action="test", target_type="t", target_id=str(n), details={})
         )
         session.flush()
         if fail:
             raise Refused
-        entries = [Entry(Soort.VERSTREKKING, {"producer": producer, "n": n, "deel": d}) for d in (0, 1)]
-        return f"{producer}/{n}", entries
+        return f"{producer}/{n}"
 
     return work
+
+
+def _entries(producer: int, n: int) -> list[Entry]:
+    return [Entry(Soort.VERSTREKKING, {"producer": producer, "n": n, "deel": d}) for d in (0, 1)]
 
 
 class TestGroupCommit:
@@ -56,7 +59,7 @@ class TestGroupCommit:
         def producer(number: int) -> None:
             for n in range(15):
                 try:
-                    committed = sequencer.commit(_work(number, n, fail=n % 4 == 3))
+                    committed = sequencer.commit(_work(number, n, fail=n % 4 == 3), _entries(number, n))
                 except Refused:
                     continue
                 except Exception as exc:  # noqa: BLE001 - collected and reported by the test
@@ -87,6 +90,6 @@ class TestGroupCommit:
     def test_a_stopped_writer_refuses_instead_of_pretending(self, database: Database) -> None:
         writer = Sequencer(database)
         with pytest.raises(ServiceUnavailable):
-            writer.commit(_work(0, 0))
+            writer.commit(_work(0, 0), _entries(0, 0))
         with database.engine.connect() as connection:
             assert repository.size(connection) == 0

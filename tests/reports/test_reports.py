@@ -57,7 +57,7 @@ def _write(database: Database, vault: Vault, policy: CompiledPolicy, now: dateti
     with database.unit_of_work() as session:
         for name, bsn in (("teun", TEUN), ("anna", ANNA)):
             person = vault.seal(session, OpgegevenIdentiteit(bsn=bsn), now)
-            who = Betrokkene(person, vault.log_pseudonym(session, person))
+            who = Betrokkene(vault.log_pseudonym(session, person))
             asks = [("via-zuid-limburg", "screening-verward-gedrag")]
             if name == "teun":
                 asks += [

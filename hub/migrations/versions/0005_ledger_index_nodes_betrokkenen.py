@@ -28,13 +28,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table('ledger_betrokkene',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
-    sa.Column('person_id', sa.String(length=32), nullable=False),
-    sa.Column('salt', sa.LargeBinary(), nullable=False),
     sa.Column('log_pseudonym', sa.String(length=128), nullable=False),
+    sa.Column('salt', sa.LargeBinary(), nullable=False),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_ledger_betrokkene'))
     )
     with op.batch_alter_table('ledger_betrokkene', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_ledger_betrokkene_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ledger_betrokkene_log_pseudonym'), ['log_pseudonym'], unique=False)
 
     op.create_table('ledger_node',
     sa.Column('level', sa.SmallInteger(), autoincrement=False, nullable=False),
@@ -74,7 +73,7 @@ def downgrade() -> None:
 
     op.drop_table('ledger_node')
     with op.batch_alter_table('ledger_betrokkene', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ledger_betrokkene_person_id'))
+        batch_op.drop_index(batch_op.f('ix_ledger_betrokkene_log_pseudonym'))
 
     op.drop_table('ledger_betrokkene')
 
