@@ -63,6 +63,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA cache_size=-16384")  # 16 MiB of pages: the upper tree nodes stay in memory
     finally:
         cursor.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from alembic.script import ScriptDirectory
 
 from hub.db import Database, migration_config
 from hub.errors import ConfigurationError
+from hub.kit.canonical import canonical_json
+from hub.ledger import service
+from hub.ledger.merkle import leaf_hash, root
 
 TABLES = {
     "partner", "principal", "principal_key", "admin_audit_event", "used_token", "alembic_version",
@@ -40,6 +44,26 @@ class TestMigrations:
             assert set(sa.inspect(database.engine).get_table_names()) <= {"alembic_version"}
             database.upgrade()
             assert database.current_revision() == HEAD
+        finally:
+            database.dispose()
+
+    def test_entries_written_before_the_tree_nodes_existed_get_their_nodes(self, database_url: str) -> None:
+        database = Database(database_url)
+        entries = [canonical_json({"n": n}) for n in range(11)]
+        try:
+            with database.engine.begin() as connection:
+                command.upgrade(migration_config(connection), "0004")
+                connection.execute(sa.text("UPDATE ledger_head SET size = 11"))
+                connection.execute(
+                    sa.text("INSERT INTO ledger_entry (seq, entry, leaf_hash, recorded_at) VALUES (:s, :e, :h, :t)"),
+                    [{"s": i, "e": e, "h": leaf_hash(e), "t": datetime.now(UTC)} for i, e in enumerate(entries)],
+                )
+            database.upgrade()
+            with database.unit_of_work() as session:
+                assert service.tree_root(session.connection(), 11) == root([leaf_hash(e) for e in entries])
+                service.append(session, [{"n": 11}], datetime.now(UTC))
+                expected = root([leaf_hash(e) for e in [*entries, canonical_json({"n": 11})]])
+                assert service.tree_root(session.connection(), 12) == expected
         finally:
             database.dispose()
 

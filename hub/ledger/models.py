@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, SmallInteger, String
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 from hub.kit.tables import UTCDateTime
@@ -45,12 +45,14 @@ class LedgerEntry(SQLModel, table=True):
 
 
 class LedgerNode(SQLModel, table=True):
-    """The hash of a perfect subtree: 2**level leaves from leaf index * 2**level (levels 1 and up)."""
+    """The hash of a perfect subtree: 2**level leaves from leaf index * 2**level (level 0: the leaf hashes).
+
+    One integer key, `level * 2**40 + index` (`tree.node_id`), so that the nodes of a proof are one IN lookup.
+    """
 
     __tablename__ = "ledger_node"
 
-    level: int = Field(sa_column=Column(SmallInteger(), primary_key=True, autoincrement=False))
-    idx: int = Field(sa_column=Column(_SEQ, primary_key=True, autoincrement=False))
+    node: int = Field(sa_column=Column(_SEQ, primary_key=True, autoincrement=False))
     hash: bytes = Field(sa_type=LargeBinary)
 
 

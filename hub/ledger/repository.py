@@ -17,7 +17,7 @@ from hub.ledger.models import (
     LedgerEntry,
     LedgerHead,
 )
-from hub.ledger.tree import NodeKey, new_nodes
+from hub.ledger.tree import NodeKey, new_nodes, node_id, node_key
 
 _HEAD = LedgerHead.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 _ENTRY = LedgerEntry.__table__  # type: ignore[attr-defined]
@@ -73,13 +73,13 @@ def append(connection: Connection, prepared: Sequence[Prepared], now: datetime) 
         connection.exec_driver_sql(sql, subjects)
     made = new_nodes(first, [p.leaf_hash for p in prepared], lambda keys: nodes(connection, keys))
     if made:
-        sql = _insert_sql(connection, "ledger_node", ("level", "idx", "hash"))
-        connection.exec_driver_sql(sql, [(level, idx, value) for (level, idx), value in made.items()])
+        sql = _insert_sql(connection, "ledger_node", ("node", "hash"))
+        connection.exec_driver_sql(sql, [(node_id(key), value) for key, value in made.items()])
     return range(first, size)
 
 
 def nodes(connection: Connection, keys: set[NodeKey]) -> dict[NodeKey, bytes]:
-    """The stored hashes of these tree nodes (level 0 from the entries' leaf hashes), in one round trip.
+    """The stored hashes of these tree nodes, in one lookup.
 
     Run on the connection's own DBAPI cursor, in its transaction: proofs are on the read path of every inzage, and
     SQLAlchemy's statement and row handling cost several times the lookup itself here. Only integers are bound;
@@ -88,24 +88,14 @@ def nodes(connection: Connection, keys: set[NodeKey]) -> dict[NodeKey, bytes]:
     if not keys:
         return {}
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    leaves = [idx for level, idx in keys if level == 0]
-    inner = [key for key in keys if key[0] > 0]
-    parts, params = [], []
-    if leaves:
-        marks = ", ".join([mark] * len(leaves))
-        parts.append(f"SELECT 0, seq, leaf_hash FROM ledger_entry WHERE seq IN ({marks})")  # noqa: S608 - placeholders
-        params.extend(leaves)
-    if inner:
-        terms = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(inner))
-        parts.append(f"SELECT level, idx, hash FROM ledger_node WHERE {terms}")  # noqa: S608 - placeholders only
-        params.extend(value for key in inner for value in key)
+    marks = ", ".join([mark] * len(keys))
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(" UNION ALL ".join(parts), tuple(params))
+        cursor.execute(f"SELECT node, hash FROM ledger_node WHERE node IN ({marks})", [node_id(k) for k in keys])  # noqa: S608 - placeholders only
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    return {(int(level), int(idx)): bytes(value) for level, idx, value in rows}
+    return {node_key(int(node)): bytes(value) for node, value in rows}
 
 
 def size(connection: Connection) -> int:

@@ -107,16 +107,16 @@ def checkpoint_for(session: Session, size: int | None) -> LedgerCheckpoint:
 def inclusion_proof(connection: Connection, index: int, size: int) -> Proof:
     if not 0 <= index < size:
         raise Unprocessable(f"entry {index} is not in a tree of {size} entries", code="proof-out-of-range")
-    ranges = tree.inclusion_ranges(index, size)
-    nodes = repository.nodes(connection, tree.keys_for(ranges))
-    return Proof(index, size, tree.hashes(ranges, nodes))
+    planned = tree.inclusion_plan(index, size)
+    nodes = repository.nodes(connection, {key for keys in planned for key in keys})
+    return Proof(index, size, tree.fold(planned, nodes))
 
 
 def inclusion_proofs(connection: Connection, indexes: Sequence[int], size: int) -> list[Proof]:
     """Many proofs against one tree size, with one query for all the nodes they need."""
-    plans = [(i, tree.inclusion_ranges(i, size)) for i in indexes]
-    nodes = repository.nodes(connection, {key for _, ranges in plans for key in tree.keys_for(ranges)})
-    return [Proof(i, size, tree.hashes(ranges, nodes)) for i, ranges in plans]
+    plans = [(i, tree.inclusion_plan(i, size)) for i in indexes]
+    nodes = repository.nodes(connection, {key for _, planned in plans for keys in planned for key in keys})
+    return [Proof(i, size, tree.fold(planned, nodes)) for i, planned in plans]
 
 
 def consistency_proof(connection: Connection, old_size: int, size: int) -> list[bytes]:

@@ -20,6 +20,15 @@ NodeKey = tuple[int, int]
 Range = tuple[int, int]
 
 
+def node_id(key: NodeKey) -> int:
+    """The stored key of a node: level * 2**40 + index (a log of up to 2**40 entries)."""
+    return (key[0] << 40) | key[1]
+
+
+def node_key(node: int) -> NodeKey:
+    return node >> 40, node & ((1 << 40) - 1)
+
+
 def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
@@ -67,6 +76,25 @@ def inclusion_ranges(index: int, size: int) -> list[Range]:
     return ranges
 
 
+def inclusion_plan(index: int, size: int) -> list[list[NodeKey]]:
+    """The stored nodes of each hash of PATH(index, D[0:size]), computed directly (what `plan` of
+    `inclusion_ranges` gives, without the recursion): below the level where `index` and the last leaf part ways,
+    each sibling is a stored node, except the right border, which is folded from the nodes of its range; above
+    it, the path holds the left siblings."""
+    if not 0 <= index < size:
+        raise ValueError("leaf index outside the tree")
+    inner = (index ^ (size - 1)).bit_length()
+    planned: list[list[NodeKey]] = []
+    for level in range(inner):
+        sibling = (index >> level) ^ 1
+        start = sibling << level
+        planned.append([(level, sibling)] if start + (1 << level) <= size else range_keys(start, size))
+    for level in range(inner, size.bit_length()):
+        if (index >> level) & 1:
+            planned.append([(level, (index >> level) ^ 1)])
+    return planned
+
+
 def consistency_ranges(old_size: int, size: int) -> list[Range]:
     """The subtrees whose hashes make PROOF(old_size, D[0:size]) (RFC 9162 2.1.4.1), in proof order."""
     if not 0 <= old_size <= size:
@@ -100,10 +128,26 @@ def hashes(ranges: Sequence[Range], nodes: Mapping[NodeKey, bytes]) -> list[byte
     return [range_hash(start, end, nodes) for start, end in ranges]
 
 
+def plan(ranges: Sequence[Range]) -> list[list[NodeKey]]:
+    """The node keys of each range, worked out once (for `fold`)."""
+    return [range_keys(start, end) for start, end in ranges]
+
+
+def fold(planned: Sequence[Sequence[NodeKey]], nodes: Mapping[NodeKey, bytes]) -> list[bytes]:
+    """The hash of each planned range: its nodes folded from the right, as `range_hash` does."""
+    out = []
+    for keys in planned:
+        result = nodes[keys[-1]]
+        for key in reversed(keys[:-1]):
+            result = node_hash(nodes[key], result)
+        out.append(result)
+    return out
+
+
 def new_nodes(
     old_size: int, leaves: Sequence[bytes], fetch: Callable[[set[NodeKey]], Mapping[NodeKey, bytes]]
 ) -> dict[NodeKey, bytes]:
-    """Every node (levels 1 and up) that appending `leaves` after `old_size` leaves completes.
+    """Every node (leaves included) that appending `leaves` after `old_size` leaves completes.
 
     A completed node's right child is new; its left child may be older, and at most one per level is: those are
     fetched at once with `fetch`.
@@ -118,7 +162,7 @@ def new_nodes(
             wanted.add((level - 1, 2 * first))
         level += 1
     known = {**fetch(wanted), **made} if wanted else dict(made)
-    result: dict[NodeKey, bytes] = {}
+    result: dict[NodeKey, bytes] = dict(made)
     level = 1
     while (1 << level) <= size:
         for index in range(old_size >> level, size >> level):

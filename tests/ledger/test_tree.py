@@ -42,9 +42,11 @@ class TestStoredTree:
         stored = _grow(leaves, [c for c in cuts if c < n])
         for size in {1, n // 3 or 1, n // 2 or 1, n}:
             assert tree.range_hash(0, size, stored) == root(leaves[:size])
-            for index in {0, size // 2, size - 1}:
+            for index in {0, size // 3, size // 2, size - 2, size - 1} - {-1}:
                 ranges = tree.inclusion_ranges(index, size)
                 assert tree.hashes(ranges, stored) == inclusion_path(index, leaves[:size])
+                assert tree.plan(ranges) == tree.inclusion_plan(index, size)
+                assert tree.fold(tree.inclusion_plan(index, size), stored) == inclusion_path(index, leaves[:size])
             for old in {0, 1, size // 2, size - 1, size}:
                 if 0 <= old <= size:
                     ranges = tree.consistency_ranges(old, size)

@@ -36,10 +36,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ledger_betrokkene_log_pseudonym'), ['log_pseudonym'], unique=False)
 
     op.create_table('ledger_node',
-    sa.Column('level', sa.SmallInteger(), autoincrement=False, nullable=False),
-    sa.Column('idx', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('node', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('hash', sa.LargeBinary(), nullable=False),
-    sa.PrimaryKeyConstraint('level', 'idx', name=op.f('pk_ledger_node'))
+    sa.PrimaryKeyConstraint('node', name=op.f('pk_ledger_node'))
     )
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('soort', sa.String(length=20), nullable=True))
@@ -79,17 +78,17 @@ def downgrade() -> None:
 
 
 def _backfill_nodes() -> None:
-    """Every perfect subtree over the entries already stored (RFC 9162 interior hash 0x01 || left || right)."""
+    """Every perfect subtree over the entries already stored, leaves included (RFC 9162 interior hash
+    0x01 || left || right), keyed level * 2**40 + index."""
     bind = op.get_bind()
     level = [bytes(row[0]) for row in bind.execute(sa.text("SELECT leaf_hash FROM ledger_entry ORDER BY seq"))]
-    height = 1
-    while len(level) > 1:
+    height = 0
+    while level:
+        bind.execute(
+            sa.text("INSERT INTO ledger_node (node, hash) VALUES (:node, :hash)"),
+            [{"node": (height << 40) | i, "hash": h} for i, h in enumerate(level)],
+        )
         level = [hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
-        if level:
-            bind.execute(
-                sa.text("INSERT INTO ledger_node (level, idx, hash) VALUES (:level, :idx, :hash)"),
-                [{"level": height, "idx": i, "hash": h} for i, h in enumerate(level)],
-            )
         height += 1
 
 
