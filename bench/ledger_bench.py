@@ -207,7 +207,7 @@ def main() -> None:
     quick = parser.parse_args().quick
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
-        ours, raw, database = bench_appends(directory, 40 if quick else 400)
+        ours, raw, database = bench_appends(directory, 150 if quick else 400)
         print(f"durable appends, {PRODUCERS} producers (units of 2 entries), SQLite WAL synchronous=FULL:")
         print(f"  raw SQLite inserts, one commit per unit  {raw:10,.0f} entries/s")
         print(f"  Schakel sequencer (group commit)         {ours:10,.0f} entries/s   ratio {ours / raw:5.2f}x")
