@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     token_leeway_seconds: int = Field(default=30, ge=0, le=120)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    delivery_in_process: bool = Field(
+        default=True, description="Run a delivery worker inside `schakel serve` (more run as `schakel worker`)."
+    )
+    delivery_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    delivery_backoff_base_seconds: float = Field(default=2.0, gt=0, le=3600)
+    delivery_max_age_seconds: int = Field(default=3 * 86400, ge=1, description="Then a delivery is a dead letter.")
+    delivery_grace_seconds: int = Field(
+        default=7 * 86400, ge=0, description="How long an acknowledged payload stays before it is deleted."
+    )
     contact_name: str = "Schakel beheer"
     contact_email: str = "beheer@schakel.example"
     contact_url: str = "https://schakel.example/contact"

@@ -32,7 +32,7 @@ SAFE_FIELDS: frozenset[str] = frozenset(
         "partner_id", "principal_id", "kid", "role", "actor", "action", "target_type", "target_id",
         # outcomes and reasons
         "reason", "error_type", "where", "count", "version", "revision", "database", "environment",
-        "host", "port", "problems",
+        "host", "port", "problems", "attempts", "units",
     }
 )  # fmt: skip
 

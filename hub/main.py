@@ -14,13 +14,18 @@ from hub.auth.endpoints import router as auth_router
 from hub.auth.service import Authenticator
 from hub.config import API_VERSION, Settings, get_settings
 from hub.db import Database
+from hub.delivery import worker
+from hub.delivery.endpoints import router as delivery_router
 from hub.errors import ConfigurationError, install_error_handlers
 from hub.keys.endpoints import router as keys_router
 from hub.keys.keyring import HubKeyring
 from hub.keys.service import PublishedKeys
 from hub.kit.openapi import API_PREFIX, conform
 from hub.ledger.endpoints import router as ledger_router
+from hub.ledger.sequencer import Sequencer
 from hub.logging import configure_logging
+from hub.meldingen.endpoints import router as meldingen_router
+from hub.meldingen.service import Schemas
 from hub.ops.endpoints import metrics_router
 from hub.ops.endpoints import router as ops_router
 from hub.ops.metrics import Metrics
@@ -47,6 +52,8 @@ Errors are `application/problem+json` (RFC 9457) with a stable reason code in `t
 
 
 OPENAPI_TAGS = [
+    {"name": "meldingen", "description": "Submit meldingen; the berichttypes and their JSON Schemas."},
+    {"name": "levering", "description": "Your inbox and acknowledgements; dead letters for operators."},
     {"name": "authenticatie", "description": "Check how the hub sees your signed requests."},
     {"name": "partners", "description": "The registry of partners, principals, roles and public keys."},
     {"name": "beleid", "description": "The convenant: versions, four-eyes approval, diff, simulation, decisions."},
@@ -81,15 +88,24 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings.effective_database_url)
+        sequencer = app.state.sequencer = Sequencer(database)
         try:
             database.prepare()
             app.state.database = database
             app.state.authenticator = Authenticator(database, settings.public_url, settings.token_leeway_seconds)
+            sequencer.start()
             if app.state.vault is None:
                 log.warning("vault.keys_missing", reason="run schakel keys init")
+            elif settings.delivery_in_process:
+                app.state.delivery_worker = worker.for_hub(database, app.state.vault, settings)
+                app.state.delivery_worker.start()
             log.info("hub.started", environment=settings.environment, database=database.backend)
             yield
         finally:
+            if app.state.delivery_worker is not None:
+                app.state.delivery_worker.stop()
+                app.state.delivery_worker = None
+            sequencer.stop()
             database.dispose()
 
     app = FastAPI(
@@ -110,6 +126,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.published_keys = PublishedKeys(keyring)
     app.state.policy_runtime = PolicyRuntime()
     app.state.vault = _vault(privacy)
+    app.state.schemas = Schemas()
+    app.state.delivery_worker = None
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     for router in (
@@ -120,6 +138,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         pseudonym_router,
         ledger_router,
         reports_router,
+        meldingen_router,
+        delivery_router,
         audit_router,
     ):
         app.include_router(router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 from hub.audit.models import AdminAuditEvent
+from hub.delivery.models import Levering
 from hub.auth.models import UsedToken
 from hub.ledger.models import (
     LedgerBetrokkene,
@@ -13,6 +14,7 @@ from hub.ledger.models import (
     LedgerHead,
     LedgerNode,
 )
+from hub.meldingen.models import Melding
 from hub.partners.models import Partner, Principal, PrincipalKey
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 from hub.pseudonym.models import IssuedPseudonym, PrivacyRequest, VaultPerson
@@ -28,6 +30,8 @@ __all__ = [
     "LedgerEntry",
     "LedgerHead",
     "LedgerNode",
+    "Levering",
+    "Melding",
     "Partner",
     "PolicyVersion",
     "Principal",

@@ -104,8 +104,8 @@ class Context:
 def verstrekking(
     *,
     context: Context,
-    betrokkene: Betrokkene,
-    rol: str,
+    betrokkene: Betrokkene | None,
+    rol: str | None,
     verstrekker: str,
     ontvanger: str,
     berichttype: str,
@@ -114,7 +114,8 @@ def verstrekking(
     levering_id: str | None,
     inhoud_digest: str | None,
 ) -> Entry:
-    """The entry of one disclosure (or refusal) of one melding to one recipient, for one person in it."""
+    """The entry of one disclosure (or refusal) of one melding to one recipient, for one person in it (or, for a
+    melding about nobody in particular, for the melding as a whole)."""
     withheld = [
         {
             "categorie": categorie,

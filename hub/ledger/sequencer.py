@@ -41,6 +41,9 @@ T = TypeVar("T")
 Work = Callable[[Session, datetime], T]
 """Writes a unit's rows through the session (at the group's commit time) and returns its result."""
 
+After = Callable[[Session, T, range], None]
+"""Runs in the same transaction once the unit's entries have their positions (e.g. to keep them in a receipt)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Committed(Generic[T]):
@@ -54,6 +57,7 @@ class _Unit:
     work: Work[object]
     prepared: list[Prepared]
     future: Future[Committed[object]]
+    after: After[object] | None = None
 
 
 _STOP = object()
@@ -87,14 +91,16 @@ class Sequencer:
             self._queue.put(_STOP)
             thread.join()
 
-    def commit(self, work: Work[T], entries: Sequence[Entry | dict[str, Any]]) -> Committed[T]:
+    def commit(
+        self, work: Work[T], entries: Sequence[Entry | dict[str, Any]], after: After[T] | None = None
+    ) -> Committed[T]:
         """Run `work` and append `entries` in the next group; return once both are durable. The work's error, if it
         raised, is raised here, and then neither was stored."""
         if self._thread is None or not self._thread.is_alive():
             raise ServiceUnavailable("the ledger writer is not running; nothing was stored", code="ledger-unavailable")
         now = utcnow()
         future: Future[Committed[object]] = Future()
-        self._queue.put(_Unit(work, [service.prepare(e, now) for e in entries], future))
+        self._queue.put(_Unit(work, [service.prepare(e, now) for e in entries], future, after))  # type: ignore[arg-type]
         try:
             return future.result(timeout=self._wait)  # type: ignore[return-value]
         except TimeoutError:
@@ -169,10 +175,13 @@ class Sequencer:
                             return unit, []
                     prepared = [p for unit in units for p in unit.prepared]
                     positions = service.append_prepared(connection, prepared, now)
+                    outcome, start = [], positions.start or 0
+                    for unit, result in zip(units, results, strict=True):
+                        outcome.append((result, range(start, start + len(unit.prepared))))
+                        start += len(unit.prepared)
+                        if unit.after is not None:
+                            unit.after(session, result, outcome[-1][1])
+                    session.flush()
                 finally:
                     session.close()
-        outcome, start = [], positions.start
-        for unit, result in zip(units, results, strict=True):
-            outcome.append((result, range(start, start + len(unit.prepared))))
-            start += len(unit.prepared)
         return None, outcome

@@ -50,6 +50,15 @@ class OpgegevenIdentiteit:
         return normalise(**asdict(self))
 
 
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """Content sealed with AES-256-GCM under a data key, and that key wrapped by the vault's KEK."""
+
+    kek_id: str
+    wrapped_key: bytes
+    sealed: bytes
+
+
 class Erased(Conflict):
     code = "person-erased"
 
@@ -125,13 +134,28 @@ class Vault:
         plain = AESGCM(data_key).decrypt(sealed[:12], sealed[12:], person_id.encode("ascii"))
         return _decode(plain)
 
-    def pseudonym_for(self, session: Session, person_id: str, domain: str, now: datetime) -> str:
-        """The person's pseudonym in a recipient's domain (stable there, unlinkable elsewhere), on record."""
-        pseudonym = self.pseudonyms.pseudonymise(self.open(session, person_id).normalised(), domain)
+    def record_issued(self, session: Session, person_id: str, pseudonym: str, domain: str, now: datetime) -> None:
+        """Note that `domain` received this pseudonym for the person (so it can be re-identified with four eyes)."""
         if repository.issued(session, pseudonym) is None:
             repository.add(
                 session, IssuedPseudonym(pseudonym=pseudonym, person_id=person_id, domain=domain, created_at=now)
             )
+
+    def seal_bytes(self, data: bytes, context: str) -> Sealed:
+        """Seal content in transit (a melding, a recipient's view) under a fresh data key, bound to `context`."""
+        data_key = AESGCM.generate_key(bit_length=256)
+        nonce = os.urandom(12)
+        sealed = nonce + AESGCM(data_key).encrypt(nonce, data, context.encode("ascii"))
+        return Sealed(self._kek.key_id, self._kek.wrap(data_key), sealed)
+
+    def open_bytes(self, wrapped_key: bytes, sealed: bytes, context: str) -> bytes:
+        data_key = self._kek.unwrap(wrapped_key)
+        return AESGCM(data_key).decrypt(sealed[:12], sealed[12:], context.encode("ascii"))
+
+    def pseudonym_for(self, session: Session, person_id: str, domain: str, now: datetime) -> str:
+        """The person's pseudonym in a recipient's domain (stable there, unlinkable elsewhere), on record."""
+        pseudonym = self.pseudonyms.pseudonymise(self.open(session, person_id).normalised(), domain)
+        self.record_issued(session, person_id, pseudonym, domain, now)
         return pseudonym
 
     def translations(self, session: Session, domain: str, now: datetime) -> Iterator[tuple[str, str]]:

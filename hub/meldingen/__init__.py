@@ -1,0 +1,1 @@
+"""Meldingen: submission, validation against the berichttype, routing, decisions, pseudonyms, one transaction."""

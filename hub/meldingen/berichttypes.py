@@ -1,0 +1,187 @@
+"""One schema per berichttype: the fields the active convenant declares, each with its category and a type.
+
+The convenant says which fields a berichttype has and which gegevenscategorie each belongs to; the hub adds the
+type of each field from its name (dates, times, booleans, counts, ZRM scores, roles, text), so that partners get
+a JSON Schema they can validate against before they send, and the hub refuses what does not fit with a 422 that
+names the field and never repeats its value. Fields a berichttype does not declare are accepted but never passed
+on (default deny happens in the projection). Persons are the elements of the lists whose fields identify
+someone (`personen[]`, `adressen[].bewoners[]`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hub.policy.format import Berichttype
+from hub.policy.projection import FieldTree, Node, build_tree
+
+ROLLEN = (
+    "betrokkene", "slachtoffer", "kind", "ouder", "pleger", "huisgenoot", "gedetineerde", "uithuisgeplaatste",
+    "achterblijver", "bewoner",
+)  # fmt: skip
+"""The roles a person can have in a melding: a closed list, since the role is written into the ledger."""
+
+IDENTITY_FIELDS = ("bsn", "voornamen", "tussenvoegsel", "achternaam", "geboortedatum")
+PSEUDONIEM = "pseudoniem"
+"""The field that carries a recipient's own pseudonym in place of an identity it may not have."""
+
+_DATES = {"datum", "geboortedatum", "ingangsdatum", "einddatum", "verwachte_einddatum", "peildatum"}
+_BOOLEANS = {"spoed", "verlengd", "wapenbezit", "kinderen_aanwezig_bij_incident", "ontruiming_aangezegd"}
+_COUNTS = {"maanden", "bedrag_euro", "aantal_kinderen", "eerdere_zorgmeldingen", "kinderen"}
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_MAX_TEXT = 2000
+
+
+def field_schema(path: str, name: str) -> dict[str, Any]:  # noqa: PLR0911 - one answer per kind of field
+    """The JSON Schema of one leaf, from its name (and, for ZRM scores, its place)."""
+    if name in _DATES:
+        return {"type": "string", "format": "date"}
+    if name == "tijd":
+        return {"type": "string", "pattern": _TIME.pattern}
+    if name in _BOOLEANS:
+        return {"type": "boolean"}
+    if name in _COUNTS:
+        return {"type": "integer", "minimum": 0}
+    if path.startswith("scores."):
+        return {"type": "integer", "minimum": 1, "maximum": 5}
+    if name == "rol":
+        return {"type": "string", "enum": list(ROLLEN)}
+    if name == "bsn":
+        return {"type": "string", "pattern": r"^[0-9 .\-]{8,12}$"}
+    return {"type": "string", "maxLength": _MAX_TEXT}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class Schema:
+    """A berichttype's field tree, its leaf types, the paths of its person lists, and its JSON Schema."""
+
+    def __init__(self, berichttype: Berichttype) -> None:
+        self.code = berichttype.code
+        self.versie = berichttype.versie
+        self.omschrijving = berichttype.omschrijving
+        self.tree: FieldTree = build_tree(berichttype)
+        self.person_lists: tuple[tuple[str, ...], ...] = tuple(_person_lists(self.tree.root, ()))
+        self.tree_with_pseudonyms: FieldTree = _with_pseudonym_leaves(berichttype, self.person_lists)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"urn:schakel:berichttype:{self.code}:v{self.versie}",
+            "title": f"{self.code} (versie {self.versie})",
+            "description": self.omschrijving,
+            **_object_schema(self.tree.root, ""),
+        }
+
+    def validate(self, payload: Any) -> list[Problem]:
+        if not isinstance(payload, dict):
+            return [Problem("inhoud", "must be an object")]
+        problems: list[Problem] = []
+        _check_object(payload, self.tree.root, "inhoud", "", problems)
+        return problems[:20]
+
+
+def _person_lists(nodes: Mapping[str, Node], prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
+    found = []
+    for name, node in nodes.items():
+        if node.children is None:
+            continue
+        path = (*prefix, name)
+        identifies = any(
+            child.categorie == "identificatie" and key in ("bsn", "achternaam") for key, child in node.children.items()
+        )
+        if node.is_list and identifies:
+            found.append(path)
+        found.extend(_person_lists(node.children, path))
+    return found
+
+
+def _with_pseudonym_leaves(berichttype: Berichttype, person_lists: tuple[tuple[str, ...], ...]) -> FieldTree:
+    """The field tree with a `pseudoniem` leaf in each person (category `pseudoniem`, allowed by the service)."""
+    velden = dict(berichttype.velden)
+    for path in person_lists:
+        velden[".".join(f"{p}[]" for p in path) + f".{PSEUDONIEM}"] = PSEUDONIEM
+    return build_tree(berichttype.model_copy(update={"velden": velden}))
+
+
+def _object_schema(nodes: Mapping[str, Node], path: str) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for name, node in nodes.items():
+        here = f"{path}.{name}" if path else name
+        if node.children is None:
+            leaf = field_schema(here, name)
+            properties[name] = {
+                **leaf,
+                "type": [leaf["type"], "null"],
+                "x-categorie": node.categorie,
+                **({"x-toestemmingsitem": node.item} if node.item else {}),
+            }
+        elif node.is_list:
+            properties[name] = {"type": "array", "items": _object_schema(node.children, here), "maxItems": 500}
+        else:
+            properties[name] = _object_schema(node.children, here)
+    return {"type": "object", "properties": properties, "additionalProperties": True}
+
+
+def _check_object(
+    value: dict[str, Any], nodes: Mapping[str, Node], where: str, path: str, problems: list[Problem]
+) -> None:
+    for name, node in nodes.items():
+        if name not in value or value[name] is None:
+            continue
+        item, here, at = value[name], f"{path}.{name}" if path else name, f"{where}.{name}"
+        if node.children is None:
+            message = _leaf_problem(item, field_schema(here, name))
+            if message:
+                problems.append(Problem(at, message))
+        elif node.is_list:
+            if not isinstance(item, list) or len(item) > 500:
+                problems.append(Problem(at, "must be a list of at most 500 objects"))
+                continue
+            for index, element in enumerate(item):
+                if not isinstance(element, dict):
+                    problems.append(Problem(f"{at}[{index}]", "must be an object"))
+                else:
+                    _check_object(element, node.children, f"{at}[{index}]", here, problems)
+        elif not isinstance(item, dict):
+            problems.append(Problem(at, "must be an object"))
+        else:
+            _check_object(item, node.children, at, here, problems)
+
+
+def _leaf_problem(value: Any, schema: dict[str, Any]) -> str | None:  # noqa: PLR0911 - one answer per type
+    kind = schema["type"]
+    if kind == "boolean":
+        return None if isinstance(value, bool) else "must be true or false"
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "must be a whole number"
+        if value < schema.get("minimum", value) or value > schema.get("maximum", value):
+            return f"must lie between {schema.get('minimum')} and {schema.get('maximum', 'any')}"
+        return None
+    if not isinstance(value, str):
+        return "must be text"
+    if schema.get("format") == "date":
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return "must be a date YYYY-MM-DD"
+        return None if len(value) == 10 else "must be a date YYYY-MM-DD"
+    if "enum" in schema and value not in schema["enum"]:
+        return "must be one of " + ", ".join(schema["enum"])
+    if "pattern" in schema and not re.fullmatch(schema["pattern"], value):
+        return "has the wrong form"
+    if len(value) > schema.get("maxLength", _MAX_TEXT):
+        return f"is longer than {_MAX_TEXT} characters"
+    return None

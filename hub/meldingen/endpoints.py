@@ -1,0 +1,131 @@
+"""HTTP routes of meldingen (submit, read your own receipt) and of the published berichttype schemas."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi.responses import JSONResponse
+
+from hub.auth.dependencies import CallerDep, require_roles
+from hub.auth.service import Caller
+from hub.db import SessionDep
+from hub.errors import NotFound
+from hub.kit.clock import utcnow
+from hub.kit.openapi import API_PREFIX
+from hub.ledger.endpoints import ContextDep
+from hub.meldingen import repository, service
+from hub.meldingen.schemas import BerichttypeOut, MeldingIn, Ontvangstbewijs
+from hub.partners.models import Role
+from hub.pseudonym.endpoints import VaultDep
+
+router = APIRouter(prefix=API_PREFIX, tags=["meldingen"])
+
+Partner = Annotated[Caller, Depends(require_roles(Role.PARTNER))]
+
+
+async def raw_body(request: Request) -> bytes:
+    """The body's exact bytes (read once already, for the token's digest): what idempotency compares."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
+
+
+@router.post(
+    "/meldingen",
+    status_code=status.HTTP_201_CREATED,
+    summary="Submit a melding",
+    description=(
+        "Validated against its berichttype, routed (to `ontvangers`, or by the convenant's routing table), decided "
+        "per recipient, pseudonymised, and stored with its deliveries and ledger entries in one durable "
+        "transaction. The answer says per recipient what goes and what is withheld, and why. A melding nobody may "
+        "receive is a 403 problem with the reasons; its refusals are on the ledger all the same. Send an "
+        "`Idempotency-Key` to retry safely: the same key and body give the same answer, another body a 409."
+    ),
+    responses={403: {"description": "No recipient may receive this melding; the reasons are in `detail`."}},
+)
+def submit(
+    *,
+    body: MeldingIn,
+    caller: Partner,
+    context: ContextDep,
+    request: Request,
+    session: SessionDep,
+    vault: VaultDep,
+    raw: RawBody,
+    idempotency_key: Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")] = None,
+) -> JSONResponse:
+    state = request.app.state
+    now = utcnow()
+    submission = service.Submission(
+        verstrekker=caller.partner_id,
+        melding=body,
+        body_digest="sha256:" + hashlib.sha256(raw).hexdigest(),
+        idempotency_key=idempotency_key,
+        context=context,
+    )
+    try:
+        outcome = service.submit(
+            session,
+            submission,
+            policy=state.policy_runtime.active(session, now),
+            schemas=state.schemas,
+            vault=vault,
+            sequencer=state.sequencer,
+            now=now,
+        )
+    except service.IdempotencyRace:
+        # Another request with this key won the race; answer as it was answered (read in a fresh transaction).
+        with state.database.unit_of_work() as fresh:
+            earlier = service.replay(fresh, submission)
+        if earlier is None:
+            raise service.race_lost() from None
+        outcome = earlier
+    if outcome.status_code == 403:
+        raise service.refusal(outcome.receipt)
+    if state.delivery_worker is not None:
+        state.delivery_worker.wake()
+    return JSONResponse(outcome.receipt, status_code=status.HTTP_201_CREATED)
+
+
+@router.get(
+    "/meldingen/{melding_id}",
+    summary="The receipt of a melding you sent",
+    description="What the hub answered when it received it. Only the partner that sent it may read it.",
+)
+def receipt(melding_id: str, caller: Partner, session: SessionDep) -> Ontvangstbewijs:
+    melding = repository.get(session, melding_id)
+    if melding is None or melding.verstrekker != caller.partner_id:
+        raise NotFound("you sent no melding with this id", code="melding-not-found")
+    return Ontvangstbewijs.model_validate(melding.receipt)
+
+
+@router.get(
+    "/berichttypen",
+    summary="The berichttypes of the active convenant",
+    description="Each with its version and where its JSON Schema is published.",
+)
+def berichttypen(_: CallerDep, request: Request, session: SessionDep) -> list[BerichttypeOut]:
+    policy = request.app.state.policy_runtime.active(session, utcnow())
+    if policy is None:
+        return []
+    base = f"{request.app.state.settings.public_url}{API_PREFIX}/berichttypen"
+    return [
+        BerichttypeOut(code=b.code, versie=b.versie, omschrijving=b.omschrijving, schema_url=f"{base}/{b.code}")
+        for b in policy.source.berichttypes.berichttypes
+    ]
+
+
+@router.get(
+    "/berichttypen/{code}",
+    summary="The JSON Schema of a berichttype",
+    description="Every field with its type and its gegevenscategorie (`x-categorie`); undeclared fields never pass.",
+)
+def berichttype_schema(code: str, _: CallerDep, request: Request, session: SessionDep) -> dict[str, Any]:
+    policy = request.app.state.policy_runtime.active(session, utcnow())
+    if policy is None:
+        raise NotFound("no convenant is active yet", code="convenant-not-active")
+    schema: dict[str, Any] = request.app.state.schemas.get(policy, code).json_schema()
+    return schema

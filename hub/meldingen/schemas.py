@@ -1,0 +1,59 @@
+"""Request and response models of meldingen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from hub.kit.api import ApiModel
+from hub.kit.ids import SLUG_PATTERN
+
+CODE = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
+
+
+class MeldingIn(ApiModel):
+    berichttype: str = Field(pattern=CODE, description="The berichttype, e.g. `e33-verward-gedrag`.")
+    doel: str | None = Field(default=None, pattern=CODE, description="The doel; by default the routing table's.")
+    ontvangers: list[str] | None = Field(
+        default=None,
+        max_length=20,
+        description="Partner ids to send to; by default every recipient the convenant's routing table names.",
+    )
+    spoed: bool = Field(default=False, description="Deliver before other meldingen (never a policy bypass).")
+    inhoud: dict[str, Any] = Field(description="The melding itself, as its berichttype's schema describes.")
+
+    def ontvanger_ids(self) -> tuple[str, ...] | None:
+        return None if self.ontvangers is None else tuple(self.ontvangers)
+
+
+class Achterhouding(ApiModel):
+    categorie: str
+    reden: str = Field(description="`verbod`, `geen-regel`, `toestemming-ontbreekt`, `regel-verlopen`, ...")
+    verwijzing: str | None = Field(default=None, description="The prohibition or rule the reason refers to.")
+
+
+class Uitkomst(ApiModel):
+    partner: str = Field(pattern=SLUG_PATTERN)
+    doel: str
+    besluit: str = Field(description="`permit`, `partial` or `deny`.")
+    verstrekt: list[str] = Field(description="The categories this recipient receives.")
+    achtergehouden: list[Achterhouding]
+    levering_id: str | None = Field(description="The delivery's stable id; null when nothing goes to this recipient.")
+
+
+class Ontvangstbewijs(ApiModel):
+    melding_id: str
+    ontvangen_op: datetime
+    berichttype: str
+    spoed: bool
+    ontvangers: list[Uitkomst]
+    posities: list[int] = Field(description="The positions of this melding's entries in the verstrekkingenlog.")
+
+
+class BerichttypeOut(ApiModel):
+    code: str
+    versie: int
+    omschrijving: str
+    schema_url: str = Field(description="Where its JSON Schema is published.")

@@ -1,0 +1,319 @@
+"""Submitting a melding: validate, route, decide per recipient, pseudonymise, then one durable transaction.
+
+Everything that needs no database happens in the request's own thread: the schema check, the persons and their
+pseudonyms, the decisions, each recipient's view and seal, and the ledger entries. Then the ledger's sequencer
+writes the melding, its deliveries, the vault's persons and the entries in one transaction, shared with other
+requests (group commit), and answers once it is durable. No entry, no delivery; no commit, no answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from hub.delivery.models import Levering
+from hub.errors import Conflict, Forbidden, ServiceUnavailable, Unprocessable
+from hub.kit.canonical import canonical_json
+from hub.kit.clock import dutch_date
+from hub.ledger import entries as ledger_entries
+from hub.ledger.entries import Betrokkene, Context, Entry
+from hub.ledger.sequencer import Sequencer
+from hub.meldingen import repository
+from hub.meldingen.berichttypes import PSEUDONIEM, Schema
+from hub.meldingen.models import Melding
+from hub.meldingen.persons import Persoon, find_persons, with_pseudonyms
+from hub.meldingen.routing import Route, route
+from hub.meldingen.schemas import MeldingIn, Ontvangstbewijs
+from hub.policy.decision import Besluit, Uitkomst, Verzoek
+from hub.policy.engine import CompiledPolicy
+from hub.policy.projection import present_categories, project
+from hub.pseudonym.vault import Sealed, Vault
+
+
+class Schemas:
+    """The berichttype schemas of the convenant versions in use, made once per version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._schemas: dict[tuple[str, str], Schema] = {}
+
+    def get(self, policy: CompiledPolicy, code: str) -> Schema:
+        key = (policy.content_hash, code)
+        schema = self._schemas.get(key)
+        if schema is None:
+            found = next((b for b in policy.source.berichttypes.berichttypes if b.code == code), None)
+            if found is None:
+                raise Unprocessable(f"the convenant has no berichttype {code!r}", code="berichttype-unknown")
+            schema = Schema(found)
+            with self._lock:
+                if len(self._schemas) > 64:
+                    self._schemas.clear()
+                self._schemas[key] = schema
+        return schema
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    verstrekker: str
+    melding: MeldingIn
+    body_digest: str
+    idempotency_key: str | None
+    context: Context
+
+
+@dataclass(slots=True)
+class _Delivery:
+    route: Route
+    besluit: Besluit
+    levering_id: str | None = None
+    pseudonyms: list[str] = field(default_factory=list)
+    sealed: Sealed | None = None
+    digest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status_code: int
+    receipt: dict[str, Any]
+
+
+class IdempotencyRace(Exception):
+    """Another request with the same Idempotency-Key committed first."""
+
+
+def race_lost() -> Conflict:
+    return Conflict("a request with this Idempotency-Key is still being processed; retry", code="idempotency-busy")
+
+
+def refusal(receipt: dict[str, Any]) -> Forbidden:
+    """The 403 for a melding nobody may receive: each recipient's reasons, no personal data."""
+    reasons = "; ".join(
+        f"{o['partner']}: "
+        + ", ".join(
+            f"{a['categorie']} ({a['reden']}{' ' + a['verwijzing'] if a.get('verwijzing') else ''})"
+            for a in o["achtergehouden"]
+        )
+        for o in receipt["ontvangers"]
+    )
+    return Forbidden(
+        f"no recipient may receive this melding (melding {receipt['meldingId']}; the refusals are on the "
+        f"verstrekkingenlog): {reasons or 'no recipient'}",
+        code="melding-geweigerd",
+    )
+
+
+def replay(session: Session, submission: Submission) -> Outcome | None:
+    """The answer given before to the same idempotency key and body; a conflict for another body."""
+    if submission.idempotency_key is None:
+        return None
+    earlier = repository.by_idempotency_key(session, submission.verstrekker, submission.idempotency_key)
+    if earlier is None:
+        return None
+    if earlier.request_digest != submission.body_digest:
+        raise Conflict(
+            "this Idempotency-Key was used for another request body; use a new key for a new melding",
+            code="idempotency-key-reused",
+        )
+    return Outcome(earlier.status_code, earlier.receipt)
+
+
+def submit(
+    session: Session,
+    submission: Submission,
+    *,
+    policy: CompiledPolicy | None,
+    schemas: Schemas,
+    vault: Vault,
+    sequencer: Sequencer,
+    now: datetime,
+) -> Outcome:
+    earlier = replay(session, submission)
+    if earlier is not None:
+        return earlier
+    if policy is None:
+        raise ServiceUnavailable("no convenant is active yet: the hub cannot decide", code="convenant-not-active")
+    melding = submission.melding
+    verstrekker = submission.verstrekker
+    if verstrekker not in policy.deelnemers:
+        raise Forbidden(f"{verstrekker} is not a deelnemer of the active convenant", code="geen-deelnemer")
+    schema = schemas.get(policy, melding.berichttype)
+    problems = schema.validate(melding.inhoud)
+    if problems:
+        raise Unprocessable("; ".join(str(p) for p in problems), code="melding-invalid")
+    persons = find_persons(melding.inhoud, schema.person_lists, vault.pseudonyms)
+    day = dutch_date(now)
+    routes = route(policy, verstrekker, melding.berichttype, day, named=melding.ontvanger_ids(), doel=melding.doel)
+    if not routes:
+        raise Forbidden(
+            f"the convenant names no recipient for {melding.berichttype} from {verstrekker}; name them in `ontvangers`",
+            code="geen-ontvanger",
+        )
+    present = present_categories(melding.inhoud, schema.tree)
+    melding_id = secrets.token_hex(16)
+    categories = schema.tree.categories()
+    deliveries = []
+    for r in routes:
+        verzoek = Verzoek(verstrekker, r.ontvanger, r.doel, melding.berichttype, categories, day)
+        deliveries.append(_Delivery(r, policy.decide(verzoek).voor(present)))
+    for delivery in deliveries:
+        if delivery.besluit.uitkomst is not Uitkomst.DENY:
+            _prepare_view(delivery, melding, schema, persons, vault)
+    about: Sequence[Persoon | None] = persons or [None]
+    entries = [_entry(submission, melding_id, delivery, person) for delivery in deliveries for person in about]
+    receipt = _receipt(melding_id, melding, deliveries, now)
+    status = 201 if any(d.levering_id for d in deliveries) else 403
+    sealed = vault.seal_bytes(canonical_json(melding.inhoud), f"melding:{melding_id}")
+
+    work, keep_positions = _unit(
+        submission, melding_id, schema.versie, status, receipt, sealed, persons, deliveries, vault, now
+    )
+    try:
+        committed = sequencer.commit(work, entries, keep_positions)
+    except IntegrityError:
+        if submission.idempotency_key is None:
+            raise
+        raise IdempotencyRace from None
+    return Outcome(status, {**receipt, "posities": list(committed.positions)})
+
+
+def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
+    submission: Submission,
+    melding_id: str,
+    versie: int,
+    status: int,
+    receipt: dict[str, Any],
+    sealed: Sealed,
+    persons: Sequence[Persoon],
+    deliveries: Sequence[_Delivery],
+    vault: Vault,
+    now: datetime,
+) -> tuple[Callable[[Session, datetime], None], Callable[[Session, None, range], None]]:
+    """What the sequencer runs in the group's transaction: the melding, the vault's persons, the deliveries."""
+    melding = submission.melding
+
+    def work(session: Session, at: datetime) -> None:
+        kept = sealed if status == 201 else None
+        session.add(
+            Melding(
+                id=melding_id,
+                verstrekker=submission.verstrekker,
+                berichttype=melding.berichttype,
+                berichttype_versie=versie,
+                spoed=melding.spoed,
+                idempotency_key=submission.idempotency_key,
+                request_digest=submission.body_digest,
+                status_code=status,
+                receipt=receipt,
+                ontvangen_op=now,
+                kek_id=kept.kek_id if kept else None,
+                wrapped_key=kept.wrapped_key if kept else None,
+                sealed=kept.sealed if kept else None,
+            )
+        )
+        session.flush()  # the idempotency key's uniqueness is checked here, before anything else is written
+        person_ids = [vault.seal(session, p.gegeven, at) for p in persons]
+        for delivery in deliveries:
+            if delivery.levering_id is None:
+                continue
+            for person_id, pseudonym in zip(person_ids, delivery.pseudonyms, strict=False):  # none if identified
+                vault.record_issued(session, person_id, pseudonym, delivery.route.ontvanger, at)
+            session.add(_levering(delivery, melding_id, melding.spoed, at))
+        session.flush()
+
+    def keep_positions(session: Session, _: None, positions: range) -> None:
+        stored = session.get(Melding, melding_id)
+        if stored is not None:
+            stored.receipt = {**receipt, "posities": list(positions)}
+            session.add(stored)
+
+    return work, keep_positions
+
+
+def _prepare_view(
+    delivery: _Delivery, melding: MeldingIn, schema: Schema, persons: Sequence[Persoon], vault: Vault
+) -> None:
+    """The recipient's view: its permitted fields, and its own pseudonym for each person it may not identify."""
+    besluit = delivery.besluit
+    identified = besluit.staat_toe("identificatie", None)
+    delivery.pseudonyms = [vault.pseudonyms.pseudonymise(p.identiteit, delivery.route.ontvanger) for p in persons]
+    inhoud = with_pseudonyms(melding.inhoud, persons, delivery.pseudonyms) if persons else melding.inhoud
+
+    def allows(categorie: str, item: str | None) -> bool:
+        return not identified if categorie == PSEUDONIEM else besluit.staat_toe(categorie, item)
+
+    view = canonical_json(project(inhoud, schema.tree_with_pseudonyms, allows))
+    delivery.levering_id = secrets.token_hex(16)
+    delivery.digest = "sha256:" + hashlib.sha256(view).hexdigest()
+    delivery.sealed = vault.seal_bytes(view, f"levering:{delivery.levering_id}")
+    if identified:
+        delivery.pseudonyms = []  # the recipient knows them by name: no pseudonym was handed over
+
+
+def _entry(submission: Submission, melding_id: str, delivery: _Delivery, person: Persoon | None) -> Entry:
+    return ledger_entries.verstrekking(
+        context=submission.context,
+        betrokkene=Betrokkene(person.log_pseudonym) if person else None,
+        rol=person.rol if person else None,
+        verstrekker=submission.verstrekker,
+        ontvanger=delivery.route.ontvanger,
+        berichttype=submission.melding.berichttype,
+        melding_id=melding_id,
+        besluit=delivery.besluit,
+        levering_id=delivery.levering_id,
+        inhoud_digest=delivery.digest,
+    )
+
+
+def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -> Levering:
+    assert delivery.levering_id and delivery.sealed and delivery.digest  # noqa: S101 - checked by the caller
+    return Levering(
+        id=delivery.levering_id,
+        melding_id=melding_id,
+        ontvanger=delivery.route.ontvanger,
+        doel=delivery.route.doel,
+        besluit=str(delivery.besluit.uitkomst),
+        prioriteit=1 if spoed else 0,
+        volgende_poging=at,
+        inhoud_digest=delivery.digest,
+        kek_id=delivery.sealed.kek_id,
+        wrapped_key=delivery.sealed.wrapped_key,
+        payload=delivery.sealed.sealed,
+        aangemaakt_op=at,
+    )
+
+
+def _receipt(melding_id: str, melding: MeldingIn, deliveries: Sequence[_Delivery], now: datetime) -> dict[str, Any]:
+    outcomes = []
+    for delivery in deliveries:
+        besluit = delivery.besluit
+        outcomes.append(
+            {
+                "partner": delivery.route.ontvanger,
+                "doel": delivery.route.doel,
+                "besluit": str(besluit.uitkomst),
+                "verstrekt": sorted(besluit.verstrekt),
+                "achtergehouden": [
+                    {"categorie": c, "reden": str(a.reden), **({"verwijzing": a.verwijzing} if a.verwijzing else {})}
+                    for c, a in sorted(besluit.achtergehouden.items())
+                ],
+                "leveringId": delivery.levering_id,
+            }
+        )
+    return Ontvangstbewijs.model_validate(
+        {
+            "melding_id": melding_id,
+            "ontvangen_op": now,
+            "berichttype": melding.berichttype,
+            "spoed": melding.spoed,
+            "ontvangers": outcomes,
+            "posities": [],
+        }
+    ).model_dump(mode="json", by_alias=True)
