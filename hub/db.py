@@ -95,9 +95,17 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back when it raises."""
+    def unit_of_work(self, *, immediate: bool = True) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back when it raises.
+
+        `immediate` (the default) takes SQLite's write lock when the transaction begins, so that a transaction
+        that reads and then writes never fails halfway because another writer committed in between (SQLite
+        cannot upgrade a stale read). Pass `immediate=False` for a transaction that only reads, or that hands
+        its writes to the ledger's sequencer (holding the lock would then block it). No effect on PostgreSQL.
+        """
         session = self._sessions()
+        if immediate:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         try:
             yield session
             session.commit()
@@ -158,11 +166,29 @@ def migration_config(connection: Any = None) -> Config:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency (use with `scope="function"`): the request's unit of work."""
+    """FastAPI dependency (use with `scope="function"`): the request's unit of work; a writer unless it is a GET."""
     database: Database = request.app.state.database
-    with database.unit_of_work() as session:
+    with database.unit_of_work(immediate=request.method not in ("GET", "HEAD")) as session:
+        yield session
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    database: Database = request.app.state.database
+    with database.unit_of_work(immediate=False) as session:
+        yield session
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    database: Database = request.app.state.database
+    with database.unit_of_work(immediate=True) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 """The request's session, committed before the response is sent (so a 2xx means durable)."""
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
+"""For a handler that only reads, or whose writes go through the ledger's sequencer."""
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
+"""For a GET that writes too (a read of the verstrekkingenlog is itself recorded)."""

@@ -139,7 +139,7 @@ class DeliveryWorker:
             log.info("delivery.payloads_deleted", count=purged)
 
     def _deliver(self, levering_id: str, ontvanger: str) -> None:
-        with self._database.unit_of_work() as session:
+        with self._database.unit_of_work(immediate=False) as session:
             levering = repository.get(session, levering_id)
             partner = partners.get_partner(session, ontvanger)
             if levering is None or levering.status != Status.WACHTEND or partner is None or not partner.webhook_url:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from hub.auth.dependencies import CallerDep, require_roles
 from hub.auth.service import Caller
-from hub.db import SessionDep
+from hub.db import SessionDep, WriteSessionDep
 from hub.keys.keyring import HubKeyring
 from hub.kit.clock import NL, utcnow
 from hub.kit.openapi import API_PREFIX
@@ -80,7 +80,7 @@ def list_entries(
     *,
     caller: Reviewer,
     context: ContextDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     partner: Annotated[str | None, Query(max_length=64)] = None,
     doel: Annotated[str | None, Query(max_length=64)] = None,
     categorie: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9-]+$")] = None,
@@ -103,7 +103,7 @@ def list_entries(
     summary="One entry with its inclusion proof",
     description="The entry's exact bytes and its audit path in the newest signed checkpoint. The read is recorded.",
 )
-def get_entry(positie: int, caller: Reviewer, context: ContextDep, session: SessionDep) -> EntryProofOut:
+def get_entry(positie: int, caller: Reviewer, context: ContextDep, session: WriteSessionDep) -> EntryProofOut:
     found = reading.read_entry(session, positie, reader=caller.principal_id, context=context, now=utcnow())
     return EntryProofOut.model_validate(
         {

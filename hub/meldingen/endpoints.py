@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from hub.auth.dependencies import CallerDep, require_roles
 from hub.auth.service import Caller
-from hub.db import SessionDep
+from hub.db import ReadSessionDep, SessionDep
 from hub.errors import NotFound
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
@@ -52,7 +52,7 @@ def submit(
     caller: Partner,
     context: ContextDep,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     vault: VaultDep,
     raw: RawBody,
     idempotency_key: Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")] = None,
@@ -78,7 +78,7 @@ def submit(
         )
     except service.IdempotencyRace:
         # Another request with this key won the race; answer as it was answered (read in a fresh transaction).
-        with state.database.unit_of_work() as fresh:
+        with state.database.unit_of_work(immediate=False) as fresh:
             earlier = service.replay(fresh, submission)
         if earlier is None:
             raise service.race_lost() from None

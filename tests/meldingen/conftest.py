@@ -1,0 +1,216 @@
+"""The sample partnership on a running hub: every deelnemer of the sample convenant registered with a real key,
+the convenant active, and real webhook receivers (the connectors' `WebhookReceiver`) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from connectors import HubClient, HubKeys, SigningKey, WebhookReceiver
+from hub.config import Settings
+from hub.db import Database
+from hub.partners import service as partners
+from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
+from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
+from hub.policy.engine import CompiledPolicy
+from hub.policy.format import PolicySource
+from tests.server import free_socket
+from tests.support import activate_sample
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets" / "meldingen"
+WEBHOOK_PARTNERS = ("via-zuid-limburg", "veilig-thuis-zuid-limburg")
+
+
+def sample_melding(berichttype: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((ASSETS / f"{berichttype}.json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+def settings(database_url: str, keys_dir: Path, public_url: str) -> Settings:
+    """Fast retries, so that a receiver that comes back is served within the test."""
+    return Settings(
+        database_url=database_url,
+        keys_dir=keys_dir,
+        public_url=public_url,
+        delivery_backoff_base_seconds=0.05,
+        delivery_timeout_seconds=2,
+    )
+
+
+@pytest.fixture(scope="session")
+def partner_keys(sample_source: PolicySource) -> dict[str, SigningKey]:
+    return {d.partner: SigningKey.generate() for d in sample_source.convenant.deelnemers}
+
+
+@dataclass
+class Receiver:
+    """A partner's webhook receiver on 127.0.0.1 that can be taken down and brought back on the same port."""
+
+    partner_id: str
+    port: int
+    app: WebhookReceiver
+    received: list[dict[str, Any]] = field(default_factory=list)
+    _server: uvicorn.Server | None = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/schakel"
+
+    def start(self) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        config = uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            assert time.monotonic() < deadline, "the receiver did not start"
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._server = None
+
+
+@dataclass
+class Partnership:
+    policy: CompiledPolicy
+    keys: dict[str, SigningKey]
+    http: httpx.Client
+    receivers: dict[str, Receiver]
+
+    def client(self, partner_id: str) -> HubClient:
+        return HubClient(
+            str(self.http.base_url),
+            partner_id=partner_id,
+            principal_id=f"{partner_id}-systeem",
+            key=self.keys[partner_id],
+            http=self.http,
+        )
+
+
+def register(
+    database: Database, keys: dict[str, SigningKey], webhooks: dict[str, str], soorten: dict[str, str]
+) -> None:
+    with database.unit_of_work() as session:
+        for n, (partner_id, key) in enumerate(sorted(keys.items())):
+            webhook = webhooks.get(partner_id)
+            partners.create_partner(
+                session,
+                "test",
+                PartnerCreate(
+                    id=partner_id,
+                    naam=partner_id.replace("-", " ").title(),
+                    soort=PartnerSoort(soorten[partner_id]),
+                    oin=f"000000990000000003{n:02d}",
+                    delivery_mode=DeliveryMode.WEBHOOK if webhook else DeliveryMode.INBOX,
+                    webhook_url=webhook,
+                ),
+            )
+            principal = f"{partner_id}-systeem"
+            partners.create_principal(
+                session,
+                "test",
+                PrincipalCreate(
+                    id=principal, partner_id=partner_id, soort=PrincipalSoort.SYSTEEM, roles=[Role.PARTNER]
+                ),
+            )
+            partners.add_key(session, "test", principal, KeyCreate(jwk=key.public_jwk()))
+
+
+@contextmanager
+def receivers_for(public_url: str, keys: dict[str, SigningKey], http: httpx.Client) -> Iterator[dict[str, Receiver]]:
+    made: dict[str, Receiver] = {}
+    clients: list[HubClient] = []
+    hub_keys = HubKeys(public_url, http=http, min_refresh_seconds=0)
+    for partner_id in WEBHOOK_PARTNERS:
+        probe = free_socket()
+        port = probe.getsockname()[1]
+        probe.close()
+        client = HubClient(
+            public_url, partner_id=partner_id, principal_id=f"{partner_id}-systeem", key=keys[partner_id]
+        )
+        clients.append(client)
+        receiver = Receiver(partner_id, port, None)  # type: ignore[arg-type]  # the app needs the receiver's url
+        receiver.app = WebhookReceiver(
+            partner_id=partner_id,
+            url=receiver.url,
+            hub_issuer=public_url,
+            hub_keys=hub_keys,
+            handle=receiver.received.append,
+            hub=client,
+        )
+        made[partner_id] = receiver
+    try:
+        yield made
+    finally:
+        for receiver in made.values():
+            receiver.stop()
+        for client in clients:
+            client.close()
+
+
+@pytest.fixture
+def partnership(
+    database: Database,
+    sample_source: PolicySource,
+    partner_keys: dict[str, SigningKey],
+    public_url: str,
+    http: httpx.Client,
+) -> Iterator[Partnership]:
+    soorten = {d.partner: d.soort for d in sample_source.convenant.deelnemers}
+    with receivers_for(public_url, partner_keys, http) as receivers:
+        register(database, partner_keys, {p: r.url for p, r in receivers.items()}, soorten)
+        policy = activate_sample(database, sample_source, datetime.now(UTC))
+        for receiver in receivers.values():
+            receiver.start()
+        yield Partnership(policy, partner_keys, http, receivers)
+
+
+def wait_for(condition: Any, seconds: float = 15.0) -> None:
+    """Poll until `condition()` is true (deliveries are asynchronous); fails the test after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the hub"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def actors_for_partnership(partnership: Partnership, database: Database) -> dict[str, HubClient]:
+    """Two privacy officers (of the ZVH and of a gemeente), for four-eyes requests."""
+    officers = {"asker": ("zvh-zuid-limburg", "zvh-fg"), "approver": ("gemeente-maastricht", "gemeente-fg")}
+    clients = {}
+    with database.unit_of_work() as session:
+        for name, (partner_id, principal) in officers.items():
+            key = SigningKey.generate()
+            partners.create_principal(
+                session,
+                "test",
+                PrincipalCreate(
+                    id=principal, partner_id=partner_id, soort=PrincipalSoort.PERSOON, roles=[Role.PRIVACY_OFFICER]
+                ),
+            )
+            partners.add_key(session, "test", principal, KeyCreate(jwk=key.public_jwk()))
+            clients[name] = HubClient(
+                str(partnership.http.base_url), partner_id=partner_id, principal_id=principal, key=key,
+                http=partnership.http,
+            )  # fmt: skip
+    return clients
