@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
+import secrets
+import time
 from types import TracebackType
 from typing import Any, Self
 
@@ -99,9 +102,31 @@ class HubClient:
         except httpx.TransportError as exc:
             raise HubUnavailable(f"could not reach the hub at {self.base_url}: {type(exc).__name__}") from exc
 
+    def submit_melding(
+        self, melding: dict[str, Any], *, idempotency_key: str | None = None, attempts: int = 4
+    ) -> dict[str, Any]:
+        """POST a melding, retrying when the hub is unreachable or answers 5xx. Every try carries the same
+        Idempotency-Key (a new random one unless you give yours), so a retry after a lost answer cannot make a
+        second melding: the hub answers it as it answered the first. Raises a typed error for a 4xx."""
+        key = idempotency_key or secrets.token_urlsafe(24)
+        for attempt in range(attempts):
+            try:
+                response = self.send("POST", "/api/v1/meldingen", json_body=melding, headers={"Idempotency-Key": key})
+            except HubUnavailable:
+                if attempt == attempts - 1:
+                    raise
+            else:
+                if response.status_code < 500 or attempt == attempts - 1:
+                    return self._answer(response)  # type: ignore[no-any-return]
+            time.sleep(min(0.2 * 2**attempt, 5.0) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
+        raise HubUnavailable("the hub did not answer")  # unreachable: the last attempt returns or raises
+
     def request(self, method: str, path: str, *, json_body: Any = None, params: dict[str, str] | None = None) -> Any:
         """Sign and send one request; return the parsed JSON body, or raise a typed `HubError`."""
-        response = self.send(method, path, json_body=json_body, params=params)
+        return self._answer(self.send(method, path, json_body=json_body, params=params))
+
+    @staticmethod
+    def _answer(response: httpx.Response) -> Any:
         if response.status_code >= 500:
             raise HubUnavailable(f"the hub answered {response.status_code}; try again later")
         if response.status_code >= 400:

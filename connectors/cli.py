@@ -11,6 +11,8 @@ import typer
 
 from connectors._client import HubClient
 from connectors._keys import SigningKey
+from connectors._receiver import HubKeys, WebhookReceiver
+from connectors.adapters import ADAPTERS
 from connectors.errors import ConnectorError, HubError
 
 app = typer.Typer(
@@ -49,6 +51,77 @@ def call(  # noqa: PLR0917 - a CLI command: each parameter is a documented optio
         answer = client.request(method.upper(), path, json_body=body)
     if answer is not None:
         print(json.dumps(answer, indent=2, ensure_ascii=False))
+
+
+HubOption = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_HUB", help="The hub's public base URL.")]
+PartnerOption = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_PARTNER", help="Your partner id (iss).")]
+PrincipalOption = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_PRINCIPAL", help="Your principal id (sub).")]
+KeyOption = Annotated[Path, typer.Option(envvar="SCHAKEL_CONNECTOR_KEY", help="Your private JWK file.")]
+
+
+def _send_command(adapter: str, what: str) -> typer.Typer:
+    sub = typer.Typer(help=f"{what}: read the file and send each melding to the hub.", no_args_is_help=True)
+
+    @sub.command("send")
+    def send(
+        file: Annotated[Path, typer.Argument(help="The export file (see docs/connectors.md).")],
+        hub: HubOption,
+        partner: PartnerOption,
+        principal: PrincipalOption,
+        key: KeyOption,
+    ) -> None:
+        """Send every melding in FILE (retried safely with an Idempotency-Key) and print each receipt's outcome."""
+        meldingen = ADAPTERS[adapter](file)
+        with HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key)) as client:
+            for melding in meldingen:
+                try:
+                    receipt = client.submit_melding(melding)
+                except HubError as exc:
+                    print(f"refused ({exc.status}): {exc.problem.get('detail')}")
+                    continue
+                outcomes = ", ".join(f"{o['partner']}: {o['besluit']}" for o in receipt["ontvangers"])
+                print(f"melding {receipt['meldingId']}: {outcomes}")
+
+    return sub
+
+
+app.add_typer(_send_command("e33", "Politie E33 export (CSV)"), name="e33")
+app.add_typer(_send_command("dji", "DJI detentiemeldingen (JSON lines)"), name="dji")
+app.add_typer(_send_command("bkr", "BKR list of addresses with arrears (CSV)"), name="bkr")
+
+
+@app.command()
+def receive(  # noqa: PLR0917 - a CLI command: each parameter is a documented option
+    directory: Annotated[Path, typer.Option("--dir", help="Where each verified melding is written as JSON.")],
+    hub: HubOption,
+    partner: PartnerOption,
+    principal: PrincipalOption,
+    key: KeyOption,
+    listen: Annotated[str, typer.Option(help="host:port to listen on.")] = "127.0.0.1:9001",
+    url: Annotated[str | None, typer.Option(help="Your webhook URL as registered at the hub.")] = None,
+) -> None:
+    """Receive the hub's deliveries: verify each, write it to DIR/<leveringId>.json, and acknowledge it."""
+    import uvicorn  # noqa: PLC0415 - only this command serves
+
+    host, _, port = listen.rpartition(":")
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def store(envelope: dict[str, Any]) -> None:
+        target = directory / f"{envelope['leveringId']}.json"
+        target.write_text(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"received {envelope['berichttype']} {envelope['leveringId']} ({envelope['besluit']})", flush=True)
+
+    client = HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key))
+    receiver = WebhookReceiver(
+        partner_id=partner,
+        url=url or f"http://{listen}/",
+        hub_issuer=hub,
+        hub_keys=HubKeys(hub),
+        handle=store,
+        hub=client,
+    )
+    print(f"receiving for {partner} on http://{listen}/ into {directory}", flush=True)
+    uvicorn.run(receiver, host=host, port=int(port), log_config=None, access_log=False, lifespan="off")
 
 
 def main() -> None:

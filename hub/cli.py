@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -92,6 +93,30 @@ def serve(
         proxy_headers=False,
         server_header=False,
     )
+
+
+@app.command()
+def worker() -> None:
+    """Run a delivery worker until stopped (SIGTERM or Ctrl-C). Run several against PostgreSQL to scale out."""
+    import signal  # noqa: PLC0415 - only this command needs it
+
+    from hub.delivery import worker as delivery  # noqa: PLC0415 - keeps `schakel --help` fast
+    from hub.pseudonym.vault import Vault  # noqa: PLC0415
+
+    settings = get_settings()
+    privacy = PrivacySecrets(settings.keys_dir)
+    with open_database() as database:
+        running = delivery.for_hub(database, Vault(privacy.pseudonyms(), privacy.kek()), settings)
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        running.start()
+        print(f"delivery worker running against {database.backend}; stop with Ctrl-C or SIGTERM", flush=True)
+        try:
+            stopped.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            running.stop()
 
 
 @db_app.command("upgrade")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 from hub.audit.models import AdminAuditEvent
-from hub.delivery.models import Levering
 from hub.auth.models import UsedToken
+from hub.delivery.models import Levering
 from hub.ledger.models import (
     LedgerBetrokkene,
     LedgerCheckpoint,

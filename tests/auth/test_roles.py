@@ -279,6 +279,33 @@ def _ledger_endpoints() -> list[Endpoint]:
     ]  # fmt: skip
 
 
+def _partner_only(status: int) -> dict[str, int]:
+    return {"operator": FORBIDDEN, "privacy_officer": FORBIDDEN, "dpia_reviewer": FORBIDDEN, "politie": status}
+
+
+def _meldingen_endpoints() -> list[Endpoint]:
+    melding = {"berichttype": "e33-verward-gedrag", "inhoud": {}}
+    return [
+        # politie-test is no deelnemer of the convenant: past the role check, the convenant refuses it.
+        Endpoint("POST", "/api/v1/meldingen", "/api/v1/meldingen", melding, _partner_only(FORBIDDEN)),
+        Endpoint("GET", "/api/v1/meldingen/{melding_id}", "/api/v1/meldingen/onbekend", None, _partner_only(404)),
+        Endpoint("GET", "/api/v1/berichttypen", "/api/v1/berichttypen", None, _everyone()),
+        Endpoint(
+            "GET", "/api/v1/berichttypen/{code}", "/api/v1/berichttypen/e33-verward-gedrag", None, _everyone()
+        ),
+        Endpoint("GET", "/api/v1/inbox", "/api/v1/inbox", None, _partner_only(OK)),
+        Endpoint(
+            "POST", "/api/v1/inbox/{levering_id}/ontvangstbevestiging",
+            "/api/v1/inbox/onbekend/ontvangstbevestiging", {"inhoudDigest": "sha256:00"}, _partner_only(404),
+        ),
+        Endpoint("GET", "/api/v1/leveringen/dood", "/api/v1/leveringen/dood", None, _operator_only(OK)),
+        Endpoint(
+            "POST", "/api/v1/leveringen/{levering_id}/herstart", "/api/v1/leveringen/onbekend/herstart", {},
+            _operator_only(404),
+        ),
+    ]  # fmt: skip
+
+
 def _readers_with_operator() -> dict[str, int]:
     return {"operator": OK, "privacy_officer": OK, "dpia_reviewer": OK, "politie": FORBIDDEN}
 
@@ -299,6 +326,7 @@ def endpoints(
         *_policy_endpoints(state),
         *_privacy_endpoints(privacy_state),
         *_ledger_endpoints(),
+        *_meldingen_endpoints(),
         *_registry_endpoints(actors, extra_key, via),
     ]
 

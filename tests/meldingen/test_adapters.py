@@ -1,0 +1,86 @@
+"""The partner adapters end to end: export files in, meldingen through the hub, what each recipient got out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from connectors import HubClient
+from connectors.adapters import AdapterError, bkr_adressen, dji_detentie, politie_e33
+from hub.db import Database
+from tests.meldingen.conftest import Partnership, wait_for
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "connectors" / "voorbeelden"
+
+
+class TestAdapters:
+    def test_the_police_e33_export_becomes_one_melding_per_incident(self, partnership: Partnership) -> None:
+        meldingen = politie_e33(EXAMPLES / "politie-e33.csv")
+        assert [len(m["inhoud"]["personen"]) for m in meldingen] == [1, 2]
+        client = partnership.client("politie-limburg")
+        receipts = [client.submit_melding(m) for m in meldingen]
+        assert all(r["ontvangers"][0]["partner"] == "via-zuid-limburg" for r in receipts)
+        via = partnership.receivers["via-zuid-limburg"]
+        wait_for(lambda: len(via.received) == 2)
+        assert {p["rol"] for e in via.received for p in e["inhoud"]["personen"]} == {"betrokkene", "huisgenoot"}
+
+    def test_dji_detentiemeldingen_go_to_the_zvh_and_the_gemeenten_without_the_informatieblad(
+        self, partnership: Partnership
+    ) -> None:
+        (einde, begin) = dji_detentie(EXAMPLES / "dji-detentie.jsonl")
+        receipt = partnership.client("dji-pi-limburg").submit_melding(einde)
+        outcomes = {o["partner"]: o for o in receipt["ontvangers"]}
+        assert {"zvh-zuid-limburg", "gemeente-maastricht", "gemeente-heerlen"} <= set(outcomes)
+        zvh = outcomes["zvh-zuid-limburg"]
+        assert {"categorie": "basisvoorwaarden", "reden": "toestemming-ontbreekt", "verwijzing": "R-DJI-003"} in zvh[
+            "achtergehouden"
+        ]
+        (item,) = partnership.client("zvh-zuid-limburg").get("/api/v1/inbox")["items"]
+        assert "informatieblad" not in item["inhoud"], "no consent on record: the informatieblad stays with DJI"
+        assert item["inhoud"]["detentie"]["soort_melding"] == "einde"
+        assert begin["inhoud"]["detentie"]["soort_melding"] == "begin"
+
+    def test_the_bkr_list_goes_to_the_kredietbank(self, partnership: Partnership) -> None:
+        (melding,) = bkr_adressen(EXAMPLES / "bkr-achterstanden.csv")
+        assert [len(a["achterstanden"]) for a in melding["inhoud"]["adressen"]] == [2, 1]
+        receipt = partnership.client("bkr").submit_melding(melding)
+        assert [o["partner"] for o in receipt["ontvangers"]] == ["kredietbank-limburg"]
+        assert len(receipt["posities"]) == 2, "one entry per resident"
+
+    def test_a_broken_export_names_the_line_not_the_value(self, tmp_path: Path) -> None:
+        broken = tmp_path / "e33.csv"
+        broken.write_text("registratienummer;datum;bsn\n;2026-11-15;271828195\n", encoding="utf-8")
+        with pytest.raises(AdapterError, match="line 2: column registratienummer is empty") as caught:
+            politie_e33(broken)
+        assert "271828195" not in str(caught.value)
+
+
+class TestClientRetries:
+    def test_a_lost_answer_is_retried_with_the_same_key_and_makes_one_melding(
+        self, partnership: Partnership, database: Database
+    ) -> None:
+        real = partnership.http
+        seen: list[str | None] = []
+
+        def flaky(request: httpx.Request) -> httpx.Response:
+            seen.append(request.headers.get("idempotency-key"))
+            answer = real.send(
+                real.build_request(request.method, request.url, headers=request.headers, content=request.content)
+            )
+            if len(seen) == 1:
+                return httpx.Response(503)  # the hub stored it, but the answer was lost on the way
+            return answer
+
+        with httpx.Client(transport=httpx.MockTransport(flaky)) as http:
+            client = HubClient(
+                str(real.base_url), partner_id="politie-limburg", principal_id="politie-limburg-systeem",
+                key=partnership.keys["politie-limburg"], http=http,
+            )  # fmt: skip
+            receipt = client.submit_melding(politie_e33(EXAMPLES / "politie-e33.csv")[0])
+        assert len(seen) == 2 and seen[0] == seen[1] and seen[0]
+        with database.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM melding")).scalar() == 1
+            assert connection.execute(sa.text("SELECT id FROM melding")).scalar() == receipt["meldingId"]
