@@ -37,6 +37,7 @@ from hub.pseudonym.endpoints import router as pseudonym_router
 from hub.pseudonym.secrets import PrivacySecrets, SecretsMissing
 from hub.pseudonym.vault import Vault
 from hub.reports.endpoints import router as reports_router
+from hub.toestemming.endpoints import router as toestemming_router
 
 log = structlog.get_logger("hub.main")
 
@@ -53,6 +54,7 @@ Errors are `application/problem+json` (RFC 9457) with a stable reason code in `t
 
 OPENAPI_TAGS = [
     {"name": "meldingen", "description": "Submit meldingen; the berichttypes and their JSON Schemas."},
+    {"name": "toestemmingen", "description": "The consent register: recorded by partners, revocable."},
     {"name": "levering", "description": "Your inbox and acknowledgements; dead letters for operators."},
     {"name": "authenticatie", "description": "Check how the hub sees your signed requests."},
     {"name": "partners", "description": "The registry of partners, principals, roles and public keys."},
@@ -140,6 +142,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         reports_router,
         meldingen_router,
         delivery_router,
+        toestemming_router,
         audit_router,
     ):
         app.include_router(router)

@@ -18,6 +18,7 @@ from hub.meldingen.models import Melding
 from hub.partners.models import Partner, Principal, PrincipalKey
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 from hub.pseudonym.models import IssuedPseudonym, PrivacyRequest, VaultPerson
+from hub.toestemming.models import Toestemming
 
 metadata = SQLModel.metadata
 
@@ -37,6 +38,7 @@ __all__ = [
     "Principal",
     "PrincipalKey",
     "PrivacyRequest",
+    "Toestemming",
     "UsedToken",
     "VaultPerson",
     "metadata",

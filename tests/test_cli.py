@@ -55,7 +55,8 @@ class TestRegistryCommands:
         assert "valid" in schakel("principal", "key", "list", "ggz-limburg-systeem")
         assert json.loads(schakel("partner", "suspend", "ggz-limburg"))["status"] == "suspended"
         schakel("principal", "roles", "ggz-limburg-systeem", "--role", "partner", "--role", "dpia_reviewer")
-        schakel("principal", "key", "revoke", "ggz-limburg-systeem", key["kid"], "--reason", "compromised")
+        # `--` ends the options: a kid (a base64url thumbprint) may start with a dash.
+        schakel("principal", "key", "revoke", "--reason", "compromised", "--", "ggz-limburg-systeem", key["kid"])
 
         database = Database(database_url)
         try:

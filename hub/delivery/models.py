@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 from hub.kit.tables import UTCDateTime
@@ -48,6 +48,8 @@ class Levering(SQLModel, table=True):
     """A worker's lease: no other worker pushes it before then."""
     laatste_fout: str | None = Field(default=None, max_length=64)
     """A reason code (`timeout`, `http-503`, ...), never a response body."""
+    toestemmingen: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """The consents this delivery relies on: withdrawing one withholds the delivery if it was not made yet."""
     inhoud_digest: str = Field(max_length=80)
     """`sha256:<hex>` of the view's bytes, as on the ledger; the acknowledgement must name the same digest."""
     kek_id: str | None = Field(default=None, max_length=32)

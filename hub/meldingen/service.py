@@ -36,6 +36,7 @@ from hub.policy.decision import Besluit, Uitkomst, Verzoek
 from hub.policy.engine import CompiledPolicy
 from hub.policy.projection import present_categories, project
 from hub.pseudonym.vault import Sealed, Vault
+from hub.toestemming import service as toestemming
 
 
 class Schemas:
@@ -74,6 +75,7 @@ class _Delivery:
     route: Route
     besluit: Besluit
     levering_id: str | None = None
+    toestemmingen: list[int] = field(default_factory=list)
     pseudonyms: list[str] = field(default_factory=list)
     sealed: Sealed | None = None
     digest: str | None = None
@@ -160,9 +162,11 @@ def submit(
     melding_id = secrets.token_hex(16)
     categories = schema.tree.categories()
     deliveries = []
+    consented, consent_records = toestemming.consents_of(session, [vault.log_pseudonyms(p.identiteit) for p in persons])
     for r in routes:
-        verzoek = Verzoek(verstrekker, r.ontvanger, r.doel, melding.berichttype, categories, day)
-        deliveries.append(_Delivery(r, policy.decide(verzoek).voor(present)))
+        verzoek = Verzoek(verstrekker, r.ontvanger, r.doel, melding.berichttype, categories, day, consented)
+        besluit = policy.decide(verzoek).voor(present)
+        deliveries.append(_Delivery(r, besluit, toestemmingen=toestemming.relied_on(besluit, consent_records)))
     for delivery in deliveries:
         if delivery.besluit.uitkomst is not Uitkomst.DENY:
             _prepare_view(delivery, melding, schema, persons, vault)
@@ -283,6 +287,7 @@ def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -
         prioriteit=1 if spoed else 0,
         volgende_poging=at,
         inhoud_digest=delivery.digest,
+        toestemmingen=delivery.toestemmingen,
         kek_id=delivery.sealed.kek_id,
         wrapped_key=delivery.sealed.wrapped_key,
         payload=delivery.sealed.sealed,

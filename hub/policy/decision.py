@@ -60,6 +60,8 @@ class Verstrekt:
     grondslag: str
     bewaartermijn: str
     items: frozenset[str] | None = None
+    op_toestemming: bool = False
+    """Granted only because the betrokkene consented (to the category, or to `items`)."""
 
 
 @dataclass(frozen=True, slots=True)

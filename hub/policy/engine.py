@@ -161,7 +161,9 @@ class CompiledPolicy:
         items = self.categorie_items.get(categorie, frozenset())
         consented = frozenset(i for i in items if f"{categorie}/{i}" in consents)
         if consented:
-            granted[categorie] = Verstrekt(grant.regel, grant.grondslag, grant.bewaartermijn, consented)
+            granted[categorie] = Verstrekt(
+                grant.regel, grant.grondslag, grant.bewaartermijn, consented, op_toestemming=True
+            )
         missing = items - consented
         if not consented or missing:
             withheld[categorie] = Achtergehouden(
@@ -293,7 +295,8 @@ def evaluate(rules: list[RegelInstantie], verboden: Iterable[VerbodInstantie], c
     for conditional in (False, True):
         for regel in in_force:
             if regel.toestemming == conditional:
-                return _Entry(grant=Verstrekt(regel.id, regel.grondslag, regel.bewaartermijn), conditional=conditional)
+                grant = Verstrekt(regel.id, regel.grondslag, regel.bewaartermijn, op_toestemming=conditional)
+                return _Entry(grant=grant, conditional=conditional)
     for regel in granting:
         if regel.van > day:
             return _Entry(withheld=Achtergehouden(Reden.REGEL_NOG_NIET_GELDIG, regel.id))

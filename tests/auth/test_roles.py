@@ -300,6 +300,15 @@ def _meldingen_endpoints() -> list[Endpoint]:
         ),
         Endpoint("GET", "/api/v1/leveringen/dood", "/api/v1/leveringen/dood", None, _operator_only(OK)),
         Endpoint(
+            "POST", "/api/v1/toestemmingen", "/api/v1/toestemmingen", {"bsn": "762621606", "item": "basisvoorwaarden"},
+            _partner_only(CREATED),
+        ),
+        Endpoint("GET", "/api/v1/toestemmingen", "/api/v1/toestemmingen", None, _partner_only(OK)),
+        Endpoint(
+            "POST", "/api/v1/toestemmingen/{toestemming_id}/intrekking", "/api/v1/toestemmingen/999/intrekking", {},
+            _partner_only(404),
+        ),
+        Endpoint(
             "POST", "/api/v1/leveringen/{levering_id}/herstart", "/api/v1/leveringen/onbekend/herstart", {},
             _operator_only(404),
         ),

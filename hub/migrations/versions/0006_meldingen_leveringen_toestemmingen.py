@@ -1,8 +1,8 @@
-"""Meldingen and their deliveries (the outbox): sealed views in transit, leases for several workers.
+"""Meldingen, their deliveries (the outbox: sealed views in transit, leases for several workers), and the consent register.
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-29 01:39:47.301881
+Create Date: 2026-11-29 01:52:49.450985
 """
 
 from __future__ import annotations
@@ -40,6 +40,19 @@ def upgrade() -> None:
     with op.batch_alter_table('melding', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_melding_verstrekker'), ['verstrekker'], unique=False)
 
+    op.create_table('toestemming',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('log_pseudonym', sa.String(length=128), nullable=False),
+    sa.Column('item', sa.String(length=130), nullable=False),
+    sa.Column('vastgelegd_door', sa.String(length=64), nullable=False),
+    sa.Column('principal_id', sa.String(length=64), nullable=False),
+    sa.Column('vastgelegd_op', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ingetrokken_op', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_toestemming'))
+    )
+    with op.batch_alter_table('toestemming', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_toestemming_log_pseudonym'), ['log_pseudonym'], unique=False)
+
     op.create_table('levering',
     sa.Column('nr', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -53,6 +66,7 @@ def upgrade() -> None:
     sa.Column('volgende_poging', sa.DateTime(timezone=True), nullable=False),
     sa.Column('geclaimd_tot', sa.DateTime(timezone=True), nullable=True),
     sa.Column('laatste_fout', sa.String(length=64), nullable=True),
+    sa.Column('toestemmingen', sa.JSON(), nullable=False),
     sa.Column('inhoud_digest', sa.String(length=80), nullable=False),
     sa.Column('kek_id', sa.String(length=32), nullable=True),
     sa.Column('wrapped_key', sa.LargeBinary(), nullable=True),
@@ -81,6 +95,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_levering_due')
 
     op.drop_table('levering')
+    with op.batch_alter_table('toestemming', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_toestemming_log_pseudonym'))
+
+    op.drop_table('toestemming')
     with op.batch_alter_table('melding', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_melding_verstrekker'))
 

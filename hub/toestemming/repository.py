@@ -1,0 +1,37 @@
+"""Every query of the consent register."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from hub.delivery.models import Levering, Status
+from hub.toestemming.models import Toestemming
+
+
+def add(session: Session, row: Toestemming | Levering) -> None:
+    session.add(row)
+    session.flush()
+
+
+def get(session: Session, toestemming_id: int) -> Toestemming | None:
+    return session.get(Toestemming, toestemming_id)
+
+
+def active_for(session: Session, pseudonyms: Sequence[str]) -> Sequence[Toestemming]:
+    query = select(Toestemming).where(
+        col(Toestemming.log_pseudonym).in_(list(pseudonyms)), col(Toestemming.ingetrokken_op).is_(None)
+    )
+    return session.exec(query).all()
+
+
+def recorded_by(session: Session, partner_id: str) -> Sequence[Toestemming]:
+    query = select(Toestemming).where(Toestemming.vastgelegd_door == partner_id).order_by(col(Toestemming.id))
+    return session.exec(query).all()
+
+
+def pending_relying_on(session: Session, toestemming_id: int) -> list[Levering]:
+    """Deliveries not yet made (waiting) whose decision needed this consent."""
+    waiting = select(Levering).where(Levering.status == Status.WACHTEND)
+    return [levering for levering in session.exec(waiting).all() if toestemming_id in levering.toestemmingen]
