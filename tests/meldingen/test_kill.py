@@ -101,7 +101,9 @@ def test_sigkill_during_a_burst_of_meldingen(
 
     with database.engine.connect() as connection:
         stored = set(connection.execute(sa.text("SELECT id FROM melding")).scalars())
-        deliveries = dict(connection.execute(sa.text("SELECT id, melding_id FROM levering")).all())
+        deliveries: dict[str, str] = {
+            str(i): str(m) for i, m in connection.execute(sa.text("SELECT id, melding_id FROM levering"))
+        }
         size = ledger_store.size(connection)
         entries = [orjson.loads(raw) for _, raw in ledger_store.entries(connection, size)]
     assert set(acknowledged) <= stored, "no acknowledged melding is lost"
