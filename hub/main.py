@@ -94,7 +94,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         try:
             database.prepare()
             app.state.database = database
-            app.state.authenticator = Authenticator(database, settings.public_url, settings.token_leeway_seconds)
+            app.state.authenticator = Authenticator(
+                database, settings.public_url, settings.token_leeway_seconds, sequencer
+            )
             sequencer.start()
             if app.state.vault is None:
                 log.warning("vault.keys_missing", reason="run schakel keys init")

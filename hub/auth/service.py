@@ -13,6 +13,7 @@ from connectors import verify_request_token as verify_token
 from hub.auth import repository
 from hub.db import Database
 from hub.kit.clock import utcnow
+from hub.ledger.sequencer import Sequencer
 from hub.partners.models import PartnerStatus, PrincipalStatus, Role
 
 _PURGE_EVERY = 500
@@ -46,15 +47,20 @@ class RequestFacts:
 class Authenticator:
     """Verifies request-bound tokens for one hub (its audience), against the registry in its database."""
 
-    def __init__(self, database: Database, audience: str, leeway_seconds: int) -> None:
+    def __init__(
+        self, database: Database, audience: str, leeway_seconds: int, sequencer: Sequencer | None = None
+    ) -> None:
+        """With a `sequencer`, spent token ids are written in its group commits (one writer for the process, no
+        lock contention); without one, each in a transaction of its own."""
         self._database = database
+        self._sequencer = sequencer
         self._audience = audience
         self._leeway = leeway_seconds
         self._counter = itertools.count(1)
 
     def authenticate(self, request: RequestFacts) -> Caller:
         token = _bearer(request.authorization)
-        with self._database.unit_of_work() as session:
+        with self._database.unit_of_work(immediate=False) as session:
             owners: dict[str, tuple[str, frozenset[Role]]] = {}
 
             def resolve(kid: str) -> ResolvedKey:
@@ -72,7 +78,11 @@ class Authenticator:
                 content_digest_header=request.content_digest,
                 leeway_seconds=self._leeway,
             )
-            self._spend(session, verified)
+        if self._sequencer is not None:
+            self._sequencer.commit(lambda s, _: self._spend(s, verified), [])
+        else:
+            with self._database.unit_of_work() as session:
+                self._spend(session, verified)
         principal_id, roles = owners[verified.kid]
         return Caller(
             partner_id=verified.issuer,

@@ -1,0 +1,214 @@
+"""End-to-end `POST /api/v1/meldingen` against a bare FastAPI endpoint, at 16 concurrent clients, in one run.
+
+Schakel: a real hub (uvicorn, one process, SQLite WAL `synchronous=FULL`) on a fresh database with the sample
+convenant plus one rule that also gives the ZVH the E33, so that a 2 KB E33 melding has two recipients that
+both get a delivery. Each request carries a freshly signed request-bound token; the hub verifies it, spends its
+jti, validates, decides per recipient, pseudonymises, seals the views and commits melding, deliveries and
+ledger entries durably (group commit) before it answers 201.
+
+Baseline: a FastAPI app with one endpoint that reads and parses the same body (orjson) and answers 201, served by
+uvicorn with the same settings, sent the very same requests (token included, which it ignores).
+
+Targets: throughput at least half the bare endpoint's; p99 latency at most twice its.
+
+Run: .venv/bin/python bench/meldingen_bench.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from connectors import SigningKey, sign_request_token  # noqa: E402
+from hub.db import Database  # noqa: E402
+from hub.keys.keyring import HubKeyring  # noqa: E402
+from hub.partners import service as partners  # noqa: E402
+from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role  # noqa: E402
+from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate  # noqa: E402
+from hub.policy import service as policy  # noqa: E402
+from hub.policy.format import load_directory, source_to_data  # noqa: E402
+from hub.policy.runtime import PolicyRuntime  # noqa: E402
+from hub.policy.service import Officer  # noqa: E402
+from hub.pseudonym.secrets import PrivacySecrets  # noqa: E402
+
+CLIENTS = 16
+BARE_APP = textwrap.dedent(
+    """
+    import orjson
+    from fastapi import FastAPI, Request
+    from fastapi.responses import Response
+
+    app = FastAPI()
+
+    @app.post("/api/v1/meldingen")
+    async def meldingen(request: Request) -> Response:
+        orjson.loads(await request.body())
+        return Response(b'{"ok":true}', status_code=201, media_type="application/json")
+    """
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def melding() -> dict[str, Any]:
+    """The sample E33 with a second invented person: about 2 KB."""
+    inhoud = json.loads((ROOT / "tests/assets/meldingen/e33-verward-gedrag.json").read_text(encoding="utf-8"))
+    second = copy.deepcopy(inhoud["personen"][0])
+    second.update(rol="huisgenoot", bsn="118784481", voornamen="Sanne", achternaam="Bedacht")
+    inhoud["personen"].append(second)
+    return {
+        "berichttype": "e33-verward-gedrag",
+        "ontvangers": ["via-zuid-limburg", "zvh-zuid-limburg"],
+        "inhoud": inhoud,
+    }
+
+
+def prepare_hub(work: Path, key: SigningKey) -> dict[str, str]:
+    keys = work / "keys"
+    HubKeyring(keys).init(demo=False)
+    PrivacySecrets(keys).init()
+    url = f"sqlite:///{work / 'schakel.db'}"
+    database = Database(url)
+    database.upgrade()
+    source = source_to_data(load_directory(ROOT / "policies/zuid-limburg"))
+    source["convenant"]["goedkeuring"]["fg_van_betrokken_verstrekker"] = False
+    police = source["regels"]["politie-limburg.yaml"]["regels"]
+    extra = copy.deepcopy(next(r for r in police if r["id"] == "R-POL-001"))
+    extra.update(id="R-POL-099", ontvanger="zvh")
+    police.append(extra)
+    now = datetime.now(UTC)
+    with database.unit_of_work() as session:
+        for n, (partner, soort) in enumerate(
+            (("politie-limburg", "politie"), ("via-zuid-limburg", "via"), ("zvh-zuid-limburg", "zvh"))
+        ):
+            partners.create_partner(
+                session, "bench", PartnerCreate(id=partner, naam=partner, soort=PartnerSoort(soort),
+                                                oin=f"0000009900000000090{n}", delivery_mode=DeliveryMode.INBOX),
+            )  # fmt: skip
+        partners.create_principal(
+            session, "bench",
+            PrincipalCreate(
+                id="politie-systeem", partner_id="politie-limburg", soort=PrincipalSoort.SYSTEEM, roles=[Role.PARTNER]
+            ),
+        )  # fmt: skip
+        partners.add_key(session, "bench", "politie-systeem", KeyCreate(jwk=key.public_jwk()))
+        version, _ = policy.propose(session, Officer("fg-een", "elders"), source, "bench", now)
+        policy.approve(
+            session, PolicyRuntime(), Officer("fg-twee", "elders"), version.id or 0, active_from=now, now=now
+        )
+    database.dispose()
+    return {"SCHAKEL_DATABASE_URL": url, "SCHAKEL_KEYS_DIR": str(keys), "SCHAKEL_DELIVERY_IN_PROCESS": "false"}
+
+
+def serve(command: list[str], env: dict[str, str], url: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise SystemExit(f"the server did not start: {command}") from None
+            time.sleep(0.1)
+        else:
+            return process
+
+
+async def load(base: str, audience: str, key: SigningKey, body: bytes, seconds: float) -> tuple[float, list[float]]:
+    """16 clients posting as fast as they can for `seconds`: (requests per second, latencies)."""
+    latencies: list[float] = []
+    failures = 0
+    url = f"{base}/api/v1/meldingen"
+    stop = time.monotonic() + seconds
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal failures
+        while time.monotonic() < stop:
+            _, headers = sign_request_token(
+                key, issuer="politie-limburg", subject="politie-systeem", audience=audience, method="POST",
+                url=f"{audience}/api/v1/meldingen", body=body,
+            )  # fmt: skip
+            started = time.perf_counter()
+            response = await http.post(url, content=body, headers={**headers, "Content-Type": "application/json"})
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 201:
+                failures += 1
+
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+        started = time.monotonic()
+        await asyncio.gather(*(client(http) for _ in range(CLIENTS)))
+        elapsed = time.monotonic() - started
+    if failures:
+        raise SystemExit(f"{failures} requests failed against {base}")
+    return len(latencies) / elapsed, latencies
+
+
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[98]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs (for a smoke test)")
+    seconds = 4.0 if parser.parse_args().quick else 20.0
+    key = SigningKey.generate()
+    body = json.dumps(melding(), separators=(",", ":")).encode()
+    uvicorn_args = ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        hub_port, bare_port = free_port(), free_port()
+        hub_url, bare_url = f"http://127.0.0.1:{hub_port}", f"http://127.0.0.1:{bare_port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")}
+        env.update(prepare_hub(work, key), SCHAKEL_PUBLIC_URL=hub_url, SCHAKEL_LOG_LEVEL="WARNING")
+        (work / "bare_app.py").write_text(BARE_APP, encoding="utf-8")
+        uvicorn_bin = str(ROOT / ".venv/bin/uvicorn")
+        bare = serve([uvicorn_bin, "bare_app:app", "--app-dir", str(work), "--port", str(bare_port), *uvicorn_args],
+                     env, bare_url + "/docs")  # fmt: skip
+        hub = serve([uvicorn_bin, "hub.main:create_app", "--factory", "--port", str(hub_port), *uvicorn_args],
+                    env, hub_url + "/api/v1/health")  # fmt: skip
+        try:
+            asyncio.run(load(bare_url, hub_url, key, body, 1.0))  # warm both up
+            asyncio.run(load(hub_url, hub_url, key, body, 1.0))
+            bare_rate, bare_latencies = asyncio.run(load(bare_url, hub_url, key, body, seconds))
+            hub_rate, hub_latencies = asyncio.run(load(hub_url, hub_url, key, body, seconds))
+        finally:
+            for process in (hub, bare):
+                process.terminate()
+                process.wait(timeout=30)
+    print(f"POST /api/v1/meldingen, {len(body):,}-byte E33 with two recipients, {CLIENTS} concurrent clients:")
+    print(
+        f"  bare FastAPI endpoint (parse only)   {bare_rate:8,.0f} req/s   p50 {statistics.median(bare_latencies) * 1e3:6.1f} ms   p99 {p99(bare_latencies) * 1e3:6.1f} ms"
+    )
+    print(
+        f"  Schakel, durable, end to end         {hub_rate:8,.0f} req/s   p50 {statistics.median(hub_latencies) * 1e3:6.1f} ms   p99 {p99(hub_latencies) * 1e3:6.1f} ms"
+    )
+    print(
+        f"  throughput ratio {hub_rate / bare_rate:5.2f} (target >= 0.5)   p99 ratio {p99(hub_latencies) / p99(bare_latencies):5.2f} (target <= 2)"
+    )
+
+
+if __name__ == "__main__":
+    main()
