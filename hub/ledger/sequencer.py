@@ -158,30 +158,32 @@ class Sequencer:
             return
 
     def _try_group(self, units: list[_Unit], now: datetime) -> tuple[_Unit | None, list[tuple[object, range]]]:
-        """(the unit that raised, or None with each unit's result and positions)."""
+        """(the unit that raised, or None with each unit's result and positions). Commits only in the latter case."""
         with self._database.engine.connect() as connection:
             connection.execution_options(sqlite_begin="IMMEDIATE")
-            with connection.begin() as transaction:
-                session = Session(bind=connection, join_transaction_mode="rollback_only")
-                try:
-                    results = []
-                    for unit in units:
-                        try:
-                            results.append(unit.work(session, now))
-                            session.flush()
-                        except Exception as exc:  # noqa: BLE001 - the unit's own error goes back to its producer
-                            transaction.rollback()
-                            unit.future.set_exception(exc)
-                            return unit, []
-                    prepared = [p for unit in units for p in unit.prepared]
-                    positions = service.append_prepared(connection, prepared, now)
-                    outcome, start = [], positions.start or 0
-                    for unit, result in zip(units, results, strict=True):
-                        outcome.append((result, range(start, start + len(unit.prepared))))
-                        start += len(unit.prepared)
-                        if unit.after is not None:
-                            unit.after(session, result, outcome[-1][1])
-                    session.flush()
-                finally:
-                    session.close()
+            transaction = connection.begin()
+            session = Session(bind=connection, join_transaction_mode="rollback_only")
+            try:
+                results = []
+                for unit in units:
+                    try:
+                        results.append(unit.work(session, now))
+                        session.flush()
+                    except Exception as exc:  # noqa: BLE001 - the unit's own error goes back to its producer
+                        unit.future.set_exception(exc)
+                        return unit, []
+                prepared = [p for unit in units for p in unit.prepared]
+                positions = service.append_prepared(connection, prepared, now)
+                outcome, start = [], positions.start
+                for unit, result in zip(units, results, strict=True):
+                    outcome.append((result, range(start, start + len(unit.prepared))))
+                    start += len(unit.prepared)
+                    if unit.after is not None:
+                        unit.after(session, result, outcome[-1][1])
+                session.flush()
+                transaction.commit()
+            finally:
+                session.close()
+                if transaction.is_active:
+                    transaction.rollback()
         return None, outcome

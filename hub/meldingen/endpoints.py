@@ -66,23 +66,24 @@ def submit(
         idempotency_key=idempotency_key,
         context=context,
     )
-    try:
-        outcome = service.submit(
-            session,
-            submission,
-            policy=state.policy_runtime.active(session, now),
-            schemas=state.schemas,
-            vault=vault,
-            sequencer=state.sequencer,
-            now=now,
-        )
-    except service.IdempotencyRace:
-        # Another request with this key won the race; answer as it was answered (read in a fresh transaction).
-        with state.database.unit_of_work(immediate=False) as fresh:
-            earlier = service.replay(fresh, submission)
-        if earlier is None:
-            raise service.race_lost() from None
-        outcome = earlier
+    policy = state.policy_runtime.active(session, now)
+    for attempt in range(3):
+        try:
+            outcome = service.submit(
+                session, submission, policy=policy, schemas=state.schemas, vault=vault, sequencer=state.sequencer,
+                now=now,
+            )  # fmt: skip
+            break
+        except service.WriteRace:
+            # Another request won a race: with this Idempotency-Key (answer as it was answered), or for a new person
+            # in the vault (who now exists: try again). Read in a fresh transaction, which sees its commit.
+            with state.database.unit_of_work(immediate=False) as fresh:
+                earlier = service.replay(fresh, submission)
+            if earlier is not None:
+                outcome = earlier
+                break
+            if attempt == 2:
+                raise service.race_lost() from None
     if outcome.status_code == 403:
         raise service.refusal(outcome.receipt)
     if state.delivery_worker is not None:

@@ -87,12 +87,13 @@ class Outcome:
     receipt: dict[str, Any]
 
 
-class IdempotencyRace(Exception):
-    """Another request with the same Idempotency-Key committed first."""
+class WriteRace(Exception):
+    """A concurrent request committed a row this one also wrote first: the same Idempotency-Key, or the same new
+    person in the vault (on PostgreSQL, from another process). Look again, then try again."""
 
 
 def race_lost() -> Conflict:
-    return Conflict("a request with this Idempotency-Key is still being processed; retry", code="idempotency-busy")
+    return Conflict("concurrent requests kept conflicting with this one; retry it", code="write-conflict")
 
 
 def refusal(receipt: dict[str, Any]) -> Forbidden:
@@ -182,9 +183,7 @@ def submit(
     try:
         committed = sequencer.commit(work, entries, keep_positions)
     except IntegrityError:
-        if submission.idempotency_key is None:
-            raise
-        raise IdempotencyRace from None
+        raise WriteRace from None
     return Outcome(status, {**receipt, "posities": list(committed.positions)})
 
 

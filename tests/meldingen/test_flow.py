@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
@@ -136,6 +137,28 @@ class TestIdempotency:
         with database.engine.connect() as connection:
             assert connection.execute(sa.text("SELECT count(*) FROM melding")).scalar() == 1
             assert connection.execute(sa.text("SELECT count(*) FROM levering")).scalar() == 1
+
+    def test_concurrent_requests_with_one_key_make_one_melding(
+        self, partnership: Partnership, database: Database
+    ) -> None:
+        body = {"berichttype": "e33-verward-gedrag", "inhoud": sample_melding("e33-verward-gedrag")}
+        answers: list[httpx.Response] = []
+
+        def send() -> None:
+            client = partnership.client("politie-limburg")
+            answers.append(
+                client.send("POST", "/api/v1/meldingen", json_body=body, headers={"Idempotency-Key": "e33-race"})
+            )
+
+        threads = [threading.Thread(target=send) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [a.status_code for a in answers] == [201] * 6
+        assert len({a.json()["meldingId"] for a in answers}) == 1
+        with database.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM melding")).scalar() == 1
 
 
 class TestBadInput:
