@@ -163,7 +163,11 @@ def submit(
     melding_id = secrets.token_hex(16)
     categories = schema.tree.categories()
     deliveries = []
-    consented, consent_records = toestemming.consents_of(session, [vault.log_pseudonyms(p.identiteit) for p in persons])
+    consented, consent_records = (
+        toestemming.consents_of(session, [vault.log_pseudonyms(p.identiteit) for p in persons])
+        if policy.needs_consent(verstrekker, melding.berichttype)
+        else (frozenset(), [])
+    )
     for r in routes:
         verzoek = Verzoek(verstrekker, r.ontvanger, r.doel, melding.berichttype, categories, day, consented)
         besluit = policy.decide(verzoek).voor(present)

@@ -102,6 +102,7 @@ class CompiledPolicy:
         }
         self._prohibitions_only = {partner: _segments([], self._verboden[partner]) for partner in self.deelnemers}
         self._cache: dict[tuple[object, ...], Besluit] = {}
+        self._with_consent_rules = frozenset((r.verstrekker, r.berichttype) for r in self.regels if r.toestemming)
 
     # Deciding
 
@@ -182,6 +183,11 @@ class CompiledPolicy:
             regels=tuple(sorted({g.regel for g in granted.values()})),
             grondslagen=tuple(sorted({g.grondslag for g in granted.values()})),
         )
+
+    def needs_consent(self, verstrekker: str, berichttype: str) -> bool:
+        """Whether any rule for this verstrekker and berichttype has a consent condition (else consents cannot
+        change a decision, and need not be looked up)."""
+        return (verstrekker, berichttype) in self._with_consent_rules
 
     # Reading the table
 

@@ -38,6 +38,18 @@ def active_version(session: Session, now: datetime) -> PolicyVersion | None:
     return session.exec(query).first()
 
 
+def active_version_key(session: Session, now: datetime) -> tuple[int, str] | None:
+    """(id, content hash) of the active version: enough to find its compiled table without loading the source."""
+    query = (
+        select(PolicyVersion.id, PolicyVersion.content_hash)
+        .where(col(PolicyVersion.approved_at).is_not(None), col(PolicyVersion.active_from) <= now)
+        .order_by(col(PolicyVersion.active_from).desc(), col(PolicyVersion.id).desc())
+        .limit(1)
+    )
+    row = session.exec(query).first()
+    return None if row is None or row[0] is None else (row[0], row[1])
+
+
 def get_emergency(session: Session, prohibition_id: int) -> EmergencyProhibition | None:
     return session.get(EmergencyProhibition, prohibition_id)
 

@@ -46,7 +46,7 @@ class PolicyRuntime:
         self._reported: set[int] = set()
 
     def compile(self, version: PolicyVersion, emergency: Sequence[EmergencyProhibition] = ()) -> CompiledPolicy:
-        key = (version.content_hash, tuple(sorted(p.id or 0 for p in emergency)))
+        key = _key(version.content_hash, emergency)
         with self._lock:
             compiled = self._compiled.get(key)
             if compiled is None:
@@ -62,9 +62,13 @@ class PolicyRuntime:
             return compiled
 
     def active(self, session: Session, now: datetime) -> CompiledPolicy | None:
-        """The active version with the emergency prohibitions in force; None when no version is active yet."""
-        version = repository.active_version(session, now)
-        if version is None:
+        """The active version with the emergency prohibitions in force; None when no version is active yet.
+
+        Every request asks, so it costs two small queries when the table is compiled already; the version's source
+        is loaded only to compile it.
+        """
+        found = repository.active_version_key(session, now)
+        if found is None:
             return None
         emergency = repository.list_emergency(session, in_force_only=True)
         for prohibition in emergency:
@@ -72,4 +76,12 @@ class PolicyRuntime:
             if overdue and prohibition.id not in self._reported:
                 self._reported.add(prohibition.id or 0)  # once per process; `schakel policy noodverboden` lists all
                 log.warning("policy.emergency_unconfirmed", target_id=emergency_code(prohibition))
-        return self.compile(version, emergency)
+        compiled = self._compiled.get(_key(found[1], emergency))
+        if compiled is not None:
+            return compiled
+        version = repository.get_version(session, found[0])
+        return None if version is None else self.compile(version, emergency)
+
+
+def _key(content_hash: str, emergency: Sequence[EmergencyProhibition]) -> tuple[str, tuple[int, ...]]:
+    return content_hash, tuple(sorted(p.id or 0 for p in emergency))
