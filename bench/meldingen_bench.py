@@ -232,14 +232,15 @@ def main() -> None:
                 process.terminate()
                 process.wait(timeout=30)
     print(f"POST /api/v1/meldingen, {len(body):,}-byte E33 with two recipients, {CLIENTS} concurrent clients:")
+    for name, rate, latencies in (
+        ("bare FastAPI endpoint (parse only)", bare_rate, bare_latencies),
+        ("Schakel, durable, end to end", hub_rate, hub_latencies),
+    ):
+        median, tail = statistics.median(latencies) * 1e3, p99(latencies) * 1e3
+        print(f"  {name:36} {rate:8,.0f} req/s   p50 {median:6.1f} ms   p99 {tail:6.1f} ms")
+    latency_ratio = p99(hub_latencies) / p99(bare_latencies)
     print(
-        f"  bare FastAPI endpoint (parse only)   {bare_rate:8,.0f} req/s   p50 {statistics.median(bare_latencies) * 1e3:6.1f} ms   p99 {p99(bare_latencies) * 1e3:6.1f} ms"
-    )
-    print(
-        f"  Schakel, durable, end to end         {hub_rate:8,.0f} req/s   p50 {statistics.median(hub_latencies) * 1e3:6.1f} ms   p99 {p99(hub_latencies) * 1e3:6.1f} ms"
-    )
-    print(
-        f"  throughput ratio {hub_rate / bare_rate:5.2f} (target >= 0.5)   p99 ratio {p99(hub_latencies) / p99(bare_latencies):5.2f} (target <= 2)"
+        f"  throughput ratio {hub_rate / bare_rate:5.2f} (target >= 0.5)   p99 ratio {latency_ratio:5.2f} (target <= 2)"
     )
 
 
