@@ -22,7 +22,7 @@ from hub.pseudonym import service
 from hub.pseudonym.models import PrivacyRequest
 from hub.pseudonym.schemas import HeridentificatieIn, IdentiteitOut, PrivacyRequestOut, VergetelheidIn
 from hub.pseudonym.service import Soort
-from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
+from hub.pseudonym.vault import Vault
 
 router = APIRouter(prefix=API_PREFIX, tags=["betrokkenen"])
 
@@ -110,13 +110,7 @@ def list_erasures(_: Reader, session: SessionDep) -> list[PrivacyRequestOut]:
     description="By BSN, or by name and date of birth; a second privacy officer's approval carries it out.",
 )
 def request_erasure(body: VergetelheidIn, caller: Officer, session: SessionDep, vault: VaultDep) -> PrivacyRequestOut:
-    given = OpgegevenIdentiteit(
-        bsn=body.bsn,
-        voornamen=body.voornamen,
-        tussenvoegsel=body.tussenvoegsel,
-        achternaam=body.achternaam,
-        geboortedatum=body.geboortedatum,
-    )
+    given = body.gegeven()
     return _out(
         service.request_erasure(
             session, vault, caller.principal_id, given=given, motivering=body.motivering, now=utcnow()

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import Field
 
 from hub.kit.api import ApiModel
+from hub.pseudonym.vault import OpgegevenIdentiteit
 
 
 class HeridentificatieIn(ApiModel):
@@ -17,12 +18,26 @@ class HeridentificatieIn(ApiModel):
     motivering: str = Field(min_length=10, max_length=1000, description="Why it is necessary; no personal data.")
 
 
-class VergetelheidIn(ApiModel):
+class IdentiteitIn(ApiModel):
+    """A person named in a request: by BSN, or by name and date of birth (normalised by the vault)."""
+
     bsn: str | None = Field(default=None, max_length=16)
     voornamen: str | None = Field(default=None, max_length=200)
     tussenvoegsel: str | None = Field(default=None, max_length=50)
     achternaam: str | None = Field(default=None, max_length=200)
     geboortedatum: date | None = None
+
+    def gegeven(self) -> OpgegevenIdentiteit:
+        return OpgegevenIdentiteit(
+            bsn=self.bsn,
+            voornamen=self.voornamen,
+            tussenvoegsel=self.tussenvoegsel,
+            achternaam=self.achternaam,
+            geboortedatum=self.geboortedatum,
+        )
+
+
+class VergetelheidIn(IdentiteitIn):
     motivering: str = Field(min_length=10, max_length=1000, description="The basis of the erasure; no personal data.")
 
 

@@ -21,7 +21,6 @@ from hub.ledger.service import origin_for
 from hub.partners.models import Role
 from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.endpoints import VaultDep
-from hub.pseudonym.vault import OpgegevenIdentiteit
 from hub.reports import inzage, service
 from hub.reports.schemas import InzageOut, InzageverzoekIn, RapportageOut
 
@@ -87,13 +86,7 @@ def submit_inzage(
     runtime: PolicyRuntime = request.app.state.policy_runtime
     keyring: HubKeyring = request.app.state.keyring
     now = utcnow()
-    given = OpgegevenIdentiteit(
-        bsn=body.bsn,
-        voornamen=body.voornamen,
-        tussenvoegsel=body.tussenvoegsel,
-        achternaam=body.achternaam,
-        geboortedatum=body.geboortedatum,
-    )
+    given = body.gegeven()
     result = inzage.inzage(
         session,
         vault,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field
 
 from hub.kit.api import ApiModel
 from hub.ledger.schemas import CheckpointOut
+from hub.pseudonym.schemas import IdentiteitIn
 
 
 class CategorieTelling(ApiModel):
@@ -38,12 +39,7 @@ class RapportageOut(ApiModel):
     besluiten: list[BesluitTelling]
 
 
-class InzageverzoekIn(ApiModel):
-    bsn: str | None = Field(default=None, max_length=16)
-    voornamen: str | None = Field(default=None, max_length=200)
-    tussenvoegsel: str | None = Field(default=None, max_length=50)
-    achternaam: str | None = Field(default=None, max_length=200)
-    geboortedatum: date | None = None
+class InzageverzoekIn(IdentiteitIn):
     motivering: str = Field(min_length=10, max_length=1000, description="The request's reference; no personal data.")
 
 

@@ -15,7 +15,6 @@ from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
 from hub.pseudonym.endpoints import VaultDep
-from hub.pseudonym.vault import OpgegevenIdentiteit
 from hub.toestemming import repository, service
 from hub.toestemming.schemas import ToestemmingIn, ToestemmingOut
 
@@ -40,10 +39,7 @@ def record(
     if policy is None:
         raise ServiceUnavailable("no convenant is active yet", code="convenant-not-active")
     known = {c.code: policy.categorie_items.get(c.code, frozenset()) for c in policy.source.vocabulaires.categorieen}
-    given = OpgegevenIdentiteit(
-        bsn=body.bsn, voornamen=body.voornamen, tussenvoegsel=body.tussenvoegsel, achternaam=body.achternaam,
-        geboortedatum=body.geboortedatum,
-    )  # fmt: skip
+    given = body.gegeven()
     row = service.record(
         session, vault, partner_id=caller.partner_id, principal_id=caller.principal_id, given=given,
         item=body.item, known_items=known, now=utcnow(),

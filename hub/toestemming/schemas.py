@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import Field
 
 from hub.kit.api import ApiModel
+from hub.pseudonym.schemas import IdentiteitIn
 
 
-class ToestemmingIn(ApiModel):
-    bsn: str | None = Field(default=None, max_length=16)
-    voornamen: str | None = Field(default=None, max_length=200)
-    tussenvoegsel: str | None = Field(default=None, max_length=50)
-    achternaam: str | None = Field(default=None, max_length=200)
-    geboortedatum: date | None = None
+class ToestemmingIn(IdentiteitIn):
     item: str = Field(
         pattern=r"^[a-z0-9-]+(/[a-z0-9_-]+)?$",
         max_length=130,
