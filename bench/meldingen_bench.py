@@ -38,8 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from connectors import SigningKey, sign_request_token  # noqa: E402
+from hub.config import LogFormat  # noqa: E402
 from hub.db import Database  # noqa: E402
 from hub.keys.keyring import HubKeyring  # noqa: E402
+from hub.logging import configure_logging  # noqa: E402
 from hub.partners import service as partners  # noqa: E402
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role  # noqa: E402
 from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate  # noqa: E402
@@ -202,6 +204,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs (for a smoke test)")
     seconds = 4.0 if parser.parse_args().quick else 20.0
+    configure_logging(LogFormat.CONSOLE, "WARNING")  # setting up the hub's registry is not news
     key = SigningKey.generate()
     body = json.dumps(melding(), separators=(",", ":")).encode()
     uvicorn_args = ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"]
