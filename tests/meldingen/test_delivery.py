@@ -77,18 +77,15 @@ class TestDeadLetters:
 class TestPriority:
     def test_spoed_meldingen_are_claimed_first(self, partnership: Partnership, database: Database) -> None:
         partnership.receivers["via-zuid-limburg"].stop()
-        app_worker_pause = datetime.now(UTC) + timedelta(hours=1)
         normal = [_e33(partnership)["ontvangers"][0]["leveringId"] for _ in range(3)]
         spoed = _e33(partnership, spoed=True)["ontvangers"][0]["leveringId"]
-        with database.engine.begin() as connection:  # all due now, none leased
-            connection.execute(
-                sa.text("UPDATE levering SET volgende_poging = :t, geclaimd_tot = NULL, status = 'wachtend'"),
-                {"t": datetime.now(UTC) - timedelta(seconds=1)},
-            )
+        # Claim as a worker would in ten minutes, when every retry is due and every lease the hub's own worker
+        # holds now has run out: the order is then the priority's alone.
+        later = datetime.now(UTC) + timedelta(minutes=10)
         with database.unit_of_work() as session:
-            claimed = repository.claim_due(session, datetime.now(UTC), app_worker_pause, 10)
-        assert claimed[0].id == spoed
-        assert {c.id for c in claimed[1:]} <= set(normal)
+            claimed = repository.claim_due(session, later, later + timedelta(minutes=1), 10)
+        assert [c.id for c in claimed][:1] == [spoed]
+        assert {c.id for c in claimed[1:]} == set(normal)
 
 
 @pytest.mark.postgresql
