@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from hub.delivery.models import Levering
+from hub.delivery.models import Levering, Status
 from hub.errors import Conflict, Forbidden, ServiceUnavailable, Unprocessable
 from hub.kit.canonical import canonical_json
 from hub.kit.clock import dutch_date
@@ -37,6 +38,9 @@ from hub.policy.engine import CompiledPolicy
 from hub.policy.projection import present_categories, project
 from hub.pseudonym.vault import Sealed, Vault
 from hub.toestemming import service as toestemming
+
+_MELDING = Melding.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
+_LEVERING = Levering.__table__  # type: ignore[attr-defined]
 
 
 class Schemas:
@@ -207,39 +211,43 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
     melding = submission.melding
 
     def work(session: Session, at: datetime) -> None:
+        # SQLAlchemy Core for the melding and its deliveries: this runs on the one writer thread of the process.
         kept = sealed if status == 201 else None
-        session.add(
-            Melding(
-                id=melding_id,
-                verstrekker=submission.verstrekker,
-                berichttype=melding.berichttype,
-                berichttype_versie=versie,
-                spoed=melding.spoed,
-                idempotency_key=submission.idempotency_key,
-                request_digest=submission.body_digest,
-                status_code=status,
-                receipt=receipt,
-                ontvangen_op=now,
-                kek_id=kept.kek_id if kept else None,
-                wrapped_key=kept.wrapped_key if kept else None,
-                sealed=kept.sealed if kept else None,
-            )
-        )
-        session.flush()  # the idempotency key's uniqueness is checked here, before anything else is written
+        connection = session.connection()
+        connection.execute(
+            insert(_MELDING),
+            {
+                "id": melding_id,
+                "verstrekker": submission.verstrekker,
+                "berichttype": melding.berichttype,
+                "berichttype_versie": versie,
+                "spoed": melding.spoed,
+                "idempotency_key": submission.idempotency_key,
+                "request_digest": submission.body_digest,
+                "status_code": status,
+                "receipt": receipt,
+                "ontvangen_op": now,
+                "kek_id": kept.kek_id if kept else None,
+                "wrapped_key": kept.wrapped_key if kept else None,
+                "sealed": kept.sealed if kept else None,
+            },
+        )  # the idempotency key's uniqueness is checked here, before anything else is written
         person_ids = [vault.seal(session, p.gegeven, at) for p in persons]
+        rows = []
         for delivery in deliveries:
             if delivery.levering_id is None:
                 continue
             for person_id, pseudonym in zip(person_ids, delivery.pseudonyms, strict=False):  # none if identified
                 vault.record_issued(session, person_id, pseudonym, delivery.route.ontvanger, at)
-            session.add(_levering(delivery, melding_id, melding.spoed, at))
+            rows.append(_levering(delivery, melding_id, melding.spoed, at))
         session.flush()
+        if rows:
+            connection.execute(insert(_LEVERING), rows)
 
     def keep_positions(session: Session, _: None, positions: range) -> None:
-        stored = session.get(Melding, melding_id)
-        if stored is not None:
-            stored.receipt = {**receipt, "posities": list(positions)}
-            session.add(stored)
+        session.connection().execute(
+            update(_MELDING).where(_MELDING.c.id == melding_id).values(receipt={**receipt, "posities": list(positions)})
+        )
 
     return work, keep_positions
 
@@ -279,23 +287,26 @@ def _entry(submission: Submission, melding_id: str, delivery: _Delivery, person:
     )
 
 
-def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -> Levering:
+def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -> dict[str, Any]:
+    """The delivery's row, every column given (Core applies no model defaults)."""
     assert delivery.levering_id and delivery.sealed and delivery.digest  # noqa: S101 - checked by the caller
-    return Levering(
-        id=delivery.levering_id,
-        melding_id=melding_id,
-        ontvanger=delivery.route.ontvanger,
-        doel=delivery.route.doel,
-        besluit=str(delivery.besluit.uitkomst),
-        prioriteit=1 if spoed else 0,
-        volgende_poging=at,
-        inhoud_digest=delivery.digest,
-        toestemmingen=delivery.toestemmingen,
-        kek_id=delivery.sealed.kek_id,
-        wrapped_key=delivery.sealed.wrapped_key,
-        payload=delivery.sealed.sealed,
-        aangemaakt_op=at,
-    )
+    return {
+        "id": delivery.levering_id,
+        "melding_id": melding_id,
+        "ontvanger": delivery.route.ontvanger,
+        "doel": delivery.route.doel,
+        "besluit": str(delivery.besluit.uitkomst),
+        "prioriteit": 1 if spoed else 0,
+        "status": str(Status.WACHTEND),
+        "pogingen": 0,
+        "volgende_poging": at,
+        "inhoud_digest": delivery.digest,
+        "toestemmingen": delivery.toestemmingen,
+        "kek_id": delivery.sealed.kek_id,
+        "wrapped_key": delivery.sealed.wrapped_key,
+        "payload": delivery.sealed.sealed,
+        "aangemaakt_op": at,
+    }
 
 
 def _receipt(melding_id: str, melding: MeldingIn, deliveries: Sequence[_Delivery], now: datetime) -> dict[str, Any]:
