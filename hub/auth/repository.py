@@ -2,25 +2,50 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from hub.auth.models import UsedToken
 from hub.partners.models import Partner, Principal, PrincipalKey
 
 
-def key_with_owner(session: Session, kid: str) -> tuple[PrincipalKey, Principal, Partner] | None:
+@dataclass(frozen=True, slots=True)
+class KeyOwner:
+    """What authentication needs to know about a kid, read fresh on every request (revocation is immediate)."""
+
+    public_jwk: dict[str, Any]
+    revoked: bool
+    principal_id: str
+    principal_status: str
+    roles: list[str]
+    partner_id: str
+    partner_status: str
+
+
+def key_with_owner(session: Session, kid: str) -> KeyOwner | None:
+    """One row, only the columns needed: this runs for every request."""
     query = (
-        select(PrincipalKey, Principal, Partner)
+        sa_select(
+            col(PrincipalKey.public_jwk),
+            col(PrincipalKey.revoked_at).is_not(None),
+            col(Principal.id),
+            col(Principal.status),
+            col(Principal.roles),
+            col(Partner.id),
+            col(Partner.status),
+        )
         .join(Principal, col(Principal.id) == col(PrincipalKey.principal_id))
         .join(Partner, col(Partner.id) == col(Principal.partner_id))
-        .where(PrincipalKey.kid == kid)
+        .where(col(PrincipalKey.kid) == kid)
     )
-    row = session.exec(query).first()
-    return None if row is None else (row[0], row[1], row[2])
+    row = session.connection().execute(query).first()
+    return None if row is None else KeyOwner(row[0], bool(row[1]), row[2], row[3], list(row[4]), row[5], row[6])
 
 
 def remember_jti(session: Session, issuer: str, jti: str, expires_at: datetime) -> bool:

@@ -114,17 +114,16 @@ def _resolve_key(session: Session, kid: str) -> tuple[ResolvedKey, str, frozense
     found = repository.key_with_owner(session, kid)
     if found is None:
         raise TokenRejected("kid-unknown", "no key with this kid is registered")
-    key, principal, partner = found
-    if key.revoked_at is not None:
+    if found.revoked:
         raise TokenRejected("key-revoked", "this key has been revoked; sign with a current key")
-    if partner.status != PartnerStatus.ACTIVE:
+    if found.partner_status != PartnerStatus.ACTIVE:
         raise TokenRejected("partner-suspended", "this partner is suspended; contact the hub's operators")
-    if principal.status != PrincipalStatus.ACTIVE:
+    if found.principal_status != PrincipalStatus.ACTIVE:
         raise TokenRejected("principal-disabled", "this principal is disabled; contact the hub's operators")
     try:
-        public_key, algorithm = public_key_from_jwk(key.public_jwk)
+        public_key, algorithm = public_key_from_jwk(found.public_jwk)
     except KeyFileError as exc:  # a registered key that no longer parses is a registry fault: fail closed
         raise TokenRejected("kid-unknown", "the registered key cannot be used") from exc
-    roles = frozenset(Role(role) for role in principal.roles)
-    resolved = ResolvedKey(public_key, algorithm, issuer=partner.id, subject=principal.id)
-    return resolved, principal.id, roles
+    roles = frozenset(Role(role) for role in found.roles)
+    resolved = ResolvedKey(public_key, algorithm, issuer=found.partner_id, subject=found.principal_id)
+    return resolved, found.principal_id, roles
