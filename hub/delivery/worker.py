@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,6 +47,8 @@ class Policy:
     grace: timedelta = timedelta(days=7)
     batch: int = 20
     idle_seconds: float = 1.0
+    housekeeping_seconds: float = 60.0
+    """How often acknowledged payloads past their grace period are deleted (not every round: it writes)."""
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -90,6 +93,7 @@ class DeliveryWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._next_housekeeping = 0.0
 
     # Running
 
@@ -127,7 +131,9 @@ class DeliveryWorker:
         with self._database.unit_of_work() as session:
             claimed = repository.claim_due(session, now, now + self.policy.lease, self.policy.batch)
             work = [(c.id, c.ontvanger) for c in claimed]
-            self._housekeeping(session, now)
+            if time.monotonic() >= self._next_housekeeping:
+                self._housekeeping(session, now)
+                self._next_housekeeping = time.monotonic() + self.policy.housekeeping_seconds
         for levering_id, ontvanger in work:
             self._deliver(levering_id, ontvanger)
         return len(work)

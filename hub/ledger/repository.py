@@ -193,8 +193,3 @@ def checkpoints(session: Session) -> Sequence[LedgerCheckpoint]:
 def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:
     query = orm_select(LedgerCheckpoint).order_by(col(LedgerCheckpoint.size).desc(), col(LedgerCheckpoint.id).desc())
     return session.exec(query.limit(1)).first()
-
-
-def checkpoint_at(session: Session, size: int) -> LedgerCheckpoint | None:
-    query = orm_select(LedgerCheckpoint).where(LedgerCheckpoint.size == size).order_by(col(LedgerCheckpoint.id))
-    return session.exec(query.limit(1)).first()

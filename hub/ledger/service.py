@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from hub.errors import NotFound, Unprocessable
+from hub.errors import Unprocessable
 from hub.kit.canonical import canonical_json
 from hub.ledger import repository, tree
 from hub.ledger.entries import Entry, body, commitment, new_salt
@@ -91,17 +91,6 @@ class Proof:
     index: int
     size: int
     hashes: list[bytes]
-
-
-def checkpoint_for(session: Session, size: int | None) -> LedgerCheckpoint:
-    """The checkpoint at `size`, or the newest one."""
-    found = repository.latest_checkpoint(session) if size is None else repository.checkpoint_at(session, size)
-    if found is None:
-        raise NotFound(
-            "no signed checkpoint at that size" if size is not None else "the log has no signed checkpoint yet",
-            code="checkpoint-not-found",
-        )
-    return found
 
 
 def inclusion_proof(connection: Connection, index: int, size: int) -> Proof:

@@ -117,3 +117,51 @@ class TestSeveralWorkers:
         wait_for(lambda: {e["leveringId"] for e in via.received} == set(ids))
         pushes = Counter(e["leveringId"] for e in via.received)
         assert max(pushes.values()) == 1, "no delivery was pushed twice"
+
+
+class TestTransitOnly:
+    def test_an_acknowledged_payload_leaves_the_hub_after_the_grace_period_and_the_ledger_stays(
+        self, partnership: Partnership, database: Database, app: FastAPI
+    ) -> None:
+        receipt = partnership.client("politie-limburg").post(
+            "/api/v1/meldingen", {"berichttype": "zorgmelding", "inhoud": sample_melding("zorgmelding")}
+        )
+        vt = next(o["leveringId"] for o in receipt["ontvangers"] if o["partner"] == "veilig-thuis-zuid-limburg")
+        wait_for(lambda: _status(database, vt)[0] == "bevestigd")  # Veilig Thuis acknowledges by webhook
+        cjg = partnership.client("cjg-zuid-limburg")
+        (item,) = cjg.get("/api/v1/inbox")["items"]
+        cjg.post(f"/api/v1/inbox/{item['leveringId']}/ontvangstbevestiging", {"inhoudDigest": item["inhoudDigest"]})
+        settings = app.state.settings
+        worker = DeliveryWorker(
+            database, app.state.vault, HubKeyring(settings.keys_dir).signing_key(), issuer=settings.public_url,
+            policy=Policy(grace=timedelta(days=7)),
+        )  # fmt: skip
+        try:
+            worker.run_once(datetime.now(UTC) + timedelta(days=6))  # within the grace period: kept
+            with database.engine.connect() as connection:
+                kept = connection.execute(
+                    sa.text("SELECT payload IS NOT NULL FROM levering WHERE id = :id"), {"id": item["leveringId"]}
+                ).scalar()
+            assert kept
+            later = DeliveryWorker(
+                database, app.state.vault, HubKeyring(settings.keys_dir).signing_key(), issuer=settings.public_url,
+                policy=Policy(grace=timedelta(days=7)),
+            )  # fmt: skip
+            later.run_once(datetime.now(UTC) + timedelta(days=8))
+            later.stop()
+        finally:
+            worker.stop()
+        with database.engine.connect() as connection:
+            row = connection.execute(
+                sa.text("SELECT payload, wrapped_key, verwijderd_op FROM levering WHERE id = :id"),
+                {"id": item["leveringId"]},
+            ).one()
+            others = connection.execute(sa.text("SELECT count(*) FROM levering WHERE payload IS NOT NULL")).scalar()
+            sealed = connection.execute(
+                sa.text("SELECT sealed IS NOT NULL FROM melding WHERE id = :id"), {"id": receipt["meldingId"]}
+            ).scalar()
+            logged = connection.execute(sa.text("SELECT count(*) FROM ledger_entry WHERE soort = 'ontvangst'")).scalar()
+        assert row[0] is None and row[1] is None and row[2] is not None, "the acknowledged view is gone"
+        assert others == 2, "the views ZVH and AMW did not collect yet stay (Veilig Thuis acknowledged by webhook)"
+        assert sealed, "the melding stays sealed while any of its views is still in transit"
+        assert logged == 2, "what remains is the ledger: both acknowledgements"
