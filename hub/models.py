@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
 from hub.delivery.models import Levering
+from hub.kit.generation import Generatie
 from hub.ledger.models import (
     LedgerBetrokkene,
     LedgerCheckpoint,
@@ -25,6 +26,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AdminAuditEvent",
     "EmergencyProhibition",
+    "Generatie",
     "IssuedPseudonym",
     "LedgerBetrokkene",
     "LedgerCheckpoint",
