@@ -84,9 +84,9 @@ def run_threads(count: int, target: Callable[[int], None]) -> float:
     return time.perf_counter() - started
 
 
-def nothing(session: Session, now: datetime) -> None:
+def nothing(session: Session, now: datetime, positions: range) -> None:
     """The unit's own rows: none here, so the figure is the log's alone."""
-    del session, now
+    del session, now, positions
 
 
 def bench_appends(directory: Path, units_per_producer: int) -> tuple[float, float, Database]:

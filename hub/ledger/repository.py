@@ -44,22 +44,27 @@ def _insert_sql(connection: Connection, table: str, columns: Sequence[str]) -> s
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"  # noqa: S608
 
 
-def append(connection: Connection, prepared: Sequence[Prepared], now: datetime) -> range:
-    """Append entries at the end, in the connection's transaction, with the tree nodes they complete.
+def reserve(connection: Connection, count: int) -> int:
+    """Take the next `count` positions at the end of the log: the first of them.
 
     The head row is updated first: that takes its lock (a row lock on PostgreSQL, the write lock on SQLite), so
     concurrent appenders queue and each gets the next block of positions: no gaps, no duplicates. A rollback
-    returns the positions with the entries, so no entry outlives the transaction it was written in. The inserts
-    are driver-level `executemany` on the same connection: this is the hub's hottest write, and per-row statement
-    handling would cost more than the rows.
+    returns the positions with the entries, so no entry outlives the transaction it was written in.
     """
-    count = len(prepared)
     size = int(
         connection.execute(
             update(_HEAD).where(_HEAD.c.id == 1).values(size=_HEAD.c.size + count).returning(_HEAD.c.size)
         ).scalar_one()
     )
-    first = size - count
+    return size - count
+
+
+def write(connection: Connection, prepared: Sequence[Prepared], first: int, now: datetime) -> None:
+    """Store entries at the positions `reserve` gave, in the same transaction, with the tree nodes they complete.
+
+    The inserts are driver-level `executemany` on the same connection: this is the hub's hottest write, and
+    per-row statement handling would cost more than the rows.
+    """
     recorded_at = UTCDateTime().process_bind_param(now, connection.dialect)
     columns = ("seq", "entry", "leaf_hash", "recorded_at", *_INDEX_COLUMNS)
     rows = [
@@ -75,7 +80,6 @@ def append(connection: Connection, prepared: Sequence[Prepared], now: datetime) 
     if made:
         sql = _insert_sql(connection, "ledger_node", ("node", "hash"))
         connection.exec_driver_sql(sql, [(node_id(key), value) for key, value in made.items()])
-    return range(first, size)
 
 
 def nodes(connection: Connection, keys: set[NodeKey]) -> dict[NodeKey, bytes]:

@@ -3,8 +3,9 @@
 A producer hands over a unit of work: the ledger entries that cover it, and a function that writes its rows (a
 melding, its deliveries) through the session it is given. The entries are written canonically and hashed in
 the producer's own thread, so that this work overlaps the writer's flushes. The writer takes every unit
-waiting, runs each function in a savepoint of one transaction (a unit that raises is rolled back alone, with
-its entries, and its producer gets the error), appends all the entries in one block, and commits once: one
+waiting, reserves the group's block of positions, runs each function in one transaction (a unit that raises is
+left out and the group runs again without it, so its rows and entries go with it and its producer gets the error),
+appends all the entries in the reserved block, and commits once: one
 durable flush (SQLite WAL `synchronous=FULL`, PostgreSQL `synchronous_commit=on`) for the whole group. Only then
 does each producer get its positions back. So an entry and the rows it covers are committed together or not at
 all ("no entry, no delivery"), and nothing is acknowledged before it is durable.
@@ -15,6 +16,7 @@ within a process this thread does. Positions have no gaps and no duplicates eith
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 import time
@@ -38,11 +40,9 @@ log = structlog.get_logger("hub.ledger")
 
 T = TypeVar("T")
 
-Work = Callable[[Session, datetime], T]
-"""Writes a unit's rows through the session (at the group's commit time) and returns its result."""
-
-After = Callable[[Session, T, range], None]
-"""Runs in the same transaction once the unit's entries have their positions (e.g. to keep them in a receipt)."""
+Work = Callable[[Session, datetime, range], T]
+"""Writes a unit's rows through the session and returns its result; given the group's commit time and the positions
+the unit's entries will have (e.g. to keep them in a receipt)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,6 @@ class _Unit:
     work: Work[object]
     prepared: list[Prepared]
     future: Future[Committed[object]]
-    after: After[object] | None = None
 
 
 _STOP = object()
@@ -91,24 +90,29 @@ class Sequencer:
             self._queue.put(_STOP)
             thread.join()
 
-    def commit(
-        self, work: Work[T], entries: Sequence[Entry | dict[str, Any]], after: After[T] | None = None
-    ) -> Committed[T]:
+    def commit(self, work: Work[T], entries: Sequence[Entry | dict[str, Any]]) -> Committed[T]:
         """Run `work` and append `entries` in the next group; return once both are durable. The work's error, if it
         raised, is raised here, and then neither was stored."""
+        try:
+            return self.submit(work, entries).result(timeout=self._wait)
+        except TimeoutError:
+            raise _timeout() from None
+
+    async def commit_async(self, work: Work[T], entries: Sequence[Entry | dict[str, Any]]) -> Committed[T]:
+        """`commit` for a coroutine: the event loop goes on serving other requests while the group commits."""
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(self.submit(work, entries)), self._wait)
+        except TimeoutError:
+            raise _timeout() from None
+
+    def submit(self, work: Work[T], entries: Sequence[Entry | dict[str, Any]]) -> Future[Committed[T]]:
+        """Hand the unit over; its future is done once it is durable (or failed, with the work's error)."""
         if self._thread is None or not self._thread.is_alive():
             raise ServiceUnavailable("the ledger writer is not running; nothing was stored", code="ledger-unavailable")
         now = utcnow()
-        future: Future[Committed[object]] = Future()
-        self._queue.put(_Unit(work, [service.prepare(e, now) for e in entries], future, after))  # type: ignore[arg-type]
-        try:
-            return future.result(timeout=self._wait)  # type: ignore[return-value]
-        except TimeoutError:
-            # The group may still commit; the caller must not claim success, and a retry with the same
-            # idempotency key finds what was stored.
-            raise ServiceUnavailable(
-                "the ledger did not confirm in time; retry with the same Idempotency-Key", code="ledger-timeout"
-            ) from None
+        future: Future[Committed[T]] = Future()
+        self._queue.put(_Unit(work, [service.prepare(e, now) for e in entries], future))  # type: ignore[arg-type]
+        return future
 
     def _run(self) -> None:
         while True:
@@ -164,26 +168,32 @@ class Sequencer:
             transaction = connection.begin()
             session = Session(bind=connection, join_transaction_mode="rollback_only")
             try:
-                results = []
+                prepared = [p for unit in units for p in unit.prepared]
+                # Reserving the block takes the head's lock (PostgreSQL; SQLite's write lock is held already), so
+                # the positions the units are told are the ones their entries get.
+                start = service.reserve(connection, len(prepared))
+                outcome = []
                 for unit in units:
+                    positions = range(start, start + len(unit.prepared))
+                    start = positions.stop
                     try:
-                        results.append(unit.work(session, now))
+                        outcome.append((unit.work(session, now, positions), positions))
                         session.flush()
                     except Exception as exc:  # noqa: BLE001 - the unit's own error goes back to its producer
                         unit.future.set_exception(exc)
                         return unit, []
-                prepared = [p for unit in units for p in unit.prepared]
-                positions = service.append_prepared(connection, prepared, now)
-                outcome, start = [], positions.start
-                for unit, result in zip(units, results, strict=True):
-                    outcome.append((result, range(start, start + len(unit.prepared))))
-                    start += len(unit.prepared)
-                    if unit.after is not None:
-                        unit.after(session, result, outcome[-1][1])
-                session.flush()
+                service.write_reserved(connection, prepared, start - len(prepared), now)
                 transaction.commit()
             finally:
                 session.close()
                 if transaction.is_active:
                     transaction.rollback()
         return None, outcome
+
+
+def _timeout() -> ServiceUnavailable:
+    # The group may still commit; the caller must not claim success, and a retry with the same idempotency key
+    # finds what was stored.
+    return ServiceUnavailable(
+        "the ledger did not confirm in time; retry with the same Idempotency-Key", code="ledger-timeout"
+    )

@@ -65,7 +65,20 @@ def append(session: Session, entries: Sequence[Entry | dict[str, Any]], now: dat
 def append_prepared(connection: Connection, prepared: Sequence[Prepared], now: datetime) -> range:
     if not prepared:
         return range(0)
-    return repository.append(connection, prepared, now)
+    first = repository.reserve(connection, len(prepared))
+    repository.write(connection, prepared, first, now)
+    return range(first, first + len(prepared))
+
+
+def reserve(connection: Connection, count: int) -> int:
+    """The first of `count` positions taken at the end of the log, in the connection's transaction (which must then
+    `write_reserved` exactly that many entries before it commits)."""
+    return repository.reserve(connection, count) if count else 0
+
+
+def write_reserved(connection: Connection, prepared: Sequence[Prepared], first: int, now: datetime) -> None:
+    if prepared:
+        repository.write(connection, prepared, first, now)
 
 
 def tree_root(connection: Connection, size: int) -> bytes:

@@ -24,7 +24,7 @@ def main() -> None:
         for i in range(1_000_000):
             n = producer * 1_000_000 + i
 
-            def work(_: Session, __: datetime) -> None:
+            def work(_: Session, __: datetime, ___: range) -> None:
                 return None
 
             committed = sequencer.commit(work, [{"soort": "verstrekking", "n": n}])

@@ -30,17 +30,17 @@ def sequencer(database: Database) -> Iterator[Sequencer]:
     writer.stop()
 
 
-def _work(producer: int, n: int, *, fail: bool = False) -> Callable[[Session, datetime], str]:
+def _work(producer: int, n: int, *, fail: bool = False) -> Callable[[Session, datetime, range], str]:
     """A unit that writes a row of its own (an audit event), covered by the entries of `_entries`."""
 
-    def work(session: Session, now: datetime) -> str:
+    def work(session: Session, now: datetime, positions: range) -> str:
         session.add(
             AdminAuditEvent(at=now, actor=f"p{producer}", action="test", target_type="t", target_id=str(n), details={})
         )
         session.flush()
         if fail:
             raise Refused
-        return f"{producer}/{n}"
+        return f"{producer}/{n}@{positions.start}"
 
     return work
 
@@ -66,6 +66,8 @@ class TestGroupCommit:
                     failures.append(exc)
                     return
                 assert len(committed.positions) == 2
+                # The work was told, before its group committed, the positions its entries then got.
+                assert committed.result.endswith(f"@{committed.positions.start}")
                 with lock:
                     for position in committed.positions:
                         acknowledged[position] = committed.result
@@ -83,7 +85,8 @@ class TestGroupCommit:
         assert size == len(acknowledged) == 16 * 12 * 2
         assert sorted(stored) == list(range(size)), "no gaps, no duplicates"
         assert len(events) == 16 * 12, "a failed unit's own rows were rolled back with it"
-        assert {f"{a[1:]}/{t}" for a, t in events} == set(acknowledged.values()), "rows and entries go together"
+        acknowledged_units = {result.partition("@")[0] for result in acknowledged.values()}
+        assert {f"{a[1:]}/{t}" for a, t in events} == acknowledged_units, "rows and entries go together"
         for position, result in acknowledged.items():
             assert b'"producer":%s' % result.split("/")[0].encode() in stored[position]
 
