@@ -11,6 +11,10 @@ uvicorn with the same settings, sent the very same requests (token included, whi
 
 Targets: throughput at least half the bare endpoint's; p99 latency at most twice its.
 
+For scale, a third server: the bare endpoint that also verifies each request's token with the same library and
+checks (no database: the key is in a dictionary, the jti is not spent). It shows what the signature check alone
+costs against the budget the target leaves.
+
 Run: .venv/bin/python bench/meldingen_bench.py [--quick]
 """
 
@@ -63,6 +67,31 @@ BARE_APP = textwrap.dedent(
     @app.post("/api/v1/meldingen")
     async def meldingen(request: Request) -> Response:
         orjson.loads(await request.body())
+        return Response(b'{"ok":true}', status_code=201, media_type="application/json")
+    """
+)
+VERIFY_APP = textwrap.dedent(
+    """
+    import json, os
+    import orjson
+    from fastapi import FastAPI, Request
+    from fastapi.responses import Response
+    from connectors import ResolvedKey, public_key_from_jwk, verify_request_token
+
+    public_key, algorithm = public_key_from_jwk(json.loads(os.environ["BENCH_JWK"]))
+    resolved = ResolvedKey(public_key, algorithm, issuer="politie-limburg", subject="politie-systeem")
+    audience = os.environ["SCHAKEL_PUBLIC_URL"]
+    app = FastAPI()
+
+    @app.post("/api/v1/meldingen")
+    async def meldingen(request: Request) -> Response:
+        body = await request.body()
+        verify_request_token(
+            request.headers["authorization"].partition(" ")[2], resolve_key=lambda kid: resolved, audience=audience,
+            method="POST", url=audience + "/api/v1/meldingen", body=body,
+            content_digest_header=request.headers.get("content-digest"),
+        )
+        orjson.loads(body)
         return Response(b'{"ok":true}', status_code=201, media_type="application/json")
     """
 )
@@ -210,37 +239,49 @@ def main() -> None:
     uvicorn_args = ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        hub_port, bare_port = free_port(), free_port()
+        hub_port, bare_port, verify_port = free_port(), free_port(), free_port()
         hub_url, bare_url = f"http://127.0.0.1:{hub_port}", f"http://127.0.0.1:{bare_port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")}
         env.update(prepare_hub(work, key), SCHAKEL_PUBLIC_URL=hub_url, SCHAKEL_LOG_LEVEL="WARNING")
         (work / "bare_app.py").write_text(BARE_APP, encoding="utf-8")
+        (work / "verify_app.py").write_text(VERIFY_APP, encoding="utf-8")
+        env.update(BENCH_JWK=json.dumps(key.public_jwk()), PYTHONPATH=str(ROOT))
         uvicorn_bin = str(ROOT / ".venv/bin/uvicorn")
         bare = serve([uvicorn_bin, "bare_app:app", "--app-dir", str(work), "--port", str(bare_port), *uvicorn_args],
                      env, bare_url + "/docs")  # fmt: skip
+        verify_url = f"http://127.0.0.1:{verify_port}"
+        verifier = serve(
+            [uvicorn_bin, "verify_app:app", "--app-dir", str(work), "--port", str(verify_port), *uvicorn_args],
+            env, verify_url + "/docs",
+        )  # fmt: skip
         hub = serve([uvicorn_bin, "hub.main:create_app", "--factory", "--port", str(hub_port), *uvicorn_args],
                     env, hub_url + "/api/v1/health")  # fmt: skip
         try:
             budget = int(seconds * 3000)  # more than either server can take in the time
             asyncio.run(load(bare_port, requests(hub_url, key, body, 300, bare_port), 1.0))  # warm both up
+            asyncio.run(load(verify_port, requests(hub_url, key, body, 300, verify_port), 1.0))
             asyncio.run(load(hub_port, requests(hub_url, key, body, 300, hub_port), 1.0))
             bare_rate, bare_latencies = asyncio.run(
                 load(bare_port, requests(hub_url, key, body, budget, bare_port), seconds)
+            )
+            verify_rate, verify_latencies = asyncio.run(
+                load(verify_port, requests(hub_url, key, body, budget, verify_port), seconds)
             )
             hub_rate, hub_latencies = asyncio.run(
                 load(hub_port, requests(hub_url, key, body, budget, hub_port), seconds)
             )
         finally:
-            for process in (hub, bare):
+            for process in (hub, verifier, bare):
                 process.terminate()
                 process.wait(timeout=30)
     print(f"POST /api/v1/meldingen, {len(body):,}-byte E33 with two recipients, {CLIENTS} concurrent clients:")
     for name, rate, latencies in (
         ("bare FastAPI endpoint (parse only)", bare_rate, bare_latencies),
+        ("bare + token check (for scale)", verify_rate, verify_latencies),
         ("Schakel, durable, end to end", hub_rate, hub_latencies),
     ):
         median, tail = statistics.median(latencies) * 1e3, p99(latencies) * 1e3
-        print(f"  {name:36} {rate:8,.0f} req/s   p50 {median:6.1f} ms   p99 {tail:6.1f} ms")
+        print(f"  {name:36} {rate:8,.0f} req/s   p50 {median:6.1f} ms   p99 {tail:6.1f} ms   {rate / bare_rate:5.2f}x")
     latency_ratio = p99(hub_latencies) / p99(bare_latencies)
     print(
         f"  throughput ratio {hub_rate / bare_rate:5.2f} (target >= 0.5)   p99 ratio {latency_ratio:5.2f} (target <= 2)"

@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     for router in (
+        meldingen_router,  # first: routes are matched in order, and submitting meldingen is the hottest path
         ops_router,
         auth_router,
         partners_router,
@@ -142,7 +143,6 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         pseudonym_router,
         ledger_router,
         reports_router,
-        meldingen_router,
         delivery_router,
         toestemming_router,
         audit_router,

@@ -18,23 +18,42 @@ from hub.partners.models import Role
 log = structlog.get_logger("hub.auth")
 
 
-async def authenticated_caller(request: Request) -> Caller:
-    """Verify the request's token. Every rejection is a 401 problem whose `code` says why; the token is never logged."""
-    authenticator: Authenticator = request.app.state.authenticator
-    metrics: Metrics = request.app.state.metrics
-    facts = RequestFacts(
+async def request_facts(request: Request) -> RequestFacts:
+    """What the request's token is bound to."""
+    return RequestFacts(
         method=request.method,
         url=request.app.state.settings.public_url + request.url.path,
         body=await request.body(),
         authorization=request.headers.get("authorization"),
         content_digest=request.headers.get("content-digest"),
     )
+
+
+def rejected(request: Request, exc: TokenRejected) -> Unauthenticated:
+    """The 401 for a rejected token, counted and logged by its reason (never with the token)."""
+    metrics: Metrics = request.app.state.metrics
+    metrics.auth_failures.labels(reason=exc.reason).inc()
+    log.warning("auth.rejected", reason=exc.reason, method=request.method)
+    return Unauthenticated(str(exc), code=exc.reason)
+
+
+def admitted(caller: Caller, allowed: frozenset[Role]) -> Caller:
+    """The caller, bound to the request's log context, if it has one of the `allowed` roles; else a 403."""
+    structlog.contextvars.bind_contextvars(partner_id=caller.partner_id, principal_id=caller.principal_id)
+    if not caller.has_any(allowed):
+        log.warning("auth.forbidden", reason="role-missing", principal_id=caller.principal_id)
+        raise Forbidden(f"this needs one of the roles: {', '.join(sorted(allowed))}", code="role-missing")
+    return caller
+
+
+async def authenticated_caller(request: Request) -> Caller:
+    """Verify the request's token. Every rejection is a 401 problem whose `code` says why; the token is never logged."""
+    authenticator: Authenticator = request.app.state.authenticator
+    facts = await request_facts(request)
     try:
         caller = await run_in_threadpool(authenticator.authenticate, facts)
     except TokenRejected as exc:
-        metrics.auth_failures.labels(reason=exc.reason).inc()
-        log.warning("auth.rejected", reason=exc.reason, method=request.method)
-        raise Unauthenticated(str(exc), code=exc.reason) from None
+        raise rejected(request, exc) from None
     structlog.contextvars.bind_contextvars(partner_id=caller.partner_id, principal_id=caller.principal_id)
     return caller
 
@@ -45,12 +64,8 @@ CallerDep = Annotated[Caller, Depends(authenticated_caller)]
 def require_roles(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
     """A dependency that lets the call through only for a principal with one of `roles`."""
     allowed = frozenset(roles)
-    names = ", ".join(sorted(allowed))
 
     async def check(caller: CallerDep) -> Caller:
-        if not caller.has_any(allowed):
-            log.warning("auth.forbidden", reason="role-missing", principal_id=caller.principal_id)
-            raise Forbidden(f"this needs one of the roles: {names}", code="role-missing")
-        return caller
+        return admitted(caller, allowed)
 
     return check

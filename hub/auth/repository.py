@@ -48,14 +48,20 @@ def key_with_owner(session: Session, kid: str) -> KeyOwner | None:
     return None if row is None else KeyOwner(row[0], bool(row[1]), row[2], row[3], list(row[4]), row[5], row[6])
 
 
+_USED = UsedToken.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
+# Built once: a statement object keeps its compiled form, and this runs for every request.
+# RETURNING says whether this very insert won; rowcount is not reliable for ON CONFLICT on every driver.
+_REMEMBER = {
+    "postgresql": postgresql.insert(_USED).on_conflict_do_nothing().returning(_USED.c.jti),
+    "sqlite": sqlite.insert(_USED).on_conflict_do_nothing().returning(_USED.c.jti),
+}
+
+
 def remember_jti(session: Session, issuer: str, jti: str, expires_at: datetime) -> bool:
     """Store a token id; False when (issuer, jti) was stored before. Atomic across processes."""
-    values = {"issuer": issuer, "jti": jti, "expires_at": expires_at}
-    table = UsedToken.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    # RETURNING says whether this very insert won; rowcount is not reliable for ON CONFLICT on every driver.
-    statement = insert(table).values(values).on_conflict_do_nothing().returning(table.c.jti)
-    return session.connection().execute(statement).first() is not None
+    connection = session.connection()
+    statement = _REMEMBER[connection.dialect.name]
+    return connection.execute(statement, {"issuer": issuer, "jti": jti, "expires_at": expires_at}).first() is not None
 
 
 def purge_expired(session: Session, before: datetime) -> int:

@@ -1,8 +1,15 @@
-"""Authenticating a request: verify its token against the registry, then spend its `jti` exactly once."""
+"""Authenticating a request: verify its token against the registry, then spend its `jti` exactly once.
+
+Two ways. `authenticate` reads the caller's key fresh and spends the jti before the handler runs (every endpoint
+but one). `verify_cached` is for the hottest path (submitting a melding): it verifies against keys kept in memory
+for the generation they were read at (`hub.kit.generation`), and the handler spends the jti and checks that
+generation in the very transaction that stores its work, so a revoked key or a replayed token still gets nothing.
+"""
 
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +19,7 @@ from connectors import KeyFileError, ResolvedKey, TokenRejected, VerifiedToken, 
 from connectors import verify_request_token as verify_token
 from hub.auth import repository
 from hub.db import Database
+from hub.kit import generation
 from hub.kit.clock import utcnow
 from hub.ledger.sequencer import Sequencer
 from hub.partners.models import PartnerStatus, PrincipalStatus, Role
@@ -44,6 +52,26 @@ class RequestFacts:
     content_digest: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A token verified against the keys of `generation`; its jti not yet spent."""
+
+    caller: Caller
+    token: VerifiedToken
+    generation: int
+
+
+class _NotKept(Exception):
+    """The token's key is not kept in memory: the caller reads it in a thread."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    resolved: ResolvedKey
+    principal_id: str
+    roles: frozenset[Role]
+
+
 class Authenticator:
     """Verifies request-bound tokens for one hub (its audience), against the registry in its database."""
 
@@ -57,6 +85,9 @@ class Authenticator:
         self._audience = audience
         self._leeway = leeway_seconds
         self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._known: dict[str, _Known] = {}
 
     def authenticate(self, request: RequestFacts) -> Caller:
         token = _bearer(request.authorization)
@@ -79,7 +110,7 @@ class Authenticator:
                 leeway_seconds=self._leeway,
             )
         if self._sequencer is not None:
-            self._sequencer.commit(lambda s, _: self._spend(s, verified), [])
+            self._sequencer.commit(lambda s, _, __: self._spend(s, verified), [])
         else:
             with self._database.unit_of_work() as session:
                 self._spend(session, verified)
@@ -91,6 +122,71 @@ class Authenticator:
             kid=verified.kid,
             token_digest=verified.token_digest,
         )
+
+    def verify_cached(self, request: RequestFacts, *, load: bool) -> Verified | None:
+        """Verify the token against the keys known for the current generation, without spending it.
+
+        Only usable keys are kept, and only until the generation changes; a kid not kept is read from the registry
+        when `load` is true (with the generation, in one transaction) and otherwise answered with None, so that an
+        event loop can do the read in a thread instead. The caller must `spend` the token and `generation.check`
+        the generation in the transaction that stores its work.
+        """
+        token = _bearer(request.authorization)
+        # Read the generation before the keys: `forget` and `_load` replace the keys first, so the keys found are
+        # never older than the generation noted (newer at worst, which the commit's check then refuses).
+        seen = self._generation
+        kept = self._known
+        found: list[_Known] = []
+
+        def resolve(kid: str) -> ResolvedKey:
+            nonlocal seen
+            known = kept.get(kid)
+            if known is None:
+                if not load:
+                    raise _NotKept
+                known, seen = self._load(kid)
+            found.append(known)
+            return known.resolved
+
+        try:
+            verified = verify_token(
+                token,
+                resolve_key=resolve,
+                audience=self._audience,
+                method=request.method,
+                url=request.url,
+                body=request.body,
+                content_digest_header=request.content_digest,
+                leeway_seconds=self._leeway,
+            )
+        except _NotKept:
+            return None
+        known = found[-1]
+        caller = Caller(verified.issuer, known.principal_id, known.roles, verified.kid, verified.token_digest)
+        return Verified(caller, verified, seen)
+
+    def _load(self, kid: str) -> tuple[_Known, int]:
+        with self._database.unit_of_work(immediate=False) as session:
+            current = generation.read(session.connection())
+            resolved, principal_id, roles = _resolve_key(session, kid)  # raises for an unusable key: not kept
+        known = _Known(resolved, principal_id, roles)
+        with self._lock:
+            if current != self._generation:
+                self._known = {kid: known}
+                self._generation = current
+            else:
+                self._known = {**self._known, kid: known}  # a new dict: readers hold the one they started with
+        return known, current
+
+    def forget(self) -> None:
+        """Drop every kept key (the generation moved on): the next request reads its key afresh."""
+        with self._lock:
+            self._known = {}
+            self._generation = -1
+
+    def spend(self, session: Session, verified: VerifiedToken) -> None:
+        """Spend the token's jti in the session's transaction; `TokenRejected` if it was spent before."""
+        self._spend(session, verified)
 
     def _spend(self, session: Session, verified: VerifiedToken) -> None:
         # Keep the jti until the token could not pass the exp check anyway (exp + leeway).

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from hub.auth.dependencies import CallerDep, require_roles
 from hub.auth.service import Caller
-from hub.db import ReadSessionDep, SessionDep
+from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
-from hub.ledger.endpoints import ContextDep
-from hub.meldingen import repository, service
+from hub.meldingen import intake, repository, service
 from hub.meldingen.schemas import BerichttypeOut, MeldingIn, Ontvangstbewijs
 from hub.partners.models import Role
 from hub.pseudonym.endpoints import VaultDep
@@ -23,14 +22,6 @@ from hub.pseudonym.endpoints import VaultDep
 router = APIRouter(prefix=API_PREFIX, tags=["meldingen"])
 
 Partner = Annotated[Caller, Depends(require_roles(Role.PARTNER))]
-
-
-async def raw_body(request: Request) -> bytes:
-    """The body's exact bytes (read once already, for the token's digest): what idempotency compares."""
-    return await request.body()
-
-
-RawBody = Annotated[bytes, Depends(raw_body)]
 
 
 @router.post(
@@ -46,49 +37,22 @@ RawBody = Annotated[bytes, Depends(raw_body)]
     ),
     responses={403: {"description": "No recipient may receive this melding; the reasons are in `detail`."}},
 )
-def submit(
+async def submit(
     *,
     body: MeldingIn,
-    caller: Partner,
-    context: ContextDep,
     request: Request,
-    session: ReadSessionDep,
     vault: VaultDep,
-    raw: RawBody,
     idempotency_key: Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")] = None,
-) -> JSONResponse:
+) -> Response:
+    # Authenticated inside (the token is spent in the transaction that stores the melding): see `intake`.
     state = request.app.state
-    now = utcnow()
-    submission = service.Submission(
-        verstrekker=caller.partner_id,
-        melding=body,
-        body_digest="sha256:" + hashlib.sha256(raw).hexdigest(),
-        idempotency_key=idempotency_key,
-        context=context,
-    )
-    policy = state.policy_runtime.active(session, now)
-    for attempt in range(3):
-        try:
-            outcome = service.submit(
-                session, submission, policy=policy, schemas=state.schemas, vault=vault, sequencer=state.sequencer,
-                now=now,
-            )  # fmt: skip
-            break
-        except service.WriteRace:
-            # Another request won a race: with this Idempotency-Key (answer as it was answered), or for a new person
-            # in the vault (who now exists: try again). Read in a fresh transaction, which sees its commit.
-            with state.database.unit_of_work(immediate=False) as fresh:
-                earlier = service.replay(fresh, submission)
-            if earlier is not None:
-                outcome = earlier
-                break
-            if attempt == 2:
-                raise service.race_lost() from None
+    hub = intake.Hub(state.database, state.authenticator, state.policy_runtime, state.schemas, state.sequencer, vault)
+    outcome = await intake.submit(hub, request, body, idempotency_key)
     if outcome.status_code == 403:
         raise service.refusal(outcome.receipt)
     if state.delivery_worker is not None:
         state.delivery_worker.wake()
-    return JSONResponse(outcome.receipt, status_code=status.HTTP_201_CREATED)
+    return Response(orjson.dumps(outcome.receipt), status_code=status.HTTP_201_CREATED, media_type="application/json")
 
 
 @router.get(

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
-from sqlalchemy.exc import IntegrityError
+from pydantic import TypeAdapter
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from hub.delivery.models import Levering, Status
@@ -26,21 +26,24 @@ from hub.kit.canonical import canonical_json
 from hub.kit.clock import dutch_date
 from hub.ledger import entries as ledger_entries
 from hub.ledger.entries import Betrokkene, Context, Entry
-from hub.ledger.sequencer import Sequencer
 from hub.meldingen import repository
 from hub.meldingen.berichttypes import PSEUDONIEM, Schema
 from hub.meldingen.models import Melding
 from hub.meldingen.persons import Persoon, find_persons, with_pseudonyms
 from hub.meldingen.routing import Route, route
-from hub.meldingen.schemas import MeldingIn, Ontvangstbewijs
+from hub.meldingen.schemas import MeldingIn
 from hub.policy.decision import Besluit, Uitkomst, Verzoek
 from hub.policy.engine import CompiledPolicy
 from hub.policy.projection import present_categories, project
-from hub.pseudonym.vault import Sealed, Vault
+from hub.pseudonym.vault import PreparedPerson, Sealed, Vault
 from hub.toestemming import service as toestemming
+from hub.toestemming.models import Toestemming
 
 _MELDING = Melding.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 _LEVERING = Levering.__table__  # type: ignore[attr-defined]
+# Built once: a statement object keeps its compiled form (these run for every melding, on the writer's thread).
+_INSERT_MELDING = insert(_MELDING)
+_INSERT_LEVERING = insert(_LEVERING)
 
 
 class Schemas:
@@ -132,19 +135,48 @@ def replay(session: Session, submission: Submission) -> Outcome | None:
     return Outcome(earlier.status_code, earlier.receipt)
 
 
-def submit(
-    session: Session,
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A melding validated, decided, pseudonymised and sealed: what is left is the one transaction that stores it."""
+
+    status_code: int
+    entries: list[Entry]
+    work: Callable[[Session, datetime, range], dict[str, Any]]
+    """Writes the melding, the vault's persons and the deliveries; returns the receipt with its ledger positions."""
+
+
+Consents = tuple[frozenset[str], list[Toestemming]]
+"""What `toestemming.consents_of` answers: the consents given, and their records (to note which were relied on)."""
+
+
+def needs_consents(policy: CompiledPolicy, submission: Submission) -> bool:
+    """Whether deciding needs the consent register (a rule with a consent condition applies): a read then."""
+    return policy.needs_consent(submission.verstrekker, submission.melding.berichttype)
+
+
+def consents_for(
+    session: Session, submission: Submission, schemas: Schemas, policy: CompiledPolicy, vault: Vault
+) -> Consents:
+    schema = schemas.get(policy, submission.melding.berichttype)
+    persons = find_persons(submission.melding.inhoud, schema.person_lists, vault.pseudonyms)
+    return toestemming.consents_of(session, [vault.log_pseudonyms(p.identiteit) for p in persons])
+
+
+def plan(
     submission: Submission,
     *,
     policy: CompiledPolicy | None,
     schemas: Schemas,
     vault: Vault,
-    sequencer: Sequencer,
+    consents: Consents | None,
+    guard: Callable[[Session], None],
     now: datetime,
-) -> Outcome:
-    earlier = replay(session, submission)
-    if earlier is not None:
-        return earlier
+) -> Plan:
+    """Everything but the write, in the request's own thread (or event loop): no database.
+
+    `consents` must be given when `needs_consents`; `guard` runs first in the transaction (the token's jti is spent
+    and the generation checked there, so that a replayed token or a changed convenant stores nothing).
+    """
     if policy is None:
         raise ServiceUnavailable("no convenant is active yet: the hub cannot decide", code="convenant-not-active")
     melding = submission.melding
@@ -167,11 +199,9 @@ def submit(
     melding_id = secrets.token_hex(16)
     categories = schema.tree.categories()
     deliveries = []
-    consented, consent_records = (
-        toestemming.consents_of(session, [vault.log_pseudonyms(p.identiteit) for p in persons])
-        if policy.needs_consent(verstrekker, melding.berichttype)
-        else (frozenset(), [])
-    )
+    if consents is None and needs_consents(policy, submission):
+        raise RuntimeError("the consent register was not read for a rule that needs it")  # a bug, never a decision
+    consented, consent_records = consents or (frozenset(), [])
     for r in routes:
         verzoek = Verzoek(verstrekker, r.ontvanger, r.doel, melding.berichttype, categories, day, consented)
         besluit = policy.decide(verzoek).voor(present)
@@ -183,16 +213,12 @@ def submit(
     entries = [_entry(submission, melding_id, delivery, person) for delivery in deliveries for person in about]
     receipt = _receipt(melding_id, melding, deliveries, now)
     status = 201 if any(d.levering_id for d in deliveries) else 403
-    sealed = vault.seal_bytes(canonical_json(melding.inhoud), f"melding:{melding_id}")
-
-    work, keep_positions = _unit(
-        submission, melding_id, schema.versie, status, receipt, sealed, persons, deliveries, vault, now
+    sealed = vault.seal_bytes(canonical_json(melding.inhoud), f"melding:{melding_id}") if status == 201 else None
+    prepared = [vault.prepare(p.gegeven, p.identiteit, now) for p in persons]
+    work = _unit(
+        submission, melding_id, schema.versie, status, receipt, sealed, prepared, deliveries, vault, guard, now
     )
-    try:
-        committed = sequencer.commit(work, entries, keep_positions)
-    except IntegrityError:
-        raise WriteRace from None
-    return Outcome(status, {**receipt, "posities": list(committed.positions)})
+    return Plan(status, entries, work)
 
 
 def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
@@ -201,21 +227,23 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
     versie: int,
     status: int,
     receipt: dict[str, Any],
-    sealed: Sealed,
-    persons: Sequence[Persoon],
+    sealed: Sealed | None,
+    persons: Sequence[PreparedPerson],
     deliveries: Sequence[_Delivery],
     vault: Vault,
-    now: datetime,
-) -> tuple[Callable[[Session, datetime], None], Callable[[Session, None, range], None]]:
-    """What the sequencer runs in the group's transaction: the melding, the vault's persons, the deliveries."""
+    guard: Callable[[Session], None],
+    received: datetime,
+) -> Callable[[Session, datetime, range], dict[str, Any]]:
+    """What the sequencer runs in the group's transaction: the guard, the melding, the vault's persons, the
+    deliveries. SQLAlchemy Core throughout: this runs on the one writer thread of the process."""
     melding = submission.melding
 
-    def work(session: Session, at: datetime) -> None:
-        # SQLAlchemy Core for the melding and its deliveries: this runs on the one writer thread of the process.
-        kept = sealed if status == 201 else None
+    def work(session: Session, at: datetime, positions: range) -> dict[str, Any]:
+        guard(session)
         connection = session.connection()
+        stored = {**receipt, "posities": list(positions)}
         connection.execute(
-            insert(_MELDING),
+            _INSERT_MELDING,
             {
                 "id": melding_id,
                 "verstrekker": submission.verstrekker,
@@ -225,31 +253,30 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
                 "idempotency_key": submission.idempotency_key,
                 "request_digest": submission.body_digest,
                 "status_code": status,
-                "receipt": receipt,
-                "ontvangen_op": now,
-                "kek_id": kept.kek_id if kept else None,
-                "wrapped_key": kept.wrapped_key if kept else None,
-                "sealed": kept.sealed if kept else None,
+                "receipt": stored,
+                "ontvangen_op": received,
+                "kek_id": sealed.kek_id if sealed else None,
+                "wrapped_key": sealed.wrapped_key if sealed else None,
+                "sealed": sealed.sealed if sealed else None,
             },
         )  # the idempotency key's uniqueness is checked here, before anything else is written
-        person_ids = [vault.seal(session, p.gegeven, at) for p in persons]
-        rows = []
+        person_ids = vault.seal_prepared(connection, persons)
+        rows: list[dict[str, Any]] = []
+        issued: list[tuple[str, str, str]] = []
         for delivery in deliveries:
             if delivery.levering_id is None:
                 continue
-            for person_id, pseudonym in zip(person_ids, delivery.pseudonyms, strict=False):  # none if identified
-                vault.record_issued(session, person_id, pseudonym, delivery.route.ontvanger, at)
+            issued.extend(
+                (person_id, pseudonym, delivery.route.ontvanger)
+                for person_id, pseudonym in zip(person_ids, delivery.pseudonyms, strict=False)  # none if identified
+            )
             rows.append(_levering(delivery, melding_id, melding.spoed, at))
-        session.flush()
+        vault.record_issued_many(connection, issued, at)
         if rows:
-            connection.execute(insert(_LEVERING), rows)
+            connection.execute(_INSERT_LEVERING, rows)
+        return stored
 
-    def keep_positions(session: Session, _: None, positions: range) -> None:
-        session.connection().execute(
-            update(_MELDING).where(_MELDING.c.id == melding_id).values(receipt={**receipt, "posities": list(positions)})
-        )
-
-    return work, keep_positions
+    return work
 
 
 def _prepare_view(
@@ -310,6 +337,9 @@ def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -
 
 
 def _receipt(melding_id: str, melding: MeldingIn, deliveries: Sequence[_Delivery], now: datetime) -> dict[str, Any]:
+    """The receipt as `Ontvangstbewijs` serialises it (camelCase, every field present), built directly: it is made
+    for every melding, and validating what the hub itself assembles would only cost time. A test holds the two
+    equal."""
     outcomes = []
     for delivery in deliveries:
         besluit = delivery.besluit
@@ -320,19 +350,20 @@ def _receipt(melding_id: str, melding: MeldingIn, deliveries: Sequence[_Delivery
                 "besluit": str(besluit.uitkomst),
                 "verstrekt": sorted(besluit.verstrekt),
                 "achtergehouden": [
-                    {"categorie": c, "reden": str(a.reden), **({"verwijzing": a.verwijzing} if a.verwijzing else {})}
+                    {"categorie": c, "reden": str(a.reden), "verwijzing": a.verwijzing}
                     for c, a in sorted(besluit.achtergehouden.items())
                 ],
                 "leveringId": delivery.levering_id,
             }
         )
-    return Ontvangstbewijs.model_validate(
-        {
-            "melding_id": melding_id,
-            "ontvangen_op": now,
-            "berichttype": melding.berichttype,
-            "spoed": melding.spoed,
-            "ontvangers": outcomes,
-            "posities": [],
-        }
-    ).model_dump(mode="json", by_alias=True)
+    return {
+        "meldingId": melding_id,
+        "ontvangenOp": _MOMENT.dump_python(now, mode="json"),
+        "berichttype": melding.berichttype,
+        "spoed": melding.spoed,
+        "ontvangers": outcomes,
+        "posities": [],
+    }
+
+
+_MOMENT = TypeAdapter(datetime)

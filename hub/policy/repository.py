@@ -50,6 +50,16 @@ def active_version_key(session: Session, now: datetime) -> tuple[int, str] | Non
     return None if row is None or row[0] is None else (row[0], row[1])
 
 
+def approved_versions(session: Session) -> list[tuple[datetime, int, str]]:
+    """(active from, id, content hash) of every approved version, the newest activation first (ties: newest id)."""
+    query = (
+        select(PolicyVersion.active_from, PolicyVersion.id, PolicyVersion.content_hash)
+        .where(col(PolicyVersion.approved_at).is_not(None), col(PolicyVersion.active_from).is_not(None))
+        .order_by(col(PolicyVersion.active_from).desc(), col(PolicyVersion.id).desc())
+    )
+    return [(at, i, h) for at, i, h in session.exec(query).all() if at is not None and i is not None]
+
+
 def get_emergency(session: Session, prohibition_id: int) -> EmergencyProhibition | None:
     return session.get(EmergencyProhibition, prohibition_id)
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
 from sqlmodel import Session
 
+from hub.db import Database
+from hub.kit import generation
 from hub.kit.clock import dutch_date
 from hub.policy import repository
 from hub.policy.engine import CompiledPolicy
@@ -39,11 +42,22 @@ def as_verbod(prohibition: EmergencyProhibition) -> Verbod:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """What decides, as read at one generation: the approved versions and the emergency prohibitions in force."""
+
+    generation: int
+    versions: tuple[tuple[datetime, int, str], ...]
+    """(active from, id, content hash) of every approved version, the newest activation first."""
+    emergency: tuple[EmergencyProhibition, ...]
+
+
 class PolicyRuntime:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._compiled: dict[tuple[str, tuple[int, ...]], CompiledPolicy] = {}
         self._reported: set[int] = set()
+        self._kept: _Kept | None = None
 
     def compile(self, version: PolicyVersion, emergency: Sequence[EmergencyProhibition] = ()) -> CompiledPolicy:
         key = _key(version.content_hash, emergency)
@@ -71,16 +85,59 @@ class PolicyRuntime:
         if found is None:
             return None
         emergency = repository.list_emergency(session, in_force_only=True)
-        for prohibition in emergency:
-            overdue = prohibition.confirmed_at is None and now - prohibition.issued_at > CONFIRM_WITHIN
-            if overdue and prohibition.id not in self._reported:
-                self._reported.add(prohibition.id or 0)  # once per process; `schakel policy noodverboden` lists all
-                log.warning("policy.emergency_unconfirmed", target_id=emergency_code(prohibition))
+        self._report_overdue(emergency, now)
         compiled = self._compiled.get(_key(found[1], emergency))
         if compiled is not None:
             return compiled
         version = repository.get_version(session, found[0])
         return None if version is None else self.compile(version, emergency)
+
+    def kept(self, now: datetime) -> tuple[CompiledPolicy | None, int] | None:
+        """(the policy in force at `now`, the generation it was read at) from memory, or None when not kept.
+
+        For the meldingen path, which checks the generation in the transaction that stores its decisions: a new
+        activation or emergency prohibition bumps it, so no decision made on an older policy is ever committed.
+        A version whose activation time has come is found here without a read (its approval was read already).
+        """
+        kept = self._kept
+        if kept is None:
+            return None
+        active = next(((i, h) for at, i, h in kept.versions if at <= now), None)
+        if active is None:
+            return None, kept.generation
+        self._report_overdue(kept.emergency, now)
+        compiled = self._compiled.get(_key(active[1], kept.emergency))
+        return None if compiled is None else (compiled, kept.generation)
+
+    def load(self, database: Database, now: datetime) -> tuple[CompiledPolicy | None, int]:
+        """Read what decides (with its generation, in one transaction), keep it, and answer as `kept` does."""
+        with database.unit_of_work(immediate=False) as session:
+            current = generation.read(session.connection())
+            versions = repository.approved_versions(session)
+            emergency = tuple(repository.list_emergency(session, in_force_only=True))
+            active = next(((i, h) for at, i, h in versions if at <= now), None)
+            compiled = None
+            if active is not None:
+                compiled = self._compiled.get(_key(active[1], emergency))
+                if compiled is None:
+                    version = repository.get_version(session, active[0])
+                    compiled = None if version is None else self.compile(version, emergency)
+        self._report_overdue(emergency, now)
+        with self._lock:
+            self._kept = _Kept(current, tuple(versions), emergency)
+        return compiled, current
+
+    def forget(self) -> None:
+        """Drop what is kept (the generation moved on): the next `kept` answers None."""
+        with self._lock:
+            self._kept = None
+
+    def _report_overdue(self, emergency: Sequence[EmergencyProhibition], now: datetime) -> None:
+        for prohibition in emergency:
+            overdue = prohibition.confirmed_at is None and now - prohibition.issued_at > CONFIRM_WITHIN
+            if overdue and prohibition.id not in self._reported:
+                self._reported.add(prohibition.id or 0)  # once per process; `schakel policy noodverboden` lists all
+                log.warning("policy.emergency_unconfirmed", target_id=emergency_code(prohibition))
 
 
 def _key(content_hash: str, emergency: Sequence[EmergencyProhibition]) -> tuple[str, tuple[int, ...]]:

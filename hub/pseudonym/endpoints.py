@@ -30,7 +30,7 @@ Officer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER))]
 Reader = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
 
 
-def _vault(request: Request) -> Vault:
+async def _vault(request: Request) -> Vault:
     vault: Vault | None = request.app.state.vault
     if vault is None:
         raise ServiceUnavailable(

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from hub.errors import Conflict, NotFound
@@ -59,6 +60,15 @@ class Sealed:
     sealed: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedPerson:
+    """A person made ready for the writer in the producer's own thread: their log-domain pseudonyms under every key
+    version (the active one first), and the sealed row to store should the vault not know them yet."""
+
+    log_pseudonyms: tuple[str, ...]
+    row: dict[str, Any]
+
+
 class Erased(Conflict):
     code = "person-erased"
 
@@ -90,6 +100,54 @@ class Vault:
             ),
         )
         return person_id
+
+    def prepare(self, given: OpgegevenIdentiteit, identity: Identiteit, now: datetime) -> PreparedPerson:
+        """Everything `seal_prepared` needs but the lookup: the sealing is done here, off the writer's thread (and
+        thrown away if the vault knows the person already)."""
+        person_id = secrets.token_hex(16)
+        data_key = AESGCM.generate_key(bit_length=256)
+        nonce = os.urandom(12)
+        sealed = nonce + AESGCM(data_key).encrypt(nonce, _encode(given), person_id.encode("ascii"))
+        pseudonyms = self.log_pseudonyms(identity)
+        active = self.pseudonyms.pseudonymise(identity, LOG_DOMAIN)
+        row = {
+            "id": person_id,
+            "log_pseudonym": active,
+            "kek_id": self._kek.key_id,
+            "wrapped_key": self._kek.wrap(data_key),
+            "sealed_identity": sealed,
+            "created_at": now,
+            "erased_at": None,
+        }
+        return PreparedPerson((active, *(p for p in pseudonyms if p != active)), row)
+
+    def seal_prepared(self, connection: Connection, persons: Sequence[PreparedPerson]) -> list[str]:
+        """The vault ids of prepared persons, in order: found by a log pseudonym (re-keyed to the active version if
+        found under an older one) or stored. One lookup for them all; SQLAlchemy Core, for the writer's thread."""
+        found = repository.ids_by_log_pseudonym(connection, {p for person in persons for p in person.log_pseudonyms})
+        ids, new = [], []
+        for person in persons:
+            hit = next(((p, found[p]) for p in person.log_pseudonyms if p in found), None)
+            if hit is None:
+                ids.append(person.row["id"])
+                new.append(person.row)
+                found[person.log_pseudonyms[0]] = person.row["id"]  # the same person twice in one melding
+                continue
+            pseudonym, person_id = hit
+            if pseudonym != person.log_pseudonyms[0]:
+                repository.rekey(connection, person_id, person.log_pseudonyms[0])
+                found[person.log_pseudonyms[0]] = person_id
+            ids.append(person_id)
+        if new:
+            repository.insert_persons(connection, new)
+        return ids
+
+    def record_issued_many(self, connection: Connection, issued: Sequence[tuple[str, str, str]], now: datetime) -> None:
+        """`record_issued` for (person id, pseudonym, domain) triples, in one statement on the writer's thread."""
+        if issued:
+            repository.insert_issued(connection, [
+                {"pseudonym": p, "person_id": i, "domain": d, "created_at": now} for i, p, d in issued
+            ])  # fmt: skip
 
     def find(self, session: Session, given: OpgegevenIdentiteit) -> str | None:
         """The vault id of a person, if the vault knows them (and they were not forgotten)."""

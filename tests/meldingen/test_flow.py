@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from connectors import inhoud_digest
 from hub.db import Database
+from hub.meldingen.schemas import Ontvangstbewijs
 from tests.meldingen.conftest import Partnership, sample_melding, wait_for
 
 TEUN_BSN = "762621606"
@@ -36,6 +37,8 @@ class TestSubmission:
         assert "strafrechtelijk" not in via["verstrekt"]
         assert [a["categorie"] for a in via["achtergehouden"]] == ["strafrechtelijk"]
         assert len(receipt["posities"]) == 1, "one recipient x one person"
+        published = Ontvangstbewijs.model_validate(receipt).model_dump(mode="json", by_alias=True)
+        assert receipt == published, "the receipt is exactly what its published schema serialises"
 
         receiver = partnership.receivers["via-zuid-limburg"]
         wait_for(lambda: len(receiver.received) == 1)
