@@ -1,7 +1,7 @@
 """The generation: one number that changes with every change to what the hub decides with.
 
 Database triggers (migration 0007) bump it in the same transaction as any insert, update or delete of a partner,
-principal, key, convenant version or emergency prohibition, whichever code path or process made the change. So
+principal, key, convenant version, emergency prohibition or consent, whichever code path or process made it. So
 a process may keep these in memory, tagged with the generation it read them at, and a write that relied on them
 checks in its own transaction that the generation is unchanged: if it is, nothing it relied on changed before the
 commit; if not, the work is redone on fresh state. A revocation or an emergency prohibition applies to every
@@ -15,7 +15,7 @@ from sqlmodel import Field, Session, SQLModel
 
 
 class Generatie(SQLModel, table=True):
-    """One row (id 1): the generation of the registry and the convenant."""
+    """One row (id 1): the generation of what decides: the registry, the convenant, the consents."""
 
     __tablename__ = "generatie"
 
@@ -23,8 +23,9 @@ class Generatie(SQLModel, table=True):
     waarde: int = Field(default=0)
 
 
-TRACKED = ("partner", "principal", "principal_key", "policy_version", "emergency_prohibition")
-"""The tables whose every change bumps the generation."""
+TRACKED = ("partner", "principal", "principal_key", "policy_version", "emergency_prohibition", "toestemming")
+"""The tables whose every change bumps the generation. Consents too: a melding decided on a consent that is
+withdrawn before it commits is decided again, so a withdrawal never misses a delivery that relied on it."""
 
 
 class Stale(Exception):

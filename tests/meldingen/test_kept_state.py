@@ -24,6 +24,7 @@ from hub.partners.schemas import PartnerUpdate, PrincipalUpdate
 from hub.policy import service as policy
 from hub.policy.runtime import PolicyRuntime
 from hub.policy.service import Officer
+from hub.toestemming.models import Toestemming
 from tests.meldingen.conftest import Partnership, sample_melding
 
 POLITIE = "politie-limburg"
@@ -168,12 +169,17 @@ class TestGeneration:
                 session, PolicyRuntime(), Officer("fg-nood", "elders"), categorieen=["identificatie"],
                 ontvangers=["via"], reden="test", now=datetime.now(UTC),
             )  # fmt: skip
+            session.add(
+                Toestemming(log_pseudonym="ps1.k1.schakel-log." + "0" * 32, item="basisvoorwaarden",
+                            vastgelegd_door="vt", principal_id="vt-systeem", vastgelegd_op=datetime.now(UTC))
+            )  # fmt: skip
         statements = {
             "partner": "UPDATE partner SET naam = naam",
             "principal": "UPDATE principal SET status = status",
             "principal_key": "UPDATE principal_key SET kid = kid",
             "policy_version": "UPDATE policy_version SET id = id",  # its content is immutable (migration 0002)
             "emergency_prohibition": "UPDATE emergency_prohibition SET id = id",
+            "toestemming": "UPDATE toestemming SET id = id",
         }
         assert set(statements) == set(generation.TRACKED)
         for table, statement in statements.items():

@@ -1,4 +1,4 @@
-"""The generation of the registry and the convenant, bumped by triggers on every change to either.
+"""The generation of what decides (registry, convenant, consents), bumped by triggers on every change to it.
 
 Revision ID: 0007
 Revises: 0006
@@ -19,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # Written out here, not imported: a migration must keep meaning what it meant when it was written.
-TRACKED = ('partner', 'principal', 'principal_key', 'policy_version', 'emergency_prohibition')
+TRACKED = ('partner', 'principal', 'principal_key', 'policy_version', 'emergency_prohibition', 'toestemming')
 BUMP = 'UPDATE generatie SET waarde = waarde + 1 WHERE id = 1'
 
 
