@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
@@ -51,6 +51,8 @@ def key_with_owner(session: Session, kid: str) -> KeyOwner | None:
 _USED = UsedToken.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 # Built once: a statement object keeps its compiled form, and this runs for every request.
 # RETURNING says whether this very insert won; rowcount is not reliable for ON CONFLICT on every driver.
+USED_TOKENS: Table = _USED
+"""A jti spent before fails its primary key."""
 _REMEMBER = {
     "postgresql": postgresql.insert(_USED).on_conflict_do_nothing().returning(_USED.c.jti),
     "sqlite": sqlite.insert(_USED).on_conflict_do_nothing().returning(_USED.c.jti),

@@ -21,7 +21,7 @@ from hub.auth import repository
 from hub.db import Database
 from hub.kit import generation
 from hub.kit.clock import utcnow
-from hub.ledger.sequencer import Sequencer
+from hub.ledger.sequencer import Sequencer, rows_of
 from hub.partners.models import PartnerStatus, PrincipalStatus, Role
 
 _PURGE_EVERY = 500
@@ -185,8 +185,14 @@ class Authenticator:
             self._generation = -1
 
     def spend(self, session: Session, verified: VerifiedToken) -> None:
-        """Spend the token's jti in the session's transaction; `TokenRejected` if it was spent before."""
-        self._spend(session, verified)
+        """Spend the token's jti in a group commit's transaction (with its other inserts); its unit fails with
+        `TokenRejected` if the jti was spent before."""
+        keep_until = datetime.fromtimestamp(verified.expires_at + self._leeway, UTC)
+        row = {"issuer": verified.issuer, "jti": verified.jti, "expires_at": keep_until}
+        refusal = TokenRejected("token-replayed", "this token was used before; sign a fresh one per request")
+        rows_of(session).add_unique(repository.USED_TOKENS, row, refusal)
+        if next(self._counter) % _PURGE_EVERY == 0:
+            repository.purge_expired(session, utcnow() - timedelta(seconds=1))
 
     def _spend(self, session: Session, verified: VerifiedToken) -> None:
         # Keep the jti until the token could not pass the exp check anyway (exp + leeway).

@@ -27,6 +27,9 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import structlog
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from hub.db import Database
@@ -57,9 +60,120 @@ class _Unit:
     work: Work[object]
     prepared: list[Prepared]
     future: Future[Committed[object]]
+    lookups: tuple[Loader, frozenset[str]] | None = None
 
 
 _STOP = object()
+_ROWS = "schakel.sequencer.rows"
+_FETCHED = "schakel.sequencer.fetched"
+_ROWS_PER_STATEMENT = 200
+"""Within SQLite's 32,766 and PostgreSQL's 65,535 bound values for the widest table written here."""
+
+Loader = Callable[[Connection, set[str]], dict[str, Any]]
+"""Looks up many keys in one query: what a unit declares it will need, fetched once for its whole group."""
+
+Lookups = tuple[Loader, frozenset[str]] | None
+"""A loader and the keys a unit will look up with it."""
+
+
+class _Batched(Exception):
+    """A batched insert failed: run the group again unit by unit to find whose row it was."""
+
+
+class Rows:
+    """Rows the units of a group insert, written with one statement per table after every unit ran.
+
+    Each database call hands the GIL to the event loop, and getting it back costs far more than the call, so a
+    group that wrote row by row spent most of its time waiting; `executemany` is no better (the SQLite driver steps
+    each row with the GIL released). So one multi-row `INSERT ... VALUES (...), (...)` per table, written at the
+    driver with the columns' own bind processing (SQLAlchemy's statement handling would cost more than the rows).
+
+    When a batched insert fails (a unique key: an Idempotency-Key or token used twice, the same new person from two
+    processes) nothing is committed and the group runs again `immediate`: each add is executed at once, inside its
+    unit, so the unit it belongs to gets the error and the others commit without it.
+    """
+
+    def __init__(self, connection: Connection, *, immediate: bool) -> None:
+        self._connection = connection
+        self.immediate = immediate
+        self._pending: dict[tuple[Table, tuple[str, ...] | None], list[dict[str, Any]]] = {}
+
+    def add(
+        self,
+        table: Table,
+        rows: list[dict[str, Any]] | dict[str, Any],
+        *,
+        ignore_conflict: tuple[str, ...] | None = None,
+    ) -> None:
+        """Insert these rows (each with the same columns) with the group; tables are written in the order they were
+        first added to. `ignore_conflict`: the unique columns whose conflict leaves the existing row (and no error)."""
+        batch = rows if isinstance(rows, list) else [rows]
+        if not batch:
+            return
+        if self.immediate:
+            _insert(self._connection, table, batch, ignore_conflict)
+        else:
+            self._pending.setdefault((table, ignore_conflict), []).extend(batch)
+
+    def add_unique(self, table: Table, row: dict[str, Any], refusal: Exception) -> None:
+        """`add` a row whose key must be new; when it is not, its unit fails with `refusal`."""
+        if not self.immediate:
+            self.add(table, row)
+            return
+        try:
+            _insert(self._connection, table, [row], None)
+        except IntegrityError:
+            raise refusal from None
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for (table, ignore_conflict), batch in pending.items():
+            try:
+                _insert(self._connection, table, batch, ignore_conflict)
+            except IntegrityError:
+                raise _Batched from None
+
+
+def _insert(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], ignore_conflict: tuple[str, ...] | None
+) -> None:
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        # psycopg sends a batch in one pipeline and adapts JSON itself: SQLAlchemy's executemany it is.
+        statement = postgresql.insert(table)
+        if ignore_conflict:
+            statement = statement.on_conflict_do_nothing(index_elements=list(ignore_conflict))
+        connection.execute(statement, rows)
+        return
+    quote = dialect.identifier_preparer.quote
+    names = tuple(rows[0])
+    columns = [table.c[name] for name in names]
+    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    row_marks = f"({', '.join([mark] * len(names))})"
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) VALUES "  # noqa: S608 - names only
+    tail = f" ON CONFLICT ({', '.join(quote(c) for c in ignore_conflict)}) DO NOTHING" if ignore_conflict else ""
+    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+        block = rows[start : start + _ROWS_PER_STATEMENT]
+        values = [
+            value if process is None else process(value)
+            for row in block
+            for value, process in zip((row[n] for n in names), processors, strict=True)
+        ]
+        # Only the table's own (quoted) names and placeholders are in the text; every value is bound.
+        connection.exec_driver_sql(head + ", ".join([row_marks] * len(block)) + tail, tuple(values))
+
+
+def fetched(session: Session, loader: Loader) -> dict[str, Any] | None:
+    """What `loader` found for the keys the group's units declared (None outside a group, or if none did)."""
+    found: dict[Loader, dict[str, Any]] = session.info.get(_FETCHED, {})
+    return found.get(loader)
+
+
+def rows_of(session: Session) -> Rows:
+    """The group's `Rows`, for a unit's work to add its inserts to."""
+    rows: Rows = session.info[_ROWS]
+    return rows
 
 
 class Sequencer:
@@ -90,28 +204,34 @@ class Sequencer:
             self._queue.put(_STOP)
             thread.join()
 
-    def commit(self, work: Work[T], entries: Sequence[Entry | dict[str, Any]]) -> Committed[T]:
+    def commit(self, work: Work[T], entries: Sequence[Entry | dict[str, Any]], lookups: Lookups = None) -> Committed[T]:
         """Run `work` and append `entries` in the next group; return once both are durable. The work's error, if it
-        raised, is raised here, and then neither was stored."""
+        raised, is raised here, and then neither was stored. `lookups`: keys the work will look up with a loader,
+        fetched for the whole group in one query (`fetched` gives the work the answer)."""
         try:
-            return self.submit(work, entries).result(timeout=self._wait)
+            return self.submit(work, entries, lookups).result(timeout=self._wait)
         except TimeoutError:
             raise _timeout() from None
 
-    async def commit_async(self, work: Work[T], entries: Sequence[Entry | dict[str, Any]]) -> Committed[T]:
+    async def commit_async(
+        self, work: Work[T], entries: Sequence[Entry | dict[str, Any]], lookups: Lookups = None
+    ) -> Committed[T]:
         """`commit` for a coroutine: the event loop goes on serving other requests while the group commits."""
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(self.submit(work, entries)), self._wait)
+            return await asyncio.wait_for(asyncio.wrap_future(self.submit(work, entries, lookups)), self._wait)
         except TimeoutError:
             raise _timeout() from None
 
-    def submit(self, work: Work[T], entries: Sequence[Entry | dict[str, Any]]) -> Future[Committed[T]]:
+    def submit(
+        self, work: Work[T], entries: Sequence[Entry | dict[str, Any]], lookups: Lookups = None
+    ) -> Future[Committed[T]]:
         """Hand the unit over; its future is done once it is durable (or failed, with the work's error)."""
         if self._thread is None or not self._thread.is_alive():
             raise ServiceUnavailable("the ledger writer is not running; nothing was stored", code="ledger-unavailable")
         now = utcnow()
         future: Future[Committed[T]] = Future()
-        self._queue.put(_Unit(work, [service.prepare(e, now) for e in entries], future))  # type: ignore[arg-type]
+        unit = _Unit(work, [service.prepare(e, now) for e in entries], future, lookups)  # type: ignore[arg-type]
+        self._queue.put(unit)
         return future
 
     def _run(self) -> None:
@@ -143,10 +263,14 @@ class Sequencer:
         When one raises, the whole transaction is rolled back and the group runs again without it. Works only
         write rows and are run again from scratch, so a second run is the same as the first.
         """
+        immediate = False
         while units:
             now = utcnow()
             try:
-                failed, outcome = self._try_group(units, now)
+                failed, outcome = self._try_group(units, now, immediate=immediate)
+            except _Batched:
+                immediate = True  # find the unit whose row failed, then go on batched without it
+                continue
             except Exception as exc:  # noqa: BLE001 - every waiting producer must hear of the failure
                 # The type only: a database error's text can echo the data it failed on.
                 log.error("ledger.group_failed", error_type=type(exc).__name__, units=len(units))  # noqa: TRY400
@@ -156,18 +280,28 @@ class Sequencer:
                 return
             if failed is not None:
                 units = [u for u in units if u is not failed]
+                immediate = False
                 continue
             for unit, (result, positions) in zip(units, outcome, strict=True):
                 unit.future.set_result(Committed(result, positions, now))
             return
 
-    def _try_group(self, units: list[_Unit], now: datetime) -> tuple[_Unit | None, list[tuple[object, range]]]:
-        """(the unit that raised, or None with each unit's result and positions). Commits only in the latter case."""
+    def _try_group(
+        self, units: list[_Unit], now: datetime, *, immediate: bool
+    ) -> tuple[_Unit | None, list[tuple[object, range]]]:
+        """(the unit that raised, or None with each unit's result and positions). Commits only in the latter case;
+        raises `_Batched` when a batched insert failed (then nothing was committed)."""
         with self._database.engine.connect() as connection:
             connection.execution_options(sqlite_begin="IMMEDIATE")
             transaction = connection.begin()
             session = Session(bind=connection, join_transaction_mode="rollback_only")
+            rows = session.info[_ROWS] = Rows(connection, immediate=immediate)
             try:
+                wanted: dict[Loader, set[str]] = {}
+                for unit in units:
+                    if unit.lookups is not None:
+                        wanted.setdefault(unit.lookups[0], set()).update(unit.lookups[1])
+                session.info[_FETCHED] = {loader: loader(connection, keys) for loader, keys in wanted.items()}
                 prepared = [p for unit in units for p in unit.prepared]
                 # Reserving the block takes the head's lock (PostgreSQL; SQLite's write lock is held already), so
                 # the positions the units are told are the ones their entries get.
@@ -182,6 +316,7 @@ class Sequencer:
                     except Exception as exc:  # noqa: BLE001 - the unit's own error goes back to its producer
                         unit.future.set_exception(exc)
                         return unit, []
+                rows.flush()
                 service.write_reserved(connection, prepared, start - len(prepared), now)
                 transaction.commit()
             finally:

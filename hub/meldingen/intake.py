@@ -112,7 +112,7 @@ async def _attempt(  # noqa: PLR0917 - one request's parts
         await _settle(hub.sequencer, guard, request)  # a refusal too is an answer: on current state, token spent
         raise
     try:
-        committed = await hub.sequencer.commit_async(planned.work, planned.entries)
+        committed = await hub.sequencer.commit_async(planned.work, planned.entries, planned.lookups)
     except TokenRejected as exc:
         raise rejected(request, exc) from None
     except IntegrityError:

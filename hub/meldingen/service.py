@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from hub.delivery.models import Levering, Status
@@ -26,6 +25,7 @@ from hub.kit.canonical import canonical_json
 from hub.kit.clock import dutch_date
 from hub.ledger import entries as ledger_entries
 from hub.ledger.entries import Betrokkene, Context, Entry
+from hub.ledger.sequencer import Lookups, fetched, rows_of
 from hub.meldingen import repository
 from hub.meldingen.berichttypes import PSEUDONIEM, Schema
 from hub.meldingen.models import Melding
@@ -35,15 +35,13 @@ from hub.meldingen.schemas import MeldingIn
 from hub.policy.decision import Besluit, Uitkomst, Verzoek
 from hub.policy.engine import CompiledPolicy
 from hub.policy.projection import present_categories, project
+from hub.pseudonym import repository as vault_repository
 from hub.pseudonym.vault import PreparedPerson, Sealed, Vault
 from hub.toestemming import service as toestemming
 from hub.toestemming.models import Toestemming
 
 _MELDING = Melding.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 _LEVERING = Levering.__table__  # type: ignore[attr-defined]
-# Built once: a statement object keeps its compiled form (these run for every melding, on the writer's thread).
-_INSERT_MELDING = insert(_MELDING)
-_INSERT_LEVERING = insert(_LEVERING)
 
 
 class Schemas:
@@ -143,6 +141,8 @@ class Plan:
     entries: list[Entry]
     work: Callable[[Session, datetime, range], dict[str, Any]]
     """Writes the melding, the vault's persons and the deliveries; returns the receipt with its ledger positions."""
+    lookups: Lookups
+    """The vault's look-ups of the melding's persons, made once for the whole group commit."""
 
 
 Consents = tuple[frozenset[str], list[Toestemming]]
@@ -218,7 +218,7 @@ def plan(
     work = _unit(
         submission, melding_id, schema.versie, status, receipt, sealed, prepared, deliveries, vault, guard, now
     )
-    return Plan(status, entries, work)
+    return Plan(status, entries, work, (vault_repository.ids_by_log_pseudonym, vault.lookup_keys(prepared)))
 
 
 def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
@@ -240,10 +240,10 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
 
     def work(session: Session, at: datetime, positions: range) -> dict[str, Any]:
         guard(session)
-        connection = session.connection()
+        rows = rows_of(session)
         stored = {**receipt, "posities": list(positions)}
-        connection.execute(
-            _INSERT_MELDING,
+        rows.add(
+            _MELDING,
             {
                 "id": melding_id,
                 "verstrekker": submission.verstrekker,
@@ -259,9 +259,10 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
                 "wrapped_key": sealed.wrapped_key if sealed else None,
                 "sealed": sealed.sealed if sealed else None,
             },
-        )  # the idempotency key's uniqueness is checked here, before anything else is written
-        person_ids = vault.seal_prepared(connection, persons)
-        rows: list[dict[str, Any]] = []
+        )  # first: in a re-run unit by unit, the idempotency key's uniqueness is checked before anything else
+        known = fetched(session, vault_repository.ids_by_log_pseudonym)
+        person_ids = vault.seal_prepared(session, persons, rows.add, known)
+        deliveries_rows: list[dict[str, Any]] = []
         issued: list[tuple[str, str, str]] = []
         for delivery in deliveries:
             if delivery.levering_id is None:
@@ -270,10 +271,9 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
                 (person_id, pseudonym, delivery.route.ontvanger)
                 for person_id, pseudonym in zip(person_ids, delivery.pseudonyms, strict=False)  # none if identified
             )
-            rows.append(_levering(delivery, melding_id, melding.spoed, at))
-        vault.record_issued_many(connection, issued, at)
-        if rows:
-            connection.execute(_INSERT_LEVERING, rows)
+            deliveries_rows.append(_levering(delivery, melding_id, melding.spoed, at))
+        vault.record_issued_many(issued, at, rows.add)
+        rows.add(_LEVERING, deliveries_rows)
         return stored
 
     return work

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
 
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection, Table, bindparam, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from hub.pseudonym.models import IssuedPseudonym, PrivacyRequest, VaultPerson
@@ -34,11 +32,8 @@ _ISSUED = IssuedPseudonym.__table__  # type: ignore[attr-defined]
 _BY_LOG_PSEUDONYM = sa_select(_PERSON.c.log_pseudonym, _PERSON.c.id).where(
     _PERSON.c.log_pseudonym.in_(bindparam("pseudonyms", expanding=True))
 )
-_INSERT_PERSON = _PERSON.insert()
-_RECORD_ISSUED = {
-    "postgresql": postgresql.insert(_ISSUED).on_conflict_do_nothing(index_elements=["pseudonym"]),
-    "sqlite": sqlite.insert(_ISSUED).on_conflict_do_nothing(index_elements=["pseudonym"]),
-}
+PERSONS: Table = _PERSON
+ISSUED: Table = _ISSUED
 
 
 def ids_by_log_pseudonym(connection: Connection, log_pseudonyms: Collection[str]) -> dict[str, str]:
@@ -48,17 +43,8 @@ def ids_by_log_pseudonym(connection: Connection, log_pseudonyms: Collection[str]
     return {row[0]: row[1] for row in connection.execute(_BY_LOG_PSEUDONYM, {"pseudonyms": list(log_pseudonyms)})}
 
 
-def insert_persons(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    connection.execute(_INSERT_PERSON, rows)
-
-
 def rekey(connection: Connection, person_id: str, log_pseudonym: str) -> None:
     connection.execute(update(_PERSON).where(_PERSON.c.id == person_id).values(log_pseudonym=log_pseudonym))
-
-
-def insert_issued(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Record issued pseudonyms; one issued before (to the same person and domain: it is derived from them) stays."""
-    connection.execute(_RECORD_ISSUED[connection.dialect.name], rows)
 
 
 def issued(session: Session, pseudonym: str) -> IssuedPseudonym | None:

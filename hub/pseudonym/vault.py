@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection
+from sqlalchemy import Table
 from sqlmodel import Session
 
 from hub.errors import Conflict, NotFound
@@ -48,7 +48,24 @@ class OpgegevenIdentiteit:
     geboortedatum: date | None = None
 
     def normalised(self) -> Identiteit:
-        return normalise(**asdict(self))
+        return normalise(
+            bsn=self.bsn,
+            voornamen=self.voornamen,
+            tussenvoegsel=self.tussenvoegsel,
+            achternaam=self.achternaam,
+            geboortedatum=self.geboortedatum,
+        )
+
+    def plain(self) -> dict[str, str]:
+        """The given fields (dates as ISO text), the absent ones left out: what is sealed."""
+        data = {
+            "bsn": self.bsn,
+            "voornamen": self.voornamen,
+            "tussenvoegsel": self.tussenvoegsel,
+            "achternaam": self.achternaam,
+            "geboortedatum": None if self.geboortedatum is None else self.geboortedatum.isoformat(),
+        }
+        return {k: v for k, v in data.items() if v is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +84,17 @@ class PreparedPerson:
 
     log_pseudonyms: tuple[str, ...]
     row: dict[str, Any]
+
+
+class Insert(Protocol):
+    """Inserts rows into a table, now or with the rest of a group commit (`hub.ledger.sequencer.Rows.add`)."""
+
+    def __call__(
+        self, table: Table, rows: list[dict[str, Any]], *, ignore_conflict: tuple[str, ...] | None = None
+    ) -> None: ...
+
+
+_PENDING = "schakel.vault.pending"
 
 
 class Erased(Conflict):
@@ -121,33 +149,51 @@ class Vault:
         }
         return PreparedPerson((active, *(p for p in pseudonyms if p != active)), row)
 
-    def seal_prepared(self, connection: Connection, persons: Sequence[PreparedPerson]) -> list[str]:
+    def seal_prepared(
+        self,
+        session: Session,
+        persons: Sequence[PreparedPerson],
+        insert: Insert,
+        known: dict[str, str] | None = None,
+    ) -> list[str]:
         """The vault ids of prepared persons, in order: found by a log pseudonym (re-keyed to the active version if
-        found under an older one) or stored. One lookup for them all; SQLAlchemy Core, for the writer's thread."""
-        found = repository.ids_by_log_pseudonym(connection, {p for person in persons for p in person.log_pseudonyms})
+        found under an older one) or new. `known`: what `lookup_keys` found, looked up for a whole group commit at
+        once (else one lookup here). New persons go to `insert` (the group's batch), and are remembered for the
+        rest of the transaction, as are re-keyed ones, so a later unit of the group finds them too."""
+        connection = session.connection()
+        pending: dict[str, str] = session.info.setdefault(_PENDING, {})
+        if known is None:
+            wanted = {p for person in persons for p in person.log_pseudonyms if p not in pending}
+            known = repository.ids_by_log_pseudonym(connection, wanted)
+        found = {**known, **pending}
         ids, new = [], []
         for person in persons:
             hit = next(((p, found[p]) for p in person.log_pseudonyms if p in found), None)
             if hit is None:
                 ids.append(person.row["id"])
                 new.append(person.row)
-                found[person.log_pseudonyms[0]] = person.row["id"]  # the same person twice in one melding
+                found[person.log_pseudonyms[0]] = pending[person.log_pseudonyms[0]] = person.row["id"]
                 continue
             pseudonym, person_id = hit
             if pseudonym != person.log_pseudonyms[0]:
                 repository.rekey(connection, person_id, person.log_pseudonyms[0])
-                found[person.log_pseudonyms[0]] = person_id
+                found[person.log_pseudonyms[0]] = pending[person.log_pseudonyms[0]] = person_id
             ids.append(person_id)
         if new:
-            repository.insert_persons(connection, new)
+            insert(repository.PERSONS, new)
         return ids
 
-    def record_issued_many(self, connection: Connection, issued: Sequence[tuple[str, str, str]], now: datetime) -> None:
-        """`record_issued` for (person id, pseudonym, domain) triples, in one statement on the writer's thread."""
+    @staticmethod
+    def lookup_keys(persons: Sequence[PreparedPerson]) -> frozenset[str]:
+        """What `seal_prepared` looks up for these persons (with `repository.ids_by_log_pseudonym`)."""
+        return frozenset(p for person in persons for p in person.log_pseudonyms)
+
+    def record_issued_many(self, issued: Sequence[tuple[str, str, str]], now: datetime, insert: Insert) -> None:
+        """`record_issued` for (person id, pseudonym, domain) triples, handed to `insert` as one batch. One issued
+        before stays (it was issued to the same person and domain: it is derived from them)."""
         if issued:
-            repository.insert_issued(connection, [
-                {"pseudonym": p, "person_id": i, "domain": d, "created_at": now} for i, p, d in issued
-            ])  # fmt: skip
+            rows = [{"pseudonym": p, "person_id": i, "domain": d, "created_at": now} for i, p, d in issued]
+            insert(repository.ISSUED, rows, ignore_conflict=("pseudonym",))
 
     def find(self, session: Session, given: OpgegevenIdentiteit) -> str | None:
         """The vault id of a person, if the vault knows them (and they were not forgotten)."""
@@ -241,10 +287,7 @@ class Vault:
 
 
 def _encode(given: OpgegevenIdentiteit) -> bytes:
-    data: dict[str, Any] = {k: v for k, v in asdict(given).items() if v is not None}
-    if given.geboortedatum is not None:
-        data["geboortedatum"] = given.geboortedatum.isoformat()
-    return orjson.dumps(data)
+    return orjson.dumps(given.plain())
 
 
 def _decode(plain: bytes) -> OpgegevenIdentiteit:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from hub.audit.models import AdminAuditEvent
+from hub.auth.models import UsedToken
 from hub.db import Database
 from hub.errors import ServiceUnavailable
 from hub.ledger import repository
 from hub.ledger.entries import Entry, Soort
-from hub.ledger.sequencer import Sequencer
+from hub.ledger.sequencer import Rows, Sequencer, rows_of
+from hub.meldingen.models import Melding
 
 
 class Refused(Exception):
@@ -96,3 +98,60 @@ class TestGroupCommit:
             writer.commit(_work(0, 0), _entries(0, 0))
         with database.engine.connect() as connection:
             assert repository.size(connection) == 0
+
+
+class TestRows:
+    def test_a_batched_row_is_stored_exactly_as_sqlalchemy_stores_it(self, database: Database) -> None:
+        """The group's inserts are written at the driver with each column's own bind processing: timestamps, JSON,
+        booleans and bytes must come out byte for byte as SQLAlchemy's own insert writes them."""
+        melding = Melding.__table__  # type: ignore[attr-defined]
+        at = datetime(2026, 11, 29, 3, 0, 0, tzinfo=UTC)  # no microseconds: the case a driver writes differently
+        row = {
+            "id": "m1", "verstrekker": "p", "berichttype": "b", "berichttype_versie": 1, "spoed": True,
+            "idempotency_key": None, "request_digest": "d", "status_code": 201, "receipt": {"a": [1, None, "é"]},
+            "ontvangen_op": at, "kek_id": None, "wrapped_key": None, "sealed": b"\x00\x01",
+        }  # fmt: skip
+        with database.engine.begin() as connection:
+            batch = Rows(connection, immediate=False)
+            batch.add(melding, [row, {**row, "id": "m2", "ontvangen_op": at.replace(microsecond=5)}])
+            batch.flush()
+            connection.execute(
+                melding.insert(), [{**row, "id": "s1"}, {**row, "id": "s2", "ontvangen_op": at.replace(microsecond=5)}]
+            )
+        with database.engine.connect() as connection:
+            raw = connection.exec_driver_sql(
+                "SELECT id, spoed, CAST(receipt AS TEXT), CAST(ontvangen_op AS TEXT), sealed FROM melding ORDER BY id"
+            ).all()
+        stored = {r[0]: tuple(bytes(v) if isinstance(v, memoryview) else v for v in r[1:]) for r in raw}
+        assert stored["m1"] == stored["s1"] and stored["m2"] == stored["s2"]
+
+    def test_a_batched_conflict_fails_only_the_unit_it_belongs_to(
+        self, database: Database, sequencer: Sequencer
+    ) -> None:
+        """Two units spend the same token id in one group: the batch fails, the group runs again unit by unit, and
+        only the second gets its refusal."""
+        used = UsedToken.__table__  # type: ignore[attr-defined]
+        gate = threading.Barrier(3)
+        outcomes: dict[str, object] = {}
+
+        def spend(name: str, jti: str) -> None:
+            def work(session: Session, now: datetime, positions: range) -> str:
+                rows_of(session).add_unique(used, {"issuer": "p", "jti": jti, "expires_at": now}, Refused(name))
+                return name
+
+            gate.wait()
+            try:
+                outcomes[name] = sequencer.commit(work, [{"soort": "verstrekking", "n": name}]).result
+            except Refused as exc:
+                outcomes[name] = exc
+
+        threads = [threading.Thread(target=spend, args=args) for args in (("a", "j1"), ("b", "j1"), ("c", "j2"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(k for k, v in outcomes.items() if isinstance(v, str)) in (["a", "c"], ["b", "c"])
+        assert sum(isinstance(v, Refused) for v in outcomes.values()) == 1
+        with database.engine.connect() as connection:
+            assert repository.size(connection) == 2, "the refused unit's entry went with it"
+            assert connection.exec_driver_sql("SELECT count(*) FROM used_token").scalar_one() == 2
