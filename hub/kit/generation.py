@@ -37,12 +37,15 @@ def read(connection: Connection) -> int:
     return int(connection.exec_driver_sql("SELECT waarde FROM generatie WHERE id = 1").scalar_one())
 
 
-def check(session: Session, expected: int) -> None:
-    """Raise `Stale` unless the generation is still `expected`, holding it there until this transaction ends.
+def hold(session: Session) -> int:
+    """The generation, held where it is until this transaction ends; read once per transaction.
 
-    SQLite: the writer holds the database's write lock, so no change can commit before this transaction does.
+    SQLite: a writer holds the database's write lock, so no change can commit before this transaction does.
     PostgreSQL: `FOR SHARE` makes a concurrent change (the trigger's update of this row) wait for this commit.
-    Read once per transaction (the session's, which is one group commit's): it cannot change within it.
+
+    Lock order: a group commit holds this row first and then takes the ledger's head; a change to what decides
+    takes this row (by its trigger) before it appends to the ledger, if it does (a consent withdrawal). Keep it so:
+    the other order could deadlock on PostgreSQL.
     """
     found = session.info.get(_INFO_KEY)
     if found is None:
@@ -51,7 +54,12 @@ def check(session: Session, expected: int) -> None:
         found = session.info[_INFO_KEY] = int(
             connection.exec_driver_sql(f"SELECT waarde FROM generatie WHERE id = 1{lock}").scalar_one()  # noqa: S608 - fixed text
         )
-    if found != expected:
+    return int(found)
+
+
+def check(session: Session, expected: int) -> None:
+    """Raise `Stale` unless the generation is still `expected`, holding it there until this transaction ends."""
+    if hold(session) != expected:
         raise Stale
 
 

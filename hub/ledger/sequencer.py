@@ -34,6 +34,7 @@ from sqlmodel import Session
 
 from hub.db import Database
 from hub.errors import ServiceUnavailable
+from hub.kit import generation
 from hub.kit.clock import utcnow
 from hub.ledger import service
 from hub.ledger.entries import Entry
@@ -302,6 +303,8 @@ class Sequencer:
                     if unit.lookups is not None:
                         wanted.setdefault(unit.lookups[0], set()).update(unit.lookups[1])
                 session.info[_FETCHED] = {loader: loader(connection, keys) for loader, keys in wanted.items()}
+                # The generation's row before the ledger's head: the lock order `hub.kit.generation` describes.
+                generation.hold(session)
                 prepared = [p for unit in units for p in unit.prepared]
                 # Reserving the block takes the head's lock (PostgreSQL; SQLite's write lock is held already), so
                 # the positions the units are told are the ones their entries get.

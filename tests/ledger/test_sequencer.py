@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
 from hub.db import Database
 from hub.errors import ServiceUnavailable
+from hub.kit import generation
 from hub.ledger import repository
 from hub.ledger.entries import Entry, Soort
 from hub.ledger.sequencer import Rows, Sequencer, rows_of
@@ -155,3 +157,28 @@ class TestRows:
         with database.engine.connect() as connection:
             assert repository.size(connection) == 2, "the refused unit's entry went with it"
             assert connection.exec_driver_sql("SELECT count(*) FROM used_token").scalar_one() == 2
+
+
+class TestLockOrder:
+    def test_a_change_that_appends_to_the_ledger_never_deadlocks_with_a_group(
+        self, database: Database, sequencer: Sequencer
+    ) -> None:
+        """A consent withdrawal takes the generation's row (its trigger) and then the ledger's head; a group takes
+        them in the same order, so each waits for the other instead of deadlocking (PostgreSQL would abort one)."""
+        with database.engine.connect() as change:
+            transaction = change.begin()
+            change.exec_driver_sql("UPDATE toestemming SET id = id")  # the trigger takes the generation's row
+            pending = sequencer.submit(_melding_like, [{"soort": "verstrekking", "n": 1}])
+            time.sleep(0.3)  # the group now waits for that row (PostgreSQL) or the write lock (SQLite)
+            change.exec_driver_sql("UPDATE ledger_head SET size = size WHERE id = 1")  # as an append would
+            transaction.commit()
+        assert pending.result(timeout=30).result == "stored"
+        with database.engine.connect() as connection:
+            assert repository.size(connection) == 1
+
+
+def _melding_like(session: Session, now: datetime, positions: range) -> str:
+    """A unit that relies on the generation, as a melding's does."""
+    del now, positions
+    generation.hold(session)
+    return "stored"
