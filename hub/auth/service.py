@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -99,16 +100,7 @@ class Authenticator:
                 owners[kid] = (principal_id, roles)
                 return resolved
 
-            verified = verify_token(
-                token,
-                resolve_key=resolve,
-                audience=self._audience,
-                method=request.method,
-                url=request.url,
-                body=request.body,
-                content_digest_header=request.content_digest,
-                leeway_seconds=self._leeway,
-            )
+            verified = self._verify(token, request, resolve)
         if self._sequencer is not None:
             self._sequencer.commit(lambda s, _, __: self._spend(s, verified), [])
         else:
@@ -149,21 +141,24 @@ class Authenticator:
             return known.resolved
 
         try:
-            verified = verify_token(
-                token,
-                resolve_key=resolve,
-                audience=self._audience,
-                method=request.method,
-                url=request.url,
-                body=request.body,
-                content_digest_header=request.content_digest,
-                leeway_seconds=self._leeway,
-            )
+            verified = self._verify(token, request, resolve)
         except _NotKept:
             return None
         known = found[-1]
         caller = Caller(verified.issuer, known.principal_id, known.roles, verified.kid, verified.token_digest)
         return Verified(caller, verified, seen)
+
+    def _verify(self, token: str, request: RequestFacts, resolve: Callable[[str], ResolvedKey]) -> VerifiedToken:
+        return verify_token(
+            token,
+            resolve_key=resolve,
+            audience=self._audience,
+            method=request.method,
+            url=request.url,
+            body=request.body,
+            content_digest_header=request.content_digest,
+            leeway_seconds=self._leeway,
+        )
 
     def _load(self, kid: str) -> tuple[_Known, int]:
         with self._database.unit_of_work(immediate=False) as session:
