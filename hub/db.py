@@ -176,12 +176,6 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_read_session(request: Request) -> Iterator[Session]:
-    database: Database = request.app.state.database
-    with database.unit_of_work(immediate=False) as session:
-        yield session
-
-
 def get_write_session(request: Request) -> Iterator[Session]:
     database: Database = request.app.state.database
     with database.unit_of_work(immediate=True) as session:
@@ -190,9 +184,6 @@ def get_write_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 """The request's session, committed before the response is sent (so a 2xx means durable)."""
-
-ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
-"""For a handler that only reads, or whose writes go through the ledger's sequencer."""
 
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 """For a GET that writes too (a read of the verstrekkingenlog is itself recorded)."""

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Table, delete
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from hub.auth.models import UsedToken
@@ -48,22 +47,8 @@ def key_with_owner(session: Session, kid: str) -> KeyOwner | None:
     return None if row is None else KeyOwner(row[0], bool(row[1]), row[2], row[3], list(row[4]), row[5], row[6])
 
 
-_USED = UsedToken.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
-# Built once: a statement object keeps its compiled form, and this runs for every request.
-# RETURNING says whether this very insert won; rowcount is not reliable for ON CONFLICT on every driver.
-USED_TOKENS: Table = _USED
-"""A jti spent before fails its primary key."""
-_REMEMBER = {
-    "postgresql": postgresql.insert(_USED).on_conflict_do_nothing().returning(_USED.c.jti),
-    "sqlite": sqlite.insert(_USED).on_conflict_do_nothing().returning(_USED.c.jti),
-}
-
-
-def remember_jti(session: Session, issuer: str, jti: str, expires_at: datetime) -> bool:
-    """Store a token id; False when (issuer, jti) was stored before. Atomic across processes."""
-    connection = session.connection()
-    statement = _REMEMBER[connection.dialect.name]
-    return connection.execute(statement, {"issuer": issuer, "jti": jti, "expires_at": expires_at}).first() is not None
+USED_TOKENS: Table = UsedToken.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
+"""Spent token ids; one spent before fails the primary key (issuer, jti), whichever process spent it."""
 
 
 def purge_expired(session: Session, before: datetime) -> int:

@@ -76,11 +76,9 @@ class _Known:
 class Authenticator:
     """Verifies request-bound tokens for one hub (its audience), against the registry in its database."""
 
-    def __init__(
-        self, database: Database, audience: str, leeway_seconds: int, sequencer: Sequencer | None = None
-    ) -> None:
-        """With a `sequencer`, spent token ids are written in its group commits (one writer for the process, no
-        lock contention); without one, each in a transaction of its own."""
+    def __init__(self, database: Database, audience: str, leeway_seconds: int, sequencer: Sequencer) -> None:
+        """Spent token ids are written in the `sequencer`'s group commits (one writer for the process, no lock
+        contention)."""
         self._database = database
         self._sequencer = sequencer
         self._audience = audience
@@ -101,11 +99,7 @@ class Authenticator:
                 return resolved
 
             verified = self._verify(token, request, resolve)
-        if self._sequencer is not None:
-            self._sequencer.commit(lambda s, _, __: self._spend(s, verified), [])
-        else:
-            with self._database.unit_of_work() as session:
-                self._spend(session, verified)
+        self._sequencer.commit(lambda session, _, __: self.spend(session, verified), [])
         principal_id, roles = owners[verified.kid]
         return Caller(
             partner_id=verified.issuer,
@@ -181,19 +175,12 @@ class Authenticator:
 
     def spend(self, session: Session, verified: VerifiedToken) -> None:
         """Spend the token's jti in a group commit's transaction (with its other inserts); its unit fails with
-        `TokenRejected` if the jti was spent before."""
+        `TokenRejected` if the jti was spent before, by this process or another. It is kept until the token could
+        not pass the exp check anyway (exp + leeway)."""
         keep_until = datetime.fromtimestamp(verified.expires_at + self._leeway, UTC)
         row = {"issuer": verified.issuer, "jti": verified.jti, "expires_at": keep_until}
         refusal = TokenRejected("token-replayed", "this token was used before; sign a fresh one per request")
         rows_of(session).add_unique(repository.USED_TOKENS, row, refusal)
-        if next(self._counter) % _PURGE_EVERY == 0:
-            repository.purge_expired(session, utcnow() - timedelta(seconds=1))
-
-    def _spend(self, session: Session, verified: VerifiedToken) -> None:
-        # Keep the jti until the token could not pass the exp check anyway (exp + leeway).
-        keep_until = datetime.fromtimestamp(verified.expires_at + self._leeway, UTC)
-        if not repository.remember_jti(session, verified.issuer, verified.jti, keep_until):
-            raise TokenRejected("token-replayed", "this token was used before; sign a fresh one per request")
         if next(self._counter) % _PURGE_EVERY == 0:
             repository.purge_expired(session, utcnow() - timedelta(seconds=1))
 

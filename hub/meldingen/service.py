@@ -92,15 +92,6 @@ class Outcome:
     receipt: dict[str, Any]
 
 
-class WriteRace(Exception):
-    """A concurrent request committed a row this one also wrote first: the same Idempotency-Key, or the same new
-    person in the vault (on PostgreSQL, from another process). Look again, then try again."""
-
-
-def race_lost() -> Conflict:
-    return Conflict("concurrent requests kept conflicting with this one; retry it", code="write-conflict")
-
-
 def refusal(receipt: dict[str, Any]) -> Forbidden:
     """The 403 for a melding nobody may receive: each recipient's reasons, no personal data."""
     reasons = "; ".join(

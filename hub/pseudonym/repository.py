@@ -20,20 +20,14 @@ def person(session: Session, person_id: str) -> VaultPerson | None:
     return session.get(VaultPerson, person_id)
 
 
-def person_by_log_pseudonym(session: Session, log_pseudonym: str) -> VaultPerson | None:
-    return session.exec(select(VaultPerson).where(VaultPerson.log_pseudonym == log_pseudonym)).first()
-
-
-_PERSON = VaultPerson.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
-_ISSUED = IssuedPseudonym.__table__  # type: ignore[attr-defined]
+PERSONS: Table = VaultPerson.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
+ISSUED: Table = IssuedPseudonym.__table__  # type: ignore[attr-defined]
 
 
 # Built once: a statement object keeps its compiled form (these run for every melding, on the writer's thread).
-_BY_LOG_PSEUDONYM = sa_select(_PERSON.c.log_pseudonym, _PERSON.c.id).where(
-    _PERSON.c.log_pseudonym.in_(bindparam("pseudonyms", expanding=True))
+_BY_LOG_PSEUDONYM = sa_select(PERSONS.c.log_pseudonym, PERSONS.c.id).where(
+    PERSONS.c.log_pseudonym.in_(bindparam("pseudonyms", expanding=True))
 )
-PERSONS: Table = _PERSON
-ISSUED: Table = _ISSUED
 
 
 def ids_by_log_pseudonym(connection: Connection, log_pseudonyms: Collection[str]) -> dict[str, str]:
@@ -44,7 +38,7 @@ def ids_by_log_pseudonym(connection: Connection, log_pseudonyms: Collection[str]
 
 
 def rekey(connection: Connection, person_id: str, log_pseudonym: str) -> None:
-    connection.execute(update(_PERSON).where(_PERSON.c.id == person_id).values(log_pseudonym=log_pseudonym))
+    connection.execute(update(PERSONS).where(PERSONS.c.id == person_id).values(log_pseudonym=log_pseudonym))
 
 
 def issued(session: Session, pseudonym: str) -> IssuedPseudonym | None:

@@ -17,13 +17,13 @@ from typing import Any, Protocol
 
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from hub.errors import Conflict, NotFound
 from hub.pseudonym import repository
 from hub.pseudonym.identity import Identiteit, normalise
-from hub.pseudonym.models import IssuedPseudonym, VaultPerson
 from hub.pseudonym.scheme import LOG_DOMAIN, HmacPseudonyms, parse_pseudonym
 
 
@@ -107,27 +107,9 @@ class Vault:
         self._kek = kek
 
     def seal(self, session: Session, given: OpgegevenIdentiteit, now: datetime) -> str:
-        """The person's vault id: found by their log-domain pseudonym, or created with a fresh data key."""
-        identity = given.normalised()
-        existing = self._lookup(session, identity)
-        if existing is not None:
-            return existing
-        person_id = secrets.token_hex(16)
-        data_key = AESGCM.generate_key(bit_length=256)
-        nonce = os.urandom(12)
-        sealed = nonce + AESGCM(data_key).encrypt(nonce, _encode(given), person_id.encode("ascii"))
-        repository.add(
-            session,
-            VaultPerson(
-                id=person_id,
-                log_pseudonym=self.pseudonyms.pseudonymise(identity, LOG_DOMAIN),
-                kek_id=self._kek.key_id,
-                wrapped_key=self._kek.wrap(data_key),
-                sealed_identity=sealed,
-                created_at=now,
-            ),
-        )
-        return person_id
+        """The person's vault id: found by their log-domain pseudonym, or created with a fresh data key (one person;
+        the meldingen flow seals many at once with `prepare` and `seal_prepared`)."""
+        return self.seal_prepared(session, [self.prepare(given, given.normalised(), now)], _insert_now(session))[0]
 
     def prepare(self, given: OpgegevenIdentiteit, identity: Identiteit, now: datetime) -> PreparedPerson:
         """Everything `seal_prepared` needs but the lookup: the sealing is done here, off the writer's thread (and
@@ -136,18 +118,18 @@ class Vault:
         data_key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
         sealed = nonce + AESGCM(data_key).encrypt(nonce, _encode(given), person_id.encode("ascii"))
-        pseudonyms = self.log_pseudonyms(identity)
-        active = self.pseudonyms.pseudonymise(identity, LOG_DOMAIN)
         row = {
             "id": person_id,
-            "log_pseudonym": active,
+            "log_pseudonym": None,  # set below
             "kek_id": self._kek.key_id,
             "wrapped_key": self._kek.wrap(data_key),
             "sealed_identity": sealed,
             "created_at": now,
             "erased_at": None,
         }
-        return PreparedPerson((active, *(p for p in pseudonyms if p != active)), row)
+        pseudonyms = self._log_pseudonyms_active_first(identity)
+        row["log_pseudonym"] = pseudonyms[0]
+        return PreparedPerson(pseudonyms, row)
 
     def seal_prepared(
         self,
@@ -168,15 +150,10 @@ class Vault:
         found = {**known, **pending}
         ids, new = [], []
         for person in persons:
-            hit = next(((p, found[p]) for p in person.log_pseudonyms if p in found), None)
-            if hit is None:
-                ids.append(person.row["id"])
+            person_id = _recognise(connection, person.log_pseudonyms, found, pending)
+            if person_id is None:
+                person_id = person.row["id"]
                 new.append(person.row)
-                found[person.log_pseudonyms[0]] = pending[person.log_pseudonyms[0]] = person.row["id"]
-                continue
-            pseudonym, person_id = hit
-            if pseudonym != person.log_pseudonyms[0]:
-                repository.rekey(connection, person_id, person.log_pseudonyms[0])
                 found[person.log_pseudonyms[0]] = pending[person.log_pseudonyms[0]] = person_id
             ids.append(person_id)
         if new:
@@ -197,21 +174,17 @@ class Vault:
 
     def find(self, session: Session, given: OpgegevenIdentiteit) -> str | None:
         """The vault id of a person, if the vault knows them (and they were not forgotten)."""
-        return self._lookup(session, given.normalised())
+        pseudonyms = self._log_pseudonyms_active_first(given.normalised())
+        connection = session.connection()
+        pending: dict[str, str] = session.info.setdefault(_PENDING, {})
+        found = {**repository.ids_by_log_pseudonym(connection, set(pseudonyms)), **pending}
+        return _recognise(connection, pseudonyms, found, pending)
 
-    def _lookup(self, session: Session, identity: Identiteit) -> str | None:
-        # Newest key version first; a person found under an older one is re-keyed to the active version, so a
-        # pseudonym key rotation never splits one person in two.
-        for version in self.pseudonyms.versions_newest_first:
-            found = repository.person_by_log_pseudonym(
-                session, self.pseudonyms.pseudonymise(identity, LOG_DOMAIN, version)
-            )
-            if found is not None:
-                if version != self.pseudonyms.active_version:
-                    found.log_pseudonym = self.pseudonyms.pseudonymise(identity, LOG_DOMAIN)
-                    repository.add(session, found)
-                return found.id
-        return None
+    def _log_pseudonyms_active_first(self, identity: Identiteit) -> tuple[str, ...]:
+        # The active key version first, then the others newest first: a person found under an older one is
+        # re-keyed to the active version, so a pseudonym key rotation never splits one person in two.
+        active = self.pseudonyms.pseudonymise(identity, LOG_DOMAIN)
+        return (active, *(p for p in self.log_pseudonyms(identity) if p != active))
 
     def log_pseudonyms(self, identity: Identiteit) -> list[str]:
         """The person's log-domain pseudonym under every key version: what ledger entries about them commit to."""
@@ -240,10 +213,7 @@ class Vault:
 
     def record_issued(self, session: Session, person_id: str, pseudonym: str, domain: str, now: datetime) -> None:
         """Note that `domain` received this pseudonym for the person (so it can be re-identified with four eyes)."""
-        if repository.issued(session, pseudonym) is None:
-            repository.add(
-                session, IssuedPseudonym(pseudonym=pseudonym, person_id=person_id, domain=domain, created_at=now)
-            )
+        self.record_issued_many([(person_id, pseudonym, domain)], now, _insert_now(session))
 
     def seal_bytes(self, data: bytes, context: str) -> Sealed:
         """Seal content in transit (a melding, a recipient's view) under a fresh data key, bound to `context`."""
@@ -281,6 +251,9 @@ class Vault:
         person = repository.person(session, person_id)
         if person is None:
             raise NotFound("no such person in the vault", code="person-not-found")
+        pending: dict[str, str] = session.info.get(_PENDING, {})
+        for pseudonym in [p for p, i in pending.items() if i == person_id]:
+            del pending[pseudonym]  # recognised earlier in this transaction: no more
         person.wrapped_key, person.sealed_identity, person.log_pseudonym = None, None, None
         person.erased_at = now
         repository.add(session, person)
@@ -295,3 +268,32 @@ def _decode(plain: bytes) -> OpgegevenIdentiteit:
     if "geboortedatum" in data:
         data["geboortedatum"] = date.fromisoformat(data["geboortedatum"])
     return OpgegevenIdentiteit(**data)
+
+
+def _recognise(
+    connection: Connection, pseudonyms: Sequence[str], found: dict[str, str], pending: dict[str, str]
+) -> str | None:
+    """The vault id under the first of `pseudonyms` (active version first) that `found` knows, re-keyed to the
+    active version if it was found under an older one (and remembered so for the rest of the transaction)."""
+    hit = next(((p, found[p]) for p in pseudonyms if p in found), None)
+    if hit is None:
+        return None
+    pseudonym, person_id = hit
+    if pseudonym != pseudonyms[0]:
+        repository.rekey(connection, person_id, pseudonyms[0])
+        found[pseudonyms[0]] = pending[pseudonyms[0]] = person_id
+    return person_id
+
+
+def _insert_now(session: Session) -> Insert:
+    """An `Insert` that writes at once, in the session's transaction (outside a group commit)."""
+
+    def insert(table: Table, rows: list[dict[str, Any]], *, ignore_conflict: tuple[str, ...] | None = None) -> None:
+        statement = table.insert()
+        if ignore_conflict:
+            dialect = session.connection().dialect.name
+            module = postgresql if dialect == "postgresql" else sqlite
+            statement = module.insert(table).on_conflict_do_nothing(index_elements=list(ignore_conflict))
+        session.connection().execute(statement, rows)
+
+    return insert

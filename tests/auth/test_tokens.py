@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import timedelta
 
 import httpx
 import pytest
 
-from connectors import AuthenticationFailed, SigningKey, sign_request_token
+from connectors import AuthenticationFailed, SigningKey, TokenRejected, VerifiedToken, sign_request_token
 from hub.auth import repository
+from hub.auth.service import Authenticator
 from hub.db import Database
 from hub.kit.clock import utcnow
+from hub.ledger.sequencer import Sequencer
 from hub.partners import service
 from hub.partners.models import PartnerStatus, PrincipalStatus
 from hub.partners.schemas import KeyCreate, PartnerUpdate, PrincipalUpdate
@@ -133,23 +136,43 @@ class TestGoodTokens:
         assert client.get("/api/v1/principals", params={"partnerId": "via-test"})[0]["partnerId"] == "via-test"
 
 
+def _token(issuer: str, jti: str, expires_at: int) -> VerifiedToken:
+    return VerifiedToken(issuer, f"{issuer}-systeem", "kid", jti, expires_at - 60, expires_at, "digest")
+
+
 class TestReplayStore:
     def test_a_jti_is_spent_once_across_processes(self, database_url: str, database: Database) -> None:
-        # Two engines on one database behave as two API processes: the second insert of a jti must lose.
+        """Two engines, each with its own group-commit writer, behave as two API processes: the second spend of a
+        jti must fail, whichever process made the first."""
         other = Database(database_url)
+        writers = [Sequencer(database), Sequencer(other)]
+        for writer in writers:
+            writer.start()
         try:
-            expires = utcnow() + timedelta(minutes=5)
-            with database.unit_of_work() as session:
-                assert repository.remember_jti(session, "politie-test", "jti-1", expires)
-            with other.unit_of_work() as session:
-                assert not repository.remember_jti(session, "politie-test", "jti-1", expires)
-                assert repository.remember_jti(session, "via-test", "jti-1", expires), "jti is per issuer"
+            processes = [(Authenticator(database, "http://hub", 30, writers[0]), writers[0]),
+                         (Authenticator(other, "http://hub", 30, writers[1]), writers[1])]  # fmt: skip
+            expires = int(time.time()) + 300
+
+            def spend(process: int, token: VerifiedToken) -> None:
+                authenticator, writer = processes[process]
+                writer.commit(lambda session, _, __: authenticator.spend(session, token), [])
+
+            spend(0, _token("politie-test", "jti-1", expires))
+            with pytest.raises(TokenRejected) as refused:
+                spend(1, _token("politie-test", "jti-1", expires))
+            assert refused.value.reason == "token-replayed"
+            spend(1, _token("via-test", "jti-1", expires))  # a jti is per issuer
         finally:
+            for writer in writers:
+                writer.stop()
             other.dispose()
 
     def test_expired_entries_are_purged(self, database: Database) -> None:
+        table = repository.USED_TOKENS
         with database.unit_of_work() as session:
-            repository.remember_jti(session, "p", "old", utcnow() - timedelta(minutes=1))
-            repository.remember_jti(session, "p", "new", utcnow() + timedelta(minutes=1))
+            session.connection().execute(table.insert(), [
+                {"issuer": "p", "jti": "old", "expires_at": utcnow() - timedelta(minutes=1)},
+                {"issuer": "p", "jti": "new", "expires_at": utcnow() + timedelta(minutes=1)},
+            ])  # fmt: skip
         with database.unit_of_work() as session:
             assert repository.purge_expired(session, utcnow()) == 1
