@@ -69,3 +69,7 @@ def require_roles(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
         return admitted(caller, allowed)
 
     return check
+
+
+PartnerDep = Annotated[Caller, Depends(require_roles(Role.PARTNER))]
+"""A partner's own system or person: what sends meldingen, reads its inbox and records consents."""

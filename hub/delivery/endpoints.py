@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from hub.auth.dependencies import require_roles
+from hub.auth.dependencies import PartnerDep, require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep
 from hub.delivery import service
@@ -19,7 +19,6 @@ from hub.pseudonym.endpoints import VaultDep
 
 router = APIRouter(prefix=API_PREFIX, tags=["levering"])
 
-Partner = Annotated[Caller, Depends(require_roles(Role.PARTNER))]
 Operator = Annotated[Caller, Depends(require_roles(Role.OPERATOR))]
 
 
@@ -29,7 +28,7 @@ Operator = Annotated[Caller, Depends(require_roles(Role.OPERATOR))]
     description="Only your own. Oldest first, paged by `na`. Acknowledge each one after you stored it.",
 )
 def inbox(
-    caller: Partner,
+    caller: PartnerDep,
     session: SessionDep,
     vault: VaultDep,
     na: Annotated[int | None, Query(ge=0, description="Deliveries after this number.")] = None,
@@ -48,7 +47,7 @@ def inbox(
     ),
 )
 def acknowledge(
-    levering_id: str, body: OntvangstbevestigingIn, caller: Partner, context: ContextDep, session: SessionDep
+    levering_id: str, body: OntvangstbevestigingIn, caller: PartnerDep, context: ContextDep, session: SessionDep
 ) -> LeveringOut:
     levering = service.acknowledge(
         session, caller.partner_id, levering_id, body.inhoud_digest, context=context, now=utcnow()

@@ -5,23 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import Response
 
-from hub.auth.dependencies import CallerDep, require_roles
-from hub.auth.service import Caller
+from hub.auth.dependencies import CallerDep, PartnerDep
 from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.meldingen import intake, repository, service
 from hub.meldingen.schemas import BerichttypeOut, MeldingIn, Ontvangstbewijs
-from hub.partners.models import Role
 from hub.pseudonym.endpoints import VaultDep
 
 router = APIRouter(prefix=API_PREFIX, tags=["meldingen"])
-
-Partner = Annotated[Caller, Depends(require_roles(Role.PARTNER))]
 
 
 @router.post(
@@ -60,7 +56,7 @@ async def submit(
     summary="The receipt of a melding you sent",
     description="What the hub answered when it received it. Only the partner that sent it may read it.",
 )
-def receipt(melding_id: str, caller: Partner, session: SessionDep) -> Ontvangstbewijs:
+def receipt(melding_id: str, caller: PartnerDep, session: SessionDep) -> Ontvangstbewijs:
     melding = repository.get(session, melding_id)
     if melding is None or melding.verstrekker != caller.partner_id:
         raise NotFound("you sent no melding with this id", code="melding-not-found")

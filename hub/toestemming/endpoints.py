@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, status
 
-from fastapi import APIRouter, Depends, Request, status
-
-from hub.auth.dependencies import require_roles
-from hub.auth.service import Caller
+from hub.auth.dependencies import PartnerDep
 from hub.db import SessionDep
 from hub.errors import ServiceUnavailable
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
-from hub.partners.models import Role
 from hub.pseudonym.endpoints import VaultDep
 from hub.toestemming import repository, service
 from hub.toestemming.schemas import ToestemmingIn, ToestemmingOut
 
 router = APIRouter(prefix=API_PREFIX, tags=["toestemmingen"])
-
-Partner = Annotated[Caller, Depends(require_roles(Role.PARTNER))]
 
 
 @router.post(
@@ -33,7 +27,7 @@ Partner = Annotated[Caller, Depends(require_roles(Role.PARTNER))]
     ),
 )
 def record(
-    body: ToestemmingIn, caller: Partner, request: Request, session: SessionDep, vault: VaultDep
+    body: ToestemmingIn, caller: PartnerDep, request: Request, session: SessionDep, vault: VaultDep
 ) -> ToestemmingOut:
     policy = request.app.state.policy_runtime.active(session, utcnow())
     if policy is None:
@@ -52,7 +46,7 @@ def record(
     summary="The consents your organisation recorded",
     description="Without identities: ids, items, and when they were given and withdrawn.",
 )
-def list_recorded(caller: Partner, session: SessionDep) -> list[ToestemmingOut]:
+def list_recorded(caller: PartnerDep, session: SessionDep) -> list[ToestemmingOut]:
     return [ToestemmingOut.model_validate(t) for t in repository.recorded_by(session, caller.partner_id)]
 
 
@@ -64,6 +58,6 @@ def list_recorded(caller: Partner, session: SessionDep) -> list[ToestemmingOut]:
         "verstrekkingenlog. What was delivered already stays delivered."
     ),
 )
-def withdraw(toestemming_id: int, caller: Partner, context: ContextDep, session: SessionDep) -> ToestemmingOut:
+def withdraw(toestemming_id: int, caller: PartnerDep, context: ContextDep, session: SessionDep) -> ToestemmingOut:
     row, withheld = service.withdraw(session, caller.partner_id, toestemming_id, context=context, now=utcnow())
     return ToestemmingOut.model_validate(row).model_copy(update={"ingehouden_leveringen": withheld})
