@@ -104,6 +104,17 @@ class TestVault:
             assert row[3] is not None
             assert vault.seal(session, bram, NOW) != person, "a forgotten person comes back as a new one"
 
+    def test_a_person_forgotten_within_a_transaction_is_not_recognised_in_it(
+        self, database: Database, vault: Vault
+    ) -> None:
+        bram = OpgegevenIdentiteit(bsn="402015447")
+        with database.unit_of_work() as session:
+            person = vault.seal(session, bram, NOW)
+            assert vault.find(session, bram) == person
+            vault.forget(session, person, NOW)
+            assert vault.find(session, bram) is None
+            assert vault.seal(session, bram, NOW) != person, "a forgotten person comes back as a new one"
+
     def test_a_sealed_identity_is_bound_to_its_person(self, database: Database, vault: Vault) -> None:
         with database.unit_of_work() as session:
             a = vault.seal(session, OpgegevenIdentiteit(bsn="762621606"), NOW)
