@@ -136,7 +136,8 @@ def prepare_hub(work: Path, key: SigningKey) -> dict[str, str]:
         ):
             partners.create_partner(
                 session, "bench", PartnerCreate(id=partner, naam=partner, soort=PartnerSoort(soort),
-                                                oin=f"0000009900000000090{n}", delivery_mode=DeliveryMode.INBOX),
+                                                oin=f"0000009900000000090{n}", delivery_mode=DeliveryMode.INBOX,
+                                                werkgebied=["GM0935"]),
             )  # fmt: skip
         partners.create_principal(
             session, "bench",
@@ -147,8 +148,9 @@ def prepare_hub(work: Path, key: SigningKey) -> dict[str, str]:
         partners.add_key(session, "bench", "politie-systeem", KeyCreate(jwk=key.public_jwk()))
         version, _ = policy.propose(session, Officer("fg-een", "elders"), source, "bench", now)
         policy.approve(
-            session, PolicyRuntime(), Officer("fg-twee", "elders"), version.id or 0, active_from=now, now=now
-        )
+            session, PolicyRuntime(), Officer("fg-twee", "elders"), version.id or 0, active_from=now, now=now,
+            warnings_seen=True,
+        )  # fmt: skip
     database.dispose()
     return {"SCHAKEL_DATABASE_URL": url, "SCHAKEL_KEYS_DIR": str(keys), "SCHAKEL_DELIVERY_IN_PROCESS": "false"}
 

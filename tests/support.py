@@ -75,6 +75,7 @@ def seed_registry(database: Database, keys: dict[str, SigningKey]) -> dict[str, 
                     soort=partner.soort,
                     oin=partner.oin,
                     delivery_mode=DeliveryMode.INBOX,
+                    werkgebied=["GM0935"],
                 ),
             )
         for name, (partner_id, roles) in PRINCIPALS.items():
@@ -99,7 +100,10 @@ def activate_sample(database: Database, source: PolicySource, now: datetime) -> 
     runtime = PolicyRuntime()
     with database.unit_of_work() as session:
         version, _ = policy.propose(session, Officer("fg-een", "elders"), data, "test", now)
-        policy.approve(session, runtime, Officer("fg-twee", "elders"), version.id or 0, active_from=now, now=now)
+        policy.approve(
+            session, runtime, Officer("fg-twee", "elders"), version.id or 0, active_from=now, now=now,
+            warnings_seen=True,
+        )  # fmt: skip
         active = runtime.active(session, now)
     assert active is not None
     return active

@@ -180,9 +180,14 @@ def approve_command(
     principal: PrincipalOption,
     key: KeyOption,
     actief_vanaf: Annotated[datetime | None, typer.Option(help="When it becomes active (default: at once).")] = None,
+    waarschuwingen_gezien: Annotated[
+        bool, typer.Option("--waarschuwingen-gezien", help="I read the version's warnings (required if it has any).")
+    ] = False,
 ) -> None:
     """Approve a proposed version (a different privacy officer than the proposer)."""
-    body = {"actiefVanaf": actief_vanaf.isoformat()} if actief_vanaf else {}
+    body: dict[str, object] = {"waarschuwingenGezien": waarschuwingen_gezien}
+    if actief_vanaf:
+        body["actiefVanaf"] = actief_vanaf.isoformat()
     with officer_client(hub, partner, principal, key) as client:
         _print(client.post(f"/api/v1/beleid/versies/{version}/goedkeuring", body))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 CODE = r"^[a-z0-9][a-z0-9_-]*$"
 RULE_ID = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
@@ -29,11 +29,34 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+GEMEENTECODE = r"^GM[0-9]{4}$"
+"""A CBS gemeentecode, e.g. `GM0935` (Maastricht)."""
+
+
+class Beroepsgeheim(Strict):
+    """A professional secrecy duty, and the law that imposes it. A convenant cannot create one: the partners can
+    agree on what they share, not on who is bound by a statutory duty of confidentiality."""
+
+    wet: str = Field(min_length=3, description="The law that imposes the duty, e.g. `Wet BIG` or `Jeugdwet`.")
+    artikelen: list[str] = Field(min_length=1)
+    te_bevestigen: bool = Field(default=False, description="The article references still need a lawyer's check.")
+
+    @field_validator("wet")
+    @classmethod
+    def _statutory(cls, wet: str) -> str:
+        if re.search(r"convenant|afgeleid|derived", wet, re.IGNORECASE):
+            raise ValueError(
+                "a convenant cannot create a professional secrecy duty: name the law that imposes it, or leave "
+                "beroepsgeheim out (special data then needs a rule whose grondslag covers it)"
+            )
+        return wet
+
+
 class Soort(Strict):
     code: str = Field(pattern=CODE)
     omschrijving: str
-    beroepsgeheim: bool = Field(
-        default=False, description="Bound by a professional secrecy duty (medisch of afgeleid beroepsgeheim)."
+    beroepsgeheim: Beroepsgeheim | None = Field(
+        default=None, description="The statutory professional secrecy duty of this kind of organisation, if any."
     )
 
 
@@ -78,6 +101,28 @@ class Vocabulaires(Strict):
 class Deelnemer(Strict):
     partner: str = Field(pattern=CODE)
     soort: str = Field(pattern=CODE)
+    werkgebied: list[str] = Field(
+        min_length=1,
+        description="The CBS gemeentecodes (e.g. `GM0935`) this partner serves: it receives meldingen about them only.",
+    )
+
+    @field_validator("werkgebied")
+    @classmethod
+    def _codes(cls, werkgebied: list[str]) -> list[str]:
+        for code in werkgebied:
+            if not re.fullmatch(GEMEENTECODE, code):
+                raise ValueError(f"{code!r} is not a CBS gemeentecode of the form GM0935")
+        return werkgebied
+
+
+class Toestemmingsbevoegdheid(Strict):
+    """Who may record a consent for an item: the partner that holds the betrokkene's signed statement for it."""
+
+    item: str = Field(
+        pattern=r"^[a-z0-9-]+(/[a-z0-9_-]+)?$",
+        description="A category (`basisvoorwaarden`) or one item of it (`basisvoorwaarden/huisvesting`).",
+    )
+    vastleggers: list[str] = Field(min_length=1, description="Partner ids or soorten that may record it.")
 
 
 class Goedkeuring(Strict):
@@ -93,6 +138,10 @@ class Convenant(Strict):
     versie: str
     goedkeuring: Goedkeuring = Goedkeuring()
     deelnemers: list[Deelnemer] = Field(min_length=1)
+    toestemmingen: list[Toestemmingsbevoegdheid] = Field(
+        default_factory=list,
+        description="Per consent item, who may record it; a consent for an item not listed here cannot be recorded.",
+    )
 
 
 class Veld(Strict):
@@ -110,6 +159,20 @@ class Berichttype(Strict):
         min_length=1,
         description="Field path -> category. Paths are dotted; `[]` marks a list, e.g. `personen[].adres.postcode`.",
     )
+    verplicht: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Paths that must be present: a field (`incident.datum`) or a list that must hold at least one element "
+            "(`personen[]`). A field inside a list is required in every element (`personen[].rol`)."
+        ),
+    )
+    gemeente: str | None = Field(
+        default=None,
+        description=(
+            "The field that holds the CBS gemeentecode of the gemeente the melding concerns (of residence, or of the "
+            "incident), outside any list. Without it no werkgebied-bound recipient can be reached."
+        ),
+    )
 
     @field_validator("velden")
     @classmethod
@@ -118,6 +181,16 @@ class Berichttype(Strict):
             if not re.fullmatch(r"[a-z][a-z0-9_]*(\[\])?(\.[a-z][a-z0-9_]*(\[\])?)*", path):
                 raise ValueError(f"field path {path!r} is not of the form a.b[].c")
         return velden
+
+    @model_validator(mode="after")
+    def _declared(self) -> Berichttype:
+        lists = {path[: i + 2] for path in self.velden for i in range(len(path)) if path[i : i + 2] == "[]"}
+        for path in self.verplicht:
+            if path not in self.velden and path not in lists:
+                raise ValueError(f"verplicht names {path!r}, which is neither a field nor a list of this berichttype")
+        if self.gemeente is not None and (self.gemeente not in self.velden or "[]" in self.gemeente):
+            raise ValueError(f"gemeente names {self.gemeente!r}: it must be a field of this berichttype outside a list")
+        return self
 
 
 class Berichttypes(Strict):

@@ -46,6 +46,13 @@ class ProposalOut(ApiModel):
 
 class ApprovalIn(ApiModel):
     actief_vanaf: datetime | None = Field(default=None, description="When it becomes active; default: at once.")
+    waarschuwingen_gezien: bool = Field(
+        default=False,
+        description=(
+            "You read the version's warnings (e.g. article references a lawyer has not confirmed yet): required when "
+            "it has any; the admin audit trail records that both officers saw them."
+        ),
+    )
 
 
 class ScheduleIn(ApiModel):

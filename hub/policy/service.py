@@ -28,7 +28,7 @@ from hub.policy.engine import CompiledPolicy
 from hub.policy.format import FormatError, PolicySource, parse_source, source_to_data
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 from hub.policy.runtime import CONFIRM_WITHIN, PolicyRuntime, emergency_code
-from hub.policy.validate import Bevinding, findings_from_format_error, has_errors, validate
+from hub.policy.validate import Bevinding, Niveau, findings_from_format_error, has_errors, validate
 
 HASH_DOMAIN = "schakel-beleid-v1"
 _CLOCK_SKEW = timedelta(minutes=1)
@@ -89,7 +89,11 @@ def propose(
         proposed_at=now,
     )
     repository.add(session, version)
-    _audit(session, officer, "policy.proposed", version, {"contentHash": digest, "label": version.label})
+    warnings = [str(f) for f in findings if f.niveau is Niveau.WAARSCHUWING]
+    _audit(
+        session, officer, "policy.proposed", version,
+        {"contentHash": digest, "label": version.label, **({"waarschuwingen": warnings} if warnings else {})},
+    )  # fmt: skip
     return version, findings
 
 
@@ -122,7 +126,12 @@ def approve(
     *,
     active_from: datetime | None,
     now: datetime,
+    warnings_seen: bool = False,
 ) -> PolicyVersion:
+    """Approve a proposed version (four eyes). A version with warnings (such as grondslagen a lawyer has not
+    confirmed yet) is approved only when the approving officer says they read them (`warnings_seen`); the admin
+    audit trail then records the warnings and that both officers saw them: the proposer was shown them when
+    proposing, the approver confirmed them here."""
     version = get_version(session, version_id)
     if version.approved_at is not None:
         raise Conflict(f"version {version_id} is approved already", code="policy-approved-already")
@@ -141,10 +150,21 @@ def approve(
                 + ", ".join(sorted(affected)),
                 code="approver-not-affected",
             )
+    warnings = [str(f) for f in validate(proposed.source) if f.niveau is Niveau.WAARSCHUWING]
+    if warnings and not warnings_seen:
+        raise Conflict(
+            f"version {version_id} has {len(warnings)} warnings (e.g. article references a lawyer has not confirmed "
+            f"yet); read them (GET /api/v1/beleid/versies/{version_id}/validatie) and approve with "
+            "`waarschuwingenGezien: true`",
+            code="waarschuwingen-niet-bevestigd",
+        )
     moment = _not_in_the_past(active_from or now, now)
     version.approved_by, version.approved_at, version.active_from = officer.principal_id, now, moment
     repository.add(session, version)
-    _audit(session, officer, "policy.approved", version, {"activeFrom": moment.isoformat()})
+    details: dict[str, Any] = {"activeFrom": moment.isoformat()}
+    if warnings:
+        details |= {"waarschuwingen": warnings, "waarschuwingenGezienDoor": [version.proposed_by, officer.principal_id]}
+    _audit(session, officer, "policy.approved", version, details)
     return version
 
 

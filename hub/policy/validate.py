@@ -46,6 +46,8 @@ def validate(source: PolicySource) -> list[Bevinding]:
     found += _vocabulary(source)
     found += _rules(source)
     found += _prohibitions(source)
+    found += _consents(source)
+    found += _unconfirmed(source)
     if not any(f.niveau is Niveau.FOUT for f in found):
         # Only a convenant whose codes all resolve can be expanded into rule instances.
         compiled = CompiledPolicy(source, content_hash="", label="validate")
@@ -205,6 +207,83 @@ def _prohibitions(source: PolicySource) -> list[Bevinding]:
                     Niveau.FOUT, "verboden.yaml", verbod.id, "geldig_tot lies before geldig_van; correct the dates"
                 )
             )
+    return found
+
+
+def _consents(source: PolicySource) -> list[Bevinding]:
+    """Who may record which consent: known items and partners; a consent rule nobody can ever satisfy."""
+    found: list[Bevinding] = []
+    selectors = {d.partner for d in source.convenant.deelnemers} | {s.code for s in source.vocabulaires.soorten}
+    items: dict[str, set[str]] = {c.code: set() for c in source.vocabulaires.categorieen}
+    for berichttype in source.berichttypes.berichttypes:
+        for spec in berichttype.velden.values():
+            if not isinstance(spec, str) and spec.item is not None:
+                items.setdefault(spec.categorie, set()).add(spec.item)
+    entitled: set[str] = set()
+    for bevoegdheid in source.convenant.toestemmingen:
+        categorie, _, item = bevoegdheid.item.partition("/")
+        if categorie not in items or (item and item not in items[categorie]):
+            found.append(
+                Bevinding(
+                    Niveau.FOUT, "convenant.yaml", f"toestemmingen: {bevoegdheid.item}",
+                    "no category or consent item of this convenant has this code; use `categorie` or "
+                    "`categorie/item` as the berichttypes declare them",
+                )
+            )  # fmt: skip
+        for vastlegger in bevoegdheid.vastleggers:
+            if vastlegger not in selectors:
+                found.append(
+                    Bevinding(
+                        Niveau.FOUT, "convenant.yaml", f"toestemmingen: {bevoegdheid.item}",
+                        _known("partner or soort", vastlegger, selectors),
+                    )
+                )  # fmt: skip
+        entitled.add(categorie)
+    for file_name, regels in sorted(source.regels.items()):
+        for regel in regels.regels:
+            missing = sorted(set(regel.categorieen) - entitled) if regel.voorwaarden.toestemming else []
+            if missing:
+                found.append(
+                    Bevinding(
+                        Niveau.WAARSCHUWING, f"regels/{file_name}", regel.id,
+                        f"needs consent, but convenant.yaml names nobody who may record a consent for "
+                        f"{', '.join(missing)}: those categories will never be disclosed under it",
+                    )
+                )  # fmt: skip
+    for berichttype in source.berichttypes.berichttypes:
+        if berichttype.gemeente is None:
+            found.append(
+                Bevinding(
+                    Niveau.WAARSCHUWING, "berichttypes.yaml", berichttype.code,
+                    "names no `gemeente` field: its meldingen concern no known gemeente, so they reach no recipient "
+                    "(every recipient is bound to its werkgebied)",
+                )
+            )  # fmt: skip
+    return found
+
+
+def _unconfirmed(source: PolicySource) -> list[Bevinding]:
+    """Every legal reference still marked `te_bevestigen`: approving officers must see that a lawyer has not
+    confirmed it yet (activation records that they did)."""
+    found: list[Bevinding] = []
+    for ground in source.vocabulaires.grondslagen:
+        if ground.te_bevestigen:
+            found.append(
+                Bevinding(
+                    Niveau.WAARSCHUWING, "vocabulaires.yaml", f"grondslag {ground.code}",
+                    f"the article references ({'; '.join(ground.artikelen)}) are not confirmed by a lawyer yet "
+                    "(te_bevestigen); have them confirmed, then remove te_bevestigen",
+                )
+            )  # fmt: skip
+    for soort in source.vocabulaires.soorten:
+        if soort.beroepsgeheim is not None and soort.beroepsgeheim.te_bevestigen:
+            found.append(
+                Bevinding(
+                    Niveau.WAARSCHUWING, "vocabulaires.yaml", f"soort {soort.code}",
+                    f"the legal source of its beroepsgeheim ({soort.beroepsgeheim.wet}) is not confirmed by a "
+                    "lawyer yet (te_bevestigen)",
+                )
+            )  # fmt: skip
     return found
 
 

@@ -58,6 +58,7 @@ def _new_partner(role: str) -> dict[str, Any]:
         "soort": "ggz",
         "oin": f"000000990000000099{n:02d}",
         "deliveryMode": "inbox",
+        "werkgebied": ["GM0935"],
     }
 
 
@@ -91,10 +92,12 @@ def policy_state(database: Database, sample_source: PolicySource) -> PolicyState
 
     with database.unit_of_work() as session:
         active = version("A")
-        service.approve(session, runtime, third, active, active_from=now, now=now)
+        service.approve(session, runtime, third, active, active_from=now, now=now, warnings_seen=True)
         proposal = version("B")
         scheduled = version("C")
-        service.approve(session, runtime, third, scheduled, active_from=now + timedelta(days=30), now=now)
+        service.approve(
+            session, runtime, third, scheduled, active_from=now + timedelta(days=30), now=now, warnings_seen=True
+        )
         prohibition = service.issue_emergency(
             session, runtime, other, categorieen=["adres"], ontvangers=["via"], reden="role table", now=now
         )
@@ -206,7 +209,7 @@ def _policy_endpoints(state: PolicyState) -> list[Endpoint]:
             "POST",
             "/api/v1/beleid/versies/{versie_id}/goedkeuring",
             f"/api/v1/beleid/versies/{state.proposal}/goedkeuring",
-            {},
+            {"waarschuwingenGezien": True},
             _officer_only(OK),
         ),
         Endpoint(
@@ -283,10 +286,16 @@ def _partner_only(status: int) -> dict[str, int]:
     return {"operator": FORBIDDEN, "privacy_officer": FORBIDDEN, "dpia_reviewer": FORBIDDEN, "politie": status}
 
 
+CONSENT = {
+    "bsn": "762621606", "item": "basisvoorwaarden", "referentie": "TV-1", "ontvangers": ["zvh"],
+    "doel": "nazorg-ex-gedetineerden",
+}  # fmt: skip
+
+
 def _meldingen_endpoints() -> list[Endpoint]:
     melding = {"berichttype": "e33-verward-gedrag", "inhoud": {}}
     return [
-        # politie-test is no deelnemer of the convenant: past the role check, the convenant refuses it.
+        # politie-test is no deelnemer of the convenant: past the role check, every write of it is refused.
         Endpoint("POST", "/api/v1/meldingen", "/api/v1/meldingen", melding, _partner_only(FORBIDDEN)),
         Endpoint("GET", "/api/v1/meldingen/{melding_id}", "/api/v1/meldingen/onbekend", None, _partner_only(404)),
         Endpoint("GET", "/api/v1/berichttypen", "/api/v1/berichttypen", None, _everyone()),
@@ -296,17 +305,16 @@ def _meldingen_endpoints() -> list[Endpoint]:
         Endpoint("GET", "/api/v1/inbox", "/api/v1/inbox", None, _partner_only(OK)),
         Endpoint(
             "POST", "/api/v1/inbox/{levering_id}/ontvangstbevestiging",
-            "/api/v1/inbox/onbekend/ontvangstbevestiging", {"inhoudDigest": "sha256:00"}, _partner_only(404),
+            "/api/v1/inbox/onbekend/ontvangstbevestiging", {"inhoudDigest": "sha256:00"}, _partner_only(FORBIDDEN),
         ),
         Endpoint("GET", "/api/v1/leveringen/dood", "/api/v1/leveringen/dood", None, _operator_only(OK)),
         Endpoint(
-            "POST", "/api/v1/toestemmingen", "/api/v1/toestemmingen", {"bsn": "762621606", "item": "basisvoorwaarden"},
-            _partner_only(CREATED),
+            "POST", "/api/v1/toestemmingen", "/api/v1/toestemmingen", CONSENT, _partner_only(FORBIDDEN),
         ),
         Endpoint("GET", "/api/v1/toestemmingen", "/api/v1/toestemmingen", None, _partner_only(OK)),
         Endpoint(
             "POST", "/api/v1/toestemmingen/{toestemming_id}/intrekking", "/api/v1/toestemmingen/999/intrekking", {},
-            _partner_only(404),
+            _partner_only(FORBIDDEN),
         ),
         Endpoint(
             "POST", "/api/v1/leveringen/{levering_id}/herstart", "/api/v1/leveringen/onbekend/herstart", {},

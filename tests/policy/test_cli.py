@@ -36,16 +36,17 @@ class TestLocalCommands:
     def test_validate_the_sample(self) -> None:
         result = runner.invoke(app, ["policy", "validate", str(SAMPLE)])
         assert result.exit_code == 0, result.output
-        assert "0 fouten, 0 waarschuwingen" in result.output
+        assert "0 fouten, 12 waarschuwingen" in result.output
+        assert "waarschuwing: vocabulaires.yaml, grondslag wgs: the article references" in result.output
 
     def test_validate_names_the_error_and_exits_1(self, tmp_path: Path) -> None:
         broken = tmp_path / "kapot"
         shutil.copytree(SAMPLE, broken)
-        text = (broken / "regels" / "bkr.yaml").read_text(encoding="utf-8").replace("wgs-art-3a", "wgs")
+        text = (broken / "regels" / "bkr.yaml").read_text(encoding="utf-8").replace("wgshv-art-3a", "wgs-art-3a")
         (broken / "regels" / "bkr.yaml").write_text(text, encoding="utf-8")
         result = runner.invoke(app, ["policy", "validate", str(broken)])
         assert result.exit_code == 1
-        assert "fout: regels/bkr.yaml, R-BKR-001: unknown grondslag 'wgs'" in result.output
+        assert "fout: regels/bkr.yaml, R-BKR-001: unknown grondslag 'wgs-art-3a'" in result.output
 
     def test_diff_in_plain_words_and_json(self, tmp_path: Path) -> None:
         changed = _changed_copy(tmp_path)

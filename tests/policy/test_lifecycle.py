@@ -46,6 +46,7 @@ def officers(database: Database) -> dict[str, Actor]:
                         soort=soort,
                         oin=f"000000990000000007{n:02d}",
                         delivery_mode=DeliveryMode.INBOX,
+                        werkgebied=["GM0935"],
                     ),
                 )
             key = SigningKey.generate()
@@ -79,6 +80,9 @@ E33_TO_VIA = {
 }  # fmt: skip
 
 
+SEEN = {"waarschuwingenGezien": True}
+
+
 class TestVersions:
     def test_draft_four_eyes_active_diff_simulation(
         self, http: httpx.Client, officers: dict[str, Actor], sample_source: PolicySource
@@ -90,13 +94,18 @@ class TestVersions:
             "/api/v1/beleid/versies", {"bron": source_to_data(sample_source), "toelichting": "Eerste versie"}
         )
         first = proposal["versie"]
-        assert (first["status"], proposal["waarschuwingen"]) == ("concept", [])
+        assert first["status"] == "concept"
+        assert proposal["waarschuwingen"] and all("te_bevestigen" in w for w in proposal["waarschuwingen"]), (
+            "the proposer is shown every grondslag a lawyer has not confirmed yet"
+        )
         assert first["contentHash"].startswith("sha256:")
-        refused = zvh.send("POST", f"/api/v1/beleid/versies/{first['id']}/goedkeuring", json_body={})
+        refused = zvh.send("POST", f"/api/v1/beleid/versies/{first['id']}/goedkeuring", json_body=SEEN)
         assert (refused.status_code, refused.json()["code"]) == (403, "four-eyes-required")
-        refused = reviewer.send("POST", f"/api/v1/beleid/versies/{first['id']}/goedkeuring", json_body={})
+        refused = reviewer.send("POST", f"/api/v1/beleid/versies/{first['id']}/goedkeuring", json_body=SEEN)
         assert (refused.status_code, refused.json()["code"]) == (403, "role-missing")
-        assert gemeente.post(f"/api/v1/beleid/versies/{first['id']}/goedkeuring", {})["status"] == "actief"
+        unseen = gemeente.send("POST", f"/api/v1/beleid/versies/{first['id']}/goedkeuring", json_body={})
+        assert (unseen.status_code, unseen.json()["code"]) == (409, "waarschuwingen-niet-bevestigd")
+        assert gemeente.post(f"/api/v1/beleid/versies/{first['id']}/goedkeuring", SEEN)["status"] == "actief"
         assert reviewer.get("/api/v1/beleid/actief")["id"] == first["id"]
 
         decision = reviewer.post("/api/v1/beleid/besluiten", E33_TO_VIA)
@@ -123,12 +132,12 @@ class TestVersions:
         assert simulation["nuVerstrekt"] == {"strafrechtelijk": 3}
         assert simulation["uitkomsten"] == {"partial -> permit": 3}
 
-        not_affected = gemeente.send("POST", f"/api/v1/beleid/versies/{second['id']}/goedkeuring", json_body={})
+        not_affected = gemeente.send("POST", f"/api/v1/beleid/versies/{second['id']}/goedkeuring", json_body=SEEN)
         assert (not_affected.status_code, not_affected.json()["code"]) == (403, "approver-not-affected")
         assert "politie-limburg" in not_affected.json()["detail"]
 
         later = (datetime.now(UTC) + timedelta(days=10)).isoformat()
-        approved = politie.post(f"/api/v1/beleid/versies/{second['id']}/goedkeuring", {"actiefVanaf": later})
+        approved = politie.post(f"/api/v1/beleid/versies/{second['id']}/goedkeuring", {**SEEN, "actiefVanaf": later})
         assert approved["status"] == "gepland"
         assert reviewer.get("/api/v1/beleid/actief")["id"] == first["id"]
         past = politie.send(
@@ -159,6 +168,9 @@ class TestVersions:
             ("policy.approved", "fg-politie"),
             ("policy.scheduled", "fg-politie"),
         ]
+        approval = next(e for e in trail if e["action"] == "policy.approved" and e["actor"] == "fg-gemeente")
+        assert approval["details"]["waarschuwingenGezienDoor"] == ["fg-zvh", "fg-gemeente"]
+        assert approval["details"]["waarschuwingen"] == proposal["waarschuwingen"]
 
     def test_an_invalid_convenant_is_refused_naming_file_rule_and_fix(
         self, http: httpx.Client, officers: dict[str, Actor], sample_source: PolicySource
@@ -210,6 +222,7 @@ class TestEmergencyProhibitions:
                 version.id or 0,
                 active_from=now,
                 now=now,
+                warnings_seen=True,
             )
         zvh, politie, gemeente = (_client(http, officers[n]) for n in ("fg-zvh", "fg-politie", "fg-gemeente"))
         reviewer = _client(http, officers["reviewer"])
