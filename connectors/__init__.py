@@ -6,7 +6,7 @@ It never imports the hub; a partner can vendor or install it on its own.
 from connectors._client import HubClient
 from connectors._digest import content_digest, digest_matches
 from connectors._keys import ALLOWED_ALGORITHMS, SigningKey, jwk_thumbprint, public_key_from_jwk
-from connectors._receiver import HubKeys, WebhookReceiver, inhoud_digest
+from connectors._receiver import HubKeys, Voorwaarden, WebhookReceiver, inhoud_digest, is_stopbericht
 from connectors._token import (
     MAX_LIFETIME_SECONDS,
     MAX_TOKEN_BYTES,
@@ -50,10 +50,12 @@ __all__ = [
     "TokenRejected",
     "ValidationFailed",
     "VerifiedToken",
+    "Voorwaarden",
     "WebhookReceiver",
     "content_digest",
     "digest_matches",
     "inhoud_digest",
+    "is_stopbericht",
     "jwk_thumbprint",
     "normalise_htu",
     "public_key_from_jwk",

@@ -15,6 +15,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -25,7 +26,8 @@ from connectors._token import ResolvedKey, verify_request_token
 from connectors.errors import ConnectorError, TokenRejected
 
 Handler = Callable[[dict[str, Any]], None]
-"""Stores one delivered melding (the envelope: leveringId, meldingId, berichttype, doel, inhoud, ...)."""
+"""Stores one delivery (the envelope: soort, leveringId, meldingId, berichttype, doel, voorwaarden, inhoud, ...).
+`Voorwaarden.of(envelope)` reads its terms; `is_stopbericht(envelope)` tells a notice to stop processing."""
 
 _MAX_BODY = 2 * 1024 * 1024
 
@@ -177,3 +179,43 @@ async def _answer(send: Any, status: int, body: dict[str, Any]) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": data})
+
+
+@dataclass(frozen=True, slots=True)
+class Voorwaarden:
+    """The terms under which a delivery was made: purpose, legal grounds, retention, the rules and the convenant
+    version that decided. Honour them: process for `doel` only, keep no longer than the `bewaartermijnen`."""
+
+    doel: str
+    convenant: str
+    convenant_hash: str
+    gemeente: str | None
+    regels: tuple[str, ...]
+    grondslagen: tuple[dict[str, Any], ...]
+    """Each with `code`, `omschrijving`, `wet`, `artikelen` and `teBevestigen`."""
+    bewaartermijnen: tuple[str, ...]
+    categorieen: tuple[dict[str, Any], ...]
+    """Per category: `categorie`, `regel`, `grondslag`, `bewaartermijn`, `opToestemming`."""
+
+    @classmethod
+    def of(cls, envelope: dict[str, Any]) -> Voorwaarden | None:
+        """The terms of a delivered envelope; None for a `stopbericht`, which carries none."""
+        terms = envelope.get("voorwaarden")
+        if not isinstance(terms, dict):
+            return None
+        return cls(
+            doel=str(terms["doel"]),
+            convenant=str(terms["convenant"]),
+            convenant_hash=str(terms["convenantHash"]),
+            gemeente=terms.get("gemeente"),
+            regels=tuple(terms.get("regels", ())),
+            grondslagen=tuple(terms.get("grondslagen", ())),
+            bewaartermijnen=tuple(terms.get("bewaartermijnen", ())),
+            categorieen=tuple(terms.get("categorieen", ())),
+        )
+
+
+def is_stopbericht(envelope: dict[str, Any]) -> bool:
+    """Whether the hub tells you to stop processing an earlier delivery (its consent was withdrawn): the envelope's
+    `inhoud.betreftLevering` names it."""
+    return envelope.get("soort") == "stopbericht"

@@ -3,7 +3,13 @@
 - `politie_e33`: the police's E33 export, CSV (`;`, UTF-8, a header row), one row per person per incident;
   the rows of one `registratienummer` make one melding.
 - `dji_detentie`: DJI's detentiemeldingen, JSON lines, one detainee per line, with the informatieblad.
-- `bkr_adressen`: BKR's list of addresses with payment arrears, CSV, one row per arrear; one melding per file.
+- `bkr_adressen`: BKR's list of addresses with payment arrears, CSV, one row per arrear; one melding per
+  gemeente (the BKR holds addresses, not residents: no BSN, no names).
+
+Each melding says which gemeente it concerns, as a CBS gemeentecode: the police's incident gemeente (the export's
+`gemeentecode` column, or its `gemeente` name looked up in `GEMEENTECODES`), the DJI's gemeente of inschrijving
+(`gemeentecode_inschrijving`), the BKR's `gemeentecode` per row. The hub reaches only recipients whose werkgebied
+covers it.
 
 Each returns the meldingen as the hub takes them (`berichttype`, `inhoud`); values are passed on as written,
 and the hub validates them. Empty cells are left out.
@@ -18,6 +24,14 @@ from pathlib import Path
 from typing import Any
 
 Melding = dict[str, Any]
+
+GEMEENTECODES: dict[str, str] = {
+    "maastricht": "GM0935", "heerlen": "GM0917", "kerkrade": "GM0928", "sittard-geleen": "GM1883",
+    "landgraaf": "GM0882", "brunssum": "GM0899", "beekdaelen": "GM1954", "simpelveld": "GM0965",
+    "voerendaal": "GM0986", "gulpen-wittem": "GM1729", "vaals": "GM0981", "eijsden-margraten": "GM1903",
+    "valkenburg aan de geul": "GM0994", "meerssen": "GM0938", "beek": "GM0888", "stein": "GM0971",
+}  # fmt: skip
+"""CBS gemeentecodes of the gemeenten of Zuid-Limburg, by name (lower case), for exports that give a name."""
 
 
 class AdapterError(ValueError):
@@ -71,9 +85,9 @@ def _person(row: dict[str, str], rol: str) -> dict[str, Any]:
 
 
 E33_COLUMNS = (
-    "registratienummer", "datum", "tijd", "gemeente", "omschrijving", "rol", "bsn", "voornamen", "tussenvoegsel",
-    "achternaam", "geboortedatum", "geslacht", "straat", "huisnummer", "postcode", "woonplaats", "telefoon",
-    "gedragsobservaties", "middelengebruik", "bekend_bij_hulpverlening", "antecedenten", "wapenbezit",
+    "registratienummer", "datum", "tijd", "gemeente", "gemeentecode", "omschrijving", "rol", "bsn", "voornamen",
+    "tussenvoegsel", "achternaam", "geboortedatum", "geslacht", "straat", "huisnummer", "postcode", "woonplaats",
+    "telefoon", "gedragsobservaties", "middelengebruik", "bekend_bij_hulpverlening", "antecedenten", "wapenbezit",
     "agressie_richting_hulpverleners", "melder_naam", "melder_telefoon", "melder_eenheid",
 )  # fmt: skip
 
@@ -90,7 +104,9 @@ def politie_e33(path: Path) -> list[Melding]:
                 "berichttype": "e33-verward-gedrag",
                 "inhoud": {
                     "incident": _some(
-                        datum=row["datum"], tijd=row.get("tijd"), gemeente=row.get("gemeente"), e_code="E33",
+                        datum=row["datum"], tijd=row.get("tijd"), gemeente=row.get("gemeente"),
+                        gemeentecode=row.get("gemeentecode") or GEMEENTECODES.get(row.get("gemeente", "").lower()),
+                        e_code="E33",
                         omschrijving=row.get("omschrijving"), registratienummer=row["registratienummer"],
                     ),
                     "personen": [],
@@ -136,6 +152,7 @@ def dji_detentie(path: Path) -> list[Melding]:
                         soort_melding=record["soort"], datum=record.get("datum"), inrichting=record.get("inrichting"),
                         verwachte_einddatum=record.get("verwachte_einddatum"), titel=record.get("titel"),
                     ),
+                    inschrijving=_some(gemeentecode=record.get("gemeentecode_inschrijving")),
                     personen=[_person({**gedetineerde, **(gedetineerde.get("adres") or {})}, "gedetineerde")],
                     informatieblad=record.get("informatieblad") or {},
                     casemanager=record.get("casemanager") or {},
@@ -146,22 +163,18 @@ def dji_detentie(path: Path) -> list[Melding]:
 
 
 def bkr_adressen(path: Path) -> list[Melding]:
-    addresses: dict[tuple[str, str, str], dict[str, Any]] = {}
+    per_gemeente: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = {}
     peildatum = ""
     for number, row in _rows(path):
         peildatum = peildatum or row.get("peildatum", "")
         key = (row.get("postcode", ""), row.get("huisnummer", ""), row.get("straat", ""))
         if not all(key):
             raise AdapterError(f"line {number}: an address needs straat, huisnummer and postcode")
-        address = addresses.setdefault(
-            key,
-            {**_address(row), "bewoners": [], "achterstanden": [],
-             **_some(huurcontract=row.get("huurcontract"),
-                     ontruiming_aangezegd=_yes(row.get("ontruiming_aangezegd", ""), f"line {number}"))},
-        )  # fmt: skip
-        resident = _some(bsn=row.get("bsn"), achternaam=row.get("achternaam"), geboortedatum=row.get("geboortedatum"))
-        if resident and resident not in address["bewoners"]:
-            address["bewoners"].append(resident)
+        gemeente = row.get("gemeentecode") or GEMEENTECODES.get(row.get("woonplaats", "").lower(), "")
+        if not gemeente:
+            raise AdapterError(f"line {number}: column gemeentecode is empty and woonplaats is no known gemeente")
+        addresses = per_gemeente.setdefault(gemeente, {})
+        address = addresses.setdefault(key, {**_address(row), "achterstanden": []})
         address["achterstanden"].append(
             _some(
                 soort=row.get("soort_achterstand"),
@@ -169,13 +182,12 @@ def bkr_adressen(path: Path) -> list[Melding]:
                 bedrag_euro=_count(row.get("bedrag_euro", ""), f"line {number}, column bedrag_euro"),
             )
         )
-    if not addresses:
-        return []
     return [
         {
             "berichttype": "betalingsachterstand",
-            "inhoud": {"peildatum": peildatum, "adressen": list(addresses.values())},
+            "inhoud": {"gemeentecode": gemeente, "peildatum": peildatum, "adressen": list(addresses.values())},
         }
+        for gemeente, addresses in sorted(per_gemeente.items())
     ]
 
 

@@ -34,12 +34,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from connectors import HubClient, HubKeys, SigningKey, WebhookReceiver  # noqa: E402
-from connectors.adapters import ADAPTERS  # noqa: E402
+from connectors.adapters import ADAPTERS, GEMEENTECODES  # noqa: E402
 
 WEBHOOKS = ("via-zuid-limburg", "veilig-thuis-zuid-limburg", "zvh-zuid-limburg", "gemeente-maastricht")
 VOORNAMEN = ("Anna", "Bram", "Chantal", "Daan", "Eva", "Finn", "Gijs", "Hanna", "Ilse", "Jesse", "Kim", "Lars")
 ACHTERNAMEN = ("Verzonnen", "Fictief", "Bedacht", "Denkbeeld", "Gefingeerd", "Proef", "Voorbeeld", "Verzinsel")
-PLAATSEN = (("Maastricht", "6211"), ("Heerlen", "6411"), ("Sittard", "6131"), ("Kerkrade", "6461"))
+PLAATSEN = (("Maastricht", "6211"), ("Heerlen", "6411"), ("Sittard-Geleen", "6131"), ("Kerkrade", "6461"))
 
 
 def free_port() -> int:
@@ -85,7 +85,7 @@ def write_exports(directory: Path, total: int, people: People) -> dict[str, Path
     for n in range(e33):
         p = people.person()
         rows.append(
-            f"2026111600{n:03d};2026-11-16;{n % 24:02d}:{n % 60:02d};{p['woonplaats']};Persoon met verward gedrag"
+            f"2026111600{n:03d};2026-11-16;{n % 24:02d}:{n % 60:02d};{p['woonplaats']};;Persoon met verward gedrag"
             f" op straat.;betrokkene;{p['bsn']};{p['voornamen']};;{p['achternaam']};{p['geboortedatum']};;"
             f"{p['straat']};{p['huisnummer']};{p['postcode']};{p['woonplaats']};;Onrustig.;Onbekend.;;"
             f"{'Eerder aangehouden.' if n % 3 == 0 else ''};nee;Nee;"
@@ -105,18 +105,14 @@ def write_exports(directory: Path, total: int, people: People) -> dict[str, Path
             "gedetineerde": {k: p[k] for k in ("bsn", "voornamen", "achternaam", "geboortedatum")}
             | {"adres": {k: p[k] for k in ("straat", "huisnummer", "postcode", "woonplaats")}},
             "informatieblad": {"huisvesting": "Geen woning na ontslag", "schulden": "Onbekend"},
+            "gemeentecode_inschrijving": GEMEENTECODES[p["woonplaats"].lower()],
         }
         lines.append(json.dumps(record, ensure_ascii=False))
     (directory / "detentie.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    bkr = [
-        "peildatum;straat;huisnummer;postcode;woonplaats;bsn;achternaam;geboortedatum;soort_achterstand;maanden;bedrag_euro"
-    ]
-    for _ in range(20):
+    bkr = ["peildatum;straat;huisnummer;postcode;woonplaats;soort_achterstand;maanden;bedrag_euro"]
+    for _ in range(20):  # the BKR knows addresses, not residents
         p = people.person()
-        bkr.append(
-            f"2026-11-01;{p['straat']};{p['huisnummer']};{p['postcode']};{p['woonplaats']};{p['bsn']};"
-            f"{p['achternaam']};{p['geboortedatum']};huur;3;1800"
-        )
+        bkr.append(f"2026-11-01;{p['straat']};{p['huisnummer']};{p['postcode']};{p['woonplaats']};huur;3;1800")
     (directory / "bkr.csv").write_text("\n".join(bkr) + "\n", encoding="utf-8")
     return {"e33": directory / "e33.csv", "dji": directory / "detentie.jsonl", "bkr": directory / "bkr.csv"}
 
@@ -131,6 +127,7 @@ def zorgmeldingen(count: int, people: People) -> list[dict[str, Any]]:
                 "berichttype": "zorgmelding",
                 "inhoud": {
                     "incident": {
+                        "gemeentecode": GEMEENTECODES[ouder["woonplaats"].lower()],
                         "datum": "2026-11-16",
                         "omschrijving": "Zorgen om de thuissituatie.",
                         "soort_zorg": "Kind",
@@ -242,10 +239,12 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
 
         expected: Counter[str] = Counter()
         withheld: dict[str, Counter[str]] = defaultdict(Counter)
+        under: dict[str, Counter[str]] = defaultdict(Counter)
         for receipt in receipts:
             for outcome in receipt["ontvangers"]:
                 if outcome["leveringId"]:
                     expected[outcome["partner"]] += 1
+                    under[outcome["partner"]][f"{outcome['doel']} in {receipt['gemeente']}"] += 1
                 for item in outcome["achtergehouden"]:
                     withheld[outcome["partner"]][f"{item['categorie']} ({item['reden']})"] += 1
         deadline = time.monotonic() + 120
@@ -263,11 +262,16 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
                         )
                         pulled[partner] += 1
 
-        print("\n== per recipient: what arrived, and what was withheld")
+        werkgebied = {p["id"]: p["werkgebied"] for p in operator.get("/api/v1/partners")}
+        print("\n== per recipient: what arrived, under which doel and for which gemeente, and what was withheld")
         for partner in sorted(expected):
             arrived = len(receivers.received[partner]) if partner in WEBHOOKS else pulled[partner]
             how = "webhook" if partner in WEBHOOKS else "inbox"
             print(f"  {partner:28} {arrived:5} of {expected[partner]:5} delivered ({how})")
+            served = werkgebied.get(partner, [])
+            print(f"  {'':28}   werkgebied: {', '.join(served) if len(served) < 4 else f'{len(served)} gemeenten'}")
+            for doel, count in sorted(under[partner].items()):
+                print(f"  {'':28}   received: {doel} x{count}")
             for reason, count in withheld[partner].most_common(4):
                 print(f"  {'':28}   withheld: {reason} x{count}")
         sample = (

@@ -15,6 +15,7 @@ from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
+from hub.policy.endpoints import DeelnemerDep
 from hub.pseudonym.endpoints import VaultDep
 
 router = APIRouter(prefix=API_PREFIX, tags=["levering"])
@@ -47,7 +48,7 @@ def inbox(
     ),
 )
 def acknowledge(
-    levering_id: str, body: OntvangstbevestigingIn, caller: PartnerDep, context: ContextDep, session: SessionDep
+    levering_id: str, body: OntvangstbevestigingIn, caller: DeelnemerDep, context: ContextDep, session: SessionDep
 ) -> LeveringOut:
     levering = service.acknowledge(
         session, caller.partner_id, levering_id, body.inhoud_digest, context=context, now=utcnow()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, String
 from sqlmodel import Field, SQLModel
@@ -24,6 +25,13 @@ class Status(StrEnum):
     """Withheld before delivery: the consent it relied on was withdrawn."""
 
 
+class Soort(StrEnum):
+    MELDING = "melding"
+    """A recipient's view of a melding."""
+    STOPBERICHT = "stopbericht"
+    """A notice to stop processing what was delivered under a consent that has been withdrawn."""
+
+
 class Levering(SQLModel, table=True):
     __tablename__ = "levering"
     __table_args__ = (Index("ix_levering_due", "status", "volgende_poging"),)
@@ -35,6 +43,9 @@ class Levering(SQLModel, table=True):
     """Order of creation: the inbox's cursor."""
     id: str = Field(sa_column=Column(String(32), nullable=False, unique=True))
     """The stable delivery id a receiver de-duplicates on (at-least-once delivery)."""
+    soort: Soort = Field(
+        default=Soort.MELDING, sa_column=Column(String(16), nullable=False, server_default=Soort.MELDING.value)
+    )
     melding_id: str = Field(sa_column=Column(String(32), ForeignKey("melding.id"), nullable=False, index=True))
     ontvanger: str = Field(sa_column=Column(String(64), nullable=False, index=True))
     doel: str = Field(max_length=64)
@@ -50,6 +61,9 @@ class Levering(SQLModel, table=True):
     """A reason code (`timeout`, `http-503`, ...), never a response body."""
     toestemmingen: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     """The consents this delivery relies on: withdrawing one withholds the delivery if it was not made yet."""
+    voorwaarden: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """The terms the recipient must honour (doel, grondslagen with citations, bewaartermijnen, rules, convenant
+    version), delivered with the view; no personal data."""
     inhoud_digest: str = Field(max_length=80)
     """`sha256:<hex>` of the view's bytes, as on the ledger; the acknowledgement must name the same digest."""
     kek_id: str | None = Field(default=None, max_length=32)

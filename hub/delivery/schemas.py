@@ -10,7 +10,40 @@ from pydantic import Field
 from hub.kit.api import ApiModel
 
 
+class Grondslag(ApiModel):
+    code: str
+    omschrijving: str
+    wet: str
+    artikelen: list[str]
+    te_bevestigen: bool = Field(
+        description="The convenant marks the article references as not confirmed by a lawyer yet."
+    )
+
+
+class Categorievoorwaarde(ApiModel):
+    categorie: str
+    regel: str = Field(description="The id of the convenant's rule that permits this category.")
+    grondslag: str
+    bewaartermijn: str = Field(description="ISO 8601 duration, e.g. `P1Y`: how long you may keep it.")
+    op_toestemming: bool = Field(description="Permitted only because the betrokkene consented.")
+
+
+class Voorwaarden(ApiModel):
+    """The terms under which you received this view: honour them (purpose limitation, retention)."""
+
+    doel: str
+    verwerkingsactiviteit: str | None
+    convenant: str = Field(description="The convenant version that decided, e.g. `zuid-limburg 2026.1 (versie 3)`.")
+    convenant_hash: str
+    gemeente: str | None = Field(description="The CBS gemeentecode the melding concerns.")
+    regels: list[str]
+    grondslagen: list[Grondslag]
+    bewaartermijnen: list[str]
+    categorieen: list[Categorievoorwaarde]
+
+
 class Bericht(ApiModel):
+    soort: str = Field(description="`melding`, or `stopbericht`: stop processing what came under a withdrawn consent.")
     levering_id: str = Field(description="Stable across retries: de-duplicate on it.")
     melding_id: str
     verstrekker: str
@@ -22,6 +55,9 @@ class Bericht(ApiModel):
         description="`sha256:<hex>` of the canonical JSON of `inhoud`; name it when you acknowledge."
     )
     inhoud: dict[str, Any] = Field(description="Your view of the melding: only the fields the convenant gives you.")
+    voorwaarden: Voorwaarden | None = Field(
+        default=None, description="The terms of this disclosure (absent on a stopbericht)."
+    )
 
 
 class InboxPage(ApiModel):

@@ -34,7 +34,8 @@ class Bericht:
     inhoud: dict[str, Any]
 
     def envelope(self) -> dict[str, Any]:
-        return {
+        envelope = {
+            "soort": str(self.levering.soort),
             "leveringId": self.levering.id,
             "meldingId": self.levering.melding_id,
             "verstrekker": self.verstrekker,
@@ -45,6 +46,9 @@ class Bericht:
             "inhoudDigest": self.levering.inhoud_digest,
             "inhoud": self.inhoud,
         }
+        if self.levering.voorwaarden is not None:
+            envelope["voorwaarden"] = self.levering.voorwaarden
+        return envelope
 
 
 def open_delivery(session: Session, vault: Vault, levering: Levering) -> Bericht:

@@ -113,6 +113,7 @@ def verstrekking(
     besluit: Besluit,
     levering_id: str | None,
     inhoud_digest: str | None,
+    gemeente: str | None = None,
 ) -> Entry:
     """The entry of one disclosure (or refusal) of one melding to one recipient, for one person in it (or, for a
     melding about nobody in particular, for the melding as a whole)."""
@@ -136,6 +137,7 @@ def verstrekking(
         "ontvanger": ontvanger,
         "doel": besluit.doel,
         "berichttype": berichttype,
+        "gemeente": gemeente,
         "melding_id": melding_id,
         "rol": rol,
         "besluit": str(besluit.uitkomst),

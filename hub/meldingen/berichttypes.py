@@ -21,7 +21,7 @@ from hub.policy.projection import FieldTree, Node, build_tree
 
 ROLLEN = (
     "betrokkene", "slachtoffer", "kind", "ouder", "pleger", "huisgenoot", "gedetineerde", "uithuisgeplaatste",
-    "achterblijver", "bewoner",
+    "achterblijver", "bewoner", "huurder",
 )  # fmt: skip
 """The roles a person can have in a melding: a closed list, since the role is written into the ledger."""
 
@@ -30,10 +30,13 @@ PSEUDONIEM = "pseudoniem"
 """The field that carries a recipient's own pseudonym in place of an identity it may not have."""
 
 _DATES = {"datum", "geboortedatum", "ingangsdatum", "einddatum", "verwachte_einddatum", "peildatum"}
-_BOOLEANS = {"spoed", "verlengd", "wapenbezit", "kinderen_aanwezig_bij_incident", "ontruiming_aangezegd"}
+_BOOLEANS = {"spoed", "verlengd", "wapenbezit", "kinderen_aanwezig_bij_incident", "ontruiming_aangezegd", "aangezegd"}
 _COUNTS = {"maanden", "bedrag_euro", "aantal_kinderen", "eerdere_zorgmeldingen", "kinderen"}
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 _MAX_TEXT = 2000
+_MAX_ITEMS = 500
+GEMEENTECODE = r"^GM[0-9]{4}$"
+GEMEENTECODE_EXACT = r"GM[0-9]{4}"
 
 
 def field_schema(path: str, name: str) -> dict[str, Any]:  # noqa: PLR0911 - one answer per kind of field
@@ -52,6 +55,8 @@ def field_schema(path: str, name: str) -> dict[str, Any]:  # noqa: PLR0911 - one
         return {"type": "string", "enum": list(ROLLEN)}
     if name == "bsn":
         return {"type": "string", "pattern": r"^[0-9 .\-]{8,12}$"}
+    if name == "gemeentecode":
+        return {"type": "string", "pattern": GEMEENTECODE}
     return {"type": "string", "maxLength": _MAX_TEXT}
 
 
@@ -64,14 +69,48 @@ class Problem:
         return f"{self.path}: {self.message}"
 
 
+@dataclass(frozen=True, slots=True)
+class Required:
+    """What a berichttype requires, as node paths of its field tree (list markers dropped)."""
+
+    present: frozenset[tuple[str, ...]]
+    """Fields, objects and lists that must be present and not null (inside a list: in every element)."""
+    non_empty: frozenset[tuple[str, ...]]
+    """Lists that must hold at least one element."""
+
+
+def required_of(verplicht: list[str]) -> Required:
+    """`verplicht` as node paths. A required field implies its enclosing objects up to the nearest list, whose
+    elements then carry the requirement: `personen[].rol` needs a role in every person, not a list of persons."""
+    present: set[tuple[str, ...]] = set()
+    non_empty: set[tuple[str, ...]] = set()
+    for path in verplicht:
+        parts = path.split(".")
+        names = tuple(part.removesuffix("[]") for part in parts)
+        if path.endswith("[]"):
+            non_empty.add(names)
+        present.add(names)
+        for depth in range(len(parts) - 1, 0, -1):
+            if parts[depth - 1].endswith("[]"):
+                break
+            present.add(names[:depth])
+    return Required(frozenset(present), frozenset(non_empty))
+
+
 class Schema:
-    """A berichttype's field tree, its leaf types, the paths of its person lists, and its JSON Schema."""
+    """A berichttype's field tree, its leaf types, what it requires, the paths of its person lists, the field that
+    says which gemeente a melding concerns, and its JSON Schema. The validator and the published JSON Schema come
+    from this one definition (a test holds their verdicts equal, with a standard JSON Schema validator)."""
 
     def __init__(self, berichttype: Berichttype) -> None:
         self.code = berichttype.code
         self.versie = berichttype.versie
         self.omschrijving = berichttype.omschrijving
         self.tree: FieldTree = build_tree(berichttype)
+        self.required = required_of(berichttype.verplicht)
+        self.gemeente_path: tuple[str, ...] | None = (
+            tuple(berichttype.gemeente.split(".")) if berichttype.gemeente else None
+        )
         self.person_lists: tuple[tuple[str, ...], ...] = tuple(_person_lists(self.tree.root, ()))
         self.tree_with_pseudonyms: FieldTree = _with_pseudonym_leaves(berichttype, self.person_lists)
 
@@ -81,15 +120,24 @@ class Schema:
             "$id": f"urn:schakel:berichttype:{self.code}:v{self.versie}",
             "title": f"{self.code} (versie {self.versie})",
             "description": self.omschrijving,
-            **_object_schema(self.tree.root, ""),
+            **_object_schema(self.tree.root, (), self.required),
         }
 
     def validate(self, payload: Any) -> list[Problem]:
         if not isinstance(payload, dict):
             return [Problem("inhoud", "must be an object")]
         problems: list[Problem] = []
-        _check_object(payload, self.tree.root, "inhoud", "", problems)
+        _check_object(payload, self.tree.root, "inhoud", (), self.required, problems)
         return problems[:20]
+
+    def gemeente_of(self, payload: dict[str, Any]) -> str | None:
+        """The CBS gemeentecode the melding concerns, or None when it does not say (validated already)."""
+        if self.gemeente_path is None:
+            return None
+        value: Any = payload
+        for name in self.gemeente_path:
+            value = value.get(name) if isinstance(value, dict) else None
+        return value if isinstance(value, str) and re.fullmatch(GEMEENTECODE_EXACT, value) else None
 
 
 def _person_lists(nodes: Mapping[str, Node], prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -115,49 +163,79 @@ def _with_pseudonym_leaves(berichttype: Berichttype, person_lists: tuple[tuple[s
     return build_tree(berichttype.model_copy(update={"velden": velden}))
 
 
-def _object_schema(nodes: Mapping[str, Node], path: str) -> dict[str, Any]:
+def _object_schema(nodes: Mapping[str, Node], path: tuple[str, ...], required: Required) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for name, node in nodes.items():
-        here = f"{path}.{name}" if path else name
+        here = (*path, name)
+        kind: str
         if node.children is None:
-            leaf = field_schema(here, name)
+            leaf = field_schema(".".join(here), name)
+            kind = leaf["type"]
             properties[name] = {
                 **leaf,
-                "type": [leaf["type"], "null"],
                 "x-categorie": node.categorie,
                 **({"x-toestemmingsitem": node.item} if node.item else {}),
             }
         elif node.is_list:
-            properties[name] = {"type": "array", "items": _object_schema(node.children, here), "maxItems": 500}
+            kind = "array"
+            minimum = {"minItems": 1} if here in required.non_empty else {}
+            properties[name] = {
+                "items": _object_schema(node.children, here, required),
+                **minimum,
+                "maxItems": _MAX_ITEMS,
+            }
         else:
-            properties[name] = _object_schema(node.children, here)
-    return {"type": "object", "properties": properties, "additionalProperties": True}
+            kind = "object"
+            properties[name] = _object_schema(node.children, here, required)
+        if here in required.present:
+            properties[name]["type"] = kind
+        else:
+            properties[name]["type"] = [kind, "null"]
+            if "enum" in properties[name]:  # an enum restricts null too: list it, as the validator allows it
+                properties[name]["enum"] = [*properties[name]["enum"], None]
+    names = [name for name in nodes if (*path, name) in required.present]
+    return {
+        "type": "object",
+        "properties": properties,
+        **({"required": names} if names else {}),
+        "additionalProperties": True,
+    }
 
 
-def _check_object(
-    value: dict[str, Any], nodes: Mapping[str, Node], where: str, path: str, problems: list[Problem]
+def _check_object(  # noqa: PLR0917, PLR0912 - the walk's state; one branch per kind of node
+    value: dict[str, Any],
+    nodes: Mapping[str, Node],
+    where: str,
+    path: tuple[str, ...],
+    required: Required,
+    problems: list[Problem],
 ) -> None:
     for name, node in nodes.items():
+        here, at = (*path, name), f"{where}.{name}"
         if name not in value or value[name] is None:
+            if here in required.present:
+                problems.append(Problem(at, "is required"))
             continue
-        item, here, at = value[name], f"{path}.{name}" if path else name, f"{where}.{name}"
+        item = value[name]
         if node.children is None:
-            message = _leaf_problem(item, field_schema(here, name))
+            message = _leaf_problem(item, field_schema(".".join(here), name))
             if message:
                 problems.append(Problem(at, message))
         elif node.is_list:
-            if not isinstance(item, list) or len(item) > 500:
-                problems.append(Problem(at, "must be a list of at most 500 objects"))
+            if not isinstance(item, list) or len(item) > _MAX_ITEMS:
+                problems.append(Problem(at, f"must be a list of at most {_MAX_ITEMS} objects"))
                 continue
+            if not item and here in required.non_empty:
+                problems.append(Problem(at, "must hold at least one element"))
             for index, element in enumerate(item):
                 if not isinstance(element, dict):
                     problems.append(Problem(f"{at}[{index}]", "must be an object"))
                 else:
-                    _check_object(element, node.children, f"{at}[{index}]", here, problems)
+                    _check_object(element, node.children, f"{at}[{index}]", here, required, problems)
         elif not isinstance(item, dict):
             problems.append(Problem(at, "must be an object"))
         else:
-            _check_object(item, node.children, at, here, problems)
+            _check_object(item, node.children, at, here, required, problems)
 
 
 def _leaf_problem(value: Any, schema: dict[str, Any]) -> str | None:  # noqa: PLR0911 - one answer per type
@@ -177,10 +255,10 @@ def _leaf_problem(value: Any, schema: dict[str, Any]) -> str | None:  # noqa: PL
             date.fromisoformat(value)
         except ValueError:
             return "must be a date YYYY-MM-DD"
-        return None if len(value) == 10 else "must be a date YYYY-MM-DD"
+        return None if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) else "must be a date YYYY-MM-DD"
     if "enum" in schema and value not in schema["enum"]:
         return "must be one of " + ", ".join(schema["enum"])
-    if "pattern" in schema and not re.fullmatch(schema["pattern"], value):
+    if "pattern" in schema and not re.search(schema["pattern"], value):  # as JSON Schema defines `pattern`
         return "has the wrong form"
     if len(value) > schema.get("maxLength", _MAX_TEXT):
         return f"is longer than {_MAX_TEXT} characters"

@@ -1,9 +1,15 @@
-"""Who receives a melding: the recipients its sender names, or else the convenant's routing table.
+"""Which doel a melding is for, and who receives it.
 
-The routing table is read from the rules in force: every recipient that some rule lets this verstrekker give
-this berichttype to, with that rule's doel (the joint screening of a police zorgmelding goes to Veilig Thuis, the
-ZVH, AMW and CJG at once). A named recipient without such a rule is still decided for, and refused with the
-reason, so the sender learns why and the refusal is on the ledger.
+The doel is never guessed: it is the one the sender states or, when the convenant in force has exactly one doel
+for this verstrekker and berichttype, that one; otherwise the sender is asked to choose (a 422 that lists the
+doelen). Every recipient is then decided under that one doel, named recipients too.
+
+Without named recipients, the recipients are every partner that a rule in force names for (verstrekker,
+berichttype, doel) and whose werkgebied covers the melding's gemeente: a rule addressed to a soort reaches only
+the partners of that soort that serve the gemeente. When the melding does not say which gemeente it concerns, the
+rule's recipients are decided all the same, and each is refused with `gemeente-onbekend`, so the receipt and the
+ledger say why. A named recipient is always decided (and refused with its reason when it may not receive), so the
+sender learns why and the refusal is on the ledger.
 """
 
 from __future__ import annotations
@@ -21,14 +27,42 @@ class Route:
     doel: str
 
 
-def routing_table(policy: CompiledPolicy, verstrekker: str, berichttype: str, day: date) -> dict[str, str]:
-    """ontvanger -> doel for every rule in force from `verstrekker` for `berichttype` (first doel by name)."""
-    ordinal = day.toordinal()
-    table: dict[str, str] = {}
-    for regel in sorted(policy.regels, key=lambda r: (r.ontvanger, r.doel)):
-        if regel.verstrekker == verstrekker and regel.berichttype == berichttype and regel.geldig(ordinal):
-            table.setdefault(regel.ontvanger, regel.doel)
-    return table
+def doel_of(
+    policy: CompiledPolicy, verstrekker: str, berichttype: str, day: date, stated: str | None, *, named: bool
+) -> str:
+    """The melding's doel: the stated one, or the only one the convenant has; else a 422 listing the choices.
+
+    A stated doel that no rule in force has for this verstrekker and berichttype is refused too, unless the
+    sender names its recipients: those are then decided under it, refused with their reasons, and on the ledger.
+    """
+    choices = policy.doelen(verstrekker, berichttype, day)
+    if stated is not None:
+        known = {d.code for d in policy.source.vocabulaires.doelen}
+        if stated not in known:
+            raise Unprocessable(
+                f"the convenant knows no doel {stated!r}; for {berichttype} from {verstrekker} choose one of: "
+                f"{', '.join(choices) or 'none (no rule in force)'}",
+                code="doel-onbekend",
+            )
+        if stated not in choices and not named:
+            raise Unprocessable(
+                f"no rule in force lets {verstrekker} send {berichttype} for doel {stated!r}; choose one of: "
+                f"{', '.join(choices) or 'none (no rule in force)'}",
+                code="doel-niet-in-convenant",
+            )
+        return stated
+    if len(choices) == 1:
+        return choices[0]
+    if not choices:
+        raise Unprocessable(
+            f"the convenant has no rule in force for {berichttype} from {verstrekker}, so no doel to send it for",
+            code="doel-onbekend",
+        )
+    raise Unprocessable(
+        f"the convenant has several doelen for {berichttype} from {verstrekker}; state `doel`, one of: "
+        f"{', '.join(choices)}",
+        code="doel-vereist",
+    )
 
 
 def route(
@@ -38,19 +72,13 @@ def route(
     day: date,
     *,
     named: tuple[str, ...] | None,
-    doel: str | None,
+    doel: str,
+    gemeente: str | None,
 ) -> list[Route]:
-    table = routing_table(policy, verstrekker, berichttype, day)
-    if doel is not None:
-        table = {ontvanger: d for ontvanger, d in table.items() if d == doel}
-    if named is None:
-        return [Route(ontvanger, d) for ontvanger, d in sorted(table.items())]
-    routes = []
-    for ontvanger in dict.fromkeys(named):
-        chosen = doel or table.get(ontvanger) or next(iter(sorted(set(table.values()))), None)
-        if chosen is None:
-            raise Unprocessable(
-                f"no rule names a doel for {berichttype} from {verstrekker}; give `doel`", code="doel-unknown"
-            )
-        routes.append(Route(ontvanger, chosen))
-    return routes
+    if named is not None:
+        return [Route(ontvanger, doel) for ontvanger in dict.fromkeys(named)]
+    return [
+        Route(ontvanger, doel)
+        for ontvanger in policy.ontvangers(verstrekker, berichttype, doel, day)
+        if gemeente is None or gemeente in policy.werkgebieden.get(ontvanger, frozenset())
+    ]

@@ -15,11 +15,21 @@ CODE = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
 
 class MeldingIn(ApiModel):
     berichttype: str = Field(pattern=CODE, description="The berichttype, e.g. `e33-verward-gedrag`.")
-    doel: str | None = Field(default=None, pattern=CODE, description="The doel; by default the routing table's.")
+    doel: str | None = Field(
+        default=None,
+        pattern=CODE,
+        description=(
+            "The doel. Required when the convenant has several doelen for this berichttype from you (a 422 lists "
+            "them); by default the only one it has. Never guessed."
+        ),
+    )
     ontvangers: list[str] | None = Field(
         default=None,
         max_length=20,
-        description="Partner ids to send to; by default every recipient the convenant's routing table names.",
+        description=(
+            "Partner ids to send to; by default every recipient the convenant names for this berichttype and doel "
+            "whose werkgebied covers the melding's gemeente."
+        ),
     )
     spoed: bool = Field(default=False, description="Deliver before other meldingen (never a policy bypass).")
     inhoud: dict[str, Any] = Field(description="The melding itself, as its berichttype's schema describes.")
@@ -30,7 +40,12 @@ class MeldingIn(ApiModel):
 
 class Achterhouding(ApiModel):
     categorie: str
-    reden: str = Field(description="`verbod`, `geen-regel`, `toestemming-ontbreekt`, `regel-verlopen`, ...")
+    reden: str = Field(
+        description=(
+            "`verbod`, `geen-regel`, `toestemming-ontbreekt`, `regel-verlopen`, `buiten-werkgebied`, "
+            "`gemeente-onbekend`, ..."
+        )
+    )
     verwijzing: str | None = Field(default=None, description="The prohibition or rule the reason refers to.")
 
 
@@ -47,6 +62,8 @@ class Ontvangstbewijs(ApiModel):
     melding_id: str
     ontvangen_op: datetime
     berichttype: str
+    doel: str = Field(description="The doel every recipient was decided under.")
+    gemeente: str | None = Field(description="The CBS gemeentecode the melding concerns; null when it does not say.")
     spoed: bool
     ontvangers: list[Uitkomst]
     posities: list[int] = Field(description="The positions of this melding's entries in the verstrekkingenlog.")

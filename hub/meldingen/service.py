@@ -30,7 +30,7 @@ from hub.meldingen import repository
 from hub.meldingen.berichttypes import PSEUDONIEM, Schema
 from hub.meldingen.models import Melding
 from hub.meldingen.persons import Persoon, find_persons, with_pseudonyms
-from hub.meldingen.routing import Route, route
+from hub.meldingen.routing import Route, doel_of, route
 from hub.meldingen.schemas import MeldingIn
 from hub.policy.decision import Besluit, Uitkomst, Verzoek
 from hub.policy.engine import CompiledPolicy
@@ -38,7 +38,6 @@ from hub.policy.projection import present_categories, project
 from hub.pseudonym import repository as vault_repository
 from hub.pseudonym.vault import PreparedPerson, Sealed, Vault
 from hub.toestemming import service as toestemming
-from hub.toestemming.models import Toestemming
 
 _MELDING = Melding.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 _LEVERING = Levering.__table__  # type: ignore[attr-defined]
@@ -84,6 +83,7 @@ class _Delivery:
     pseudonyms: list[str] = field(default_factory=list)
     sealed: Sealed | None = None
     digest: str | None = None
+    voorwaarden: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +136,8 @@ class Plan:
     """The vault's look-ups of the melding's persons, made once for the whole group commit."""
 
 
-Consents = tuple[frozenset[str], list[Toestemming]]
-"""What `toestemming.consents_of` answers: the consents given, and their records (to note which were relied on)."""
+Consents = toestemming.Register
+"""What `toestemming.consents_of` answers: the consents in force of each person of the melding."""
 
 
 def needs_consents(policy: CompiledPolicy, submission: Submission) -> bool:
@@ -180,10 +180,14 @@ def plan(
         raise Unprocessable("; ".join(str(p) for p in problems), code="melding-invalid")
     persons = find_persons(melding.inhoud, schema.person_lists, vault.pseudonyms)
     day = dutch_date(now)
-    routes = route(policy, verstrekker, melding.berichttype, day, named=melding.ontvanger_ids(), doel=melding.doel)
+    named = melding.ontvanger_ids()
+    doel = doel_of(policy, verstrekker, melding.berichttype, day, melding.doel, named=named is not None)
+    gemeente = schema.gemeente_of(melding.inhoud)
+    routes = route(policy, verstrekker, melding.berichttype, day, named=named, doel=doel, gemeente=gemeente)
     if not routes:
         raise Forbidden(
-            f"the convenant names no recipient for {melding.berichttype} from {verstrekker}; name them in `ontvangers`",
+            f"the convenant names no recipient for {melding.berichttype} from {verstrekker} for doel {doel} whose "
+            f"werkgebied covers gemeente {gemeente}",
             code="geen-ontvanger",
         )
     present = present_categories(melding.inhoud, schema.tree)
@@ -192,17 +196,21 @@ def plan(
     deliveries = []
     if consents is None and needs_consents(policy, submission):
         raise RuntimeError("the consent register was not read for a rule that needs it")  # a bug, never a decision
-    consented, consent_records = consents or (frozenset(), [])
+    register = consents or toestemming.EMPTY
     for r in routes:
+        consented, records = register.voor(policy, r.ontvanger, r.doel, day)
         verzoek = Verzoek(verstrekker, r.ontvanger, r.doel, melding.berichttype, categories, day, consented)
-        besluit = policy.decide(verzoek).voor(present)
-        deliveries.append(_Delivery(r, besluit, toestemmingen=toestemming.relied_on(besluit, consent_records)))
+        besluit = policy.decide_in(verzoek, gemeente).voor(present)
+        deliveries.append(_Delivery(r, besluit, toestemmingen=toestemming.relied_on(besluit, records)))
     for delivery in deliveries:
         if delivery.besluit.uitkomst is not Uitkomst.DENY:
             _prepare_view(delivery, melding, schema, persons, vault)
+            delivery.voorwaarden = voorwaarden(policy, delivery.besluit, gemeente)
     about: Sequence[Persoon | None] = persons or [None]
-    entries = [_entry(submission, melding_id, delivery, person) for delivery in deliveries for person in about]
-    receipt = _receipt(melding_id, melding, deliveries, now)
+    entries = [
+        _entry(submission, melding_id, delivery, person, gemeente) for delivery in deliveries for person in about
+    ]
+    receipt = _receipt(melding_id, melding, deliveries, now, gemeente)
     status = 201 if any(d.levering_id for d in deliveries) else 403
     sealed = vault.seal_bytes(canonical_json(melding.inhoud), f"melding:{melding_id}") if status == 201 else None
     prepared = [vault.prepare(p.gegeven, p.identiteit, now) for p in persons]
@@ -290,7 +298,49 @@ def _prepare_view(
         delivery.pseudonyms = []  # the recipient knows them by name: no pseudonym was handed over
 
 
-def _entry(submission: Submission, melding_id: str, delivery: _Delivery, person: Persoon | None) -> Entry:
+def voorwaarden(policy: CompiledPolicy, besluit: Besluit, gemeente: str | None) -> dict[str, Any]:
+    """The terms a recipient must honour, as `Voorwaarden` serialises them; memoised on the shared decision."""
+    key = ("voorwaarden", gemeente)
+    kept = besluit.memo.get(key)
+    if isinstance(kept, dict):
+        return kept
+    grounds = [policy.grondslagen[code] for code in besluit.grondslagen if code in policy.grondslagen]
+    terms = {
+        "doel": besluit.doel,
+        "verwerkingsactiviteit": besluit.verwerkingsactiviteit,
+        "convenant": besluit.beleid_label,
+        "convenantHash": besluit.beleid_hash,
+        "gemeente": gemeente,
+        "regels": list(besluit.regels),
+        "grondslagen": [
+            {
+                "code": g.code,
+                "omschrijving": g.omschrijving,
+                "wet": g.wet,
+                "artikelen": list(g.artikelen),
+                "teBevestigen": g.te_bevestigen,
+            }
+            for g in grounds
+        ],
+        "bewaartermijnen": sorted({g.bewaartermijn for g in besluit.verstrekt.values()}),
+        "categorieen": [
+            {
+                "categorie": categorie,
+                "regel": g.regel,
+                "grondslag": g.grondslag,
+                "bewaartermijn": g.bewaartermijn,
+                "opToestemming": g.op_toestemming,
+            }
+            for categorie, g in sorted(besluit.verstrekt.items())
+        ],
+    }
+    besluit.memo[key] = terms
+    return terms
+
+
+def _entry(
+    submission: Submission, melding_id: str, delivery: _Delivery, person: Persoon | None, gemeente: str | None
+) -> Entry:
     return ledger_entries.verstrekking(
         context=submission.context,
         betrokkene=Betrokkene(person.log_pseudonym) if person else None,
@@ -302,6 +352,7 @@ def _entry(submission: Submission, melding_id: str, delivery: _Delivery, person:
         besluit=delivery.besluit,
         levering_id=delivery.levering_id,
         inhoud_digest=delivery.digest,
+        gemeente=gemeente,
     )
 
 
@@ -310,6 +361,7 @@ def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -
     assert delivery.levering_id and delivery.sealed and delivery.digest  # noqa: S101 - checked by the caller
     return {
         "id": delivery.levering_id,
+        "soort": "melding",
         "melding_id": melding_id,
         "ontvanger": delivery.route.ontvanger,
         "doel": delivery.route.doel,
@@ -319,6 +371,7 @@ def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -
         "pogingen": 0,
         "volgende_poging": at,
         "inhoud_digest": delivery.digest,
+        "voorwaarden": delivery.voorwaarden,
         "toestemmingen": delivery.toestemmingen,
         "kek_id": delivery.sealed.kek_id,
         "wrapped_key": delivery.sealed.wrapped_key,
@@ -327,7 +380,9 @@ def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -
     }
 
 
-def _receipt(melding_id: str, melding: MeldingIn, deliveries: Sequence[_Delivery], now: datetime) -> dict[str, Any]:
+def _receipt(
+    melding_id: str, melding: MeldingIn, deliveries: Sequence[_Delivery], now: datetime, gemeente: str | None
+) -> dict[str, Any]:
     """The receipt as `Ontvangstbewijs` serialises it (camelCase, every field present), built directly: it is made
     for every melding, and validating what the hub itself assembles would only cost time. A test holds the two
     equal."""
@@ -351,6 +406,8 @@ def _receipt(melding_id: str, melding: MeldingIn, deliveries: Sequence[_Delivery
         "meldingId": melding_id,
         "ontvangenOp": _MOMENT.dump_python(now, mode="json"),
         "berichttype": melding.berichttype,
+        "doel": deliveries[0].route.doel,
+        "gemeente": gemeente,
         "spoed": melding.spoed,
         "ontvangers": outcomes,
         "posities": [],

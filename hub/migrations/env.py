@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import sqlalchemy as sa
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlmodel.sql.sqltypes import AutoString
@@ -31,11 +32,28 @@ def _run(connection: object) -> None:
         target_metadata=metadata,
         render_as_batch=True,  # SQLite can only ALTER tables by copying them
         compare_type=True,
-        compare_server_default=True,
+        compare_server_default=_compare_server_default,
         render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _compare_server_default(
+    _context: object,
+    _inspected_column: sa.Column[Any],
+    metadata_column: sa.Column[Any],
+    inspected_default: str | None,
+    _metadata_default: object,
+    rendered_metadata_default: str | None,
+) -> bool | None:
+    """Alembic's own comparison, except for JSON columns: PostgreSQL's `json` has no equality operator, so a
+    JSON default is compared as text here (the value a new row gets, e.g. `[]`)."""
+    if isinstance(metadata_column.type, sa.JSON):
+        wanted = (rendered_metadata_default or "").strip("'")
+        found = (inspected_default or "").split("::")[0].strip("'")
+        return wanted != found
+    return None
 
 
 connection = config.attributes.get("connection")

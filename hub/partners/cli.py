@@ -41,13 +41,34 @@ def partner_add(
     naam: Annotated[str, typer.Option(help="The organisation's name.")],
     soort: Annotated[PartnerSoort, typer.Option(help="The kind of organisation.")],
     oin: Annotated[str, typer.Option(help="Organisatie-identificatienummer, 20 digits.")],
+    werkgebied: Annotated[
+        str, typer.Option(help="The CBS gemeentecodes it serves, comma-separated, e.g. GM0935,GM0917.")
+    ],
     webhook: Annotated[str | None, typer.Option(help="Deliver by webhook to this https URL.")] = None,
 ) -> None:
     """Register a partner. Without --webhook it collects its deliveries from its inbox."""
     mode = DeliveryMode.WEBHOOK if webhook else DeliveryMode.INBOX
-    data = PartnerCreate(id=partner_id, naam=naam, soort=soort, oin=oin, delivery_mode=mode, webhook_url=webhook)
+    data = PartnerCreate(
+        id=partner_id, naam=naam, soort=soort, oin=oin, delivery_mode=mode, webhook_url=webhook,
+        werkgebied=_codes(werkgebied),
+    )  # fmt: skip
     with open_database() as database, database.unit_of_work() as session:
         emit(PartnerOut.model_validate(service.create_partner(session, cli_actor(), data)))
+
+
+def _codes(werkgebied: str) -> list[str]:
+    return [code.strip().upper() for code in werkgebied.split(",") if code.strip()]
+
+
+@partner_app.command("werkgebied")
+def partner_werkgebied(
+    partner_id: str,
+    werkgebied: Annotated[str, typer.Argument(help="The CBS gemeentecodes it serves, comma-separated.")],
+) -> None:
+    """Set the gemeenten a partner serves (it receives meldingen only about these)."""
+    with open_database() as database, database.unit_of_work() as session:
+        update = PartnerUpdate(werkgebied=_codes(werkgebied))
+        emit(PartnerOut.model_validate(service.update_partner(session, cli_actor(), partner_id, update)))
 
 
 @partner_app.command("list")

@@ -76,10 +76,13 @@ DEMO_PARTNERS: tuple[DemoPartner, ...] = (
     _partner(11, "woningcorporatie-maasdal", "Woningcorporatie Maasdal (demo)", PartnerSoort.WONINGCORPORATIE),
     _partner(12, "reclassering-limburg", "Reclassering Limburg (demo)", PartnerSoort.RECLASSERING),
     _partner(13, "kredietbank-limburg", "Kredietbank Limburg, vroegsignaleringsteam (demo)", PartnerSoort.KREDIETBANK),
+    _partner(14, "trajekt", "Trajekt, vroegsignaleringsteam (demo)", PartnerSoort.WELZIJN),
 )
+"""The demo's partners; each serves the werkgebied the sample convenant declares for it."""
 
 
-SAMPLE_CONVENANT = Path("policies/zuid-limburg")
+SAMPLE_CONVENANT = Path(__file__).resolve().parents[2] / "policies" / "zuid-limburg"
+"""The sample convenant beside the package in the checkout, wherever the hub is started from."""
 PROPOSER = Officer(principal_id="zvh-zuid-limburg-fg", partner_id="zvh-zuid-limburg")
 APPROVER = Officer(principal_id="gemeente-maastricht-fg", partner_id="gemeente-maastricht")
 
@@ -97,13 +100,22 @@ def seed_convenant(session: Session, directory: Path = SAMPLE_CONVENANT) -> str:
     version, _ = policy_service.propose(
         session, PROPOSER, source_to_data(source), "Voorbeeldconvenant Zuid-Limburg (demo)", now
     )
-    policy_service.approve(session, PolicyRuntime(), APPROVER, version.id or 0, active_from=now, now=now)
+    policy_service.approve(
+        session, PolicyRuntime(), APPROVER, version.id or 0, active_from=now, now=now, warnings_seen=True
+    )  # the demo's officers: the warnings are the sample's own te_bevestigen marks
     return f"sample convenant {source.convenant.versie} is version {version.id}, active now"
 
 
-def seed(session: Session, actor: str, keys_dir: Path) -> int:
+def demo_werkgebieden(directory: Path = SAMPLE_CONVENANT) -> dict[str, list[str]]:
+    """The werkgebied of each demo partner, as the sample convenant declares it."""
+    source = load_directory(directory)
+    return {d.partner: list(d.werkgebied) for d in source.convenant.deelnemers}
+
+
+def seed(session: Session, actor: str, keys_dir: Path, directory: Path = SAMPLE_CONVENANT) -> int:
     """Register the demo partners, principals and keys that are not there yet. Returns how many were added."""
     added = 0
+    werkgebieden = demo_werkgebieden(directory)
     for partner in DEMO_PARTNERS:
         if repository.get_partner(session, partner.id) is None:
             service.create_partner(
@@ -115,6 +127,7 @@ def seed(session: Session, actor: str, keys_dir: Path) -> int:
                     soort=partner.soort,
                     oin=partner.oin,
                     delivery_mode=DeliveryMode.INBOX,
+                    werkgebied=werkgebieden[partner.id],
                 ),
             )
             added += 1

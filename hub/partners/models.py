@@ -29,6 +29,7 @@ class PartnerSoort(StrEnum):
     WONINGCORPORATIE = "woningcorporatie"
     KREDIETBANK = "kredietbank"
     BKR = "bkr"
+    WELZIJN = "welzijn"
     RAAD_KINDERBESCHERMING = "raad_kinderbescherming"
     JEUGDBESCHERMING = "jeugdbescherming"
 
@@ -69,6 +70,9 @@ class Partner(SQLModel, table=True):
     oin: str = Field(max_length=20, unique=True)
     delivery_mode: DeliveryMode = Field(sa_type=String(16))
     webhook_url: str | None = Field(default=None, max_length=2000)
+    werkgebied: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    """The CBS gemeentecodes this partner serves. It receives meldingen only about gemeenten that both this and
+    the convenant's werkgebied for it cover; empty: none."""
     status: PartnerStatus = Field(default=PartnerStatus.ACTIVE, sa_type=String(16))
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
@@ -19,6 +19,7 @@ from hub.partners.models import (
 )
 
 OIN_PATTERN = r"^\d{20}$"
+Gemeentecode = Annotated[str, Field(pattern=r"^GM[0-9]{4}$", description="A CBS gemeentecode, e.g. `GM0935`.")]
 
 
 class PartnerCreate(ApiModel):
@@ -28,12 +29,20 @@ class PartnerCreate(ApiModel):
     oin: str = Field(pattern=OIN_PATTERN, description="Organisatie-identificatienummer (20 digits).")
     delivery_mode: DeliveryMode
     webhook_url: str | None = Field(default=None, max_length=2000)
+    werkgebied: list[Gemeentecode] = Field(
+        min_length=1,
+        max_length=400,
+        description=(
+            "The gemeenten it serves; it receives meldingen only about these (and only where the convenant agrees)."
+        ),
+    )
 
 
 class PartnerUpdate(ApiModel):
     naam: str | None = Field(default=None, min_length=2, max_length=200)
     delivery_mode: DeliveryMode | None = None
     webhook_url: str | None = Field(default=None, max_length=2000)
+    werkgebied: list[Gemeentecode] | None = Field(default=None, min_length=1, max_length=400)
     status: PartnerStatus | None = None
 
 
@@ -44,6 +53,7 @@ class PartnerOut(ApiModel):
     oin: str
     delivery_mode: DeliveryMode
     webhook_url: str | None
+    werkgebied: list[str]
     status: PartnerStatus
     created_at: datetime
     updated_at: datetime

@@ -87,6 +87,7 @@ def create_partner(session: Session, actor: str, data: PartnerCreate) -> Partner
         oin=data.oin,
         delivery_mode=data.delivery_mode,
         webhook_url=_delivery(data.delivery_mode, data.webhook_url),
+        werkgebied=sorted(set(data.werkgebied)),
         status=PartnerStatus.ACTIVE,
         created_at=now,
         updated_at=now,
@@ -98,7 +99,12 @@ def create_partner(session: Session, actor: str, data: PartnerCreate) -> Partner
         action="partner.created",
         target_type="partner",
         target_id=partner.id,
-        details={"soort": partner.soort, "oin": partner.oin, "deliveryMode": partner.delivery_mode},
+        details={
+            "soort": partner.soort,
+            "oin": partner.oin,
+            "deliveryMode": partner.delivery_mode,
+            "werkgebied": partner.werkgebied,
+        },
     )
     return partner
 
@@ -116,6 +122,8 @@ def update_partner(session: Session, actor: str, partner_id: str, data: PartnerU
             url = None
         partner.webhook_url = _delivery(mode, url)
         partner.delivery_mode = mode
+    if data.werkgebied is not None:
+        partner.werkgebied = sorted(set(data.werkgebied))
     if data.status is not None:
         partner.status = data.status
     partner.updated_at = utcnow()

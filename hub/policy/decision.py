@@ -24,6 +24,10 @@ class Reden(StrEnum):
     REGEL_VERLOPEN = "regel-verlopen"
     REGEL_NOG_NIET_GELDIG = "regel-nog-niet-geldig"
     GEEN_DEELNEMER = "geen-deelnemer"
+    BUITEN_WERKGEBIED = "buiten-werkgebied"
+    """The melding concerns a gemeente the recipient does not serve."""
+    GEMEENTE_ONBEKEND = "gemeente-onbekend"
+    """The melding does not say which gemeente it concerns, so no werkgebied can cover it."""
 
 
 _MEMO_LIMIT = 64

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 from sqlmodel import Session
 
-from hub.auth.dependencies import require_roles
+from hub.auth.dependencies import PartnerDep, require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep
-from hub.errors import NotFound
+from hub.errors import Forbidden, NotFound, ServiceUnavailable
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.partners.models import Role
@@ -53,6 +53,30 @@ def _runtime(request: Request) -> PolicyRuntime:
 
 
 RuntimeDep = Annotated[PolicyRuntime, Depends(_runtime)]
+
+
+def _active(runtime: RuntimeDep, session: SessionDep) -> CompiledPolicy:
+    policy = runtime.active(session, utcnow())
+    if policy is None:
+        raise ServiceUnavailable("no convenant is active yet", code="convenant-not-active")
+    return policy
+
+
+ActivePolicyDep = Annotated[CompiledPolicy, Depends(_active)]
+"""The convenant in force, with the emergency prohibitions and the registry's werkgebieden; 503 when none is."""
+
+
+def _deelnemer(caller: PartnerDep, policy: ActivePolicyDep) -> Caller:
+    if caller.partner_id not in policy.deelnemers:
+        raise Forbidden(
+            f"{caller.partner_id} is not a deelnemer of the active convenant, so it may not write here",
+            code="geen-deelnemer",
+        )
+    return caller
+
+
+DeelnemerDep = Annotated[Caller, Depends(_deelnemer)]
+"""A partner's system or person, of a partner that is a deelnemer of the active convenant: every partner write."""
 
 
 def _officer(caller: Caller) -> service.Officer:
@@ -119,8 +143,9 @@ def approve(
     versie_id: int, body: ApprovalIn, caller: OfficerDep, session: SessionDep, runtime: RuntimeDep
 ) -> VersionOut:
     version = service.approve(
-        session, runtime, _officer(caller), versie_id, active_from=body.actief_vanaf, now=utcnow()
-    )
+        session, runtime, _officer(caller), versie_id, active_from=body.actief_vanaf, now=utcnow(),
+        warnings_seen=body.waarschuwingen_gezien,
+    )  # fmt: skip
     return _out(session, version)
 
 

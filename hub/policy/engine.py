@@ -16,7 +16,7 @@ from datetime import date
 from types import MappingProxyType
 
 from hub.policy.decision import Achtergehouden, Besluit, Reden, Verstrekt, Verzoek, uitkomst_van
-from hub.policy.format import PolicySource, Verbod
+from hub.policy.format import Grondslag, PolicySource, Verbod
 
 Key = tuple[str, str, str, str]
 _CACHE_LIMIT = 65_536
@@ -77,11 +77,23 @@ class CompiledPolicy:
         content_hash: str,
         label: str,
         noodverboden: Iterable[Verbod] = (),
+        registry_werkgebieden: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
+        """`registry_werkgebieden`: the werkgebied each partner has in the registry. A recipient is reached only
+        where both the convenant and the registry say it serves (the narrower of the two); None for the
+        convenant's alone (validation and simulation, where no registry is at hand)."""
         self.source = source
         self.content_hash = content_hash
         self.label = label
         self.deelnemers: Mapping[str, str] = MappingProxyType({d.partner: d.soort for d in source.convenant.deelnemers})
+        werkgebieden = {d.partner: frozenset(d.werkgebied) for d in source.convenant.deelnemers}
+        if registry_werkgebieden is not None:
+            werkgebieden = {p: w & registry_werkgebieden.get(p, frozenset()) for p, w in werkgebieden.items()}
+        self.werkgebieden: Mapping[str, frozenset[str]] = MappingProxyType(werkgebieden)
+        self._vastleggers = {b.item: tuple(b.vastleggers) for b in source.convenant.toestemmingen}
+        self.grondslagen: Mapping[str, Grondslag] = MappingProxyType(
+            {g.code: g for g in source.vocabulaires.grondslagen}
+        )
         self._beroepsgeheim = {s.code for s in source.vocabulaires.soorten if s.beroepsgeheim}
         self._activiteit = {
             d.code: f"{d.verwerkingsactiviteit.id}@v{d.verwerkingsactiviteit.versie}"
@@ -183,6 +195,54 @@ class CompiledPolicy:
             regels=tuple(sorted({g.regel for g in granted.values()})),
             grondslagen=tuple(sorted({g.grondslag for g in granted.values()})),
         )
+
+    def decide_in(self, verzoek: Verzoek, gemeente: str | None) -> Besluit:
+        """`decide`, for a melding about `gemeente`: a recipient whose werkgebied does not cover it gets nothing."""
+        reden = self.werkgebied_reden(verzoek.ontvanger, gemeente)
+        if reden is None:
+            return self.decide(verzoek)
+        return self._besluit(verzoek, {}, dict.fromkeys(verzoek.categorieen, Achtergehouden(reden)))
+
+    def werkgebied_reden(self, ontvanger: str, gemeente: str | None) -> Reden | None:
+        """Why `ontvanger` may receive nothing about `gemeente` (unknown, or outside its werkgebied), or None."""
+        if gemeente is None:
+            return Reden.GEMEENTE_ONBEKEND
+        if gemeente not in self.werkgebieden.get(ontvanger, frozenset()):
+            return Reden.BUITEN_WERKGEBIED
+        return None
+
+    def doelen(self, verstrekker: str, berichttype: str, day: date) -> tuple[str, ...]:
+        """Every doel some rule in force on `day` lets `verstrekker` give `berichttype` for, sorted."""
+        ordinal = day.toordinal()
+        return tuple(
+            sorted(
+                {
+                    r.doel
+                    for r in self.regels
+                    if r.verstrekker == verstrekker and r.berichttype == berichttype and r.geldig(ordinal)
+                }
+            )
+        )
+
+    def ontvangers(self, verstrekker: str, berichttype: str, doel: str, day: date) -> tuple[str, ...]:
+        """Every recipient some rule in force on `day` names for (verstrekker, berichttype, doel), sorted."""
+        ordinal = day.toordinal()
+        return tuple(
+            sorted(
+                {
+                    r.ontvanger
+                    for r in self.regels
+                    if (r.verstrekker, r.berichttype, r.doel) == (verstrekker, berichttype, doel) and r.geldig(ordinal)
+                }
+            )
+        )
+
+    def mag_toestemming_vastleggen(self, partner: str, item: str) -> bool:
+        """Whether the convenant entitles `partner` to record a consent for `item` (a category, or one item of
+        it: an entitlement for the whole category covers its items)."""
+        categorie = item.partition("/")[0]
+        selectors = (*self._vastleggers.get(item, ()), *self._vastleggers.get(categorie, ()))
+        return partner in self.deelnemers and any(self.selects(s, partner) for s in selectors)
 
     def needs_consent(self, verstrekker: str, berichttype: str) -> bool:
         """Whether any rule for this verstrekker and berichttype has a consent condition (else consents cannot

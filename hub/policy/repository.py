@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from hub.partners.models import Partner
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 
 
@@ -69,3 +70,9 @@ def list_emergency(session: Session, *, in_force_only: bool = False) -> Sequence
     if in_force_only:
         query = query.where(col(EmergencyProhibition.lifted_at).is_(None))
     return session.exec(query).all()
+
+
+def registry_werkgebieden(session: Session) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(partner id, werkgebied) of every registered partner, sorted: what the registry says each one serves."""
+    rows = session.exec(select(Partner.id, Partner.werkgebied).order_by(col(Partner.id))).all()
+    return tuple((partner_id, tuple(sorted(werkgebied or ()))) for partner_id, werkgebied in rows)

@@ -50,17 +50,29 @@ class _Kept:
     versions: tuple[tuple[datetime, int, str], ...]
     """(active from, id, content hash) of every approved version, the newest activation first."""
     emergency: tuple[EmergencyProhibition, ...]
+    werkgebieden: Werkgebieden
+
+
+Werkgebieden = tuple[tuple[str, tuple[str, ...]], ...]
+"""(partner id, gemeentecodes) per registered partner: the registry's half of every recipient's werkgebied."""
 
 
 class PolicyRuntime:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._compiled: dict[tuple[str, tuple[int, ...]], CompiledPolicy] = {}
+        self._compiled: dict[tuple[str, tuple[int, ...], Werkgebieden], CompiledPolicy] = {}
         self._reported: set[int] = set()
         self._kept: _Kept | None = None
 
-    def compile(self, version: PolicyVersion, emergency: Sequence[EmergencyProhibition] = ()) -> CompiledPolicy:
-        key = _key(version.content_hash, emergency)
+    def compile(
+        self,
+        version: PolicyVersion,
+        emergency: Sequence[EmergencyProhibition] = (),
+        werkgebieden: Werkgebieden | None = None,
+    ) -> CompiledPolicy:
+        """The version compiled with the prohibitions in force and the registry's werkgebieden (None: the
+        convenant's alone, where no registry is at hand)."""
+        key = _key(version.content_hash, emergency, werkgebieden)
         with self._lock:
             compiled = self._compiled.get(key)
             if compiled is None:
@@ -71,6 +83,9 @@ class PolicyRuntime:
                     content_hash=version.content_hash,
                     label=f"{version.convenant} {version.label} (versie {version.id})",
                     noodverboden=[as_verbod(p) for p in emergency],
+                    registry_werkgebieden=(
+                        None if werkgebieden is None else {p: frozenset(codes) for p, codes in werkgebieden}
+                    ),
                 )
                 self._compiled[key] = compiled
             return compiled
@@ -85,12 +100,13 @@ class PolicyRuntime:
         if found is None:
             return None
         emergency = repository.list_emergency(session, in_force_only=True)
+        werkgebieden = repository.registry_werkgebieden(session)
         self._report_overdue(emergency, now)
-        compiled = self._compiled.get(_key(found[1], emergency))
+        compiled = self._compiled.get(_key(found[1], emergency, werkgebieden))
         if compiled is not None:
             return compiled
         version = repository.get_version(session, found[0])
-        return None if version is None else self.compile(version, emergency)
+        return None if version is None else self.compile(version, emergency, werkgebieden)
 
     def kept(self, now: datetime) -> tuple[CompiledPolicy | None, int] | None:
         """(the policy in force at `now`, the generation it was read at) from memory, or None when not kept.
@@ -106,7 +122,7 @@ class PolicyRuntime:
         if active is None:
             return None, kept.generation
         self._report_overdue(kept.emergency, now)
-        compiled = self._compiled.get(_key(active[1], kept.emergency))
+        compiled = self._compiled.get(_key(active[1], kept.emergency, kept.werkgebieden))
         return None if compiled is None else (compiled, kept.generation)
 
     def load(self, database: Database, now: datetime) -> tuple[CompiledPolicy | None, int]:
@@ -115,16 +131,17 @@ class PolicyRuntime:
             current = generation.read(session.connection())
             versions = repository.approved_versions(session)
             emergency = tuple(repository.list_emergency(session, in_force_only=True))
+            werkgebieden = repository.registry_werkgebieden(session)
             active = next(((i, h) for at, i, h in versions if at <= now), None)
             compiled = None
             if active is not None:
-                compiled = self._compiled.get(_key(active[1], emergency))
+                compiled = self._compiled.get(_key(active[1], emergency, werkgebieden))
                 if compiled is None:
                     version = repository.get_version(session, active[0])
-                    compiled = None if version is None else self.compile(version, emergency)
+                    compiled = None if version is None else self.compile(version, emergency, werkgebieden)
         self._report_overdue(emergency, now)
         with self._lock:
-            self._kept = _Kept(current, tuple(versions), emergency)
+            self._kept = _Kept(current, tuple(versions), emergency, werkgebieden)
         return compiled, current
 
     def forget(self) -> None:
@@ -140,5 +157,12 @@ class PolicyRuntime:
                 log.warning("policy.emergency_unconfirmed", target_id=emergency_code(prohibition))
 
 
-def _key(content_hash: str, emergency: Sequence[EmergencyProhibition]) -> tuple[str, tuple[int, ...]]:
-    return content_hash, tuple(sorted(p.id or 0 for p in emergency))
+def _key(
+    content_hash: str, emergency: Sequence[EmergencyProhibition], werkgebieden: Werkgebieden | None
+) -> tuple[str, tuple[int, ...], Werkgebieden]:
+    # None (the convenant alone) and a registry are kept apart: a registry of one partner is never `()`.
+    return (
+        content_hash,
+        tuple(sorted(p.id or 0 for p in emergency)),
+        werkgebieden if werkgebieden is not None else (("*", ()),),
+    )

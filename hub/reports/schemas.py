@@ -14,6 +14,7 @@ from hub.pseudonym.schemas import IdentiteitIn
 
 class CategorieTelling(ApiModel):
     maand: str = Field(description="YYYY-MM, Dutch calendar.")
+    gemeente: str = Field(description="The CBS gemeentecode the meldingen concerned, or `onbekend`.")
     verstrekker: str
     ontvanger: str
     doel: str
@@ -24,6 +25,7 @@ class CategorieTelling(ApiModel):
 
 class BesluitTelling(ApiModel):
     maand: str
+    gemeente: str
     verstrekker: str
     ontvanger: str
     doel: str

@@ -17,6 +17,8 @@ from hub.kit.clock import NL
 from hub.ledger import repository
 
 VERSTREKT = "verstrekt"
+ONBEKEND = "onbekend"
+"""The gemeente of an entry that names none (the melding did not say, or the entry predates werkgebieden)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +26,9 @@ class Report:
     van: datetime
     tot: datetime
     categorieen: list[dict[str, Any]]
-    """Rows: maand, verstrekker, ontvanger, doel, categorie, uitkomst (`verstrekt` or a reason), aantal."""
+    """Rows: maand, gemeente, verstrekker, ontvanger, doel, categorie, uitkomst (`verstrekt` or a reason), aantal."""
     besluiten: list[dict[str, Any]]
-    """Rows: maand, verstrekker, ontvanger, doel, permit, partial, deny."""
+    """Rows: maand, gemeente, verstrekker, ontvanger, doel, permit, partial, deny."""
 
 
 def month_of(tijdstip: str) -> str:
@@ -35,11 +37,12 @@ def month_of(tijdstip: str) -> str:
 
 
 def verstrekkingen(session: Session, van: datetime, tot: datetime) -> Report:
-    per_category: Counter[tuple[str, str, str, str, str, str]] = Counter()
-    per_decision: Counter[tuple[str, str, str, str, str]] = Counter()
+    per_category: Counter[tuple[str, str, str, str, str, str, str]] = Counter()
+    per_decision: Counter[tuple[str, str, str, str, str, str]] = Counter()
     for raw in repository.verstrekkingen_between(session.connection(), van, tot):
         entry = orjson.loads(raw)
-        key = (month_of(entry["tijdstip"]), entry["verstrekker"], entry["ontvanger"], entry["doel"])
+        gemeente = entry.get("gemeente") or ONBEKEND
+        key = (month_of(entry["tijdstip"]), gemeente, entry["verstrekker"], entry["ontvanger"], entry["doel"])
         per_decision[(*key, entry["besluit"])] += 1
         for disclosed in entry["categorieen_verstrekt"]:
             per_category[(*key, disclosed["categorie"], VERSTREKT)] += 1
@@ -48,6 +51,7 @@ def verstrekkingen(session: Session, van: datetime, tot: datetime) -> Report:
     categories = [
         {
             "maand": m,
+            "gemeente": g,
             "verstrekker": v,
             "ontvanger": o,
             "doel": d,
@@ -55,19 +59,22 @@ def verstrekkingen(session: Session, van: datetime, tot: datetime) -> Report:
             "uitkomst": u,
             "aantal": n,
         }
-        for (m, v, o, d, c, u), n in sorted(per_category.items())
+        for (m, g, v, o, d, c, u), n in sorted(per_category.items())
     ]
-    decisions: dict[tuple[str, str, str, str], dict[str, Any]] = {}
-    for (m, v, o, d, besluit), n in sorted(per_decision.items()):
+    decisions: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
+    for (m, g, v, o, d, besluit), n in sorted(per_decision.items()):
         row = decisions.setdefault(
-            (m, v, o, d),
-            {"maand": m, "verstrekker": v, "ontvanger": o, "doel": d, "permit": 0, "partial": 0, "deny": 0},
-        )
+            (m, g, v, o, d),
+            {
+                "maand": m, "gemeente": g, "verstrekker": v, "ontvanger": o, "doel": d,
+                "permit": 0, "partial": 0, "deny": 0,
+            },
+        )  # fmt: skip
         row[besluit] = n
     return Report(van, tot, categories, list(decisions.values()))
 
 
-CSV_COLUMNS = ("maand", "verstrekker", "ontvanger", "doel", "categorie", "uitkomst", "aantal")
+CSV_COLUMNS = ("maand", "gemeente", "verstrekker", "ontvanger", "doel", "categorie", "uitkomst", "aantal")
 
 
 def as_csv(report: Report) -> str:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 
 from hub.auth.dependencies import PartnerDep
 from hub.db import SessionDep
-from hub.errors import ServiceUnavailable
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
+from hub.policy.endpoints import ActivePolicyDep, DeelnemerDep
 from hub.pseudonym.endpoints import VaultDep
 from hub.toestemming import repository, service
 from hub.toestemming.schemas import ToestemmingIn, ToestemmingOut
@@ -23,20 +23,18 @@ router = APIRouter(prefix=API_PREFIX, tags=["toestemmingen"])
     summary="Record a consent your organisation obtained",
     description=(
         "For one person (by BSN, or name and date of birth; the register keeps only a pseudonym) and one item: a "
-        "category or one item of it. Rules with a consent condition read it when they decide."
+        "category or one item of it, with the reference of the signed statement, the recipients (partners or "
+        "soorten) and the one doel it covers, and how long it applies. Only a partner the convenant entitles for "
+        "the item may record it (403 `toestemming-niet-bevoegd`). Rules with a consent condition rely on it only "
+        "within that scope."
     ),
 )
 def record(
-    body: ToestemmingIn, caller: PartnerDep, request: Request, session: SessionDep, vault: VaultDep
+    body: ToestemmingIn, caller: DeelnemerDep, policy: ActivePolicyDep, session: SessionDep, vault: VaultDep
 ) -> ToestemmingOut:
-    policy = request.app.state.policy_runtime.active(session, utcnow())
-    if policy is None:
-        raise ServiceUnavailable("no convenant is active yet", code="convenant-not-active")
-    known = {c.code: policy.categorie_items.get(c.code, frozenset()) for c in policy.source.vocabulaires.categorieen}
-    given = body.gegeven()
     row = service.record(
-        session, vault, partner_id=caller.partner_id, principal_id=caller.principal_id, given=given,
-        item=body.item, known_items=known, now=utcnow(),
+        session, vault, policy, partner_id=caller.partner_id, principal_id=caller.principal_id, body=body,
+        now=utcnow(),
     )  # fmt: skip
     return ToestemmingOut.model_validate(row)
 
@@ -44,7 +42,7 @@ def record(
 @router.get(
     "/toestemmingen",
     summary="The consents your organisation recorded",
-    description="Without identities: ids, items, and when they were given and withdrawn.",
+    description="Without identities: ids, items, scope, and when they were given and withdrawn.",
 )
 def list_recorded(caller: PartnerDep, session: SessionDep) -> list[ToestemmingOut]:
     return [ToestemmingOut.model_validate(t) for t in repository.recorded_by(session, caller.partner_id)]
@@ -54,10 +52,14 @@ def list_recorded(caller: PartnerDep, session: SessionDep) -> list[ToestemmingOu
     "/toestemmingen/{toestemming_id}/intrekking",
     summary="Withdraw a consent",
     description=(
-        "Deliveries not yet made that relied on it are withheld at once, each with an `intrekking` entry on the "
-        "verstrekkingenlog. What was delivered already stays delivered."
+        "Deliveries not yet made that relied on it are withheld at once; every recipient that already received data "
+        "under it is sent a `stopbericht` telling it to stop processing. Both are on the verstrekkingenlog."
     ),
 )
-def withdraw(toestemming_id: int, caller: PartnerDep, context: ContextDep, session: SessionDep) -> ToestemmingOut:
-    row, withheld = service.withdraw(session, caller.partner_id, toestemming_id, context=context, now=utcnow())
-    return ToestemmingOut.model_validate(row).model_copy(update={"ingehouden_leveringen": withheld})
+def withdraw(
+    toestemming_id: int, caller: DeelnemerDep, context: ContextDep, session: SessionDep, vault: VaultDep
+) -> ToestemmingOut:
+    done = service.withdraw(session, vault, caller.partner_id, toestemming_id, context=context, now=utcnow())
+    return ToestemmingOut.model_validate(done.toestemming).model_copy(
+        update={"ingehouden_leveringen": done.withheld, "stopberichten": done.notified}
+    )

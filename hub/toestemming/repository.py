@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from hub.delivery.models import Levering, Status
@@ -31,7 +32,10 @@ def recorded_by(session: Session, partner_id: str) -> Sequence[Toestemming]:
     return session.exec(query).all()
 
 
-def pending_relying_on(session: Session, toestemming_id: int) -> list[Levering]:
-    """Deliveries not yet made (waiting) whose decision needed this consent."""
-    waiting = select(Levering).where(Levering.status == Status.WACHTEND)
-    return [levering for levering in session.exec(waiting).all() if toestemming_id in levering.toestemmingen]
+def relying_on(session: Session, toestemming_id: int, statuses: Sequence[Status]) -> list[Levering]:
+    """Deliveries in one of `statuses` whose decision needed this consent. Only those that needed any consent are
+    read (their list is not empty), then filtered here: JSON containment is not portable across the databases."""
+    query = select(Levering).where(
+        col(Levering.status).in_(list(statuses)), sa.cast(col(Levering.toestemmingen), sa.String) != "[]"
+    )
+    return [levering for levering in session.exec(query).all() if toestemming_id in levering.toestemmingen]

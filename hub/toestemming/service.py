@@ -1,63 +1,125 @@
 """Recording, reading and withdrawing consent; and what a decision may rely on.
 
-A consent is recorded by the partner that obtained it, for one person (by their log-domain pseudonym: the
-register holds no identity) and one item: a whole category (`basisvoorwaarden`) or one item of it
-(`basisvoorwaarden/huisvesting`). Rules with a consent condition read the register when they decide. Withdrawing
-a consent withholds every delivery that relied on it and was not made yet, and says so on the ledger.
+A consent is recorded by the partner that obtained it and that the convenant entitles for its item (for the
+informatieblad basisvoorwaarden: the DJI/PI that holds the detainee's signed toestemmingsverklaring), for one
+person (by their log-domain pseudonym: the register holds no identity) and one item: a whole category
+(`basisvoorwaarden`) or one item of it (`basisvoorwaarden/huisvesting`). It names the reference of the signed
+statement, the recipients (partners or soorten) and the one doel it covers, and how long it applies. A decision
+relies on a consent only within that scope, and only while the convenant in force still entitles the partner that
+recorded it: anything else is no consent (fail closed).
+
+Withdrawing a consent withholds every delivery that relied on it and was not made yet, and sends every recipient
+that already received data under it a notice to stop processing (a `stopbericht`, delivered and acknowledged like
+a melding); both are on the ledger.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session
 
-from hub.delivery.models import Status
-from hub.errors import Conflict, NotFound, Unprocessable
+from hub.delivery.models import Levering, Status
+from hub.delivery.models import Soort as LeveringSoort
+from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
+from hub.kit.canonical import canonical_json
+from hub.kit.clock import dutch_date
 from hub.ledger import service as ledger
 from hub.ledger.entries import Context, Entry, Soort
 from hub.policy.decision import Besluit
-from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
+from hub.policy.engine import CompiledPolicy
+from hub.pseudonym.vault import Vault
 from hub.toestemming import repository
 from hub.toestemming.models import Toestemming
+from hub.toestemming.schemas import ToestemmingIn
+
+STOP = (
+    "De betrokkene heeft de toestemming ingetrokken waarop deze verstrekking berustte. Verwerk de gegevens die u "
+    "onder deze toestemming ontving niet verder en handel ze af volgens uw eigen bewaarbeleid."
+)
 
 
 def record(
-    session: Session, vault: Vault, *, partner_id: str, principal_id: str, given: OpgegevenIdentiteit, item: str,
-    known_items: dict[str, frozenset[str]], now: datetime,
+    session: Session, vault: Vault, policy: CompiledPolicy, *, partner_id: str, principal_id: str,
+    body: ToestemmingIn, now: datetime,
 ) -> Toestemming:  # fmt: skip
-    categorie, _, sub = item.partition("/")
-    if categorie not in known_items or (sub and sub not in known_items[categorie]):
+    categorie, _, sub = body.item.partition("/")
+    known = {c.code for c in policy.source.vocabulaires.categorieen}
+    if categorie not in known or (sub and sub not in policy.categorie_items.get(categorie, frozenset())):
         raise Unprocessable(
-            f"{item!r} is no category or consent item of the active convenant", code="toestemming-item-unknown"
+            f"{body.item!r} is no category or consent item of the active convenant", code="toestemming-item-unknown"
+        )
+    if not policy.mag_toestemming_vastleggen(partner_id, body.item):
+        raise Forbidden(
+            f"the convenant does not entitle {partner_id} to record a consent for {body.item}: only the partner that "
+            "holds the betrokkene's signed statement for it may (convenant.yaml, toestemmingen)",
+            code="toestemming-niet-bevoegd",
+        )
+    doelen = {d.code for d in policy.source.vocabulaires.doelen}
+    if body.doel not in doelen:
+        raise Unprocessable(f"the convenant knows no doel {body.doel!r}", code="doel-onbekend")
+    soorten = {s.code for s in policy.source.vocabulaires.soorten}
+    unknown = [o for o in body.ontvangers if o not in policy.deelnemers and o not in soorten]
+    if unknown:
+        raise Unprocessable(
+            f"ontvangers: {', '.join(unknown)} is no deelnemer or soort of the convenant", code="ontvanger-onbekend"
         )
     row = Toestemming(
-        log_pseudonym=vault.log_pseudonyms(given.normalised())[0],
-        item=item,
+        log_pseudonym=vault.log_pseudonyms(body.gegeven().normalised())[0],
+        item=body.item,
         vastgelegd_door=partner_id,
         principal_id=principal_id,
+        referentie=body.referentie,
+        ontvangers=list(dict.fromkeys(body.ontvangers)),
+        doel=body.doel,
+        geldig_van=body.geldig_van or dutch_date(now),
+        geldig_tot=body.geldig_tot,
         vastgelegd_op=now,
     )
     repository.add(session, row)
     return row
 
 
-def consents_of(
-    session: Session, person_pseudonyms: Sequence[Sequence[str]]
-) -> tuple[frozenset[str], list[Toestemming]]:
-    """What every person of a melding consented to (a melding holds data of all of them, so only what all gave
-    counts: fail closed), and the consent records behind it."""
-    if not person_pseudonyms:
-        return frozenset(), []
-    per_person: list[set[str]] = []
-    records: list[Toestemming] = []
-    for pseudonyms in person_pseudonyms:
-        found = repository.active_for(session, pseudonyms)
-        records.extend(found)
-        per_person.append({t.item for t in found})
-    common = frozenset(set.intersection(*per_person))
-    return common, [t for t in records if t.item in common]
+def covers(policy: CompiledPolicy, consent: Toestemming, ontvanger: str, doel: str, day: date) -> bool:
+    """Whether `consent` may be relied on for a disclosure to `ontvanger` for `doel` on `day`."""
+    return (
+        consent.doel == doel
+        and any(policy.selects(s, ontvanger) for s in consent.ontvangers)
+        and (consent.geldig_van is None or consent.geldig_van <= day)
+        and (consent.geldig_tot is None or day <= consent.geldig_tot)
+        and policy.mag_toestemming_vastleggen(consent.vastgelegd_door, consent.item)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """The consents in force for each person of one melding."""
+
+    per_person: tuple[tuple[Toestemming, ...], ...]
+
+    def voor(
+        self, policy: CompiledPolicy, ontvanger: str, doel: str, day: date
+    ) -> tuple[frozenset[str], list[Toestemming]]:
+        """What every person consented to for this recipient and doel (a melding holds data of all of them, so
+        only what all gave counts: fail closed), and the consent records behind it."""
+        if not self.per_person:
+            return frozenset(), []
+        scoped = [[t for t in records if covers(policy, t, ontvanger, doel, day)] for records in self.per_person]
+        common = frozenset.intersection(*(frozenset(t.item for t in records) for records in scoped))
+        return common, [t for records in scoped for t in records if t.item in common]
+
+
+EMPTY = Register(())
+
+
+def consents_of(session: Session, person_pseudonyms: Sequence[Sequence[str]]) -> Register:
+    """The consents not withdrawn of every person of a melding (each known by their log pseudonyms)."""
+    return Register(tuple(tuple(repository.active_for(session, pseudonyms)) for pseudonyms in person_pseudonyms))
 
 
 def relied_on(besluit: Besluit, records: Sequence[Toestemming]) -> list[int]:
@@ -70,10 +132,18 @@ def relied_on(besluit: Besluit, records: Sequence[Toestemming]) -> list[int]:
     return sorted({t.id or 0 for t in records if t.item in needed})
 
 
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    toestemming: Toestemming
+    withheld: int
+    """Deliveries not yet made, withheld."""
+    notified: int
+    """Deliveries made already, whose recipients are sent a stopbericht."""
+
+
 def withdraw(
-    session: Session, partner_id: str, toestemming_id: int, *, context: Context, now: datetime
-) -> tuple[Toestemming, int]:
-    """Withdraw a consent; returns it and how many deliveries not yet made were withheld because of it."""
+    session: Session, vault: Vault, partner_id: str, toestemming_id: int, *, context: Context, now: datetime
+) -> Withdrawal:
     row = repository.get(session, toestemming_id)
     if row is None or row.vastgelegd_door != partner_id:
         raise NotFound("your organisation recorded no consent with this id", code="toestemming-not-found")
@@ -81,28 +151,68 @@ def withdraw(
         raise Conflict("this consent was withdrawn already", code="toestemming-ingetrokken")
     row.ingetrokken_op = now
     repository.add(session, row)
-    withheld = repository.pending_relying_on(session, toestemming_id)
     entries = []
+    withheld = repository.relying_on(session, toestemming_id, (Status.WACHTEND,))
     for levering in withheld:
         levering.status, levering.payload, levering.wrapped_key = Status.INGETROKKEN, None, None
         levering.verwijderd_op = now
         repository.add(session, levering)
-        entries.append(
-            Entry(
-                Soort.INTREKKING,
-                {
-                    **context.fields(),
-                    "levering_id": levering.id,
-                    "melding_id": levering.melding_id,
-                    "ontvanger": levering.ontvanger,
-                    "doel": levering.doel,
-                    "toestemming_id": toestemming_id,
-                    "reden": "toestemming-ingetrokken",
-                },
-                ontvanger=levering.ontvanger,
-                doel=levering.doel,
-            )
-        )
+        entries.append(_entry(context, levering, toestemming_id, "ingehouden"))
+    delivered = repository.relying_on(session, toestemming_id, (Status.AFGELEVERD, Status.BEVESTIGD))
+    for levering in delivered:
+        notice = _stopbericht(vault, levering, row, now)
+        repository.add(session, notice)
+        entries.append(_entry(context, levering, toestemming_id, "verwerking-stoppen", notice.id))
     if entries:
         ledger.append(session, entries, now)
-    return row, len(withheld)
+    return Withdrawal(row, len(withheld), len(delivered))
+
+
+def _stopbericht(vault: Vault, levering: Levering, consent: Toestemming, now: datetime) -> Levering:
+    """A delivery of its own to the recipient of `levering`: stop processing what came under `consent`."""
+    notice_id = secrets.token_hex(16)
+    inhoud: dict[str, Any] = {
+        "betreftLevering": levering.id,
+        "betreftMelding": levering.melding_id,
+        "toestemming": {"id": consent.id, "item": consent.item, "doel": consent.doel},
+        "ingetrokkenOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "opdracht": STOP,
+    }
+    view = canonical_json(inhoud)
+    sealed = vault.seal_bytes(view, f"levering:{notice_id}")
+    return Levering(
+        id=notice_id,
+        soort=LeveringSoort.STOPBERICHT,
+        melding_id=levering.melding_id,
+        ontvanger=levering.ontvanger,
+        doel=levering.doel,
+        besluit="stop",
+        prioriteit=1,
+        status=Status.WACHTEND,
+        volgende_poging=now,
+        toestemmingen=[],
+        inhoud_digest="sha256:" + hashlib.sha256(view).hexdigest(),
+        kek_id=sealed.kek_id,
+        wrapped_key=sealed.wrapped_key,
+        payload=sealed.sealed,
+        aangemaakt_op=now,
+    )
+
+
+def _entry(context: Context, levering: Levering, toestemming_id: int, gevolg: str, bericht: str | None = None) -> Entry:
+    return Entry(
+        Soort.INTREKKING,
+        {
+            **context.fields(),
+            "levering_id": levering.id,
+            "melding_id": levering.melding_id,
+            "ontvanger": levering.ontvanger,
+            "doel": levering.doel,
+            "toestemming_id": toestemming_id,
+            "reden": "toestemming-ingetrokken",
+            "gevolg": gevolg,
+            **({"stopbericht_levering_id": bericht} if bericht else {}),
+        },
+        ontvanger=levering.ontvanger,
+        doel=levering.doel,
+    )
