@@ -42,7 +42,7 @@ class TestRegistryCommands:
         partner = json.loads(
             schakel(
                 "partner", "add", "ggz-limburg", "--naam", "GGZ Limburg", "--soort", "ggz",
-                "--oin", "00000099000000000501",
+                "--oin", "00000099000000000501", "--werkgebied", "GM0935,GM0917",
             )
         )  # fmt: skip
         assert partner["deliveryMode"] == "inbox"
@@ -86,8 +86,13 @@ class TestRegistryCommands:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         schakel("db", "upgrade")
-        schakel("partner", "add", "x-1", "--naam", "GGZ", "--soort", "ggz", "--oin", "00000099000000000601")
-        monkeypatch.setattr("sys.argv", ["schakel", "partner", "add", "x-1", "--soort", "ggz", *args])
+        schakel(
+            "partner", "add", "x-1", "--naam", "GGZ", "--soort", "ggz", "--oin", "00000099000000000601",
+            "--werkgebied", "GM0935",
+        )  # fmt: skip
+        monkeypatch.setattr(
+            "sys.argv", ["schakel", "partner", "add", "x-1", "--soort", "ggz", "--werkgebied", "GM0935", *args]
+        )
         with pytest.raises(SystemExit) as exited:
             main()
         assert exited.value.code == 1

@@ -86,7 +86,7 @@ class TestNewcomer:
         with HubClient(
             url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-beheer", key=operator_key
         ) as c:
-            assert len(c.get("/api/v1/partners")) == 13
+            assert len(c.get("/api/v1/partners")) == 14
         assert httpx.get(url + "/.well-known/jwks.json").json()["keys"][0]["alg"] == "EdDSA"
 
     def test_a_refused_call_prints_the_problem(self, demo_hub: tuple[str, Path]) -> None:
@@ -147,7 +147,7 @@ def test_the_demo_sends_meldingen_to_every_recipient_and_the_ledger_verifies(tmp
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     lines = result.stdout.splitlines()
     delivered = [line for line in lines if " delivered (" in line]
-    assert len(delivered) == 8, result.stdout  # VIA, Veilig Thuis, ZVH, AMW, CJG, two gemeenten, kredietbank
+    assert len(delivered) == 9, result.stdout  # VIA, Veilig Thuis, ZVH, AMW, CJG, two gemeenten, kredietbank, Trajekt
     for line in delivered:
         arrived, _, expected = line.split("delivered")[0].split()[-3:]
         assert arrived == expected, line

@@ -99,7 +99,8 @@ class TestGoodTokens:
             assert answer["kid"] == actor.key.kid
 
     def test_a_signed_body_is_accepted(self, http: httpx.Client, actors: dict[str, Actor]) -> None:
-        body = {"id": "ggz-x", "naam": "GGZ X", "soort": "ggz", "oin": "00000099000000000301", "deliveryMode": "inbox"}
+        body = {"id": "ggz-x", "naam": "GGZ X", "soort": "ggz", "oin": "00000099000000000301", "deliveryMode": "inbox",
+                "werkgebied": ["GM0935"]}  # fmt: skip
         assert actors["operator"].client(http).post("/api/v1/partners", body)["id"] == "ggz-x"
 
     def test_rotation_both_keys_work_until_the_old_one_is_revoked(

@@ -96,6 +96,7 @@ class Partnership:
     keys: dict[str, SigningKey]
     http: httpx.Client
     receivers: dict[str, Receiver]
+    database: Database
 
     def client(self, partner_id: str) -> HubClient:
         return HubClient(
@@ -108,7 +109,11 @@ class Partnership:
 
 
 def register(
-    database: Database, keys: dict[str, SigningKey], webhooks: dict[str, str], soorten: dict[str, str]
+    database: Database,
+    keys: dict[str, SigningKey],
+    webhooks: dict[str, str],
+    soorten: dict[str, str],
+    werkgebieden: dict[str, list[str]],
 ) -> None:
     with database.unit_of_work() as session:
         for n, (partner_id, key) in enumerate(sorted(keys.items())):
@@ -123,6 +128,7 @@ def register(
                     oin=f"000000990000000003{n:02d}",
                     delivery_mode=DeliveryMode.WEBHOOK if webhook else DeliveryMode.INBOX,
                     webhook_url=webhook,
+                    werkgebied=werkgebieden[partner_id],
                 ),
             )
             principal = f"{partner_id}-systeem"
@@ -177,12 +183,13 @@ def partnership(
     http: httpx.Client,
 ) -> Iterator[Partnership]:
     soorten = {d.partner: d.soort for d in sample_source.convenant.deelnemers}
+    werkgebieden = {d.partner: list(d.werkgebied) for d in sample_source.convenant.deelnemers}
     with receivers_for(public_url, partner_keys, http) as receivers:
-        register(database, partner_keys, {p: r.url for p, r in receivers.items()}, soorten)
+        register(database, partner_keys, {p: r.url for p, r in receivers.items()}, soorten, werkgebieden)
         policy = activate_sample(database, sample_source, datetime.now(UTC))
         for receiver in receivers.values():
             receiver.start()
-        yield Partnership(policy, partner_keys, http, receivers)
+        yield Partnership(policy, partner_keys, http, receivers, database)
 
 
 def wait_for(condition: Any, seconds: float = 15.0) -> None:

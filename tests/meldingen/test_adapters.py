@@ -27,13 +27,14 @@ class TestAdapters:
         wait_for(lambda: len(via.received) == 2)
         assert {p["rol"] for e in via.received for p in e["inhoud"]["personen"]} == {"betrokkene", "huisgenoot"}
 
-    def test_dji_detentiemeldingen_go_to_the_zvh_and_the_gemeenten_without_the_informatieblad(
+    def test_dji_detentiemeldingen_go_to_the_zvh_and_the_gemeente_of_inschrijving_without_the_informatieblad(
         self, partnership: Partnership
     ) -> None:
         (einde, begin) = dji_detentie(EXAMPLES / "dji-detentie.jsonl")
+        assert einde["inhoud"]["inschrijving"] == {"gemeentecode": "GM0917"}, "the adapter fills the gemeente"
         receipt = partnership.client("dji-pi-limburg").submit_melding(einde)
         outcomes = {o["partner"]: o for o in receipt["ontvangers"]}
-        assert {"zvh-zuid-limburg", "gemeente-maastricht", "gemeente-heerlen"} <= set(outcomes)
+        assert set(outcomes) == {"zvh-zuid-limburg", "gemeente-heerlen"}, "a Heerlen resident: not Maastricht"
         zvh = outcomes["zvh-zuid-limburg"]
         assert {"categorie": "basisvoorwaarden", "reden": "toestemming-ontbreekt", "verwijzing": "R-DJI-003"} in zvh[
             "achtergehouden"
@@ -43,12 +44,17 @@ class TestAdapters:
         assert item["inhoud"]["detentie"]["soort_melding"] == "einde"
         assert begin["inhoud"]["detentie"]["soort_melding"] == "begin"
 
-    def test_the_bkr_list_goes_to_the_kredietbank(self, partnership: Partnership) -> None:
-        (melding,) = bkr_adressen(EXAMPLES / "bkr-achterstanden.csv")
-        assert [len(a["achterstanden"]) for a in melding["inhoud"]["adressen"]] == [2, 1]
-        receipt = partnership.client("bkr").submit_melding(melding)
-        assert [o["partner"] for o in receipt["ontvangers"]] == ["kredietbank-limburg"]
-        assert len(receipt["posities"]) == 2, "one entry per resident"
+    def test_the_bkr_list_goes_by_address_only_to_the_vroegsignaleringsteam_of_each_gemeente(
+        self, partnership: Partnership
+    ) -> None:
+        heerlen, maastricht = bkr_adressen(EXAMPLES / "bkr-achterstanden.csv")
+        assert [len(a["achterstanden"]) for a in maastricht["inhoud"]["adressen"]] == [2]
+        assert "bsn" not in str(maastricht) and "bewoners" not in str(maastricht), "the BKR holds no residents"
+        receipt = partnership.client("bkr").submit_melding(maastricht)
+        assert [o["partner"] for o in receipt["ontvangers"]] == ["kredietbank-limburg", "trajekt"]
+        assert len(receipt["posities"]) == 2, "about nobody in particular: one entry per recipient"
+        receipt = partnership.client("bkr").submit_melding(heerlen)
+        assert [o["partner"] for o in receipt["ontvangers"]] == ["kredietbank-limburg"], "Trajekt serves Maastricht"
 
     def test_a_broken_export_names_the_line_not_the_value(self, tmp_path: Path) -> None:
         broken = tmp_path / "e33.csv"

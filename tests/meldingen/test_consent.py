@@ -1,15 +1,22 @@
-"""The consent register: rules with a consent condition read it; a withdrawal withholds what was not delivered."""
+"""The consent register: who may record a consent, its scope, and what a withdrawal does, on a live hub."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
 
+from connectors import Voorwaarden, is_stopbericht
 from hub.db import Database
 from tests.meldingen.conftest import Partnership, sample_melding
 
-BRAM = "402015447"  # the detainee of the sample detentiemelding
+BRAM = "402015447"  # the detainee of the sample detentiemelding (inschrijving: Heerlen)
+NAZORG = "nazorg-ex-gedetineerden"
+
+
+def consent(item: str, ontvangers: list[str], doel: str = NAZORG, **extra: Any) -> dict[str, Any]:
+    return {"bsn": BRAM, "item": item, "referentie": "TV-2026-0042", "ontvangers": ontvangers, "doel": doel, **extra}
 
 
 def _detentie(partnership: Partnership) -> dict[str, Any]:
@@ -18,9 +25,13 @@ def _detentie(partnership: Partnership) -> dict[str, Any]:
     return receipt
 
 
-def _zvh_inbox(partnership: Partnership) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = partnership.client("zvh-zuid-limburg").get("/api/v1/inbox")["items"]
+def _inbox(partnership: Partnership, partner_id: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = partnership.client(partner_id).get("/api/v1/inbox")["items"]
     return items
+
+
+def _outcome(receipt: dict[str, Any], partner_id: str) -> dict[str, Any]:
+    return next(o for o in receipt["ontvangers"] if o["partner"] == partner_id)
 
 
 class TestConsent:
@@ -28,52 +39,107 @@ class TestConsent:
         self, partnership: Partnership
     ) -> None:
         without = _detentie(partnership)
-        zvh = next(o for o in without["ontvangers"] if o["partner"] == "zvh-zuid-limburg")
-        assert {"categorie": "basisvoorwaarden", "reden": "toestemming-ontbreekt", "verwijzing": "R-DJI-003"} in zvh[
-            "achtergehouden"
-        ]
+        assert {"categorie": "basisvoorwaarden", "reden": "toestemming-ontbreekt", "verwijzing": "R-DJI-003"} in (
+            _outcome(without, "zvh-zuid-limburg")["achtergehouden"]
+        )
         dji = partnership.client("dji-pi-limburg")
         for item in ("basisvoorwaarden/huisvesting", "basisvoorwaarden/schulden"):
-            assert dji.post("/api/v1/toestemmingen", {"bsn": BRAM, "item": item})["item"] == item
+            recorded = dji.post("/api/v1/toestemmingen", consent(item, ["zvh"]))
+            assert (recorded["item"], recorded["referentie"], recorded["doel"]) == (item, "TV-2026-0042", NAZORG)
         _detentie(partnership)
-        first, second = _zvh_inbox(partnership)
+        first, second = _inbox(partnership, "zvh-zuid-limburg")
         assert "informatieblad" not in first["inhoud"]
         assert second["inhoud"]["informatieblad"] == {"huisvesting": "Dakloos na ontslag", "schulden": "Onbekend"}
-        recorded = dji.get("/api/v1/toestemmingen")
-        assert [t["item"] for t in recorded] == ["basisvoorwaarden/huisvesting", "basisvoorwaarden/schulden"]
-        assert BRAM not in str(recorded)
+        terms = Voorwaarden.of(second)
+        assert terms is not None and terms.doel == NAZORG
+        basis = next(c for c in terms.categorieen if c["categorie"] == "basisvoorwaarden")
+        assert (basis["regel"], basis["grondslag"], basis["opToestemming"]) == ("R-DJI-003", "toestemming", True)
+        recorded_list = dji.get("/api/v1/toestemmingen")
+        assert [t["item"] for t in recorded_list] == ["basisvoorwaarden/huisvesting", "basisvoorwaarden/schulden"]
+        assert BRAM not in str(recorded_list)
         assert partnership.client("gemeente-heerlen").get("/api/v1/toestemmingen") == [], "only your own"
 
-    def test_a_withdrawal_withholds_the_deliveries_not_yet_made_and_says_so_on_the_ledger(
-        self, partnership: Partnership, database: Database
-    ) -> None:
-        dji = partnership.client("dji-pi-limburg")
-        consent = dji.post("/api/v1/toestemmingen", {"bsn": BRAM, "item": "basisvoorwaarden"})
+    def test_a_consent_for_the_zvh_releases_nothing_to_the_gemeente(self, partnership: Partnership) -> None:
+        partnership.client("dji-pi-limburg").post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh"]))
         receipt = _detentie(partnership)
-        relying = {o["partner"] for o in receipt["ontvangers"] if "basisvoorwaarden" in o["verstrekt"]}
-        assert {"zvh-zuid-limburg", "gemeente-maastricht", "gemeente-heerlen"} <= relying
-        assert len(_zvh_inbox(partnership)) == 1
-        withdrawn = dji.post(f"/api/v1/toestemmingen/{consent['id']}/intrekking", {})
-        assert withdrawn["ingetrokkenOp"] is not None
-        assert withdrawn["ingehoudenLeveringen"] >= 2, "the inbox deliveries were not collected yet"
-        assert _zvh_inbox(partnership) == [], "withheld: it will not be delivered"
-        with database.engine.connect() as connection:
-            withheld = connection.execute(
-                sa.text("SELECT count(*) FROM ledger_entry WHERE soort = 'intrekking'")
-            ).scalar()
-            gone = connection.execute(
-                sa.text("SELECT count(*) FROM levering WHERE status = 'ingetrokken' AND payload IS NULL")
-            ).scalar()
-        assert withheld == gone == withdrawn["ingehoudenLeveringen"]
-        again = dji.send("POST", f"/api/v1/toestemmingen/{consent['id']}/intrekking", json_body={})
-        assert (again.status_code, again.json()["code"]) == (409, "toestemming-ingetrokken")
-        other = partnership.client("zvh-zuid-limburg").send(
-            "POST", f"/api/v1/toestemmingen/{consent['id']}/intrekking", json_body={}
+        assert "basisvoorwaarden" in _outcome(receipt, "zvh-zuid-limburg")["verstrekt"]
+        heerlen = _outcome(receipt, "gemeente-heerlen")
+        assert "basisvoorwaarden" not in heerlen["verstrekt"], "the consent names the ZVH only"
+        (item,) = _inbox(partnership, "gemeente-heerlen")
+        assert "informatieblad" not in item["inhoud"]
+
+    def test_a_consent_for_another_doel_or_out_of_its_period_counts_for_nothing(self, partnership: Partnership) -> None:
+        dji = partnership.client("dji-pi-limburg")
+        dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh"], doel="triage-zvh"))
+        dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh"], geldigTot="2026-01-31"))
+        dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh"], geldigVan="2099-01-01"))
+        receipt = _detentie(partnership)
+        assert "basisvoorwaarden" not in _outcome(receipt, "zvh-zuid-limburg")["verstrekt"]
+
+    def test_only_the_partner_the_convenant_entitles_may_record_a_consent(self, partnership: Partnership) -> None:
+        # Finding 3: the woningcorporatie recorded a basisvoorwaarden consent (201) and released the informatieblad.
+        answer = partnership.client("woningcorporatie-maasdal").send(
+            "POST", "/api/v1/toestemmingen", json_body=consent("basisvoorwaarden/schulden", ["zvh", "gemeente"])
         )
-        assert other.status_code == 404
+        assert (answer.status_code, answer.json()["code"]) == (403, "toestemming-niet-bevoegd")
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert BRAM not in answer.text
+        receipt = _detentie(partnership)
+        for partner_id in ("zvh-zuid-limburg", "gemeente-heerlen"):
+            assert "basisvoorwaarden" not in _outcome(receipt, partner_id)["verstrekt"]
 
     def test_an_item_the_convenant_does_not_know_is_refused(self, partnership: Partnership) -> None:
         answer = partnership.client("dji-pi-limburg").send(
-            "POST", "/api/v1/toestemmingen", json_body={"bsn": BRAM, "item": "basisvoorwaarden/hobby"}
+            "POST", "/api/v1/toestemmingen", json_body=consent("basisvoorwaarden/hobby", ["zvh"])
         )
         assert (answer.status_code, answer.json()["code"]) == (422, "toestemming-item-unknown")
+        unknown = partnership.client("dji-pi-limburg").send(
+            "POST", "/api/v1/toestemmingen", json_body=consent("basisvoorwaarden", ["bakkerij"])
+        )
+        assert (unknown.status_code, unknown.json()["code"]) == (422, "ontvanger-onbekend")
+
+    def test_a_withdrawal_withholds_what_was_not_delivered_and_sends_a_stopbericht_to_who_had_it(
+        self, partnership: Partnership, database: Database
+    ) -> None:
+        dji = partnership.client("dji-pi-limburg")
+        given = dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh", "gemeente"]))
+        first = _detentie(partnership)
+        second = _detentie(partnership)
+        relying = {o["partner"] for o in second["ontvangers"] if "basisvoorwaarden" in o["verstrekt"]}
+        assert relying == {"zvh-zuid-limburg", "gemeente-heerlen"}
+        # The ZVH collects and acknowledges the first melding's view: data it now holds under the consent.
+        zvh = partnership.client("zvh-zuid-limburg")
+        made = _outcome(first, "zvh-zuid-limburg")["leveringId"]
+        item = next(i for i in _inbox(partnership, "zvh-zuid-limburg") if i["leveringId"] == made)
+        zvh.post(f"/api/v1/inbox/{made}/ontvangstbevestiging", {"inhoudDigest": item["inhoudDigest"]})
+
+        withdrawn = dji.post(f"/api/v1/toestemmingen/{given['id']}/intrekking", {})
+        assert withdrawn["ingetrokkenOp"] is not None
+        assert (withdrawn["ingehoudenLeveringen"], withdrawn["stopberichten"]) == (3, 1)
+        inbox = _inbox(partnership, "zvh-zuid-limburg")
+        assert [i["soort"] for i in inbox] == ["stopbericht"], "the unmade delivery is withheld, a notice is sent"
+        notice = inbox[0]
+        assert is_stopbericht(notice) and Voorwaarden.of(notice) is None
+        assert notice["inhoud"]["betreftLevering"] == made
+        assert notice["inhoud"]["toestemming"] == {"id": given["id"], "item": "basisvoorwaarden", "doel": NAZORG}
+        assert "Verwerk de gegevens" in notice["inhoud"]["opdracht"]
+        zvh.post(f"/api/v1/inbox/{notice['leveringId']}/ontvangstbevestiging", {"inhoudDigest": notice["inhoudDigest"]})
+        with database.engine.connect() as connection:
+            effects = connection.execute(
+                sa.text("SELECT entry FROM ledger_entry WHERE soort = 'intrekking' ORDER BY seq")
+            ).all()
+        gevolgen = sorted(json.loads(bytes(row[0]))["gevolg"] for row in effects)
+        assert gevolgen == ["ingehouden"] * 3 + ["verwerking-stoppen"], "both kinds of effect are on the ledger"
+        again = dji.send("POST", f"/api/v1/toestemmingen/{given['id']}/intrekking", json_body={})
+        assert (again.status_code, again.json()["code"]) == (409, "toestemming-ingetrokken")
+        other = zvh.send("POST", f"/api/v1/toestemmingen/{given['id']}/intrekking", json_body={})
+        assert other.status_code == 404
+
+    def test_a_consent_never_adds_a_recipient(self, partnership: Partnership) -> None:
+        dji = partnership.client("dji-pi-limburg")
+        given = dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["veilig_thuis"]))
+        assert given["ontvangers"] == ["veilig_thuis"]
+        receipt = _detentie(partnership)
+        assert "veilig-thuis-zuid-limburg" not in {o["partner"] for o in receipt["ontvangers"]}, (
+            "no rule gives Veilig Thuis a detentiemelding: a consent never adds a recipient"
+        )

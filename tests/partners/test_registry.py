@@ -19,6 +19,7 @@ def _partner(**overrides: Any) -> dict[str, Any]:
         "naam": "GGZ Zuid",
         "soort": "ggz",
         "oin": "00000099000000000401",
+        "werkgebied": ["GM0935", "GM0917"],
         "deliveryMode": "inbox",
     }
     body.update(overrides)
