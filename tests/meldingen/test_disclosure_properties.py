@@ -175,7 +175,7 @@ def _may_receive(world: World, ontvanger: str, doel: str, categorie: str, item: 
         t.doel == doel
         and any(_selects(world, s, ontvanger) for s in t.ontvangers)
         and (t.geldig_van is None or t.geldig_van <= DAY)
-        and (t.geldig_tot is None or DAY <= t.geldig_tot)
+        and (t.geldig_tot is None or t.geldig_tot >= DAY)
         and any(_selects(world, s, t.vastgelegd_door) for s in entitled)
         and t.item in (categorie, f"{categorie}/{item}")
         for t in world.consents

@@ -22,7 +22,7 @@ def _schemas(source: PolicySource) -> dict[str, Schema]:
 def _standard(schema: Schema) -> jsonschema.protocols.Validator:
     validator_class = jsonschema.validators.validator_for(schema.json_schema())
     validator_class.check_schema(schema.json_schema())
-    return validator_class(schema.json_schema(), format_checker=validator_class.FORMAT_CHECKER)  # type: ignore[no-any-return]
+    return validator_class(schema.json_schema(), format_checker=validator_class.FORMAT_CHECKER)
 
 
 def _same_verdict(schema: Schema, payload: Any) -> None:
@@ -118,7 +118,7 @@ def _apply(payload: Any, path: tuple[Any, ...], action: str, value: Any) -> None
         except (KeyError, IndexError, TypeError):
             return
     last = path[-1]
-    if isinstance(payload, dict) and last in payload or isinstance(payload, list) and last < len(payload):
+    if (isinstance(payload, dict) and last in payload) or (isinstance(payload, list) and last < len(payload)):
         if action == "drop" and isinstance(payload, dict):
             del payload[last]
         else:

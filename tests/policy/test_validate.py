@@ -234,3 +234,43 @@ class TestFindings:
         text = (SAMPLE / "regels" / "politie-limburg.yaml").read_text(encoding="utf-8")
         assert "&zorgmelding" in text
         assert yaml.safe_load(text)["regels"][2]["categorieen"] == yaml.safe_load(text)["regels"][1]["categorieen"]
+
+
+class TestBeroepsgeheim:
+    """Finding 5: the sample gave the ZVH a beroepsgeheim "afgeleid via dit convenant"; the format refuses it."""
+
+    def test_a_duty_the_convenant_would_create_is_refused(self, sample_source: PolicySource) -> None:
+        data = copy.deepcopy(source_to_data(sample_source))
+        zvh = next(s for s in data["vocabulaires"]["soorten"] if s["code"] == "zvh")
+        zvh["beroepsgeheim"] = {"wet": "afgeleid via dit convenant", "artikelen": ["art. 4"]}
+        with pytest.raises(FormatError, match="a convenant cannot create a professional secrecy duty"):
+            parse_source(data)
+
+    def test_a_bare_flag_is_refused_too(self, sample_source: PolicySource) -> None:
+        data = copy.deepcopy(source_to_data(sample_source))
+        next(s for s in data["vocabulaires"]["soorten"] if s["code"] == "zvh")["beroepsgeheim"] = True
+        with pytest.raises(FormatError):
+            parse_source(data)
+
+
+class TestConsentEntitlement:
+    def test_an_unknown_consent_item_and_an_unknown_recorder_are_errors(self, sample_source: PolicySource) -> None:
+        data = copy.deepcopy(source_to_data(sample_source))
+        data["convenant"]["toestemmingen"] = [{"item": "basisvoorwaarden/hobby", "vastleggers": ["bakkerij"]}]
+        findings = validate(parse_source(data))
+        assert any("no category or consent item" in f.melding for f in findings if f.niveau is Niveau.FOUT)
+        assert any("unknown partner or soort 'bakkerij'" in f.melding for f in findings if f.niveau is Niveau.FOUT)
+
+    def test_a_consent_rule_nobody_may_satisfy_is_a_warning(self, sample_source: PolicySource) -> None:
+        data = copy.deepcopy(source_to_data(sample_source))
+        data["convenant"]["toestemmingen"] = []
+        findings = validate(parse_source(data))
+        assert any(
+            f.onderwerp == "R-DJI-003" and "names nobody who may record a consent" in f.melding for f in findings
+        )
+
+    def test_a_berichttype_without_its_gemeente_is_a_warning(self, sample_source: PolicySource) -> None:
+        data = copy.deepcopy(source_to_data(sample_source))
+        data["berichttypes"]["berichttypes"][0]["gemeente"] = None
+        findings = validate(parse_source(data))
+        assert any(f.onderwerp == "e33-verward-gedrag" and "names no `gemeente`" in f.melding for f in findings)

@@ -71,7 +71,7 @@ def _write(database: Database, vault: Vault, policy: CompiledPolicy, now: dateti
                 entry = entries.verstrekking(
                     context=context, betrokkene=who, rol="betrokkene", verstrekker="politie-limburg",
                     ontvanger=ontvanger, berichttype="e33-verward-gedrag", melding_id=f"m-{name}",
-                    besluit=besluit, levering_id=None, inhoud_digest=None,
+                    besluit=besluit, levering_id=None, inhoud_digest=None, gemeente="GM0935",
                 )  # fmt: skip
                 (position,) = service.append(session, [entry], now)
                 if doel == "radicalisering-casusoverleg":
@@ -178,6 +178,7 @@ class TestDpiaReport:
             if r["ontvanger"] == "via-zuid-limburg" and r["maand"] == month
         }
         assert via[("incident", "verstrekt")] == 2, "Teun and Anna: counted per person"
+        assert {r["gemeente"] for r in report["categorieen"] if r["ontvanger"] == "via-zuid-limburg"} == {"GM0935"}
         assert ("strafrechtelijk", "verstrekt") not in via
         decisions = {r["ontvanger"]: (r["permit"], r["partial"], r["deny"]) for r in report["besluiten"]}
         assert decisions["woningcorporatie-maasdal"] == (0, 0, 1)
@@ -187,6 +188,7 @@ class TestDpiaReport:
         rows = list(csv.DictReader(io.StringIO(response.text)))
         assert len(rows) == len(report["categorieen"])
         assert {r["categorie"] for r in rows} >= {"incident", "gezondheid"}
+        assert {r["gemeente"] for r in rows} == {"GM0935"}, "the gemeentecode is a column of the CSV"
 
     def test_an_empty_period_and_an_impossible_one(
         self, http: httpx.Client, actors: dict[str, Actor], log: Log
