@@ -92,11 +92,17 @@ def seed_registry(database: Database, keys: dict[str, SigningKey]) -> dict[str, 
     return actors
 
 
-def activate_sample(database: Database, source: PolicySource, now: datetime) -> CompiledPolicy:
+def activate_sample(
+    database: Database, source: PolicySource, now: datetime, *, also: tuple[TestPartner, ...] = ()
+) -> CompiledPolicy:
     """Make the sample convenant the active version (proposed and approved by two officers outside the tests'
-    registry), and return it compiled as the hub will decide with it."""
+    registry), and return it compiled as the hub will decide with it. `also`: test partners that take part too
+    (their privacy officers may then act: only deelnemers may write)."""
     data = copy.deepcopy(source_to_data(source))
     data["convenant"]["goedkeuring"]["fg_van_betrokken_verstrekker"] = False
+    data["convenant"]["deelnemers"] += [
+        {"partner": p.id, "soort": str(p.soort), "werkgebied": ["GM0935"]} for p in also
+    ]
     runtime = PolicyRuntime()
     with database.unit_of_work() as session:
         version, _ = policy.propose(session, Officer("fg-een", "elders"), data, "test", now)

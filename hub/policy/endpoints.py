@@ -79,6 +79,21 @@ DeelnemerDep = Annotated[Caller, Depends(_deelnemer)]
 """A partner's system or person, of a partner that is a deelnemer of the active convenant: every partner write."""
 
 
+def _member_officer(caller: OfficerDep, runtime: RuntimeDep, session: SessionDep) -> Caller:
+    policy = runtime.active(session, utcnow())
+    if policy is not None and caller.partner_id not in policy.deelnemers:
+        raise Forbidden(
+            f"{caller.partner_id} is not a deelnemer of the active convenant, so its privacy officers may not act here",
+            code="geen-deelnemer",
+        )
+    return caller
+
+
+MemberOfficerDep = Annotated[Caller, Depends(_member_officer)]
+"""A privacy officer of a deelnemer of the active convenant (any privacy officer while none is active yet, so that
+the first convenant can be proposed and approved): every privacy officer's write."""
+
+
 def _officer(caller: Caller) -> service.Officer:
     return service.Officer(principal_id=caller.principal_id, partner_id=caller.partner_id)
 
@@ -119,7 +134,7 @@ def list_versions(_: Reader, session: SessionDep) -> list[VersionOut]:
     summary="Propose a convenant version",
     description="Validates the convenant; errors give a 422 problem naming file, rule and fix. Warnings come back.",
 )
-def propose(body: ProposalIn, caller: OfficerDep, session: SessionDep) -> ProposalOut:
+def propose(body: ProposalIn, caller: MemberOfficerDep, session: SessionDep) -> ProposalOut:
     version, findings = service.propose(session, _officer(caller), body.bron, body.toelichting, utcnow())
     return ProposalOut(versie=_out(session, version), waarschuwingen=[str(f) for f in findings])
 
@@ -140,7 +155,7 @@ def get_version(versie_id: int, _: Reader, session: SessionDep, runtime: Runtime
     description="By another privacy officer than the proposer; it becomes active at `actiefVanaf` (default now).",
 )
 def approve(
-    versie_id: int, body: ApprovalIn, caller: OfficerDep, session: SessionDep, runtime: RuntimeDep
+    versie_id: int, body: ApprovalIn, caller: MemberOfficerDep, session: SessionDep, runtime: RuntimeDep
 ) -> VersionOut:
     version = service.approve(
         session, runtime, _officer(caller), versie_id, active_from=body.actief_vanaf, now=utcnow(),
@@ -154,7 +169,7 @@ def approve(
     summary="Set when an approved version becomes active",
     description="Moves the activation moment of an approved version that is not active yet; never into the past.",
 )
-def activate(versie_id: int, body: ScheduleIn, caller: OfficerDep, session: SessionDep) -> VersionOut:
+def activate(versie_id: int, body: ScheduleIn, caller: MemberOfficerDep, session: SessionDep) -> VersionOut:
     return _out(session, service.schedule(session, _officer(caller), versie_id, body.actief_vanaf, utcnow()))
 
 
@@ -226,7 +241,7 @@ def decision(body: DecisionIn, _: Reviewer, session: SessionDep, runtime: Runtim
         datum=body.datum or dutch_date(utcnow()),
         toestemmingen=frozenset(body.toestemmingen),
     )
-    return DecisionOut.of(policy.decide(verzoek))
+    return DecisionOut.of(policy.decide(verzoek) if body.gemeente is None else policy.decide_in(verzoek, body.gemeente))
 
 
 def _emergency_out(prohibition: EmergencyProhibition) -> EmergencyOut:
@@ -254,7 +269,9 @@ def list_emergency(_: Reader, session: SessionDep) -> list[EmergencyOut]:
     summary="Issue an emergency prohibition",
     description="Takes effect at once, on top of the active version; a second privacy officer must confirm it.",
 )
-def issue_emergency(body: EmergencyIn, caller: OfficerDep, session: SessionDep, runtime: RuntimeDep) -> EmergencyOut:
+def issue_emergency(
+    body: EmergencyIn, caller: MemberOfficerDep, session: SessionDep, runtime: RuntimeDep
+) -> EmergencyOut:
     prohibition = service.issue_emergency(
         session,
         runtime,
@@ -272,7 +289,7 @@ def issue_emergency(body: EmergencyIn, caller: OfficerDep, session: SessionDep, 
     summary="Confirm an emergency prohibition",
     description="By a second privacy officer.",
 )
-def confirm_emergency(noodverbod_id: int, caller: OfficerDep, session: SessionDep) -> EmergencyOut:
+def confirm_emergency(noodverbod_id: int, caller: MemberOfficerDep, session: SessionDep) -> EmergencyOut:
     return _emergency_out(service.confirm_emergency(session, _officer(caller), noodverbod_id, utcnow()))
 
 
@@ -281,5 +298,5 @@ def confirm_emergency(noodverbod_id: int, caller: OfficerDep, session: SessionDe
     summary="Lift an emergency prohibition",
     description="By another privacy officer than the one who issued it.",
 )
-def lift_emergency(noodverbod_id: int, caller: OfficerDep, session: SessionDep) -> EmergencyOut:
+def lift_emergency(noodverbod_id: int, caller: MemberOfficerDep, session: SessionDep) -> EmergencyOut:
     return _emergency_out(service.lift_emergency(session, _officer(caller), noodverbod_id, utcnow()))

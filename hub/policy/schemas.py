@@ -92,6 +92,14 @@ class DecisionIn(ApiModel):
     datum: date | None = Field(default=None, description="Default: today (Dutch date).")
     toestemmingen: list[str] = Field(default_factory=list, max_length=64)
     versie: int | None = Field(default=None, description="Default: the active version.")
+    gemeente: str | None = Field(
+        default=None,
+        pattern=r"^GM[0-9]{4}$",
+        description=(
+            "The CBS gemeentecode the melding would concern: the recipient's werkgebied is then applied, as for a "
+            "real melding. Without it, only the rules are read."
+        ),
+    )
 
 
 class GrantOut(ApiModel):

@@ -18,6 +18,7 @@ from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
+from hub.policy.endpoints import MemberOfficerDep
 from hub.pseudonym import service
 from hub.pseudonym.models import PrivacyRequest
 from hub.pseudonym.schemas import HeridentificatieIn, IdentiteitOut, PrivacyRequestOut, VergetelheidIn
@@ -26,7 +27,6 @@ from hub.pseudonym.vault import Vault
 
 router = APIRouter(prefix=API_PREFIX, tags=["betrokkenen"])
 
-Officer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER))]
 Reader = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
 
 
@@ -59,7 +59,9 @@ def list_reidentifications(_: Reader, session: SessionDep) -> list[PrivacyReques
     summary="Ask who is behind a pseudonym",
     description="With a doel and a justification; a second privacy officer must approve before anything is shown.",
 )
-def request_reidentification(body: HeridentificatieIn, caller: Officer, session: SessionDep) -> PrivacyRequestOut:
+def request_reidentification(
+    body: HeridentificatieIn, caller: MemberOfficerDep, session: SessionDep
+) -> PrivacyRequestOut:
     request = service.request_reidentification(
         session,
         caller.principal_id,
@@ -77,7 +79,7 @@ def request_reidentification(body: HeridentificatieIn, caller: Officer, session:
     description="By another privacy officer than the one who asked.",
 )
 def approve_reidentification(
-    verzoek_id: int, caller: Officer, context: ContextDep, session: SessionDep, vault: VaultDep
+    verzoek_id: int, caller: MemberOfficerDep, context: ContextDep, session: SessionDep, vault: VaultDep
 ) -> PrivacyRequestOut:
     return _out(
         service.approve(
@@ -92,7 +94,7 @@ def approve_reidentification(
     description="Only the privacy officer who asked, only after approval, only once (a second time is 410).",
 )
 def reveal(
-    verzoek_id: int, caller: Officer, context: ContextDep, session: SessionDep, vault: VaultDep
+    verzoek_id: int, caller: MemberOfficerDep, context: ContextDep, session: SessionDep, vault: VaultDep
 ) -> IdentiteitOut:
     identity = service.reveal(session, vault, caller.principal_id, verzoek_id, context=context, now=utcnow())
     return IdentiteitOut.model_validate(asdict(identity))
@@ -109,7 +111,9 @@ def list_erasures(_: Reader, session: SessionDep) -> list[PrivacyRequestOut]:
     summary="Ask to forget a betrokkene",
     description="By BSN, or by name and date of birth; a second privacy officer's approval carries it out.",
 )
-def request_erasure(body: VergetelheidIn, caller: Officer, session: SessionDep, vault: VaultDep) -> PrivacyRequestOut:
+def request_erasure(
+    body: VergetelheidIn, caller: MemberOfficerDep, session: SessionDep, vault: VaultDep
+) -> PrivacyRequestOut:
     given = body.gegeven()
     return _out(
         service.request_erasure(
@@ -124,7 +128,7 @@ def request_erasure(body: VergetelheidIn, caller: Officer, session: SessionDep, 
     description="By another privacy officer; the person's data key is destroyed at once (crypto-shredding).",
 )
 def approve_erasure(
-    verzoek_id: int, caller: Officer, context: ContextDep, session: SessionDep, vault: VaultDep
+    verzoek_id: int, caller: MemberOfficerDep, context: ContextDep, session: SessionDep, vault: VaultDep
 ) -> PrivacyRequestOut:
     return _out(
         service.approve(

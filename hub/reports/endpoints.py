@@ -19,6 +19,7 @@ from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep, checkpoint_out, day_start
 from hub.ledger.service import origin_for
 from hub.partners.models import Role
+from hub.policy.endpoints import MemberOfficerDep
 from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.endpoints import VaultDep
 from hub.reports import inzage, service
@@ -27,7 +28,6 @@ from hub.reports.schemas import InzageOut, InzageverzoekIn, RapportageOut
 router = APIRouter(prefix=API_PREFIX, tags=["rapportages"])
 
 Reviewer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
-Officer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER))]
 
 
 def _b64(value: bytes) -> str:
@@ -76,7 +76,7 @@ def report(
 def submit_inzage(
     *,
     body: InzageverzoekIn,
-    caller: Officer,
+    caller: MemberOfficerDep,
     context: ContextDep,
     request: Request,
     session: SessionDep,

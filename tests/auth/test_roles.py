@@ -22,7 +22,7 @@ from hub.policy.service import Officer
 from hub.pseudonym import service as privacy
 from hub.pseudonym.service import Soort
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
-from tests.support import Actor
+from tests.support import PARTNERS, Actor
 
 ROLES = ("operator", "privacy_officer", "dpia_reviewer", "politie")
 OK, CREATED, FORBIDDEN = 200, 201, 403
@@ -80,7 +80,12 @@ class PolicyState:
 @pytest.fixture
 def policy_state(database: Database, sample_source: PolicySource) -> PolicyState:
     data = copy.deepcopy(source_to_data(sample_source))
-    data["convenant"]["goedkeuring"]["fg_van_betrokken_verstrekker"] = False  # the table's officer is no deelnemer
+    data["convenant"]["goedkeuring"]["fg_van_betrokken_verstrekker"] = False  # the table's officer changes no rule
+    # The table's partners take part, so that what is tested here is roles; membership is tested in
+    # tests/meldingen/test_seed_flows.py.
+    data["convenant"]["deelnemers"] += [
+        {"partner": p.id, "soort": str(p.soort), "werkgebied": ["GM0935"]} for p in PARTNERS
+    ]
     now = datetime.now(UTC)
     other, third, runtime = Officer("fg-ander", "elders"), Officer("fg-derde", "elders"), PolicyRuntime()
 
@@ -295,8 +300,8 @@ CONSENT = {
 def _meldingen_endpoints() -> list[Endpoint]:
     melding = {"berichttype": "e33-verward-gedrag", "inhoud": {}}
     return [
-        # politie-test is no deelnemer of the convenant: past the role check, every write of it is refused.
-        Endpoint("POST", "/api/v1/meldingen", "/api/v1/meldingen", melding, _partner_only(FORBIDDEN)),
+        # Past the role check, the melding's content is checked: this one lacks every required field.
+        Endpoint("POST", "/api/v1/meldingen", "/api/v1/meldingen", melding, _partner_only(422)),
         Endpoint("GET", "/api/v1/meldingen/{melding_id}", "/api/v1/meldingen/onbekend", None, _partner_only(404)),
         Endpoint("GET", "/api/v1/berichttypen", "/api/v1/berichttypen", None, _everyone()),
         Endpoint(
@@ -305,16 +310,17 @@ def _meldingen_endpoints() -> list[Endpoint]:
         Endpoint("GET", "/api/v1/inbox", "/api/v1/inbox", None, _partner_only(OK)),
         Endpoint(
             "POST", "/api/v1/inbox/{levering_id}/ontvangstbevestiging",
-            "/api/v1/inbox/onbekend/ontvangstbevestiging", {"inhoudDigest": "sha256:00"}, _partner_only(FORBIDDEN),
+            "/api/v1/inbox/onbekend/ontvangstbevestiging", {"inhoudDigest": "sha256:00"}, _partner_only(404),
         ),
         Endpoint("GET", "/api/v1/leveringen/dood", "/api/v1/leveringen/dood", None, _operator_only(OK)),
         Endpoint(
+            # The police may not record a consent for basisvoorwaarden: the convenant entitles the DJI.
             "POST", "/api/v1/toestemmingen", "/api/v1/toestemmingen", CONSENT, _partner_only(FORBIDDEN),
         ),
         Endpoint("GET", "/api/v1/toestemmingen", "/api/v1/toestemmingen", None, _partner_only(OK)),
         Endpoint(
             "POST", "/api/v1/toestemmingen/{toestemming_id}/intrekking", "/api/v1/toestemmingen/999/intrekking", {},
-            _partner_only(FORBIDDEN),
+            _partner_only(404),
         ),
         Endpoint(
             "POST", "/api/v1/leveringen/{levering_id}/herstart", "/api/v1/leveringen/onbekend/herstart", {},

@@ -181,3 +181,48 @@ class TestFindings:
         sent = _send(partnership, "bkr", with_bsn).json()
         for outcome in sent["ontvangers"]:
             assert "296503186" not in str(_view(partnership, outcome["partner"], outcome["leveringId"]))
+
+
+class TestOnlyDeelnemersWrite:
+    def test_every_write_of_a_partner_outside_the_convenant_is_refused(self, partnership: Partnership) -> None:
+        from connectors import HubClient, SigningKey  # noqa: PLC0415 - this test's own outsider
+        from hub.partners import service as partners  # noqa: PLC0415
+        from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role  # noqa: PLC0415
+        from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate  # noqa: PLC0415
+
+        keys = {"systeem": SigningKey.generate(), "fg": SigningKey.generate()}
+        with partnership.database.unit_of_work() as session:
+            partners.create_partner(
+                session, "test",
+                PartnerCreate(id="ggz-buiten", naam="GGZ buiten het convenant", soort=PartnerSoort.GGZ,
+                              oin="00000099000000000999", delivery_mode=DeliveryMode.INBOX, werkgebied=["GM0935"]),
+            )  # fmt: skip
+            for name, role in (("systeem", Role.PARTNER), ("fg", Role.PRIVACY_OFFICER)):
+                principal = PrincipalCreate(
+                    id=f"ggz-buiten-{name}", partner_id="ggz-buiten", soort=PrincipalSoort.SYSTEEM, roles=[role]
+                )
+                partners.create_principal(session, "test", principal)
+                partners.add_key(session, "test", principal.id, KeyCreate(jwk=keys[name].public_jwk()))
+
+        def client(name: str) -> HubClient:
+            return HubClient(
+                str(partnership.http.base_url), partner_id="ggz-buiten", principal_id=f"ggz-buiten-{name}",
+                key=keys[name], http=partnership.http,
+            )  # fmt: skip
+
+        writes = [
+            ("systeem", "/api/v1/meldingen", _body("e33-verward-gedrag")),
+            ("systeem", "/api/v1/toestemmingen", {"bsn": "402015447", "item": "basisvoorwaarden", "referentie": "x",
+                                                  "ontvangers": ["zvh"], "doel": "nazorg-ex-gedetineerden"}),
+            ("systeem", "/api/v1/toestemmingen/1/intrekking", {}),
+            ("systeem", "/api/v1/inbox/onbekend/ontvangstbevestiging", {"inhoudDigest": "sha256:00"}),
+            ("fg", "/api/v1/beleid/noodverboden", {"categorieen": ["adres"], "ontvangers": ["via"], "reden": "test"}),
+            ("fg", "/api/v1/inzageverzoeken", {"bsn": "402015447", "motivering": "verzoek 2026-001"}),
+            ("fg", "/api/v1/heridentificaties", {"pseudoniem": "x" * 20, "domein": "zvh-zuid-limburg",
+                                                 "doel": "triage-zvh", "motivering": "verzoek 2026-002"}),
+        ]  # fmt: skip
+        for name, path, body in writes:
+            answer = client(name).send("POST", path, json_body=body)
+            assert (answer.status_code, answer.json().get("code")) == (403, "geen-deelnemer"), (path, answer.text)
+            assert answer.headers["content-type"] == "application/problem+json"
+        assert client("systeem").get("/api/v1/inbox")["items"] == [], "reading its own inbox stays possible"

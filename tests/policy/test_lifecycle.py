@@ -110,6 +110,9 @@ class TestVersions:
 
         decision = reviewer.post("/api/v1/beleid/besluiten", E33_TO_VIA)
         assert decision["uitkomst"] == "partial"
+        elsewhere = reviewer.post("/api/v1/beleid/besluiten", {**E33_TO_VIA, "gemeente": "GM0344"})
+        assert elsewhere["uitkomst"] == "deny", "Utrecht lies outside VIA Zuid-Limburg's werkgebied"
+        assert {a["reden"] for a in elsewhere["achtergehouden"].values()} == {"buiten-werkgebied"}
         assert decision["achtergehouden"]["strafrechtelijk"]["reden"] == "geen-regel"
         assert any(line.startswith("+ adres: regel R-POL-001") for line in decision["uitleg"])
 

@@ -31,7 +31,7 @@ from hub.policy.decision import Verzoek
 from hub.policy.engine import CompiledPolicy
 from hub.policy.format import PolicySource
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
-from tests.support import Actor, activate_sample
+from tests.support import PARTNERS, Actor, activate_sample
 
 TEUN = "762621606"
 ANNA = "118784481"
@@ -84,7 +84,7 @@ def _write(database: Database, vault: Vault, policy: CompiledPolicy, now: dateti
 @pytest.fixture
 def log(app: FastAPI, database: Database, sample_source: PolicySource, actors: dict[str, Actor]) -> Log:
     now = datetime.now(UTC)
-    return _write(database, app.state.vault, activate_sample(database, sample_source, now), now)
+    return _write(database, app.state.vault, activate_sample(database, sample_source, now, also=PARTNERS), now)
 
 
 def _checkpoint(http: httpx.Client, note: str) -> tuple[int, bytes]:
