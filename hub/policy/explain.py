@@ -12,6 +12,8 @@ _REASON = {
     Reden.REGEL_VERLOPEN: "regel {ref} is verlopen",
     Reden.REGEL_NOG_NIET_GELDIG: "regel {ref} geldt nog niet",
     Reden.GEEN_DEELNEMER: "geen deelnemer aan het convenant",
+    Reden.BUITEN_WERKGEBIED: "de gemeente ligt buiten het werkgebied van de ontvanger",
+    Reden.GEMEENTE_ONBEKEND: "de melding zegt niet om welke gemeente het gaat",
 }
 
 
