@@ -42,7 +42,7 @@ from hub.ledger.merkle import leaf_hash, root, verify_inclusion  # noqa: E402
 from hub.ledger.note import Checkpoint, sign  # noqa: E402
 from hub.ledger.repository import Prepared  # noqa: E402
 from hub.ledger.sequencer import Sequencer  # noqa: E402
-from hub.ledger.verify import verify_bundle  # noqa: E402
+from hub.ledger.verify import Trust, verify_bundle  # noqa: E402
 
 PRODUCERS = 16
 ORIGIN = "schakel.bench/verstrekkingenlog"
@@ -149,7 +149,7 @@ def bench_verify(directory: Path, count: int) -> tuple[float, float]:
     jwk = {"kty": "OKP", "crv": "Ed25519", "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode()}
     (bundle / "hub-keys.jwks").write_text(json.dumps({"keys": [jwk]}), encoding="utf-8")
     started = time.perf_counter()
-    verdict = verify_bundle(bundle)
+    verdict = verify_bundle(bundle, Trust(ORIGIN, (key.public_key(),)))
     elapsed = time.perf_counter() - started
     assert verdict.ok, verdict.problems
     started = time.perf_counter()

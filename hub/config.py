@@ -39,6 +39,13 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="The hub's public base URL: the `aud` of every token and the base of every `htu`.",
     )
+    log_origin: str | None = Field(
+        default=None,
+        description=(
+            "The verstrekkingenlog's permanent name (C2SP origin), e.g. `schakel.zvh.nl/verstrekkingenlog`; default: "
+            "the public URL's host + `/verstrekkingenlog`. Once the log has a checkpoint, its origin is fixed."
+        ),
+    )
     keys_dir: Path = Field(default=Path("keys"), description="Where the hub's keys and demo keys live.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -70,6 +77,13 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("SCHAKEL_PUBLIC_URL must not carry a query or fragment")
         return value.rstrip("/")
+
+    @field_validator("log_origin")
+    @classmethod
+    def _origin_is_a_key_name(cls, value: str | None) -> str | None:
+        if value is not None and (not value or " " in value or "+" in value or "\n" in value):
+            raise ValueError("SCHAKEL_LOG_ORIGIN must be non-empty and hold no spaces, plus signs or newlines")
+        return value
 
     @property
     def effective_database_url(self) -> str:

@@ -21,6 +21,7 @@ from hub.keys.endpoints import router as keys_router
 from hub.keys.keyring import HubKeyring
 from hub.keys.service import PublishedKeys
 from hub.kit.openapi import API_PREFIX, conform
+from hub.ledger import service as ledger_service
 from hub.ledger.endpoints import router as ledger_router
 from hub.ledger.sequencer import Sequencer
 from hub.logging import configure_logging
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         try:
             database.prepare()
             app.state.database = database
+            with database.unit_of_work(immediate=False) as session:  # a renamed log refuses to start, and says why
+                ledger_service.log_origin(session, settings.log_origin, settings.public_url)
             app.state.authenticator = Authenticator(
                 database, settings.public_url, settings.token_leeway_seconds, sequencer
             )

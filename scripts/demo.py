@@ -207,6 +207,9 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
                 raise SystemExit("the hub did not start")
             time.sleep(0.2)
         keys = work / "keys" / "demo"
+        pinned = work / "verstrekkingenlog.vkey"  # what a DPIA reviewer pins once, before any bundle reaches them
+        pinned.write_text(httpx.get(f"{hub_url}/.well-known/schakel/verstrekkingenlog.vkey", timeout=5).text)
+        print(f"== the log's verifier key, pinned: {pinned.read_text().strip()}")
         receivers = Receivers(hub_url, work / "keys", work / "ontvangen")
         operator = HubClient(hub_url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-beheer",
                              key=SigningKey.load(keys / "zvh-zuid-limburg-beheer.private.jwk"))  # fmt: skip
@@ -283,7 +286,12 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
 
         bundle = work / "verstrekkingenlog"
         subprocess.run([str(ROOT / ".venv/bin/schakel"), "ledger", "export", "--out", str(bundle)], env=env, check=True)
-        subprocess.run([str(ROOT / ".venv/bin/schakel"), "ledger", "verify", str(bundle)], env=env, check=True)
+        # A reviewer verifies against the key pinned out of band; here, the verifier key fetched at the start.
+        subprocess.run(
+            [str(ROOT / ".venv/bin/schakel"), "ledger", "verify", str(bundle), "--sleutels", str(pinned)],
+            env=env,
+            check=True,
+        )
         print(f"\nWhat each receiver stored: {work / 'ontvangen'}; the ledger bundle: {bundle}")
         receivers.stop()
     finally:

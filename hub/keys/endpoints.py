@@ -1,13 +1,17 @@
-"""`/.well-known/jwks.json`: the hub's public keys, for partners checking webhooks and reviewers checking the ledger."""
+"""`/.well-known/jwks.json`: the hub's public keys, for partners checking webhooks and reviewers checking the ledger;
+and the same keys as the verstrekkingenlog's C2SP verifier keys."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from hub.errors import ServiceUnavailable
 from hub.keys.keyring import KeyringError
 from hub.keys.service import PublishedKeys
+from hub.ledger.endpoints import LogOriginDep
+from hub.ledger.note import verifier_key
+from hub.ledger.verify import public_keys
 
 router = APIRouter()
 
@@ -26,3 +30,18 @@ async def jwks(request: Request) -> JSONResponse:
         media_type="application/jwk-set+json",
         headers={"Cache-Control": "public, max-age=300"},
     )
+
+
+@router.get("/.well-known/schakel/verstrekkingenlog.vkey", include_in_schema=False)
+def log_verifier_keys(request: Request, origin: LogOriginDep) -> PlainTextResponse:
+    """The verstrekkingenlog's C2SP verifier keys, one per line (`<origin>+<key id>+<key>`): what a reviewer pins,
+    once, from here or from the hub's operator, to verify bundles offline (`schakel ledger verify --sleutels`)."""
+    published: PublishedKeys = request.app.state.published_keys
+    try:
+        keys = published.jwks()
+    except KeyringError:
+        raise ServiceUnavailable(
+            "the hub has no signing keys yet; run `schakel keys init`", code="hub-keys-missing"
+        ) from None
+    lines = [verifier_key(origin, key) for key in public_keys({"keys": keys})]
+    return PlainTextResponse("".join(f"{line}\n" for line in lines), headers={"Cache-Control": "public, max-age=300"})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,7 @@ from hub.keys.keyring import HubKeyring
 from hub.kit.cli import open_database
 from hub.kit.clock import utcnow
 from hub.ledger import service
-from hub.ledger.verify import public_keys, verify_bundle
+from hub.ledger.verify import TrustError, load_trust, verify_bundle
 
 ledger_app = typer.Typer(help="The verstrekkingenlog: checkpoints, export, offline verification.", no_args_is_help=True)
 
@@ -25,7 +24,8 @@ def checkpoint_command() -> None:
     settings = get_settings()
     key = HubKeyring(settings.keys_dir).ed25519_key()
     with open_database() as database, database.unit_of_work() as session:
-        checkpoint = service.sign_checkpoint(session, service.origin_for(settings.public_url), key, utcnow())
+        origin = service.log_origin(session, settings.log_origin, settings.public_url)
+        checkpoint = service.sign_checkpoint(session, origin, key, utcnow())
     sys.stdout.write(checkpoint.note)
 
 
@@ -33,29 +33,65 @@ def checkpoint_command() -> None:
 def export_command(out: Annotated[Path, typer.Option(help="A new directory for the bundle.")]) -> None:
     """Sign a checkpoint, then write the bundle: entries with their exact bytes, checkpoints, the hub's keys."""
     settings = get_settings()
+    if out.exists():
+        print(
+            f"fout: {out} bestaat al; kies een nieuwe map voor de bundel (er wordt niets overschreven)", file=sys.stderr
+        )
+        raise typer.Exit(2)
     keyring = HubKeyring(settings.keys_dir)
     with open_database() as database, database.unit_of_work() as session:
-        service.sign_checkpoint(session, service.origin_for(settings.public_url), keyring.ed25519_key(), utcnow())
+        origin = service.log_origin(session, settings.log_origin, settings.public_url)
+        service.sign_checkpoint(session, origin, keyring.ed25519_key(), utcnow())
         size = service.export(session, out, keyring.load().published())
-    print(f"{size} entries exported to {out}; verify with `schakel ledger verify {out}`")
+    print(
+        f"{size} entries exported to {out}; verify with "
+        f"`schakel ledger verify {out} --sleutels <the hub's verifier key, obtained out of band>`"
+    )
+
+
+NO_KEY = """\
+Geef de publieke sleutel van de hub mee, die u buiten deze bundel om hebt gekregen:
+  --sleutels FILE   de verifier key van het verstrekkingenlog (https://<hub>/.well-known/schakel/verstrekkingenlog.vkey)
+                    of de JWKS van de hub (https://<hub>/.well-known/jwks.json, dan ook --origin),
+                    bij voorkeur rechtstreeks van de beheerder van de hub, en bewaard voor de volgende keer.
+De sleutels in de bundel zelf bewijzen niets: wie de bundel vervalst, kan ook die sleutels vervangen."""
 
 
 @ledger_app.command("verify")
 def verify_command(
     bundle: Annotated[Path, typer.Argument(help="The bundle directory.")],
-    sleutels: Annotated[Path | None, typer.Option(help="The hub's JWKS you trust (default: the bundle's own).")] = None,
+    sleutels: Annotated[
+        Path | None,
+        typer.Option(help="The hub's public key(s) you pinned: its verifier key (.vkey) or its JWKS (then --origin)."),
+    ] = None,
+    origin: Annotated[
+        str | None, typer.Option(help="The log's name you pinned, e.g. schakel.example/verstrekkingenlog.")
+    ] = None,
     vorige: Annotated[Path | None, typer.Option(help="A checkpoint note you kept from last time.")] = None,
     streng: Annotated[bool, typer.Option(help="Also check that every entry is canonical JSON (slower).")] = False,
 ) -> None:
-    """Verify a bundle offline: every signature, the root, and that the log only grew since the checkpoint you kept."""
-    keys = public_keys(json.loads(sleutels.read_text(encoding="utf-8"))) if sleutels else None
-    if keys is None:
-        print("note: using the keys inside the bundle; pass --sleutels with the published JWKS to trust nothing in it")
-    verdict = verify_bundle(
-        bundle, keys=keys, kept=vorige.read_text(encoding="utf-8") if vorige else None, strict=streng
-    )
+    """Verify a bundle offline against the key you pinned: every signature, the roots, the checkpoints' order, and
+    that the log only grew since the checkpoint you kept. Exit 0: it verifies; 1: it does not (FOUT lines say why);
+    2: the key, origin or kept checkpoint you gave cannot be used."""
+    if sleutels is None:
+        print(NO_KEY, file=sys.stderr)
+        raise typer.Exit(2)
+    try:
+        trust = load_trust(sleutels.read_text(encoding="utf-8"), origin)
+        kept = vorige.read_text(encoding="utf-8") if vorige else None
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"fout: {exc.filename if isinstance(exc, OSError) else 'een bestand'} kan niet worden gelezen "
+              f"({exc.strerror if isinstance(exc, OSError) else 'geen UTF-8'})", file=sys.stderr)  # fmt: skip
+        raise typer.Exit(2) from None
+    except TrustError as exc:
+        print(f"fout: --sleutels: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    verdict = verify_bundle(bundle, trust, kept=kept, strict=streng)
+    for note in verdict.notes:
+        print(f"let op: {note}")
     for problem in verdict.problems:
         print(f"FOUT: {problem}")
     if not verdict.ok:
         raise typer.Exit(1)
-    print(f"OK: {verdict.size} entries, root {verdict.root.hex()}, every signature and proof verifies")
+    summary = f"OK: {verdict.size} entries, root {verdict.root.hex()}, every signature and proof verifies"
+    print(f"{summary} (origin {trust.origin})")

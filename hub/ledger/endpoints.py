@@ -45,6 +45,15 @@ def ledger_context(request: Request, caller: CallerDep) -> Context:
 ContextDep = Annotated[Context, Depends(ledger_context)]
 
 
+def _log_origin(request: Request, session: SessionDep) -> str:
+    settings = request.app.state.settings
+    return service.log_origin(session, settings.log_origin, settings.public_url)
+
+
+LogOriginDep = Annotated[str, Depends(_log_origin)]
+"""The log's permanent name, as its first checkpoint (or, before one exists, the settings) has it."""
+
+
 def day_start(day: date | None) -> datetime | None:
     """The first instant of a Dutch calendar day (periods in the API are Dutch dates)."""
     return None if day is None else datetime.combine(day, time.min, tzinfo=NL)
@@ -119,10 +128,10 @@ def get_entry(positie: int, caller: Reviewer, context: ContextDep, session: Writ
     summary="The log's size and newest checkpoint",
     description="Any principal may read it: keep the checkpoint, and ask for a consistency proof next time.",
 )
-def log_state(_: CallerDep, request: Request, session: SessionDep) -> LogOut:
+def log_state(_: CallerDep, origin: LogOriginDep, session: SessionDep) -> LogOut:
     latest = repository.latest_checkpoint(session)
     return LogOut(
-        origin=service.origin_for(request.app.state.settings.public_url),
+        origin=origin,
         grootte=repository.size(session.connection()),
         checkpoint=checkpoint_out(latest) if latest else None,
     )
@@ -135,10 +144,12 @@ def log_state(_: CallerDep, request: Request, session: SessionDep) -> LogOut:
     description="Operators: sign the log's size and root with the hub's active Ed25519 key (none new if unchanged).",
 )
 def sign_checkpoint(
-    _: Annotated[Caller, Depends(require_roles(Role.OPERATOR))], request: Request, session: SessionDep
+    _: Annotated[Caller, Depends(require_roles(Role.OPERATOR))],
+    request: Request,
+    origin: LogOriginDep,
+    session: SessionDep,
 ) -> CheckpointOut:
     keyring: HubKeyring = request.app.state.keyring
-    origin = service.origin_for(request.app.state.settings.public_url)
     return checkpoint_out(service.sign_checkpoint(session, origin, keyring.ed25519_key(), utcnow()))
 
 

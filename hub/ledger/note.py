@@ -96,3 +96,28 @@ def parse_checkpoint(text: str) -> Checkpoint:
     if len(root_hash) != 32 or not origin:
         raise NoteError("the checkpoint's origin or root hash is not valid")
     return Checkpoint(origin, int(size), root_hash)
+
+
+def verifier_key(name: str, public_key: Ed25519PublicKey) -> str:
+    """The C2SP note verifier key: `<name>+<key id, 8 hex digits>+<base64(0x01 || public key)>`."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return f"{name}+{key_id(name, public_key).hex()}+{base64.b64encode(_ED25519 + raw).decode('ascii')}"
+
+
+def parse_verifier_key(vkey: str) -> tuple[str, Ed25519PublicKey]:
+    """(name, public key) of a C2SP verifier key; NoteError when it is malformed or its key id does not match."""
+    name, _, rest = vkey.strip().partition("+")
+    hash_hex, _, blob = rest.partition("+")
+    if not name or len(hash_hex) != 8 or not blob:
+        raise NoteError("a verifier key has the form <name>+<8 hex digits>+<base64 key>")
+    try:
+        raw = base64.b64decode(blob, validate=True)
+        wanted = bytes.fromhex(hash_hex)
+    except ValueError:
+        raise NoteError("a verifier key's key id or key is not valid hex or base64") from None
+    if len(raw) != 33 or raw[:1] != _ED25519:
+        raise NoteError("a verifier key must hold an Ed25519 key (type 0x01 and 32 bytes)")
+    public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
+    if key_id(name, public_key) != wanted:
+        raise NoteError("a verifier key's key id does not match its name and key: it was altered")
+    return name, public_key

@@ -207,6 +207,11 @@ def checkpoints(session: Session) -> Sequence[LedgerCheckpoint]:
     return session.exec(query).all()
 
 
+def first_checkpoint(session: Session) -> LedgerCheckpoint | None:
+    query = orm_select(LedgerCheckpoint).order_by(col(LedgerCheckpoint.size), col(LedgerCheckpoint.id))
+    return session.exec(query.limit(1)).first()
+
+
 def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:
     query = orm_select(LedgerCheckpoint).order_by(col(LedgerCheckpoint.size).desc(), col(LedgerCheckpoint.id).desc())
     return session.exec(query.limit(1)).first()

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from hub.errors import Unprocessable
+from hub.errors import ConfigurationError, Unprocessable
 from hub.kit.canonical import canonical_json
 from hub.ledger import repository, tree
 from hub.ledger.entries import Entry, body, commitment, new_salt
@@ -26,8 +26,25 @@ from hub.ledger.repository import Prepared
 
 
 def origin_for(public_url: str) -> str:
-    """The log's permanent name: the hub's host, then `/verstrekkingenlog` (a signed-note key name has no scheme)."""
+    """The default name of a new log: the hub's host, then `/verstrekkingenlog` (a note key name has no scheme)."""
     return f"{urlsplit(public_url).netloc}/verstrekkingenlog"
+
+
+def log_origin(session: Session, configured: str | None, public_url: str) -> str:
+    """The log's permanent name (C2SP origin), the same for the hub and every CLI command: the origin of its first
+    checkpoint once it has one, else `configured` (SCHAKEL_LOG_ORIGIN), else the default from the public URL.
+    A configured origin that differs from the one the log already has is a ConfigurationError: a log never
+    changes its name (a verifier pins it)."""
+    first = repository.first_checkpoint(session)
+    if first is None:
+        return configured or origin_for(public_url)
+    origin = first.note.split("\n", 1)[0]
+    if configured is not None and configured != origin:
+        raise ConfigurationError(
+            f"SCHAKEL_LOG_ORIGIN is {configured!r}, but this log is named {origin!r} since its first checkpoint; "
+            "a log keeps its name (reviewers pin it): unset SCHAKEL_LOG_ORIGIN or set it to that name"
+        )
+    return origin
 
 
 def prepare(entry: Entry | dict[str, Any], now: datetime) -> Prepared:
@@ -86,7 +103,11 @@ def tree_root(connection: Connection, size: int) -> bytes:
 
 
 def sign_checkpoint(session: Session, origin: str, key: Ed25519PrivateKey, now: datetime) -> LedgerCheckpoint:
-    """Sign the log as it stands: its size and Merkle root, as a C2SP signed note (none new if nothing changed)."""
+    """Sign the log as it stands: its size and Merkle root, as a C2SP signed note (none new if nothing changed).
+    `origin` names a new log; a log that has a checkpoint keeps the name of its first one, whoever signs."""
+    first = repository.first_checkpoint(session)
+    if first is not None:
+        origin = first.note.split("\n", 1)[0]
     connection = session.connection()
     size = repository.size(connection)
     latest = repository.latest_checkpoint(session)

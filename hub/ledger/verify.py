@@ -1,11 +1,15 @@
 """The offline verifier of a verstrekkingenlog bundle. Needs only the standard library and `cryptography`.
 
 A bundle is a directory with `entries.jsonl` (line i is the exact bytes of entry i: canonical JSON has no
-newline in it), `checkpoints.jsonl` ({"size", "note"}) and `hub-keys.jwks`. Verification: every checkpoint is
-signed by a hub key and its root is the Merkle root of the first `size` entries; the newest checkpoint covers
-every entry; and, given the checkpoint a reviewer kept from last time, the log has only grown since (a consistency
-proof from that size to the newest, verified against both roots). With `strict`, every entry must also be
-canonical JSON (a check of the hub's writing, not of integrity: the hashes already fix every byte).
+newline in it), `checkpoints.jsonl` ({"size", "note"}, oldest first) and `hub-keys.jwks`. Verification trusts
+only what the reviewer brings (`Trust`): the hub's public key(s), obtained out of band, and the log's origin. The
+bundle's own copy of the keys proves nothing (whoever forged the bundle could replace it too): it is only compared
+with the pinned keys. Then: every checkpoint is signed by a pinned key under the pinned origin, its `size` line
+equals its signed size, they come oldest first, and its root is the Merkle root of the first `size` entries; the
+newest checkpoint covers every entry; and, given the checkpoint a reviewer kept from last time, the log has only
+grown since (a consistency proof from that size to the newest, verified against both roots). With `strict`, every
+entry must also be canonical JSON (a check of the hub's writing, not of integrity: the hashes already fix every
+byte). Nothing in a bundle can make it raise: every fault is a problem in the verdict.
 
 Large bundles are hashed by several processes, each over its own stretch of the file.
 """
@@ -28,7 +32,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hub.ledger.merkle import node_hash, verify_consistency
-from hub.ledger.note import Checkpoint, NoteError, open_note, parse_checkpoint
+from hub.ledger.note import Checkpoint, NoteError, open_note, parse_checkpoint, parse_verifier_key
 from hub.ledger.tree import NodeKey, consistency_ranges, hashes, range_hash
 
 _PARALLEL_FROM_BYTES = 16 * 1024 * 1024
@@ -39,19 +43,70 @@ class Verdict:
     size: int = 0
     root: bytes = b""
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the reviewer should know but does not fail verification (e.g. keys in the bundle they did not pin)."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def public_keys(jwks: dict[str, Any]) -> list[Ed25519PublicKey]:
+class TrustError(ValueError):
+    """The keys or origin a reviewer gave cannot be used; the message says what to bring instead."""
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What a reviewer pins, obtained outside the bundle: the log's origin and the hub's public keys."""
+
+    origin: str
+    keys: tuple[Ed25519PublicKey, ...]
+
+
+def public_keys(jwks: Any) -> list[Ed25519PublicKey]:
+    """The Ed25519 keys of a JWKS; TrustError when it is not one."""
+    if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+        raise TrustError("not a JWKS: expected an object with a list `keys`")
     keys = []
-    for jwk in jwks.get("keys", []):
-        if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
-            raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
-            keys.append(Ed25519PublicKey.from_public_bytes(raw))
+    for jwk in jwks["keys"]:
+        if isinstance(jwk, dict) and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
+            x = jwk.get("x")
+            try:
+                raw = base64.urlsafe_b64decode(str(x) + "=" * (-len(str(x)) % 4))
+                keys.append(Ed25519PublicKey.from_public_bytes(raw))
+            except ValueError:
+                raise TrustError("a key in the JWKS is not a valid Ed25519 key") from None
     return keys
+
+
+def load_trust(text: str, origin: str | None) -> Trust:
+    """Pinned keys from a JWKS (then `origin` is required) or from C2SP verifier keys, one per line (their name is
+    the origin; `origin`, if given, must agree)."""
+    if text.lstrip().startswith("{"):
+        try:
+            keys = public_keys(json.loads(text))
+        except ValueError as exc:
+            raise TrustError(f"the JWKS is not valid JSON or holds no valid key: {exc}") from None
+        if origin is None:
+            raise TrustError("a JWKS names no origin: give --origin too (e.g. schakel.example/verstrekkingenlog)")
+        pinned_origin = origin
+    else:
+        named = []
+        for line in (line for line in text.splitlines() if line.strip()):
+            try:
+                named.append(parse_verifier_key(line))
+            except NoteError as exc:
+                raise TrustError(str(exc)) from None
+        names = {name for name, _ in named}
+        if len(names) > 1:
+            raise TrustError(f"the verifier keys name several origins ({', '.join(sorted(names))}): pin one log")
+        if origin is not None and names and origin not in names:
+            raise TrustError(f"--origin {origin} differs from the verifier key's name {names.pop()}")
+        keys = [key for _, key in named]
+        pinned_origin = origin or (names.pop() if names else "")
+    if not keys:
+        raise TrustError("no Ed25519 key to trust: give the hub's published JWKS or verifier key")
+    return Trust(pinned_origin, tuple(keys))
 
 
 class Levels(Mapping[NodeKey, bytes]):
@@ -110,14 +165,16 @@ def leaf_hashes(path: Path, *, parallel_from: int = _PARALLEL_FROM_BYTES) -> lis
     return [joined[i : i + 32] for i in range(0, len(joined), 32)]
 
 
-def _open(note: str, origin: str | None, keys: list[Ed25519PublicKey]) -> Checkpoint:
-    name = origin or note.split("\n", 1)[0]
-    for key in keys:
+def _open(note: str, trust: Trust) -> Checkpoint:
+    for key in trust.keys:
         try:
-            return parse_checkpoint(open_note(note, name, key))
+            checkpoint = parse_checkpoint(open_note(note, trust.origin, key))
         except NoteError:
             continue
-    raise NoteError("no hub key verifies this checkpoint's signature")
+        if checkpoint.origin != trust.origin:
+            raise NoteError(f"it names origin {checkpoint.origin!r}, not the pinned {trust.origin!r}")
+        return checkpoint
+    raise NoteError(f"no pinned key verifies a signature by {trust.origin} on it")
 
 
 def _canonical_problems(path: Path) -> list[str]:
@@ -134,15 +191,26 @@ def _canonical_problems(path: Path) -> list[str]:
     return problems
 
 
-def verify_bundle(
-    directory: Path, *, keys: list[Ed25519PublicKey] | None = None, kept: str | None = None, strict: bool = False
-) -> Verdict:
-    """Check a bundle; `keys` are the hub's public keys you trust (default: the bundle's own), `kept` a checkpoint
-    note you kept from an earlier verification."""
+def verify_bundle(directory: Path, trust: Trust, *, kept: str | None = None, strict: bool = False) -> Verdict:
+    """Check a bundle against what the reviewer pinned; `kept`, a checkpoint note kept from an earlier verification."""
     verdict = Verdict()
-    if keys is None:
-        keys = public_keys(json.loads((directory / "hub-keys.jwks").read_text(encoding="utf-8")))
+    try:
+        _verify(directory, trust, kept, strict, verdict)
+    except (OSError, UnicodeDecodeError) as exc:
+        verdict.problems.append(
+            f"the bundle cannot be read: {type(exc).__name__}: {exc.strerror or exc}"
+            if isinstance(exc, OSError)
+            else "the bundle holds text that is not UTF-8"
+        )
+    return verdict
+
+
+def _verify(directory: Path, trust: Trust, kept: str | None, strict: bool, verdict: Verdict) -> None:
+    _compare_keys(directory, trust, verdict)
     entries = directory / "entries.jsonl"
+    if not entries.is_file():
+        verdict.problems.append(f"{entries} is missing: not a bundle")
+        return
     with entries.open("rb") as file:
         file.seek(max(entries.stat().st_size - 1, 0))
         if entries.stat().st_size and file.read(1) != b"\n":
@@ -151,38 +219,75 @@ def verify_bundle(
     count = len(tree.levels[0])
     if strict:
         verdict.problems.extend(_canonical_problems(entries))
-    checkpoints = [
-        json.loads(line) for line in (directory / "checkpoints.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
+    checkpoints = _checkpoints(directory / "checkpoints.jsonl", trust, verdict)
     if not checkpoints:
-        verdict.problems.append("the bundle holds no checkpoint: nothing is signed")
-        return verdict
-    newest: Checkpoint | None = None
-    for record in checkpoints:
-        try:
-            checkpoint = _open(record["note"], None, keys)
-        except NoteError as exc:
-            verdict.problems.append(f"checkpoint at size {record['size']}: {exc}")
-            continue
+        if not verdict.problems:
+            verdict.problems.append("the bundle holds no checkpoint: nothing is signed")
+        return
+    for checkpoint in checkpoints:
         if checkpoint.size > count or range_hash(0, checkpoint.size, tree) != checkpoint.root:
             verdict.problems.append(
                 f"the entries do not give the signed root at size {checkpoint.size}: the log was altered"
             )
-        if newest is None or checkpoint.size >= newest.size:
-            newest = checkpoint
-    if newest is None:
-        return verdict
+    newest = checkpoints[-1]
     if newest.size != count:
         verdict.problems.append(f"{count - newest.size} entries lie beyond the newest checkpoint and are not signed")
     verdict.size, verdict.root = newest.size, newest.root
     if kept is not None:
-        _check_kept(verdict, kept, newest, tree, keys)
-    return verdict
+        _check_kept(verdict, kept, newest, tree, trust)
 
 
-def _check_kept(verdict: Verdict, kept: str, newest: Checkpoint, tree: Levels, keys: list[Ed25519PublicKey]) -> None:
+def _compare_keys(directory: Path, trust: Trust, verdict: Verdict) -> None:
+    """The bundle's keys prove nothing; say whether they match what was pinned."""
+    path = directory / "hub-keys.jwks"
     try:
-        old = _open(kept, newest.origin, keys)
+        carried = public_keys(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        verdict.notes.append("hub-keys.jwks is missing or unreadable; it is not needed: the pinned keys decide")
+        return
+    pinned = {k.public_bytes_raw() for k in trust.keys}
+    unknown = [k for k in carried if k.public_bytes_raw() not in pinned]
+    if unknown:
+        verdict.notes.append(
+            f"hub-keys.jwks holds {len(unknown)} key(s) you did not pin; they were not used (only pinned keys count)"
+        )
+
+
+def _checkpoints(path: Path, trust: Trust, verdict: Verdict) -> list[Checkpoint]:
+    """The signed checkpoints of `checkpoints.jsonl`, each checked against its line and the one before it."""
+    if not path.is_file():
+        verdict.problems.append("checkpoints.jsonl is missing: nothing is signed")
+        return []
+    found: list[Checkpoint] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or not isinstance(record.get("note"), str):
+            verdict.problems.append(f"checkpoints.jsonl line {number} is not a JSON object with `size` and `note`")
+            continue
+        size = record.get("size")
+        try:
+            checkpoint = _open(record["note"], trust)
+        except NoteError as exc:
+            verdict.problems.append(f"checkpoints.jsonl line {number}: {exc}")
+            continue
+        if size != checkpoint.size or isinstance(size, bool):
+            verdict.problems.append(
+                f"checkpoints.jsonl line {number} says size {size!r} but its note signs size {checkpoint.size}"
+            )
+        if found and checkpoint.size < found[-1].size:
+            verdict.problems.append(
+                f"checkpoints.jsonl line {number} is older than the line before it: checkpoints come oldest first"
+            )
+        found.append(checkpoint)
+    return found
+
+
+def _check_kept(verdict: Verdict, kept: str, newest: Checkpoint, tree: Levels, trust: Trust) -> None:
+    try:
+        old = _open(kept, trust)
     except NoteError as exc:
         verdict.problems.append(f"the checkpoint you kept: {exc}")
         return

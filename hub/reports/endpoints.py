@@ -16,8 +16,7 @@ from hub.errors import Unprocessable
 from hub.keys.keyring import HubKeyring
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
-from hub.ledger.endpoints import ContextDep, checkpoint_out, day_start
-from hub.ledger.service import origin_for
+from hub.ledger.endpoints import ContextDep, LogOriginDep, checkpoint_out, day_start
 from hub.partners.models import Role
 from hub.policy.endpoints import MemberOfficerDep
 from hub.policy.runtime import PolicyRuntime
@@ -78,11 +77,11 @@ def submit_inzage(
     body: InzageverzoekIn,
     caller: MemberOfficerDep,
     context: ContextDep,
+    origin: LogOriginDep,
     request: Request,
     session: SessionDep,
     vault: VaultDep,
 ) -> InzageOut:
-    settings = request.app.state.settings
     runtime: PolicyRuntime = request.app.state.policy_runtime
     keyring: HubKeyring = request.app.state.keyring
     now = utcnow()
@@ -94,7 +93,7 @@ def submit_inzage(
         officer=caller.principal_id,
         policy=runtime.active(session, now),
         context=context,
-        origin=origin_for(settings.public_url),
+        origin=origin,
         key=keyring.ed25519_key(),
         now=now,
     )

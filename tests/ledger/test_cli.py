@@ -6,11 +6,20 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
+import pytest
 from typer.testing import CliRunner
 
-from hub.cli import app
+from hub.cli import app, main
+from hub.config import get_settings
 from hub.db import Database
 from hub.ledger import service
+from hub.ledger.verify import load_trust, public_keys
+
+
+@pytest.fixture
+def app_settings_origin(public_url: str) -> str:
+    return public_url.removeprefix("http://") + "/verstrekkingenlog"
 
 
 def test_checkpoint_export_verify(database: Database, cli_env: None, keys_dir: Path, tmp_path: Path) -> None:
@@ -35,6 +44,8 @@ def test_checkpoint_export_verify(database: Database, cli_env: None, keys_dir: P
             str(tmp_path / "bundle"),
             "--sleutels",
             str(tmp_path / "jwks.json"),
+            "--origin",
+            "schakel.example/verstrekkingenlog",
             "--vorige",
             str(tmp_path / "kept.note"),
         ],
@@ -46,7 +57,51 @@ def test_checkpoint_export_verify(database: Database, cli_env: None, keys_dir: P
     lines[3] = b'{"n":3,"soort":"weigering"}'
     (tmp_path / "bundle" / "entries.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     tampered = runner.invoke(
-        app, ["ledger", "verify", str(tmp_path / "bundle"), "--sleutels", str(tmp_path / "jwks.json")]
-    )
+        app,
+        ["ledger", "verify", str(tmp_path / "bundle"), "--sleutels", str(tmp_path / "jwks.json"),
+         "--origin", "schakel.example/verstrekkingenlog"],
+    )  # fmt: skip
     assert tampered.exit_code == 1
     assert "FOUT" in tampered.stdout
+
+
+class TestOneOrigin:
+    def test_the_cli_signs_under_the_name_the_log_already_has(
+        self, database: Database, cli_env: None, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        runner = CliRunner()
+        with database.unit_of_work() as session:
+            service.append(session, [{"soort": "verstrekking", "n": 0}], datetime.now(UTC))
+        first = runner.invoke(app, ["ledger", "checkpoint"]).stdout
+        assert first.startswith("schakel.example/verstrekkingenlog\n1\n")
+        with database.unit_of_work() as session:
+            service.append(session, [{"soort": "verstrekking", "n": 1}], datetime.now(UTC))
+        monkeypatch.setenv("SCHAKEL_PUBLIC_URL", "http://127.0.0.1:8000")  # the CLI's default, not the hub's URL
+        get_settings.cache_clear()
+        second = runner.invoke(app, ["ledger", "checkpoint"]).stdout
+        assert second.startswith("schakel.example/verstrekkingenlog\n2\n"), "a log keeps its name"
+
+    def test_a_configured_origin_that_renames_the_log_is_refused(
+        self, database: Database, cli_env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        with database.unit_of_work() as session:
+            service.append(session, [{"soort": "verstrekking", "n": 0}], datetime.now(UTC))
+        assert CliRunner().invoke(app, ["ledger", "checkpoint"]).exit_code == 0
+        monkeypatch.setenv("SCHAKEL_LOG_ORIGIN", "ander.example/verstrekkingenlog")
+        get_settings.cache_clear()
+        monkeypatch.setattr("sys.argv", ["schakel", "ledger", "checkpoint"])
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        assert exit_.value.code == 2
+        assert "a log keeps its name" in capsys.readouterr().err
+
+
+def test_the_hub_publishes_its_verifier_key_and_a_bundle_verifies_with_it(
+    http: httpx.Client, database: Database, app_settings_origin: str, tmp_path: Path
+) -> None:
+    vkeys = http.get("/.well-known/schakel/verstrekkingenlog.vkey")
+    assert vkeys.status_code == 200 and vkeys.headers["content-type"].startswith("text/plain")
+    trust = load_trust(vkeys.text, None)
+    assert trust.origin == app_settings_origin
+    jwks = public_keys(http.get("/.well-known/jwks.json").json())
+    assert {k.public_bytes_raw() for k in trust.keys} == {k.public_bytes_raw() for k in jwks}

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hub.db import Database
 from hub.kit.canonical import canonical_json
 from hub.ledger import repository, service
-from hub.ledger.verify import verify_bundle
+from hub.ledger.verify import Trust, verify_bundle
 from tests.ledger.test_store import _jwk
 
 ACKNOWLEDGEMENTS_BEFORE_THE_KILL = 300
@@ -55,6 +55,6 @@ def test_sigkill_during_a_burst(database: Database, database_url: str, tmp_path:
     with database.unit_of_work() as session:
         service.sign_checkpoint(session, "schakel.example/verstrekkingenlog", key, datetime.now(UTC))
         service.export(session, tmp_path / "bundle", [_jwk(key)])
-    verdict = verify_bundle(tmp_path / "bundle")
+    verdict = verify_bundle(tmp_path / "bundle", Trust("schakel.example/verstrekkingenlog", (key.public_key(),)))
     assert verdict.ok, verdict.problems
     assert verdict.size == size

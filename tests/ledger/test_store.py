@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hub.db import Database
 from hub.ledger import repository, service
 from hub.ledger.note import open_note, parse_checkpoint
-from hub.ledger.verify import verify_bundle
+from hub.ledger.verify import Trust, verify_bundle
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 ORIGIN = "schakel.example/verstrekkingenlog"
@@ -91,7 +91,7 @@ class TestExportAndVerify:
             service.append(session, [_entry(2, n) for n in range(4)], NOW)
             service.sign_checkpoint(session, ORIGIN, key, NOW)
             assert service.export(session, tmp_path / "bundle", jwks) == 9
-        verdict = verify_bundle(tmp_path / "bundle", kept=kept)
+        verdict = verify_bundle(tmp_path / "bundle", Trust(ORIGIN, (key.public_key(),)), kept=kept)
         assert verdict.ok, verdict.problems
         assert verdict.size == 9
         assert parse_checkpoint(open_note(kept, ORIGIN, key.public_key())).size == 5

@@ -15,11 +15,13 @@ from hypothesis import strategies as st
 from hub.kit.canonical import canonical_json
 from hub.ledger.merkle import leaf_hash, root
 from hub.ledger.note import Checkpoint, sign
-from hub.ledger.verify import leaf_hashes, verify_bundle
+from hub.ledger.verify import Trust, leaf_hashes, verify_bundle
 from tests.ledger.test_store import _jwk
 
 ORIGIN = "schakel.example/verstrekkingenlog"
 KEY = Ed25519PrivateKey.generate()
+TRUST = Trust(ORIGIN, (KEY.public_key(),))
+"""What the reviewer pinned: the hub's key and the log's origin, obtained outside the bundle."""
 
 
 def write_bundle(directory: Path, entries: list[bytes], sizes: list[int], key: Ed25519PrivateKey = KEY) -> list[str]:
@@ -60,7 +62,7 @@ class TestTampering:
         with tempfile.TemporaryDirectory() as tmp:
             bundle = Path(tmp) / "b"
             write_bundle(bundle, entries, [len(entries)])
-            assert verify_bundle(bundle).ok
+            assert verify_bundle(bundle, TRUST).ok
             lines = _lines(bundle)
             i = data.draw(st.integers(0, len(lines) - 2))
             if how == "change":
@@ -80,40 +82,40 @@ class TestTampering:
             if how == "swap" and lines[i] == lines[i + 1]:
                 return  # two identical entries: swapping them changes nothing
             _write(bundle, lines)
-            assert not verify_bundle(bundle).ok, how
+            assert not verify_bundle(bundle, TRUST).ok, how
 
     def test_a_rewritten_and_resigned_past_is_caught_by_the_kept_checkpoint(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": n}) for n in range(8)]
         kept = write_bundle(tmp_path / "then", entries[:5], [5])[0]
         rewritten = [*entries[:2], canonical_json({"n": 99}), *entries[3:]]
         write_bundle(tmp_path / "now", rewritten, [8])  # the hub's own key signs the rewritten log
-        assert verify_bundle(tmp_path / "now").ok, "on its own the rewritten log looks fine"
-        verdict = verify_bundle(tmp_path / "now", kept=kept)
+        assert verify_bundle(tmp_path / "now", TRUST).ok, "on its own the rewritten log looks fine"
+        verdict = verify_bundle(tmp_path / "now", TRUST, kept=kept)
         assert not verdict.ok
         assert "past was rewritten" in verdict.problems[0]
 
     def test_entries_beyond_the_newest_checkpoint_are_not_signed(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": n}) for n in range(6)]
         write_bundle(tmp_path / "b", entries, [4])
-        assert "not signed" in verify_bundle(tmp_path / "b").problems[0]
+        assert "not signed" in verify_bundle(tmp_path / "b", TRUST).problems[0]
 
     def test_a_checkpoint_signed_by_another_key(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": n}) for n in range(3)]
         write_bundle(tmp_path / "b", entries, [3], key=Ed25519PrivateKey.generate())
-        assert "no hub key verifies" in verify_bundle(tmp_path / "b").problems[0]
+        assert "no pinned key verifies" in verify_bundle(tmp_path / "b", TRUST).problems[0]
 
     def test_strict_also_finds_entries_that_are_not_canonical(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": 0}), b'{"n": 1}', canonical_json({"n": 2})]
         write_bundle(tmp_path / "b", entries, [3])
-        assert verify_bundle(tmp_path / "b").ok, "the hashes hold: integrity is fine"
-        assert verify_bundle(tmp_path / "b", strict=True).problems == ["entry 1 is not canonical JSON"]
+        assert verify_bundle(tmp_path / "b", TRUST).ok, "the hashes hold: integrity is fine"
+        assert verify_bundle(tmp_path / "b", TRUST, strict=True).problems == ["entry 1 is not canonical JSON"]
 
     def test_a_cut_off_last_line(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": n}) for n in range(3)]
         write_bundle(tmp_path / "b", entries, [3])
         data = (tmp_path / "b" / "entries.jsonl").read_bytes()
         (tmp_path / "b" / "entries.jsonl").write_bytes(data[:-3])
-        assert not verify_bundle(tmp_path / "b").ok
+        assert not verify_bundle(tmp_path / "b", TRUST).ok
 
     def test_hashing_in_several_processes_gives_the_same_leaves(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": n, "tekst": "x" * (n % 50)}) for n in range(3_000)]
@@ -125,5 +127,5 @@ class TestTampering:
         entries = [canonical_json({"n": n}) for n in range(6)]
         kept = write_bundle(tmp_path / "then", entries, [6])[0]
         write_bundle(tmp_path / "now", entries[:4], [4])
-        assert "shrank" in verify_bundle(tmp_path / "now", kept=kept).problems[0]
+        assert "shrank" in verify_bundle(tmp_path / "now", TRUST, kept=kept).problems[0]
         shutil.rmtree(tmp_path / "then")

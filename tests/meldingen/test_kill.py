@@ -22,7 +22,7 @@ from connectors import HubClient, SigningKey
 from hub.db import Database
 from hub.ledger import repository as ledger_store
 from hub.ledger import service as ledger
-from hub.ledger.verify import verify_bundle
+from hub.ledger.verify import Trust, verify_bundle
 from hub.policy.format import PolicySource
 from tests.ledger.test_store import _jwk
 from tests.meldingen.conftest import receivers_for, register, sample_melding
@@ -118,5 +118,5 @@ def test_sigkill_during_a_burst_of_meldingen(
         key = Ed25519PrivateKey.generate()
         ledger.sign_checkpoint(session, "schakel.test/verstrekkingenlog", key, datetime.now(UTC))
         ledger.export(session, tmp_path / "bundle", [_jwk(key)])
-    verdict = verify_bundle(tmp_path / "bundle")
+    verdict = verify_bundle(tmp_path / "bundle", Trust("schakel.test/verstrekkingenlog", (key.public_key(),)))
     assert verdict.ok, verdict.problems

@@ -26,7 +26,7 @@ from hub.ledger import entries, repository, service
 from hub.ledger.entries import Betrokkene, Context
 from hub.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 from hub.ledger.note import open_note, parse_checkpoint
-from hub.ledger.verify import public_keys, verify_bundle
+from hub.ledger.verify import Trust, public_keys, verify_bundle
 from hub.policy.decision import Verzoek
 from hub.policy.engine import CompiledPolicy
 from hub.policy.format import PolicySource
@@ -297,6 +297,7 @@ class TestErasure:
         with database.unit_of_work() as session:
             service.sign_checkpoint(session, "schakel.test/verstrekkingenlog", hub_key, datetime.now(UTC))
             service.export(session, tmp_path / "bundle", http.get("/.well-known/jwks.json").json()["keys"])
-        verdict = verify_bundle(tmp_path / "bundle")
+        origin = actors["dpia_reviewer"].client(http).get("/api/v1/verstrekkingenlog")["origin"]
+        verdict = verify_bundle(tmp_path / "bundle", Trust(origin, (hub_key.public_key(),)))
         assert verdict.ok, verdict.problems
         assert verdict.size > max(log.teun), "Teun's entries are still in the log, and it verifies"
