@@ -46,6 +46,15 @@ class Settings(BaseSettings):
             "the public URL's host + `/verstrekkingenlog`. Once the log has a checkpoint, its origin is fixed."
         ),
     )
+    witnesses_file: Path | None = Field(
+        default=None,
+        description="Witnesses of the verstrekkingenlog, one per line: `<submission URL> <witness verifier key>`.",
+    )
+    checkpoint_interval_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How often the hub signs a checkpoint if the log grew, and has its witnesses cosign it (0: never).",
+    )
     keys_dir: Path = Field(default=Path("keys"), description="Where the hub's keys and demo keys live.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -24,6 +24,7 @@ from hub.kit.openapi import API_PREFIX, conform
 from hub.ledger import service as ledger_service
 from hub.ledger.endpoints import router as ledger_router
 from hub.ledger.sequencer import Sequencer
+from hub.ledger.witnesses import keeper_for
 from hub.logging import configure_logging
 from hub.meldingen.endpoints import router as meldingen_router
 from hub.meldingen.service import Schemas
@@ -79,6 +80,26 @@ def check_startup(settings: Settings, keyring: HubKeyring, privacy: PrivacySecre
         raise ConfigurationError("refusing to start in production:\n- " + "\n- ".join(problems))
 
 
+def _start_background(app: FastAPI, database: Database, keyring: HubKeyring, settings: Settings) -> None:
+    """The delivery worker and the checkpoint keeper (signing, witnesses) of `schakel serve`."""
+    if app.state.vault is None:
+        log.warning("vault.keys_missing", reason="run schakel keys init")
+    elif settings.delivery_in_process:
+        app.state.delivery_worker = worker.for_hub(database, app.state.vault, settings)
+        app.state.delivery_worker.start()
+    if settings.checkpoint_interval_seconds > 0 and keyring.manifest.exists():
+        app.state.checkpoint_keeper = keeper_for(database, keyring, settings)
+        app.state.checkpoint_keeper.start()
+
+
+def _stop_background(app: FastAPI) -> None:
+    for name in ("delivery_worker", "checkpoint_keeper"):
+        running = getattr(app.state, name)
+        if running is not None:
+            running.stop()
+            setattr(app.state, name, None)
+
+
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
     settings = settings or get_settings()
     if configure_logs:
@@ -101,17 +122,11 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
                 database, settings.public_url, settings.token_leeway_seconds, sequencer
             )
             sequencer.start()
-            if app.state.vault is None:
-                log.warning("vault.keys_missing", reason="run schakel keys init")
-            elif settings.delivery_in_process:
-                app.state.delivery_worker = worker.for_hub(database, app.state.vault, settings)
-                app.state.delivery_worker.start()
+            _start_background(app, database, keyring, settings)
             log.info("hub.started", environment=settings.environment, database=database.backend)
             yield
         finally:
-            if app.state.delivery_worker is not None:
-                app.state.delivery_worker.stop()
-                app.state.delivery_worker = None
+            _stop_background(app)
             sequencer.stop()
             database.dispose()
 
@@ -135,6 +150,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.vault = _vault(privacy)
     app.state.schemas = Schemas()
     app.state.delivery_worker = None
+    app.state.checkpoint_keeper = None
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     for router in (

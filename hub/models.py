@@ -11,6 +11,7 @@ from hub.kit.generation import Generatie
 from hub.ledger.models import (
     LedgerBetrokkene,
     LedgerCheckpoint,
+    LedgerCosignature,
     LedgerEntry,
     LedgerHead,
     LedgerNode,
@@ -30,6 +31,7 @@ __all__ = [
     "IssuedPseudonym",
     "LedgerBetrokkene",
     "LedgerCheckpoint",
+    "LedgerCosignature",
     "LedgerEntry",
     "LedgerHead",
     "LedgerNode",

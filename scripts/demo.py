@@ -29,11 +29,14 @@ from typing import Any
 
 import httpx
 import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from connectors import HubClient, HubKeys, SigningKey, WebhookReceiver  # noqa: E402
+from connectors._tlog import COSIGNATURE_ED25519, VerifierKey, parse_vkey  # noqa: E402
+from connectors._witness import Witness, WitnessApp  # noqa: E402
 from connectors.adapters import ADAPTERS, GEMEENTECODES  # noqa: E402
 
 WEBHOOKS = ("via-zuid-limburg", "veilig-thuis-zuid-limburg", "zvh-zuid-limburg", "gemeente-maastricht")
@@ -144,6 +147,48 @@ def zorgmeldingen(count: int, people: People) -> list[dict[str, Any]]:
     return out
 
 
+class Witnesses:
+    """Two witnesses of the log on 127.0.0.1, as another ZVH and the AP would run them (`schakel-witness serve`)."""
+
+    NAMES = ("getuige.zvh-noord.example/schakel", "getuige.ap.example/schakel")
+
+    def __init__(self, work: Path) -> None:
+        self.keys = [Ed25519PrivateKey.generate() for _ in self.NAMES]
+        self.ports = [free_port() for _ in self.NAMES]
+        self.state = work / "getuigen"
+        self.vkeys = [
+            VerifierKey(name, COSIGNATURE_ED25519, key.public_key())
+            for name, key in zip(self.NAMES, self.keys, strict=True)
+        ]
+        self._servers: list[uvicorn.Server] = []
+
+    def hub_file(self, path: Path) -> Path:
+        """What the hub's operator configures (SCHAKEL_WITNESSES_FILE): each witness's URL and verifier key."""
+        path.write_text(
+            "".join(f"http://127.0.0.1:{p} {v.encode()}\n" for p, v in zip(self.ports, self.vkeys, strict=True))
+        )
+        return path
+
+    def reviewer_file(self, path: Path) -> Path:
+        """What a reviewer pins: the witnesses' verifier keys."""
+        path.write_text("".join(f"{v.encode()}\n" for v in self.vkeys))
+        return path
+
+    def start(self, log_vkey: str) -> None:
+        log_key = parse_vkey(log_vkey)
+        for name, key, port in zip(self.NAMES, self.keys, self.ports, strict=True):
+            witness = Witness(name, key, [log_key], self.state / f"{port}.json")
+            server = uvicorn.Server(
+                uvicorn.Config(WitnessApp(witness), host="127.0.0.1", port=port, log_config=None, access_log=False)
+            )
+            threading.Thread(target=server.run, daemon=True).start()
+            self._servers.append(server)
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.should_exit = True
+
+
 class Receivers:
     def __init__(self, hub_url: str, keys_dir: Path, out: Path) -> None:
         self.received: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -189,8 +234,11 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
     work = Path(tempfile.mkdtemp(prefix="schakel-demo-"))
     port = free_port()
     hub_url = f"http://127.0.0.1:{port}"
+    witnesses = Witnesses(work)
     env = {**os.environ, "SCHAKEL_DATA_DIR": str(work / "data"), "SCHAKEL_KEYS_DIR": str(work / "keys"),
-           "SCHAKEL_PUBLIC_URL": hub_url, "SCHAKEL_LOG_LEVEL": "WARNING"}  # fmt: skip
+           "SCHAKEL_PUBLIC_URL": hub_url, "SCHAKEL_LOG_LEVEL": "WARNING",
+           "SCHAKEL_WITNESSES_FILE": str(witnesses.hub_file(work / "getuigen.txt")),
+           "SCHAKEL_CHECKPOINT_INTERVAL_SECONDS": "1"}  # fmt: skip
     print(f"== the hub: {hub_url} (SQLite and keys in {work})")
     hub = subprocess.Popen(
         [str(ROOT / ".venv/bin/schakel"), "serve", "--demo", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
@@ -210,6 +258,8 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
         pinned = work / "verstrekkingenlog.vkey"  # what a DPIA reviewer pins once, before any bundle reaches them
         pinned.write_text(httpx.get(f"{hub_url}/.well-known/schakel/verstrekkingenlog.vkey", timeout=5).text)
         print(f"== the log's verifier key, pinned: {pinned.read_text().strip()}")
+        witnesses.start(pinned.read_text())
+        print(f"== witnesses: {', '.join(Witnesses.NAMES)} (they cosign every checkpoint that extends the last)")
         receivers = Receivers(hub_url, work / "keys", work / "ontvangen")
         operator = HubClient(hub_url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-beheer",
                              key=SigningKey.load(keys / "zvh-zuid-limburg-beheer.private.jwk"))  # fmt: skip
@@ -284,16 +334,39 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
         )
         print(f"\n  VIA sees of a person only: {', '.join(sorted(sample))}")
 
+        # The hub signs a checkpoint every second while the log grows, and has both witnesses cosign it.
+        deadline = time.monotonic() + 60
+        while True:
+            state = operator.get("/api/v1/verstrekkingenlog")
+            latest = state["checkpoint"] or {}
+            if latest.get("grootte") == state["grootte"] and len(latest.get("getuigen", [])) == len(Witnesses.NAMES):
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit("the witnesses did not cosign the log's newest checkpoint in time")
+            time.sleep(0.5)
+        print(f"\n== checkpoint at size {latest['grootte']} cosigned by {', '.join(latest['getuigen'])}")
         bundle = work / "verstrekkingenlog"
         subprocess.run([str(ROOT / ".venv/bin/schakel"), "ledger", "export", "--out", str(bundle)], env=env, check=True)
         # A reviewer verifies against the key pinned out of band; here, the verifier key fetched at the start.
         subprocess.run(
-            [str(ROOT / ".venv/bin/schakel"), "ledger", "verify", str(bundle), "--sleutels", str(pinned)],
+            [
+                str(ROOT / ".venv/bin/schakel"),
+                "ledger",
+                "verify",
+                str(bundle),
+                "--sleutels",
+                str(pinned),
+                "--getuigen",
+                str(witnesses.reviewer_file(work / "getuigen.vkey")),
+                "--minimaal",
+                "2",
+            ],
             env=env,
             check=True,
         )
         print(f"\nWhat each receiver stored: {work / 'ontvangen'}; the ledger bundle: {bundle}")
         receivers.stop()
+        witnesses.stop()
     finally:
         hub.terminate()
         hub.wait(timeout=30)

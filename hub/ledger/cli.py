@@ -13,7 +13,7 @@ from hub.keys.keyring import HubKeyring
 from hub.kit.cli import open_database
 from hub.kit.clock import utcnow
 from hub.ledger import service
-from hub.ledger.verify import TrustError, load_trust, verify_bundle
+from hub.ledger.verify import TrustError, load_trust, load_witnesses, verify_bundle
 
 ledger_app = typer.Typer(help="The verstrekkingenlog: checkpoints, export, offline verification.", no_args_is_help=True)
 
@@ -69,6 +69,12 @@ def verify_command(
     ] = None,
     vorige: Annotated[Path | None, typer.Option(help="A checkpoint note you kept from last time.")] = None,
     streng: Annotated[bool, typer.Option(help="Also check that every entry is canonical JSON (slower).")] = False,
+    getuigen: Annotated[
+        Path | None, typer.Option(help="A file with the verifier keys of witnesses you trust, one per line.")
+    ] = None,
+    minimaal: Annotated[
+        int, typer.Option(help="How many of those witnesses must have cosigned the newest checkpoint.", min=0)
+    ] = 1,
 ) -> None:
     """Verify a bundle offline against the key you pinned: every signature, the roots, the checkpoints' order, and
     that the log only grew since the checkpoint you kept. Exit 0: it verifies; 1: it does not (FOUT lines say why);
@@ -79,14 +85,15 @@ def verify_command(
     try:
         trust = load_trust(sleutels.read_text(encoding="utf-8"), origin)
         kept = vorige.read_text(encoding="utf-8") if vorige else None
+        witnesses = load_witnesses(getuigen.read_text(encoding="utf-8"), minimaal) if getuigen else None
     except (OSError, UnicodeDecodeError) as exc:
         print(f"fout: {exc.filename if isinstance(exc, OSError) else 'een bestand'} kan niet worden gelezen "
               f"({exc.strerror if isinstance(exc, OSError) else 'geen UTF-8'})", file=sys.stderr)  # fmt: skip
         raise typer.Exit(2) from None
     except TrustError as exc:
-        print(f"fout: --sleutels: {exc}", file=sys.stderr)
+        print(f"fout: {exc}", file=sys.stderr)
         raise typer.Exit(2) from None
-    verdict = verify_bundle(bundle, trust, kept=kept, strict=streng)
+    verdict = verify_bundle(bundle, trust, kept=kept, strict=streng, witnesses=witnesses)
     for note in verdict.notes:
         print(f"let op: {note}")
     for problem in verdict.problems:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, status
+from sqlmodel import Session
 
 from hub.auth.dependencies import CallerDep, require_roles
 from hub.auth.service import Caller
@@ -28,7 +29,7 @@ from hub.ledger.schemas import (
     InclusionOut,
     LogOut,
 )
-from hub.ledger.service import Proof
+from hub.ledger.service import Proof, full_note
 from hub.partners.models import Role
 
 router = APIRouter(prefix=API_PREFIX, tags=["verstrekkingenlog"])
@@ -67,9 +68,15 @@ def _entry(positie: int, raw: bytes) -> dict[str, object]:
     return {"positie": positie, "entry": orjson.loads(raw), "bytes": _b64(raw)}
 
 
-def checkpoint_out(checkpoint: LedgerCheckpoint) -> CheckpointOut:
+def checkpoint_out(session: Session, checkpoint: LedgerCheckpoint) -> CheckpointOut:
+    """The checkpoint with every witness cosignature it has, after the hub's own signature."""
+    cosignatures = repository.cosignatures(session, [checkpoint.id or 0]).get(checkpoint.id or 0, [])
     return CheckpointOut(
-        grootte=checkpoint.size, root=_b64(checkpoint.root), note=checkpoint.note, getekend_op=checkpoint.signed_at
+        grootte=checkpoint.size,
+        root=_b64(checkpoint.root),
+        note=full_note(checkpoint, cosignatures),
+        getuigen=[row.getuige for row in cosignatures],
+        getekend_op=checkpoint.signed_at,
     )
 
 
@@ -118,7 +125,7 @@ def get_entry(positie: int, caller: Reviewer, context: ContextDep, session: Writ
         {
             **_entry(found.positie, found.entry),
             "bewijs": inclusion_out(found.proof) if found.proof else None,
-            "checkpoint": checkpoint_out(found.checkpoint) if found.checkpoint else None,
+            "checkpoint": checkpoint_out(session, found.checkpoint) if found.checkpoint else None,
         }
     )
 
@@ -133,7 +140,7 @@ def log_state(_: CallerDep, origin: LogOriginDep, session: SessionDep) -> LogOut
     return LogOut(
         origin=origin,
         grootte=repository.size(session.connection()),
-        checkpoint=checkpoint_out(latest) if latest else None,
+        checkpoint=checkpoint_out(session, latest) if latest else None,
     )
 
 
@@ -150,7 +157,7 @@ def sign_checkpoint(
     session: SessionDep,
 ) -> CheckpointOut:
     keyring: HubKeyring = request.app.state.keyring
-    return checkpoint_out(service.sign_checkpoint(session, origin, keyring.ed25519_key(), utcnow()))
+    return checkpoint_out(session, service.sign_checkpoint(session, origin, keyring.ed25519_key(), utcnow()))
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from hub.kit.tables import UTCDateTime
@@ -79,3 +79,22 @@ class LedgerCheckpoint(SQLModel, table=True):
     root: bytes = Field(sa_type=LargeBinary)
     note: str = Field(max_length=4000)
     signed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LedgerCosignature(SQLModel, table=True):
+    """A witness's cosignature (C2SP tlog-cosignature) on a checkpoint: the witness saw it extend the last one."""
+
+    __tablename__ = "ledger_cosignature"
+    __table_args__ = (UniqueConstraint("checkpoint_id", "getuige"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    checkpoint_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("ledger_checkpoint.id"), nullable=False, index=True)
+    )
+    getuige: str = Field(max_length=200)
+    """The witness's name, as in its verifier key."""
+    regel: str = Field(max_length=400)
+    """The signature line exactly as the witness returned it (appended to the checkpoint's note)."""
+    tijdstip: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    """When the witness cosigned, POSIX seconds (inside the cosignature)."""
+    ontvangen_op: datetime = Field(sa_type=UTCDateTime)

@@ -14,6 +14,7 @@ from sqlmodel import select as orm_select
 from hub.ledger.models import (
     LedgerBetrokkene,
     LedgerCheckpoint,
+    LedgerCosignature,
     LedgerEntry,
     LedgerHead,
 )
@@ -215,3 +216,36 @@ def first_checkpoint(session: Session) -> LedgerCheckpoint | None:
 def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:
     query = orm_select(LedgerCheckpoint).order_by(col(LedgerCheckpoint.size).desc(), col(LedgerCheckpoint.id).desc())
     return session.exec(query.limit(1)).first()
+
+
+def cosignatures(session: Session, checkpoint_ids: Sequence[int]) -> dict[int, list[LedgerCosignature]]:
+    """The witnesses' cosignatures of these checkpoints, by checkpoint id, by witness name."""
+    if not checkpoint_ids:
+        return {}
+    query = (
+        orm_select(LedgerCosignature)
+        .where(col(LedgerCosignature.checkpoint_id).in_(list(checkpoint_ids)))
+        .order_by(col(LedgerCosignature.getuige))
+    )
+    found: dict[int, list[LedgerCosignature]] = {}
+    for row in session.exec(query).all():
+        found.setdefault(row.checkpoint_id, []).append(row)
+    return found
+
+
+def cosigned_size(session: Session, getuige: str) -> int | None:
+    """The largest checkpoint size this witness cosigned (what it has as its latest), or None."""
+    query = (
+        orm_select(LedgerCheckpoint.size)
+        .join(LedgerCosignature, col(LedgerCosignature.checkpoint_id) == col(LedgerCheckpoint.id))
+        .where(LedgerCosignature.getuige == getuige)
+        .order_by(col(LedgerCheckpoint.size).desc())
+        .limit(1)
+    )
+    size = session.exec(query).first()
+    return None if size is None else int(size)
+
+
+def add_cosignature(session: Session, row: LedgerCosignature) -> None:
+    session.add(row)
+    session.flush()

@@ -24,7 +24,10 @@ class EntryPage(ApiModel):
 class CheckpointOut(ApiModel):
     grootte: int = Field(description="The number of entries the checkpoint covers.")
     root: str = Field(description="Base64 of the Merkle root over those entries.")
-    note: str = Field(description="The C2SP signed note, verifiable with the hub's Ed25519 key.")
+    note: str = Field(
+        description="The C2SP signed note, verifiable with the hub's Ed25519 key, with the witnesses' cosignatures."
+    )
+    getuigen: list[str] = Field(default_factory=list, description="The witnesses that cosigned it, by name.")
     getekend_op: datetime
 
 

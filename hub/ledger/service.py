@@ -20,7 +20,7 @@ from hub.kit.canonical import canonical_json
 from hub.ledger import repository, tree
 from hub.ledger.entries import Entry, body, commitment, new_salt
 from hub.ledger.merkle import leaf_hash
-from hub.ledger.models import LedgerCheckpoint
+from hub.ledger.models import LedgerCheckpoint, LedgerCosignature
 from hub.ledger.note import Checkpoint, sign
 from hub.ledger.repository import Prepared
 
@@ -151,6 +151,11 @@ def consistency_proof(connection: Connection, old_size: int, size: int) -> list[
     return tree.hashes(ranges, repository.nodes(connection, tree.keys_for(ranges)))
 
 
+def full_note(checkpoint: LedgerCheckpoint, cosignatures: Sequence[LedgerCosignature]) -> str:
+    """The checkpoint's note with the witnesses' cosignature lines after the hub's own signature."""
+    return checkpoint.note + "".join(row.regel for row in cosignatures)
+
+
 def export(session: Session, directory: Path, public_jwks: list[dict[str, Any]]) -> int:
     """Write a bundle a reviewer verifies offline: entries with their exact bytes, checkpoints, the public keys."""
     directory.mkdir(parents=True, exist_ok=False)
@@ -159,9 +164,11 @@ def export(session: Session, directory: Path, public_jwks: list[dict[str, Any]])
     with (directory / "entries.jsonl").open("wb") as file:
         for _, entry in repository.entries(session.connection(), size):
             file.write(entry + b"\n")  # canonical JSON holds no newline: line i is entry i, byte for byte
+    cosigned = repository.cosignatures(session, [c.id or 0 for c in checkpoints])
     with (directory / "checkpoints.jsonl").open("w", encoding="utf-8") as file:
         for checkpoint in checkpoints:
-            file.write(json.dumps({"size": checkpoint.size, "note": checkpoint.note}) + "\n")
+            note = full_note(checkpoint, cosigned.get(checkpoint.id or 0, []))
+            file.write(json.dumps({"size": checkpoint.size, "note": note}) + "\n")
     (directory / "hub-keys.jwks").write_text(json.dumps({"keys": public_jwks}, indent=2) + "\n", encoding="utf-8")
     return size
 

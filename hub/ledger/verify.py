@@ -31,6 +31,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from connectors._tlog import COSIGNATURE_ED25519, TlogError, VerifierKey, cosigned_by, parse_note, parse_vkey
 from hub.ledger.merkle import node_hash, verify_consistency
 from hub.ledger.note import Checkpoint, NoteError, open_note, parse_checkpoint, parse_verifier_key
 from hub.ledger.tree import NodeKey, consistency_ranges, hashes, range_hash
@@ -191,11 +192,43 @@ def _canonical_problems(path: Path) -> list[str]:
     return problems
 
 
-def verify_bundle(directory: Path, trust: Trust, *, kept: str | None = None, strict: bool = False) -> Verdict:
-    """Check a bundle against what the reviewer pinned; `kept`, a checkpoint note kept from an earlier verification."""
+@dataclass(frozen=True)
+class Witnesses:
+    """The witnesses a reviewer trusts (their cosigner verifier keys) and how many must have cosigned."""
+
+    keys: tuple[VerifierKey, ...]
+    minimum: int
+
+
+def load_witnesses(text: str, minimum: int) -> Witnesses:
+    """Witness verifier keys (type 0x04), one per line; TrustError when one cannot be used or too few are given."""
+    keys = []
+    for line in (line for line in text.splitlines() if line.strip()):
+        try:
+            key = parse_vkey(line)
+        except TlogError as exc:
+            raise TrustError(f"a witness key: {exc}") from None
+        if key.kind != COSIGNATURE_ED25519:
+            raise TrustError(f"{key.name}: not a witness's cosigner key (type 0x04)")
+        keys.append(key)
+    if minimum > len({k.name for k in keys}):
+        raise TrustError(f"you require {minimum} cosignatures but give {len(keys)} witness key(s)")
+    return Witnesses(tuple(keys), minimum)
+
+
+def verify_bundle(
+    directory: Path,
+    trust: Trust,
+    *,
+    kept: str | None = None,
+    strict: bool = False,
+    witnesses: Witnesses | None = None,
+) -> Verdict:
+    """Check a bundle against what the reviewer pinned; `kept`, a checkpoint note kept from an earlier verification;
+    `witnesses`, whose cosignatures the newest checkpoint must carry."""
     verdict = Verdict()
     try:
-        _verify(directory, trust, kept, strict, verdict)
+        _verify(directory, trust, kept, strict, witnesses, verdict)
     except (OSError, UnicodeDecodeError) as exc:
         verdict.problems.append(
             f"the bundle cannot be read: {type(exc).__name__}: {exc.strerror or exc}"
@@ -205,7 +238,9 @@ def verify_bundle(directory: Path, trust: Trust, *, kept: str | None = None, str
     return verdict
 
 
-def _verify(directory: Path, trust: Trust, kept: str | None, strict: bool, verdict: Verdict) -> None:
+def _verify(  # noqa: PLR0917 - the verification's inputs
+    directory: Path, trust: Trust, kept: str | None, strict: bool, witnesses: Witnesses | None, verdict: Verdict
+) -> None:
     _compare_keys(directory, trust, verdict)
     entries = directory / "entries.jsonl"
     if not entries.is_file():
@@ -224,12 +259,14 @@ def _verify(directory: Path, trust: Trust, kept: str | None, strict: bool, verdi
         if not verdict.problems:
             verdict.problems.append("the bundle holds no checkpoint: nothing is signed")
         return
-    for checkpoint in checkpoints:
+    for checkpoint, _ in checkpoints:
         if checkpoint.size > count or range_hash(0, checkpoint.size, tree) != checkpoint.root:
             verdict.problems.append(
                 f"the entries do not give the signed root at size {checkpoint.size}: the log was altered"
             )
-    newest = checkpoints[-1]
+    newest, newest_note = checkpoints[-1]
+    if witnesses is not None:
+        _check_cosignatures(newest_note, newest, witnesses, verdict)
     if newest.size != count:
         verdict.problems.append(f"{count - newest.size} entries lie beyond the newest checkpoint and are not signed")
     verdict.size, verdict.root = newest.size, newest.root
@@ -253,12 +290,28 @@ def _compare_keys(directory: Path, trust: Trust, verdict: Verdict) -> None:
         )
 
 
-def _checkpoints(path: Path, trust: Trust, verdict: Verdict) -> list[Checkpoint]:
+def _check_cosignatures(note: str, checkpoint: Checkpoint, witnesses: Witnesses, verdict: Verdict) -> None:
+    try:
+        parsed = parse_note(note)
+    except TlogError as exc:
+        verdict.problems.append(f"the newest checkpoint's note: {exc}")
+        return
+    cosigned = sorted({key.name for key in witnesses.keys if cosigned_by(parsed, key) is not None})
+    if len(cosigned) < witnesses.minimum:
+        verdict.problems.append(
+            f"the newest checkpoint (size {checkpoint.size}) is cosigned by {len(cosigned)} of the witnesses you "
+            f"gave ({', '.join(cosigned) or 'none'}); you require {witnesses.minimum}"
+        )
+    else:
+        verdict.notes.append(f"cosigned by {len(cosigned)} witness(es) you trust: {', '.join(cosigned)}")
+
+
+def _checkpoints(path: Path, trust: Trust, verdict: Verdict) -> list[tuple[Checkpoint, str]]:
     """The signed checkpoints of `checkpoints.jsonl`, each checked against its line and the one before it."""
     if not path.is_file():
         verdict.problems.append("checkpoints.jsonl is missing: nothing is signed")
         return []
-    found: list[Checkpoint] = []
+    found: list[tuple[Checkpoint, str]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         try:
             record = json.loads(line)
@@ -277,11 +330,11 @@ def _checkpoints(path: Path, trust: Trust, verdict: Verdict) -> list[Checkpoint]
             verdict.problems.append(
                 f"checkpoints.jsonl line {number} says size {size!r} but its note signs size {checkpoint.size}"
             )
-        if found and checkpoint.size < found[-1].size:
+        if found and checkpoint.size < found[-1][0].size:
             verdict.problems.append(
                 f"checkpoints.jsonl line {number} is older than the line before it: checkpoints come oldest first"
             )
-        found.append(checkpoint)
+        found.append((checkpoint, record["note"]))
     return found
 
 

@@ -113,6 +113,6 @@ def submit_inzage(
                 for r in result.regels
             ],
             "achtergehouden": result.achtergehouden,
-            "checkpoint": checkpoint_out(result.checkpoint),
+            "checkpoint": checkpoint_out(session, result.checkpoint),
         }
     )
