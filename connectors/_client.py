@@ -122,7 +122,8 @@ class HubClient:
         raise HubUnavailable("the hub did not answer")  # unreachable: the last attempt returns or raises
 
     def request(self, method: str, path: str, *, json_body: Any = None, params: dict[str, str] | None = None) -> Any:
-        """Sign and send one request; return the parsed JSON body, or raise a typed `HubError`."""
+        """Sign and send one request; return the parsed JSON body (or the text, for another content type such as
+        CSV), or raise a typed `HubError`."""
         return self._answer(self.send(method, path, json_body=json_body, params=params))
 
     @staticmethod
@@ -133,6 +134,8 @@ class HubClient:
             raise _ERRORS_BY_STATUS.get(response.status_code, HubError)(response.status_code, _problem(response))
         if response.status_code == 204 or not response.content:
             return None
+        if "json" not in response.headers.get("content-type", "application/json"):
+            return response.text  # e.g. a report as CSV: returned as the text it is
         return response.json()
 
     def get(self, path: str, *, params: dict[str, str] | None = None) -> Any:

@@ -23,7 +23,7 @@ import httpx
 from connectors._client import HubClient
 from connectors._keys import public_key_from_jwk
 from connectors._token import ResolvedKey, verify_request_token
-from connectors.errors import ConnectorError, TokenRejected
+from connectors.errors import ConnectorError, HubUnavailable, TokenRejected
 
 Handler = Callable[[dict[str, Any]], None]
 """Stores one delivery (the envelope: soort, leveringId, meldingId, berichttype, doel, voorwaarden, inhoud, ...).
@@ -70,6 +70,7 @@ class WebhookReceiver:
         handle: Handler,
         hub: HubClient | None = None,
         leeway_seconds: int = 30,
+        ack_retries: tuple[float, ...] = (0.2, 1.0),
     ) -> None:
         """`url` is this receiver's address as registered at the hub (what the hub signs as `htu`); `hub` signs
         the acknowledgements (leave it out to acknowledge yourself)."""
@@ -80,6 +81,7 @@ class WebhookReceiver:
         self._handle = handle
         self._hub = hub
         self._leeway = leeway_seconds
+        self._ack_retries = ack_retries
         self._seen_tokens: dict[str, float] = {}
         self._delivered: set[str] = set()
         self._lock = threading.Lock()
@@ -117,7 +119,10 @@ class WebhookReceiver:
             self._handle(envelope)
             with self._lock:
                 self._delivered.add(levering_id)
-        self._acknowledge(levering_id, envelope["inhoudDigest"])
+        if not self._acknowledge(levering_id, envelope["inhoudDigest"]):
+            # Stored, but the hub did not take the acknowledgement: answer 503, so the hub delivers again (it is
+            # stored once: de-duplicated on the delivery id) and the acknowledgement is tried again then.
+            return 503, {"fout": "ontvangstbevestiging-mislukt", "ontvangen": levering_id}
         return 200, {"ontvangen": levering_id}
 
     def _verify(self, headers: dict[str, str], body: bytes) -> None:
@@ -151,14 +156,23 @@ class WebhookReceiver:
                 raise TokenRejected("token-replayed", "this token was used before")
             self._seen_tokens[verified.jti] = verified.expires_at
 
-    def _acknowledge(self, levering_id: str, digest: str) -> None:
+    def _acknowledge(self, levering_id: str, digest: str) -> bool:
+        """Acknowledge receipt to the hub, retrying a hub that is briefly unavailable; whether it was taken."""
         if self._hub is None:
-            return
-        try:
-            self._hub.post(f"/api/v1/inbox/{levering_id}/ontvangstbevestiging", {"inhoudDigest": digest})
-        except ConnectorError:
-            # The melding is stored; the inbox still lists it unacknowledged, so it can be acknowledged later.
-            return
+            return True
+        for pause in (*self._ack_retries, None):
+            try:
+                self._hub.post(f"/api/v1/inbox/{levering_id}/ontvangstbevestiging", {"inhoudDigest": digest})
+            except HubUnavailable:
+                if pause is None:
+                    return False
+                time.sleep(pause)
+            except ConnectorError:
+                # Refused for good (e.g. withdrawn meanwhile): redelivery would not change that.
+                return True
+            else:
+                return True
+        return False
 
 
 async def _read(receive: Any) -> bytes | None:

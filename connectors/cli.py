@@ -45,12 +45,27 @@ def call(  # noqa: PLR0917 - a CLI command: each parameter is a documented optio
     key: Annotated[Path, typer.Option(envvar="SCHAKEL_CONNECTOR_KEY", help="Your private JWK file.")],
     data: Annotated[Path | None, typer.Option(help="A JSON file to send as the body.")] = None,
 ) -> None:
-    """Make one signed request and print the answer (a problem on stderr, exit 1, if the hub refuses)."""
-    body: Any = None if data is None else json.loads(data.read_text(encoding="utf-8"))
+    """Make one signed request and print the answer (a problem on stderr, exit 1, if the hub refuses; exit 2 when
+    a file you give cannot be read)."""
+    body: Any = None
+    if data is not None:
+        try:
+            body = json.loads(data.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise _unusable(f"--data {data}: {exc.strerror}") from None
+        except ValueError:
+            raise _unusable(f"--data {data}: not valid JSON (UTF-8)") from None
     with HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key)) as client:
         answer = client.request(method.upper(), path, json_body=body)
-    if answer is not None:
+    if isinstance(answer, str):
+        print(answer, end="" if answer.endswith("\n") else "\n")  # a CSV report, say: as the hub sent it
+    elif answer is not None:
         print(json.dumps(answer, indent=2, ensure_ascii=False))
+
+
+def _unusable(message: str) -> typer.Exit:
+    print(f"error: {message}", file=sys.stderr)
+    return typer.Exit(2)
 
 
 HubOption = Annotated[str, typer.Option(envvar="SCHAKEL_CONNECTOR_HUB", help="The hub's public base URL.")]
@@ -71,7 +86,10 @@ def _send_command(adapter: str, what: str) -> typer.Typer:
         key: KeyOption,
     ) -> None:
         """Send every melding in FILE (retried safely with an Idempotency-Key) and print each receipt's outcome."""
-        meldingen = ADAPTERS[adapter](file)
+        try:
+            meldingen = ADAPTERS[adapter](file)
+        except OSError as exc:
+            raise _unusable(f"{file}: {exc.strerror}") from None
         with HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key)) as client:
             for melding in meldingen:
                 try:

@@ -59,7 +59,7 @@ def serve(
     ] = False,
 ) -> None:
     """Run the hub. On SQLite the database is brought up to date first."""
-    from hub.main import create_app  # noqa: PLC0415 - keeps `schakel --help` fast
+    from hub.main import SERVER_OPTIONS, create_app  # noqa: PLC0415 - keeps `schakel --help` fast
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
@@ -84,15 +84,7 @@ def serve(
             flush=True,
         )
     hub = create_app(settings)
-    uvicorn.run(
-        hub,
-        host=host,
-        port=port,
-        access_log=False,
-        log_config=None,
-        proxy_headers=False,
-        server_header=False,
-    )
+    uvicorn.run(hub, host=host, port=port, **SERVER_OPTIONS)
 
 
 @app.command()

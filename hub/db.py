@@ -123,6 +123,14 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
+    def write_probe(self) -> None:
+        """Commit a write, as the hub's own writes do: raises when the database cannot be written (a full disk, a
+        read-only file system, a lost primary). It rewrites the generation's row with its own value: no change."""
+        with self.engine.connect() as connection:
+            connection.execution_options(sqlite_begin="IMMEDIATE")
+            with connection.begin():
+                connection.execute(text("UPDATE generatie SET waarde = waarde WHERE id = 1"))
+
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (idempotent)."""
         with self.engine.begin() as connection:

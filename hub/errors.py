@@ -12,6 +12,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -94,6 +95,7 @@ class ServiceUnavailable(SchakelError):
     status = 503
     title = "Dienst niet beschikbaar"
     code = "service-unavailable"
+    headers: ClassVar[dict[str, str] | None] = {"Retry-After": "5"}
 
 
 class ConfigurationError(Exception):
@@ -148,7 +150,19 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 def unexpected_error(exc: BaseException) -> JSONResponse:
-    """The answer to a bug. Logs the class and where it happened, never str(exc): database errors echo data."""
+    """The answer to a bug. Logs the class and where it happened, never str(exc): database errors echo data.
+
+    A lost or unusable database connection is no bug but an outage: a 503 problem with `Retry-After`, nothing
+    stored (the transaction was not committed)."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        log.error("request.database_unavailable", error_type=type(exc).__name__, where=_where(exc))
+        return problem(
+            503,
+            ServiceUnavailable.title,
+            "the database could not be reached or did not take the write; nothing was stored: retry later",
+            "database-unavailable",
+            headers={"Retry-After": "5"},
+        )
     log.error("request.unhandled_error", error_type=type(exc).__name__, where=_where(exc))
     return problem(500, "Interne fout", "An unexpected error occurred; it has been logged.", "internal-error")
 
@@ -167,8 +181,14 @@ def _where(exc: BaseException) -> str:
     return f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}"
 
 
+async def _database_error(_: Request, exc: Exception) -> JSONResponse:
+    return unexpected_error(exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SchakelError, _schakel_error)
+    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(InterfaceError, _database_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     # Unexpected exceptions are answered by RequestContextMiddleware, so the 500 gets the same headers and log.

@@ -43,7 +43,7 @@ from hub.toestemming.endpoints import router as toestemming_router
 
 log = structlog.get_logger("hub.main")
 
-PUBLIC_PATHS = frozenset({f"{API_PREFIX}/health"})
+PUBLIC_PATHS = frozenset({f"{API_PREFIX}/health", f"{API_PREFIX}/health/live", f"{API_PREFIX}/health/ready"})
 
 DESCRIPTION = """\
 Schakel is the information-exchange hub of the Zorg- en Veiligheidshuizen. Partners send meldingen; the hub
@@ -69,6 +69,18 @@ OPENAPI_TAGS = [
     {"name": "rapportages", "description": "DPIA reports and inzage (AVG art. 15), answered from the log."},
     {"name": "beheer", "description": "Operations: health and the admin audit trail."},
 ]
+
+
+SERVER_OPTIONS: dict[str, Any] = {
+    "access_log": False,
+    "log_config": None,
+    "proxy_headers": False,
+    "server_header": False,
+    # Headers up to 1 MiB reach the hub, so that an oversized token gets its 401 problem instead of a dropped
+    # connection or the HTTP parser's plain-text 400.
+    "h11_max_incomplete_event_size": 1024 * 1024,
+}
+"""How the hub is served by uvicorn, in `schakel serve` and in the tests alike."""
 
 
 def check_startup(settings: Settings, keyring: HubKeyring, privacy: PrivacySecrets) -> None:

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from hub.main import SERVER_OPTIONS
+
 
 def free_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -22,7 +24,7 @@ def free_socket() -> socket.socket:
 @contextmanager
 def serving(app: FastAPI, sock: socket.socket) -> Iterator[None]:
     """Run `app` on the bound socket until the block ends; raises if it does not start within 10 s."""
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(app, lifespan="on", timeout_graceful_shutdown=2, **SERVER_OPTIONS)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -125,3 +125,29 @@ class TestOpenapiCommand:
             get_settings.cache_clear()
         assert document["servers"][0]["url"].endswith("/api/v1")
         assert not (tmp_path / "nothing-here").exists()
+
+
+class TestConnectorMistakes:
+    def test_call_with_a_missing_data_file_is_a_sentence_not_a_traceback(self, tmp_path: Path) -> None:
+        assert "kid" in runner.invoke(connector_app, ["keygen", "x", "--out", str(tmp_path)]).output
+        result = runner.invoke(
+            connector_app,
+            [
+                "call", "POST", "/api/v1/meldingen", "--hub", "http://127.0.0.1:9", "--partner", "p", "--principal",
+                "p-systeem", "--key", str(tmp_path / "x.private.jwk"), "--data", str(tmp_path / "weg.json"),
+            ],
+        )  # fmt: skip
+        assert result.exit_code == 2
+        assert "--data" in result.stderr and "No such file" in result.stderr
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+    def test_an_adapter_file_that_is_missing(self, tmp_path: Path) -> None:
+        assert "kid" in runner.invoke(connector_app, ["keygen", "x", "--out", str(tmp_path)]).output
+        result = runner.invoke(
+            connector_app,
+            [
+                "e33", "send", str(tmp_path / "weg.csv"), "--hub", "http://127.0.0.1:9", "--partner", "p",
+                "--principal", "p-systeem", "--key", str(tmp_path / "x.private.jwk"),
+            ],
+        )  # fmt: skip
+        assert result.exit_code == 2 and "No such file" in result.stderr

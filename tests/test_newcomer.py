@@ -87,6 +87,12 @@ class TestNewcomer:
             url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-beheer", key=operator_key
         ) as c:
             assert len(c.get("/api/v1/partners")) == 14
+        officer_key = SigningKey.load(workdir / "keys" / "demo" / "zvh-zuid-limburg-fg.private.jwk")
+        with HubClient(url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-fg", key=officer_key) as c:
+            # Started outside the checkout, the demo still has the sample convenant (shipped with the package).
+            assert c.get("/api/v1/beleid/actief")["convenant"] == "zuid-limburg"
+            report = c.get("/api/v1/rapportages/verstrekkingen", params={"formaat": "csv"})
+            assert isinstance(report, str) and report.startswith("maand,gemeente,"), "a CSV report comes back as text"
         assert httpx.get(url + "/.well-known/jwks.json").json()["keys"][0]["alg"] == "EdDSA"
 
     def test_a_refused_call_prints_the_problem(self, demo_hub: tuple[str, Path]) -> None:

@@ -11,6 +11,7 @@ from hub.audit.schemas import AuditEventOut, AuditPage
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep
+from hub.kit.api import MAX_NUMBER
 from hub.kit.openapi import API_PREFIX
 from hub.partners.models import Role
 
@@ -25,7 +26,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["beheer"])
 def audit_trail(
     _: Annotated[Caller, Depends(require_roles(Role.OPERATOR, Role.DPIA_REVIEWER))],
     session: SessionDep,
-    na: Annotated[int | None, Query(ge=0, description="Return events after this id.")] = None,
+    na: Annotated[int | None, Query(ge=0, description="Return events after this id.", le=MAX_NUMBER)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     doel: Annotated[str | None, Query(max_length=128, description="Only events about this id.")] = None,
 ) -> AuditPage:

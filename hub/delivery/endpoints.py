@@ -11,6 +11,7 @@ from hub.auth.service import Caller
 from hub.db import SessionDep
 from hub.delivery import service
 from hub.delivery.schemas import Bericht, InboxPage, LeveringOut, LeveringPage, OntvangstbevestigingIn
+from hub.kit.api import MAX_NUMBER
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
@@ -32,7 +33,7 @@ def inbox(
     caller: PartnerDep,
     session: SessionDep,
     vault: VaultDep,
-    na: Annotated[int | None, Query(ge=0, description="Deliveries after this number.")] = None,
+    na: Annotated[int | None, Query(ge=0, description="Deliveries after this number.", le=MAX_NUMBER)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> InboxPage:
     page, volgende = service.inbox(session, vault, caller.partner_id, after=na, limit=limit)
@@ -64,7 +65,7 @@ def acknowledge(
 def dead_letters(
     _: Operator,
     session: SessionDep,
-    na: Annotated[int | None, Query(ge=0)] = None,
+    na: Annotated[int | None, Query(ge=0, le=MAX_NUMBER)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> LeveringPage:
     found = service.dead_letters(session, after=na, limit=limit + 1)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from datetime import date
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 
@@ -10,3 +14,21 @@ class ApiModel(BaseModel):
     """Request models refuse unknown fields (a typo must not be silently ignored); responses use camelCase."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True)
+
+
+MAX_NUMBER = 2**63 - 1
+"""The largest id, position or cursor the databases store (a signed 64-bit integer): anything larger is a 422."""
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def _day_in_range(day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"a date between {FIRST_DAY} and {LAST_DAY}")
+    return day
+
+
+IdPath = Annotated[int, Path(ge=0, le=MAX_NUMBER)]
+"""An id or position in a URL path: a whole number the databases can store."""
+Day = Annotated[date, AfterValidator(_day_in_range)]
+"""A calendar day the hub can compute with (time zones included): 1900-01-01 up to 2999-12-31."""

@@ -14,6 +14,7 @@ from hub.auth.dependencies import CallerDep, require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep, WriteSessionDep
 from hub.keys.keyring import HubKeyring
+from hub.kit.api import MAX_NUMBER, Day, IdPath
 from hub.kit.clock import NL, utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger import reading, repository, service
@@ -102,9 +103,9 @@ def list_entries(
     categorie: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9-]+$")] = None,
     besluit: Annotated[Literal["permit", "partial", "deny"] | None, Query()] = None,
     soort: Annotated[str | None, Query(max_length=20)] = None,
-    van: Annotated[date | None, Query(description="From this day (inclusive).")] = None,
-    tot: Annotated[date | None, Query(description="Up to this day (exclusive).")] = None,
-    na: Annotated[int | None, Query(ge=-1, description="Entries after this position.")] = None,
+    van: Annotated[Day | None, Query(description="From this day (inclusive).")] = None,
+    tot: Annotated[Day | None, Query(description="Up to this day (exclusive).")] = None,
+    na: Annotated[int | None, Query(ge=-1, description="Entries after this position.", le=MAX_NUMBER)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> EntryPage:
     where = Filter(partner, doel, categorie, besluit, soort, day_start(van), day_start(tot))
@@ -119,7 +120,7 @@ def list_entries(
     summary="One entry with its inclusion proof",
     description="The entry's exact bytes and its audit path in the newest signed checkpoint. The read is recorded.",
 )
-def get_entry(positie: int, caller: Reviewer, context: ContextDep, session: WriteSessionDep) -> EntryProofOut:
+def get_entry(positie: IdPath, caller: Reviewer, context: ContextDep, session: WriteSessionDep) -> EntryProofOut:
     found = reading.read_entry(session, positie, reader=caller.principal_id, context=context, now=utcnow())
     return EntryProofOut.model_validate(
         {
@@ -168,8 +169,8 @@ def sign_checkpoint(
 def consistency(
     _: CallerDep,
     session: SessionDep,
-    van: Annotated[int, Query(ge=0)],
-    tot: Annotated[int, Query(ge=0)],
+    van: Annotated[int, Query(ge=0, le=MAX_NUMBER)],
+    tot: Annotated[int, Query(ge=0, le=MAX_NUMBER)],
 ) -> ConsistencyOut:
     hashes = service.consistency_proof(session.connection(), van, tot)
     return ConsistencyOut(van=van, tot=tot, hashes=[_b64(h) for h in hashes])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Header, Request, status
+from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import Response
 
 from hub.auth.dependencies import CallerDep, PartnerDep
@@ -32,6 +32,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["meldingen"])
         "`Idempotency-Key` to retry safely: the same key and body give the same answer, another body a 409."
     ),
     responses={403: {"description": "No recipient may receive this melding; the reasons are in `detail`."}},
+    dependencies=[Depends(intake.authenticate_first)],
 )
 async def submit(
     *,

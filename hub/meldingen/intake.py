@@ -55,14 +55,24 @@ class Hub:
     vault: Vault
 
 
+async def authenticate_first(request: Request) -> None:
+    """A dependency of the meldingen route: the caller's token is verified before the body is looked at (a bad
+    token gets its 401 even when the body is invalid too). What it verified is kept for `submit`, which spends the
+    token in the storing transaction; nothing is spent here."""
+    facts = await request_facts(request)
+    request.state.melding_facts = facts
+    request.state.melding_verified = await _verify(request.app.state.authenticator, request, facts)
+
+
 async def submit(hub: Hub, request: Request, melding: MeldingIn, idempotency_key: str | None) -> service.Outcome:
     """Authenticate, decide and store one melding; the outcome to answer with (201, or 403 with its reasons)."""
-    facts = await request_facts(request)
+    facts: RequestFacts = getattr(request.state, "melding_facts", None) or await request_facts(request)
     trace_id, span_id = getattr(request.state, "trace", (None, None))
     for _ in range(_ATTEMPTS):
         try:
             return await _attempt(hub, request, facts, melding, idempotency_key, (trace_id, span_id))
         except generation.Stale:
+            request.state.melding_verified = None  # verify again, on fresh keys
             # A key, the convenant or a prohibition changed since it was read: read again, decide again.
             hub.authenticator.forget()
             hub.policy_runtime.forget()
@@ -80,7 +90,7 @@ async def _attempt(  # noqa: PLR0917 - one request's parts
     idempotency_key: str | None,
     trace: tuple[str | None, str | None],
 ) -> service.Outcome:
-    verified = await _verify(hub.authenticator, request, facts)
+    verified = getattr(request.state, "melding_verified", None) or await _verify(hub.authenticator, request, facts)
     now = utcnow()
     kept = hub.policy_runtime.kept(now)
     policy, seen = kept if kept is not None else await run_in_threadpool(hub.policy_runtime.load, hub.database, now)

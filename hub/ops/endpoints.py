@@ -13,7 +13,7 @@ from hub.db import Database
 from hub.errors import ServiceUnavailable
 from hub.kit.openapi import API_PREFIX
 from hub.ops.metrics import Metrics
-from hub.ops.schemas import Health
+from hub.ops.schemas import Health, Liveness, Readiness
 
 router = APIRouter(prefix=API_PREFIX, tags=["beheer"])
 metrics_router = APIRouter()
@@ -35,6 +35,39 @@ async def health(request: Request) -> Health:
         )
         raise ServiceUnavailable("the database does not answer", code="database-unavailable") from None
     return Health(status="ok", database="ok", version=API_VERSION)
+
+
+@router.get(
+    "/health/live",
+    summary="Liveness: the process runs",
+    description="Always 200 while the process can answer; restart it when this fails. Asks nothing of the database.",
+)
+async def live() -> Liveness:
+    return Liveness(status="ok", version=API_VERSION)
+
+
+@router.get(
+    "/health/ready",
+    summary="Readiness: the hub can take meldingen",
+    description=(
+        "200 when the database takes a committed write (as every melding's ledger entries need) and the hub's keys "
+        "are loaded; else a 503 problem that says which (route traffic elsewhere; look at the disk or database)."
+    ),
+)
+async def ready(request: Request) -> Readiness:
+    state = request.app.state
+    database: Database = state.database
+    try:
+        await run_in_threadpool(database.write_probe)
+    except SQLAlchemyError as exc:
+        log.error("health.not_writable", error_type=type(exc).__name__)  # noqa: TRY400 - no text: it may echo data
+        raise ServiceUnavailable(
+            "the database does not take writes (full disk, read-only, or unreachable): nothing can be stored",
+            code="database-not-writable",
+        ) from None
+    if state.vault is None or not state.keyring.manifest.exists():
+        raise ServiceUnavailable("the hub's keys are not loaded; run `schakel keys init`", code="keys-missing")
+    return Readiness(status="ok", database="ok", keys="ok", version=API_VERSION)
 
 
 @metrics_router.get("/metrics", include_in_schema=False)

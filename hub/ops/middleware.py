@@ -65,12 +65,17 @@ class RequestContextMiddleware:
             declared = int(headers.get(b"content-length", b"0") or 0)
         except ValueError:
             declared = 0
-        if declared > self.max_body_bytes:
+        body_receive: Receive | None = self._limited(receive)
+        if declared <= self.max_body_bytes and b"content-length" not in headers and scope["method"] != "GET":
+            # A body without a declared length (chunked) is read here, up to the limit, so that one that is too
+            # large is a 413 problem and not whatever the app's body parser makes of an error mid-stream.
+            body_receive = await self._buffered(receive)
+        if declared > self.max_body_bytes or body_receive is None:
             response = problem(413, "Verzoek te groot", self._too_large, "payload-too-large")
             await response(scope, receive, send_with_headers)
         else:
             try:
-                await self.app(scope, self._limited(receive), send_with_headers)
+                await self.app(scope, body_receive, send_with_headers)
             except Exception as exc:
                 if response_started:
                     raise
@@ -92,6 +97,32 @@ class RequestContextMiddleware:
     @property
     def _too_large(self) -> str:
         return f"the request body is larger than {self.max_body_bytes} bytes"
+
+    async def _buffered(self, receive: Receive) -> Receive | None:
+        """The whole body read now (None when it exceeds the limit), replayed to the app as one message."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return receive  # the client went away: let the app see it
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        body, delivered = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return replay
 
     def _limited(self, receive: Receive) -> Receive:
         received = 0

@@ -11,3 +11,15 @@ class Health(ApiModel):
     status: Literal["ok"]
     database: Literal["ok"]
     version: str
+
+
+class Liveness(ApiModel):
+    status: Literal["ok"]
+    version: str
+
+
+class Readiness(ApiModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+    keys: Literal["ok"]
+    version: str

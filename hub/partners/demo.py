@@ -81,8 +81,11 @@ DEMO_PARTNERS: tuple[DemoPartner, ...] = (
 """The demo's partners; each serves the werkgebied the sample convenant declares for it."""
 
 
-SAMPLE_CONVENANT = Path(__file__).resolve().parents[2] / "policies" / "zuid-limburg"
-"""The sample convenant beside the package in the checkout, wherever the hub is started from."""
+_SHIPPED = Path(__file__).resolve().parents[1] / "voorbeeldconvenant" / "zuid-limburg"
+_CHECKOUT = Path(__file__).resolve().parents[2] / "policies" / "zuid-limburg"
+SAMPLE_CONVENANT = _SHIPPED if _SHIPPED.is_dir() else _CHECKOUT
+"""The sample convenant: shipped inside an installed package (hub/voorbeeldconvenant), or beside the package in
+the checkout; found wherever the hub is started from."""
 PROPOSER = Officer(principal_id="zvh-zuid-limburg-fg", partner_id="zvh-zuid-limburg")
 APPROVER = Officer(principal_id="gemeente-maastricht-fg", partner_id="gemeente-maastricht")
 

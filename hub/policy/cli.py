@@ -30,7 +30,7 @@ policy_app = typer.Typer(
     help="The convenant: validate, diff, simulate, propose, approve, activate.", no_args_is_help=True
 )
 
-DEFAULT_DIR = Path("policies/zuid-limburg")
+DEFAULT_DIR = Path("policies/zuid-limburg")  # relative to where an officer works on their convenant
 
 
 def _load(reference: str) -> CompiledPolicy:
@@ -129,6 +129,10 @@ def simulate_command(
     except TrafficError as exc:
         print(f"error: {verkeer}: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        print(f"error: --verkeer {verkeer}: {reason}", file=sys.stderr)
+        raise typer.Exit(2) from None
     report = simulate(_load(huidig), _load(proposed), records)
     if as_json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))

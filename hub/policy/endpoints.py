@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -13,6 +12,7 @@ from hub.auth.dependencies import PartnerDep, require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep
 from hub.errors import Forbidden, NotFound, ServiceUnavailable
+from hub.kit.api import MAX_NUMBER, Day, IdPath
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.partners.models import Role
@@ -140,7 +140,7 @@ def propose(body: ProposalIn, caller: MemberOfficerDep, session: SessionDep) -> 
 
 
 @router.get("/versies/{versie_id}", summary="One version", description="A version with its full source.")
-def get_version(versie_id: int, _: Reader, session: SessionDep, runtime: RuntimeDep) -> VersionDetail:
+def get_version(versie_id: IdPath, _: Reader, session: SessionDep, runtime: RuntimeDep) -> VersionDetail:
     version = service.get_version(session, versie_id)
     findings = validate(runtime.compile(version).source)
     out = _out(session, version)
@@ -155,7 +155,11 @@ def get_version(versie_id: int, _: Reader, session: SessionDep, runtime: Runtime
     description="By another privacy officer than the proposer; it becomes active at `actiefVanaf` (default now).",
 )
 def approve(
-    versie_id: int, body: ApprovalIn, caller: MemberOfficerDep, session: SessionDep, runtime: RuntimeDep
+    versie_id: IdPath,
+    body: ApprovalIn,
+    caller: MemberOfficerDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> VersionOut:
     version = service.approve(
         session, runtime, _officer(caller), versie_id, active_from=body.actief_vanaf, now=utcnow(),
@@ -169,7 +173,12 @@ def approve(
     summary="Set when an approved version becomes active",
     description="Moves the activation moment of an approved version that is not active yet; never into the past.",
 )
-def activate(versie_id: int, body: ScheduleIn, caller: MemberOfficerDep, session: SessionDep) -> VersionOut:
+def activate(
+    versie_id: IdPath,
+    body: ScheduleIn,
+    caller: MemberOfficerDep,
+    session: SessionDep,
+) -> VersionOut:
     return _out(session, service.schedule(session, _officer(caller), versie_id, body.actief_vanaf, utcnow()))
 
 
@@ -190,9 +199,9 @@ def differences(
     _: Reader,
     session: SessionDep,
     runtime: RuntimeDep,
-    naar: Annotated[int, Query(description="The new version.")],
-    van: Annotated[int | None, Query(description="The old version (default: active).")] = None,
-    op: Annotated[date | None, Query(description="The date to compare on (default: today).")] = None,
+    naar: Annotated[int, Query(description="The new version.", le=MAX_NUMBER)],
+    van: Annotated[int | None, Query(description="The old version (default: active, le=MAX_NUMBER).")] = None,
+    op: Annotated[Day | None, Query(description="The date to compare on (default: today).")] = None,
 ) -> DiffOut:
     new = runtime.compile(service.get_version(session, naar))
     old_version = service.get_version(session, van) if van is not None else repository.active_version(session, utcnow())
@@ -289,7 +298,7 @@ def issue_emergency(
     summary="Confirm an emergency prohibition",
     description="By a second privacy officer.",
 )
-def confirm_emergency(noodverbod_id: int, caller: MemberOfficerDep, session: SessionDep) -> EmergencyOut:
+def confirm_emergency(noodverbod_id: IdPath, caller: MemberOfficerDep, session: SessionDep) -> EmergencyOut:
     return _emergency_out(service.confirm_emergency(session, _officer(caller), noodverbod_id, utcnow()))
 
 
@@ -298,5 +307,5 @@ def confirm_emergency(noodverbod_id: int, caller: MemberOfficerDep, session: Ses
     summary="Lift an emergency prohibition",
     description="By another privacy officer than the one who issued it.",
 )
-def lift_emergency(noodverbod_id: int, caller: MemberOfficerDep, session: SessionDep) -> EmergencyOut:
+def lift_emergency(noodverbod_id: IdPath, caller: MemberOfficerDep, session: SessionDep) -> EmergencyOut:
     return _emergency_out(service.lift_emergency(session, _officer(caller), noodverbod_id, utcnow()))

@@ -14,6 +14,7 @@ from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep
 from hub.errors import ServiceUnavailable
+from hub.kit.api import IdPath
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
@@ -79,7 +80,11 @@ def request_reidentification(
     description="By another privacy officer than the one who asked.",
 )
 def approve_reidentification(
-    verzoek_id: int, caller: MemberOfficerDep, context: ContextDep, session: SessionDep, vault: VaultDep
+    verzoek_id: IdPath,
+    caller: MemberOfficerDep,
+    context: ContextDep,
+    session: SessionDep,
+    vault: VaultDep,
 ) -> PrivacyRequestOut:
     return _out(
         service.approve(
@@ -94,7 +99,11 @@ def approve_reidentification(
     description="Only the privacy officer who asked, only after approval, only once (a second time is 410).",
 )
 def reveal(
-    verzoek_id: int, caller: MemberOfficerDep, context: ContextDep, session: SessionDep, vault: VaultDep
+    verzoek_id: IdPath,
+    caller: MemberOfficerDep,
+    context: ContextDep,
+    session: SessionDep,
+    vault: VaultDep,
 ) -> IdentiteitOut:
     identity = service.reveal(session, vault, caller.principal_id, verzoek_id, context=context, now=utcnow())
     return IdentiteitOut.model_validate(asdict(identity))
@@ -128,7 +137,11 @@ def request_erasure(
     description="By another privacy officer; the person's data key is destroyed at once (crypto-shredding).",
 )
 def approve_erasure(
-    verzoek_id: int, caller: MemberOfficerDep, context: ContextDep, session: SessionDep, vault: VaultDep
+    verzoek_id: IdPath,
+    caller: MemberOfficerDep,
+    context: ContextDep,
+    session: SessionDep,
+    vault: VaultDep,
 ) -> PrivacyRequestOut:
     return _out(
         service.approve(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -14,6 +14,7 @@ from hub.auth.service import Caller
 from hub.db import SessionDep
 from hub.errors import Unprocessable
 from hub.keys.keyring import HubKeyring
+from hub.kit.api import Day
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep, LogOriginDep, checkpoint_out, day_start
@@ -46,8 +47,8 @@ def _b64(value: bytes) -> str:
 def report(
     _: Reviewer,
     session: SessionDep,
-    van: Annotated[date | None, Query(description="From this day (inclusive).")] = None,
-    tot: Annotated[date | None, Query(description="Up to this day (exclusive).")] = None,
+    van: Annotated[Day | None, Query(description="From this day (inclusive).")] = None,
+    tot: Annotated[Day | None, Query(description="Up to this day (exclusive).")] = None,
     formaat: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> RapportageOut | Response:
     end = tot or dutch_date(utcnow()) + timedelta(days=1)

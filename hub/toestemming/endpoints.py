@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from hub.auth.dependencies import PartnerDep
 from hub.db import SessionDep
+from hub.kit.api import IdPath
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
@@ -57,7 +58,11 @@ def list_recorded(caller: PartnerDep, session: SessionDep) -> list[ToestemmingOu
     ),
 )
 def withdraw(
-    toestemming_id: int, caller: DeelnemerDep, context: ContextDep, session: SessionDep, vault: VaultDep
+    toestemming_id: IdPath,
+    caller: DeelnemerDep,
+    context: ContextDep,
+    session: SessionDep,
+    vault: VaultDep,
 ) -> ToestemmingOut:
     done = service.withdraw(session, vault, caller.partner_id, toestemming_id, context=context, now=utcnow())
     return ToestemmingOut.model_validate(done.toestemming).model_copy(

@@ -400,7 +400,7 @@ def _registry_endpoints(actors: dict[str, Actor], extra_key: dict[str, SigningKe
     ]
 
 
-PUBLIC = {("GET", "/api/v1/health")}
+PUBLIC = {("GET", "/api/v1/health"), ("GET", "/api/v1/health/live"), ("GET", "/api/v1/health/ready")}
 
 
 class TestRoleTable:

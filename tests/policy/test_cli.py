@@ -70,6 +70,12 @@ class TestLocalCommands:
         assert report["nuVerstrekt"] == {"strafrechtelijk": report["gewijzigd"]}
         assert report["voorbeelden"][0]["ontvanger"] == "via-zuid-limburg"
 
+    def test_a_missing_traffic_file_is_a_sentence_not_a_traceback(self, tmp_path: Path) -> None:
+        result = runner.invoke(app, ["policy", "simulate", str(SAMPLE), "--verkeer", str(tmp_path / "weg.jsonl")])
+        assert result.exit_code == 2
+        assert "--verkeer" in result.stderr and "No such file" in result.stderr
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
     def test_show(self) -> None:
         result = runner.invoke(app, ["policy", "show", str(SAMPLE)])
         assert "R-DJI-003: -> zvh, doel nazorg-ex-gedetineerden" in result.output
