@@ -28,7 +28,11 @@ def _day_in_range(day: date) -> date:
     return day
 
 
-IdPath = Annotated[int, Path(ge=0, le=MAX_NUMBER)]
-"""An id or position in a URL path: a whole number the databases can store."""
+MAX_ID = 2**31 - 1
+"""The largest id of a table with an INTEGER key (PostgreSQL's int4): convenant versions, requests, consents."""
+IdPath = Annotated[int, Path(ge=0, le=MAX_ID)]
+"""An id in a URL path: a whole number the databases' integer keys can hold."""
+PositionPath = Annotated[int, Path(ge=0, le=MAX_NUMBER)]
+"""A position in the verstrekkingenlog (a 64-bit integer) in a URL path."""
 Day = Annotated[date, AfterValidator(_day_in_range)]
 """A calendar day the hub can compute with (time zones included): 1900-01-01 up to 2999-12-31."""

@@ -14,7 +14,7 @@ from hub.auth.dependencies import CallerDep, require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep, WriteSessionDep
 from hub.keys.keyring import HubKeyring
-from hub.kit.api import MAX_NUMBER, Day, IdPath
+from hub.kit.api import MAX_NUMBER, Day, PositionPath
 from hub.kit.clock import NL, utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger import reading, repository, service
@@ -120,7 +120,7 @@ def list_entries(
     summary="One entry with its inclusion proof",
     description="The entry's exact bytes and its audit path in the newest signed checkpoint. The read is recorded.",
 )
-def get_entry(positie: IdPath, caller: Reviewer, context: ContextDep, session: WriteSessionDep) -> EntryProofOut:
+def get_entry(positie: PositionPath, caller: Reviewer, context: ContextDep, session: WriteSessionDep) -> EntryProofOut:
     found = reading.read_entry(session, positie, reader=caller.principal_id, context=context, now=utcnow())
     return EntryProofOut.model_validate(
         {

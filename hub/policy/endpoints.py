@@ -12,7 +12,7 @@ from hub.auth.dependencies import PartnerDep, require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep
 from hub.errors import Forbidden, NotFound, ServiceUnavailable
-from hub.kit.api import MAX_NUMBER, Day, IdPath
+from hub.kit.api import MAX_ID, Day, IdPath
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.partners.models import Role
@@ -199,8 +199,8 @@ def differences(
     _: Reader,
     session: SessionDep,
     runtime: RuntimeDep,
-    naar: Annotated[int, Query(description="The new version.", le=MAX_NUMBER)],
-    van: Annotated[int | None, Query(description="The old version (default: active, le=MAX_NUMBER).")] = None,
+    naar: Annotated[int, Query(description="The new version.", ge=0, le=MAX_ID)],
+    van: Annotated[int | None, Query(description="The old version (default: active).", ge=0, le=MAX_ID)] = None,
     op: Annotated[Day | None, Query(description="The date to compare on (default: today).")] = None,
 ) -> DiffOut:
     new = runtime.compile(service.get_version(session, naar))

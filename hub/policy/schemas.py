@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from hub.kit.api import ApiModel
+from hub.kit.api import MAX_ID, ApiModel, Day
 from hub.policy.decision import Besluit
 from hub.policy.explain import explain
 from hub.policy.simulate import Opname
@@ -68,8 +68,8 @@ class DiffOut(ApiModel):
 
 
 class SimulationIn(ApiModel):
-    versie: int = Field(description="The (proposed) version to try.")
-    vergelijk_met: int | None = Field(default=None, description="Default: the active version.")
+    versie: int = Field(ge=0, le=MAX_ID, description="The (proposed) version to try.")
+    vergelijk_met: int | None = Field(default=None, ge=0, le=MAX_ID, description="Default: the active version.")
     verkeer: list[Opname] = Field(max_length=20_000, description="Recorded decision inputs (metadata only).")
 
 
@@ -89,9 +89,9 @@ class DecisionIn(ApiModel):
     doel: str = Field(max_length=64)
     berichttype: str = Field(max_length=64)
     categorieen: list[str] = Field(min_length=1, max_length=64)
-    datum: date | None = Field(default=None, description="Default: today (Dutch date).")
+    datum: Day | None = Field(default=None, description="Default: today (Dutch date).")
     toestemmingen: list[str] = Field(default_factory=list, max_length=64)
-    versie: int | None = Field(default=None, description="Default: the active version.")
+    versie: int | None = Field(default=None, ge=0, le=MAX_ID, description="Default: the active version.")
     gemeente: str | None = Field(
         default=None,
         pattern=r"^GM[0-9]{4}$",

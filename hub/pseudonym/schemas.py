@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from hub.kit.api import ApiModel
+from hub.kit.api import ApiModel, Day
 from hub.pseudonym.vault import OpgegevenIdentiteit
 
 
@@ -25,7 +25,7 @@ class IdentiteitIn(ApiModel):
     voornamen: str | None = Field(default=None, max_length=200)
     tussenvoegsel: str | None = Field(default=None, max_length=50)
     achternaam: str | None = Field(default=None, max_length=200)
-    geboortedatum: date | None = None
+    geboortedatum: Day | None = None
 
     def gegeven(self) -> OpgegevenIdentiteit:
         return OpgegevenIdentiteit(

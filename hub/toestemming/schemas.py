@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from hub.kit.api import ApiModel
+from hub.kit.api import ApiModel, Day
 from hub.pseudonym.schemas import IdentiteitIn
 
 CODE = r"^[a-z0-9][a-z0-9_-]{0,62}[a-z0-9]$"
@@ -31,8 +31,8 @@ class ToestemmingIn(IdentiteitIn):
         description="The recipients it covers: partner ids (`zvh-zuid-limburg`) or soorten (`gemeente`).",
     )
     doel: str = Field(pattern=CODE, description="The doel it covers, e.g. `nazorg-ex-gedetineerden`.")
-    geldig_van: date | None = Field(default=None, description="The first day it applies; by default today.")
-    geldig_tot: date | None = Field(default=None, description="The last day it applies; by default until withdrawn.")
+    geldig_van: Day | None = Field(default=None, description="The first day it applies; by default today.")
+    geldig_tot: Day | None = Field(default=None, description="The last day it applies; by default until withdrawn.")
 
     @model_validator(mode="after")
     def _period(self) -> ToestemmingIn:
