@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from connectors._asgi import read_body, respond
 from connectors._client import HubClient
 from connectors._keys import public_key_from_jwk
 from connectors._token import ResolvedKey, verify_request_token
@@ -92,7 +93,7 @@ class WebhookReceiver:
         if scope["method"] != "POST":
             await _answer(send, 405, {"fout": "method-not-allowed"})
             return
-        body = await _read(receive)
+        body = await read_body(receive, _MAX_BODY)
         if body is None:
             await _answer(send, 413, {"fout": "body-too-large"})
             return
@@ -175,24 +176,8 @@ class WebhookReceiver:
         return False
 
 
-async def _read(receive: Any) -> bytes | None:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > _MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
 async def _answer(send: Any, status: int, body: dict[str, Any]) -> None:
-    data = json.dumps(body).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": data})
+    await respond(send, status, json.dumps(body).encode(), "application/json")
 
 
 @dataclass(frozen=True, slots=True)

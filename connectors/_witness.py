@@ -28,6 +28,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from connectors._asgi import read_body, respond
 from connectors._tlog import (
     COSIGNATURE_ED25519,
     TlogError,
@@ -162,28 +163,12 @@ class WitnessApp:
         if scope["method"] != "POST":
             await _answer(send, Answer(405, "use POST\n"))
             return
-        body = await _read(receive)
+        body = await read_body(receive, _MAX_BODY)
         if body is None:
             await _answer(send, Answer(413, "the request is too large\n"))
             return
         await _answer(send, await asyncio.to_thread(self.witness.add_checkpoint, body))
 
 
-async def _read(receive: Any) -> bytes | None:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > _MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
 async def _answer(send: Any, answer: Answer) -> None:
-    data = answer.body.encode("utf-8")
-    headers = [(b"content-type", answer.content_type.encode()), (b"content-length", str(len(data)).encode())]
-    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-    await send({"type": "http.response.body", "body": data})
+    await respond(send, answer.status, answer.body.encode("utf-8"), answer.content_type)

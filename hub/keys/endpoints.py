@@ -3,6 +3,8 @@ and the same keys as the verstrekkingenlog's C2SP verifier keys."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
@@ -16,15 +18,19 @@ from hub.ledger.verify import public_keys
 router = APIRouter()
 
 
-@router.get("/.well-known/jwks.json", include_in_schema=False)
-async def jwks(request: Request) -> JSONResponse:
+def _published(request: Request) -> list[dict[str, Any]]:
     published: PublishedKeys = request.app.state.published_keys
     try:
-        keys = published.jwks()
+        return published.jwks()
     except KeyringError:
         raise ServiceUnavailable(
             "the hub has no signing keys yet; run `schakel keys init`", code="hub-keys-missing"
         ) from None
+
+
+@router.get("/.well-known/jwks.json", include_in_schema=False)
+async def jwks(request: Request) -> JSONResponse:
+    keys = _published(request)
     return JSONResponse(
         {"keys": keys},
         media_type="application/jwk-set+json",
@@ -36,12 +42,6 @@ async def jwks(request: Request) -> JSONResponse:
 def log_verifier_keys(request: Request, origin: LogOriginDep) -> PlainTextResponse:
     """The verstrekkingenlog's C2SP verifier keys, one per line (`<origin>+<key id>+<key>`): what a reviewer pins,
     once, from here or from the hub's operator, to verify bundles offline (`schakel ledger verify --sleutels`)."""
-    published: PublishedKeys = request.app.state.published_keys
-    try:
-        keys = published.jwks()
-    except KeyringError:
-        raise ServiceUnavailable(
-            "the hub has no signing keys yet; run `schakel keys init`", code="hub-keys-missing"
-        ) from None
+    keys = _published(request)
     lines = [verifier_key(origin, key) for key in public_keys({"keys": keys})]
     return PlainTextResponse("".join(f"{line}\n" for line in lines), headers={"Cache-Control": "public, max-age=300"})

@@ -24,6 +24,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from connectors._tlog import NOTE_ED25519, TlogError, VerifierKey, parse_vkey
+
 _SIGNATURE_PREFIX = "\u2014 "  # an em dash and a space
 _ED25519 = b"\x01"
 
@@ -100,24 +102,15 @@ def parse_checkpoint(text: str) -> Checkpoint:
 
 def verifier_key(name: str, public_key: Ed25519PublicKey) -> str:
     """The C2SP note verifier key: `<name>+<key id, 8 hex digits>+<base64(0x01 || public key)>`."""
-    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return f"{name}+{key_id(name, public_key).hex()}+{base64.b64encode(_ED25519 + raw).decode('ascii')}"
+    return VerifierKey(name, NOTE_ED25519, public_key).encode()
 
 
 def parse_verifier_key(vkey: str) -> tuple[str, Ed25519PublicKey]:
-    """(name, public key) of a C2SP verifier key; NoteError when it is malformed or its key id does not match."""
-    name, _, rest = vkey.strip().partition("+")
-    hash_hex, _, blob = rest.partition("+")
-    if not name or len(hash_hex) != 8 or not blob:
-        raise NoteError("a verifier key has the form <name>+<8 hex digits>+<base64 key>")
+    """(name, public key) of a log's C2SP verifier key; NoteError when it is malformed, altered or not a note key."""
     try:
-        raw = base64.b64decode(blob, validate=True)
-        wanted = bytes.fromhex(hash_hex)
-    except ValueError:
-        raise NoteError("a verifier key's key id or key is not valid hex or base64") from None
-    if len(raw) != 33 or raw[:1] != _ED25519:
-        raise NoteError("a verifier key must hold an Ed25519 key (type 0x01 and 32 bytes)")
-    public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
-    if key_id(name, public_key) != wanted:
-        raise NoteError("a verifier key's key id does not match its name and key: it was altered")
-    return name, public_key
+        parsed = parse_vkey(vkey)
+    except TlogError as exc:
+        raise NoteError(str(exc)) from None
+    if parsed.kind != NOTE_ED25519:
+        raise NoteError("not a log's note key (type 0x01): a witness's key cannot sign checkpoints")
+    return parsed.name, parsed.key

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
@@ -23,45 +20,22 @@ from hub.keys.keyring import HubKeyring
 from hub.ledger import repository, service
 from hub.ledger.note import verifier_key
 from hub.ledger.witnesses import CheckpointKeeper, WitnessConfig, Witnessing, load_witnesses
-from tests.server import free_socket
+from tests.server import Restartable
 
 ORIGIN = "schakel.example/verstrekkingenlog"
 
 
-class WitnessServer:
-    """A witness process's HTTP side on 127.0.0.1, that can be stopped and started on the same port."""
+class WitnessServer(Restartable):
+    """A witness's HTTP side on 127.0.0.1, that can be stopped and started on the same port."""
 
     def __init__(self, name: str, state: Path, hub_key: Ed25519PrivateKey) -> None:
         self.key = Ed25519PrivateKey.generate()
         self.witness = Witness(name, self.key, [VerifierKey(ORIGIN, NOTE_ED25519, hub_key.public_key())], state)
-        probe = free_socket()
-        self.port = probe.getsockname()[1]
-        probe.close()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(WitnessApp(self.witness))
 
     @property
     def config(self) -> WitnessConfig:
         return WitnessConfig(f"http://127.0.0.1:{self.port}", self.witness.verifier_key)
-
-    def start(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        config = uvicorn.Config(WitnessApp(self.witness), log_config=None, access_log=False, lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            assert time.monotonic() < deadline, "the witness did not start"
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-            self._server = None
 
 
 @pytest.fixture

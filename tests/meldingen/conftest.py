@@ -4,19 +4,16 @@ the convenant active, and real webhook receivers (the connectors' `WebhookReceiv
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from connectors import HubClient, HubKeys, SigningKey, WebhookReceiver
 from hub.config import Settings
@@ -26,7 +23,7 @@ from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
 from hub.policy.engine import CompiledPolicy
 from hub.policy.format import PolicySource
-from tests.server import free_socket
+from tests.server import Restartable
 from tests.support import activate_sample
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "meldingen"
@@ -55,39 +52,26 @@ def partner_keys(sample_source: PolicySource) -> dict[str, SigningKey]:
     return {d.partner: SigningKey.generate() for d in sample_source.convenant.deelnemers}
 
 
-@dataclass
-class Receiver:
-    """A partner's webhook receiver on 127.0.0.1 that can be taken down and brought back on the same port."""
+class Receiver(Restartable):
+    """A partner's webhook receiver (the connectors' `WebhookReceiver`) on 127.0.0.1, that can be taken down and
+    brought back on the same port."""
 
-    partner_id: str
-    port: int
-    app: WebhookReceiver
-    received: list[dict[str, Any]] = field(default_factory=list)
-    _server: uvicorn.Server | None = None
-    _thread: threading.Thread | None = None
+    def __init__(self, partner_id: str, public_url: str, hub_keys: HubKeys, client: HubClient) -> None:
+        self.partner_id = partner_id
+        self.received: list[dict[str, Any]] = []
+        super().__init__(None)
+        self.app = WebhookReceiver(
+            partner_id=partner_id,
+            url=self.url,
+            hub_issuer=public_url,
+            hub_keys=hub_keys,
+            handle=self.received.append,
+            hub=client,
+        )
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/schakel"
-
-    def start(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        config = uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            assert time.monotonic() < deadline, "the receiver did not start"
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-            self._server = None
 
 
 @dataclass
@@ -148,23 +132,11 @@ def receivers_for(public_url: str, keys: dict[str, SigningKey], http: httpx.Clie
     clients: list[HubClient] = []
     hub_keys = HubKeys(public_url, http=http, min_refresh_seconds=0)
     for partner_id in WEBHOOK_PARTNERS:
-        probe = free_socket()
-        port = probe.getsockname()[1]
-        probe.close()
         client = HubClient(
             public_url, partner_id=partner_id, principal_id=f"{partner_id}-systeem", key=keys[partner_id]
         )
         clients.append(client)
-        receiver = Receiver(partner_id, port, None)  # type: ignore[arg-type]  # the app needs the receiver's url
-        receiver.app = WebhookReceiver(
-            partner_id=partner_id,
-            url=receiver.url,
-            hub_issuer=public_url,
-            hub_keys=hub_keys,
-            handle=receiver.received.append,
-            hub=client,
-        )
-        made[partner_id] = receiver
+        made[partner_id] = Receiver(partner_id, public_url, hub_keys, client)
     try:
         yield made
     finally:
