@@ -167,3 +167,23 @@ class TestDatabaseTrouble:
         for _ in range(3):
             answer = client.send("GET", "/api/v1/inbox")
             assert answer.status_code in (200, 503), answer.text
+
+
+class TestAuthenticationFirst:
+    def test_every_operation_with_a_body_answers_a_bad_token_before_a_bad_body(
+        self, http: httpx.Client, app: FastAPI
+    ) -> None:
+        document = app.openapi()
+        checked = 0
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                if "requestBody" not in operation or not operation.get("security"):
+                    continue
+                url = "/api/v1" + path.replace("{", "").replace("}", "")
+                answer = http.request(
+                    method.upper(), url, json={"onbekendVeld": [1.5]}, headers={"Authorization": "Bearer x.y.z"}
+                )
+                assert answer.status_code == 401, (method, path, answer.text)
+                assert answer.headers["content-type"] == "application/problem+json"
+                checked += 1
+        assert checked >= 15, "every operation that takes a body"
