@@ -30,6 +30,10 @@ def parse_traceparent(value: str | None) -> tuple[str, str] | None:
     return match.group(1), match.group(3)
 
 
+def _holds_nul(scope: Scope) -> bool:
+    return "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b"").lower()
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int) -> None:
         self.app = app
@@ -70,7 +74,11 @@ class RequestContextMiddleware:
             # A body without a declared length (chunked) is read here, up to the limit, so that one that is too
             # large is a 413 problem and not whatever the app's body parser makes of an error mid-stream.
             body_receive = await self._buffered(receive)
-        if declared > self.max_body_bytes or body_receive is None:
+        if _holds_nul(scope):
+            # No id, code or filter holds U+0000, and PostgreSQL's text cannot: refuse it before anything runs.
+            detail = "the path or query holds a NUL character (%00), which no parameter may hold"
+            await problem(422, "Ongeldige invoer", detail, "validation-failed")(scope, receive, send_with_headers)
+        elif declared > self.max_body_bytes or body_receive is None:
             response = problem(413, "Verzoek te groot", self._too_large, "payload-too-large")
             await response(scope, receive, send_with_headers)
         else:

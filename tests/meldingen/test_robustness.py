@@ -51,6 +51,27 @@ class TestNumbersAndDates:
         assert problem["code"] == "validation-failed" and problem["detail"]
 
 
+class TestNulCharacters:
+    """Found by the fuzzer at 120 examples per operation: U+0000 in a filter reached PostgreSQL (a DataError, 500)."""
+
+    @pytest.mark.parametrize(
+        ("actor", "method", "path", "body"),
+        [
+            ("dpia_reviewer", "GET", "/api/v1/verstrekkingen?doel=a%00b", None),
+            ("politie", "GET", "/api/v1/meldingen/a%00b", None),
+            ("operator", "GET", "/api/v1/beheerlog?doel=%00", None),
+            ("operator", "PATCH", "/api/v1/partners/via-test", {"naam": "VIA\u0000 test"}),
+        ],
+    )
+    def test_a_nul_character_anywhere_is_a_422_problem(  # noqa: PLR0917 - the case and its fixtures
+        self, http: httpx.Client, actors: dict[str, Actor], actor: str, method: str, path: str, body: Any
+    ) -> None:
+        if body is not None:
+            body = json.loads(json.dumps(body).replace("\\\\u0000", "\\u0000"))
+        answer = actors[actor].client(http).send(method, path, json_body=body)
+        assert _problem(answer, 422)["code"] == "validation-failed"
+
+
 class TestTokensAndBodies:
     def test_an_oversized_token_gets_a_401_problem(self, http: httpx.Client) -> None:
         answer = http.get("/api/v1/aanroeper", headers={"Authorization": "Bearer " + "a" * 200_000})
