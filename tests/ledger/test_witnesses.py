@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
@@ -17,8 +18,10 @@ from connectors._witness import Witness, WitnessApp
 from hub.cli import app
 from hub.db import Database
 from hub.keys.keyring import HubKeyring
+from hub.kit.canonical import canonical_json
 from hub.ledger import repository, service
-from hub.ledger.note import verifier_key
+from hub.ledger.merkle import leaf_hash, root
+from hub.ledger.note import Checkpoint, sign, verifier_key
 from hub.ledger.witnesses import CheckpointKeeper, WitnessConfig, Witnessing, load_witnesses
 from tests.server import Restartable
 
@@ -158,3 +161,20 @@ class TestConfiguration:
         path.write_text("https://getuige.example niet-een-sleutel\n")
         with pytest.raises(Exception, match="line 1"):
             load_witnesses(path)
+
+
+class TestSplitView:
+    def test_both_witnesses_refuse_a_second_history_of_the_same_size(
+        self, database: Database, hub_key: Ed25519PrivateKey, witnesses: list[WitnessServer]
+    ) -> None:
+        _append(database, 6)
+        witnessing = _witnessing(database, hub_key, witnesses)
+        witnessing.run_once()
+        witnessing.close()
+        # The hub's operator signs another log of the same size (an altered entry) and shows it to the witnesses.
+        forged = [leaf_hash(canonical_json({"n": n})) for n in range(6)]
+        note = sign(Checkpoint(ORIGIN, 6, root(forged)).text(), ORIGIN, hub_key)
+        for server in witnesses:
+            answer = httpx.post(f"{server.config.url}/add-checkpoint", content=f"old 6\n\n{note}".encode())
+            assert answer.status_code == 409 and "split view" in answer.text
+            assert server.witness.latest(ORIGIN) is not None
