@@ -3,40 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 
 class ApiModel(BaseModel):
-    """Request models refuse unknown fields (a typo must not be silently ignored) and text with U+0000 (which no
-    field may hold, and PostgreSQL's text cannot store); responses use camelCase."""
+    """Request models refuse unknown fields (a typo must not be silently ignored); responses use camelCase."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if isinstance(data, dict) and _holds_nul(data):
-            raise ValueError("a text holds a NUL character (U+0000), which no field may hold")
-        return data
-
-
-def _holds_nul(data: Any) -> bool:
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
 
 
 MAX_NUMBER = 2**63 - 1

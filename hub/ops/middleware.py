@@ -70,13 +70,15 @@ class RequestContextMiddleware:
         except ValueError:
             declared = 0
         body_receive: Receive | None = self._limited(receive)
-        if declared <= self.max_body_bytes and b"content-length" not in headers and scope["method"] != "GET":
-            # A body without a declared length (chunked) is read here, up to the limit, so that one that is too
-            # large is a 413 problem and not whatever the app's body parser makes of an error mid-stream.
-            body_receive = await self._buffered(receive)
-        if _holds_nul(scope):
-            # No id, code or filter holds U+0000, and PostgreSQL's text cannot: refuse it before anything runs.
-            detail = "the path or query holds a NUL character (%00), which no parameter may hold"
+        nul = _holds_nul(scope)
+        if not nul and declared <= self.max_body_bytes and scope["method"] not in ("GET", "HEAD"):
+            # The body is read here, up to the limit: one that is too large (chunked ones too) is a 413 problem and
+            # not whatever the app's body parser makes of an error mid-stream, and one that holds U+0000 is refused.
+            body, body_receive = await self._buffered(receive)
+            nul = body is not None and (b"\\u0000" in body or b"\x00" in body)
+        if nul:
+            # No id, code, filter or field holds U+0000, and PostgreSQL's text cannot: refuse it before anything runs.
+            detail = "the request holds a NUL character (U+0000), which no parameter or field may hold"
             await problem(422, "Ongeldige invoer", detail, "validation-failed")(scope, receive, send_with_headers)
         elif declared > self.max_body_bytes or body_receive is None:
             response = problem(413, "Verzoek te groot", self._too_large, "payload-too-large")
@@ -106,18 +108,18 @@ class RequestContextMiddleware:
     def _too_large(self) -> str:
         return f"the request body is larger than {self.max_body_bytes} bytes"
 
-    async def _buffered(self, receive: Receive) -> Receive | None:
-        """The whole body read now (None when it exceeds the limit), replayed to the app as one message."""
+    async def _buffered(self, receive: Receive) -> tuple[bytes | None, Receive | None]:
+        """(the whole body, a receive that replays it) read now; (None, None) when it exceeds the limit."""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                return receive  # the client went away: let the app see it
+                return None, receive  # the client went away: let the app see it
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
-                return None
+                return None, None
             chunks.append(chunk)
             if not message.get("more_body"):
                 break
@@ -130,7 +132,7 @@ class RequestContextMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        return replay
+        return body, replay
 
     def _limited(self, receive: Receive) -> Receive:
         received = 0
