@@ -7,6 +7,7 @@ implementations): a float anywhere is refused. Hashes are SHA-256 over a domain-
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 import orjson
@@ -56,6 +57,47 @@ def _plain(value: Any) -> bool:
         else:
             return False
     return True
+
+
+MAX_DEPTH = 32
+_INT_RANGE = range(-(2**63), 2**63)
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
+"""A key shaped like a declared field name is named in a problem; any other key (it might hold data) is not."""
+
+
+def canonical_problem(value: Any, path: str = "value", depth: int = 0) -> str | None:  # noqa: PLR0911 - per JSON type
+    """Why `value` cannot be written canonically, naming where and the rule (never the value), for input from
+    outside: a float, an integer beyond 64 bits, text that is not valid Unicode, nesting deeper than 32 levels.
+    None when it can."""
+    if depth > MAX_DEPTH:
+        return f"{path}: nested deeper than {MAX_DEPTH} levels"
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return None if value in _INT_RANGE else f"{path}: a whole number beyond 64 bits"
+    if isinstance(value, float):
+        return f"{path}: a number with a fraction or exponent; use a whole number or text"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{path}: text that is not valid Unicode (a lone surrogate)"
+        return None
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = canonical_problem(item, f"{path}[{index}]", depth + 1)
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = canonical_problem(key, f"{path} (a key)", depth + 1) or canonical_problem(
+                item, f"{path}.{key}" if _FIELD_NAME.fullmatch(key) else f"{path}[…]", depth + 1
+            )
+            if found:
+                return found
+        return None
+    return f"{path}: not a JSON value"
 
 
 def canonical_json(value: Any) -> bytes:

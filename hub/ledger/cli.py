@@ -13,7 +13,7 @@ from hub.keys.keyring import HubKeyring
 from hub.kit.cli import open_database
 from hub.kit.clock import utcnow
 from hub.ledger import service
-from hub.ledger.verify import TrustError, load_trust, load_witnesses, verify_bundle
+from hub.ledger.verify import TrustError, load_trust, load_witness_keys, verify_bundle
 
 ledger_app = typer.Typer(help="The verstrekkingenlog: checkpoints, export, offline verification.", no_args_is_help=True)
 
@@ -85,7 +85,7 @@ def verify_command(
     try:
         trust = load_trust(sleutels.read_text(encoding="utf-8"), origin)
         kept = vorige.read_text(encoding="utf-8") if vorige else None
-        witnesses = load_witnesses(getuigen.read_text(encoding="utf-8"), minimaal) if getuigen else None
+        witnesses = load_witness_keys(getuigen.read_text(encoding="utf-8"), minimaal) if getuigen else None
     except (OSError, UnicodeDecodeError) as exc:
         print(f"fout: {exc.filename if isinstance(exc, OSError) else 'een bestand'} kan niet worden gelezen "
               f"({exc.strerror if isinstance(exc, OSError) else 'geen UTF-8'})", file=sys.stderr)  # fmt: skip

@@ -200,7 +200,7 @@ class Witnesses:
     minimum: int
 
 
-def load_witnesses(text: str, minimum: int) -> Witnesses:
+def load_witness_keys(text: str, minimum: int) -> Witnesses:
     """Witness verifier keys (type 0x04), one per line; TrustError when one cannot be used or too few are given."""
     keys = []
     for line in (line for line in text.splitlines() if line.strip()):

@@ -2,54 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 from pydantic import Field, field_validator
 
 from hub.kit.api import ApiModel
+from hub.kit.canonical import canonical_problem
 from hub.kit.ids import SLUG_PATTERN
 
 CODE = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
-MAX_DEPTH = 32
-_INT_RANGE = range(-(2**63), 2**63)
-_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
-"""A key shaped like a declared field name is named in a problem; any other key (it might hold data) is not."""
-
-
-def canonical_problem(value: Any, path: str = "inhoud", depth: int = 0) -> str | None:  # noqa: PLR0911 - per JSON type
-    """Why `value` cannot be kept and forwarded as canonical JSON, naming where and the rule (never the value);
-    None when it can. Undeclared fields are checked too: they are sealed with the melding, though never forwarded."""
-    if depth > MAX_DEPTH:
-        return f"{path}: nested deeper than {MAX_DEPTH} levels"
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return None if value in _INT_RANGE else f"{path}: a whole number beyond 64 bits"
-    if isinstance(value, float):
-        return f"{path}: a number with a fraction or exponent; use a whole number or text"
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return f"{path}: text that is not valid Unicode (a lone surrogate)"
-        return None
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = canonical_problem(item, f"{path}[{index}]", depth + 1)
-            if found:
-                return found
-        return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = canonical_problem(key, f"{path} (a key)", depth + 1) or canonical_problem(
-                item, f"{path}.{key}" if _FIELD_NAME.fullmatch(key) else f"{path}[…]", depth + 1
-            )
-            if found:
-                return found
-        return None
-    return f"{path}: not a JSON value"
 
 
 class MeldingIn(ApiModel):
@@ -76,7 +38,7 @@ class MeldingIn(ApiModel):
     @field_validator("inhoud")
     @classmethod
     def _canonical(cls, inhoud: dict[str, Any]) -> dict[str, Any]:
-        problem = canonical_problem(inhoud)
+        problem = canonical_problem(inhoud, "inhoud")
         if problem is not None:
             raise ValueError(problem)
         return inhoud
