@@ -24,6 +24,7 @@ from hub.partners.cli import partner_app, principal_app
 from hub.policy.cli import policy_app
 from hub.pseudonym.cli import betrokkene_app, pseudoniem_app
 from hub.pseudonym.secrets import PrivacySecrets
+from hub.web.cli import account_app, bevestiging_app
 
 app = typer.Typer(
     help="Schakel: the information-exchange hub of the Zorg- en Veiligheidshuizen.",
@@ -48,6 +49,8 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(betrokkene_app, name="betrokkene")
 app.add_typer(pseudoniem_app, name="pseudoniem")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(account_app, name="account")
+app.add_typer(bevestiging_app, name="bevestiging")
 
 
 @app.command()
@@ -64,8 +67,10 @@ def serve(
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     if "public_url" not in settings.model_fields_set:
-        # Not configured: the URL this process serves is the one partners' tokens must name.
-        settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
+        # Not configured: the URL this process serves is the one partners' tokens must name. On the loopback
+        # address it is named `localhost`: passkeys need a host name, and browsers refuse an IP address.
+        named = "localhost" if host == "127.0.0.1" else host
+        settings = settings.model_copy(update={"public_url": f"http://{named}:{port}"})
     if demo:
         if settings.is_production:
             raise ConfigurationError("--demo is refused when SCHAKEL_ENVIRONMENT=production")
@@ -76,6 +81,10 @@ def serve(
         with open_database() as database, database.unit_of_work() as session:
             demo_partners.seed(session, cli_actor(), settings.keys_dir)
             print(demo_partners.seed_convenant(session), flush=True)
+            links = demo_partners.enrolment_links(session, cli_actor(), settings)
+        print("Aanmelden in de browser: open als eerste een van deze eenmalige inschrijflinks en maak een passkey.")
+        for principal_id, link in links:
+            print(f"  {principal_id}: {link}", flush=True)
         demo_key = settings.keys_dir / "demo" / "politie-limburg-systeem.private.jwk"
         print(
             f"Demo partners and keys are ready (keys in {settings.keys_dir / 'demo'}). Try, in another terminal:\n"

@@ -73,6 +73,28 @@ class Settings(BaseSettings):
     delivery_grace_seconds: int = Field(
         default=7 * 86400, ge=0, description="How long an acknowledged payload stays before it is deleted."
     )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A web session ends after this many minutes without a request."
+    )
+    session_max_hours: int = Field(
+        default=10, ge=1, le=7 * 24, description="A web session ends this many hours after sign-in, used or not."
+    )
+    enrolment_valid_hours: int = Field(
+        default=72, ge=1, le=14 * 24, description="How long a one-time passkey enrolment link stays valid."
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect: the identity provider's issuer URL (its discovery document is read from it).",
+    )
+    oidc_client_id: str | None = Field(default=None, description="OpenID Connect: the hub's client id there.")
+    oidc_client_secret: str | None = Field(default=None, description="OpenID Connect: the hub's client secret.")
+    oidc_principal_claim: str = Field(
+        default="preferred_username",
+        description="OpenID Connect: the ID-token claim whose value is the person's principal id in the registry.",
+    )
+    oidc_display_name: str = Field(
+        default="uw organisatie", description="OpenID Connect: how the sign-in page names the identity provider."
+    )
     contact_name: str = "Schakel beheer"
     contact_email: str = "beheer@schakel.example"
     contact_url: str = "https://schakel.example/contact"
@@ -107,6 +129,15 @@ class Settings(BaseSettings):
         return LogFormat.JSON if self.environment is Environment.PRODUCTION else LogFormat.CONSOLE
 
     @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry `Secure` whenever the hub is reached over https, and always in production."""
+        return self.is_production or urlsplit(self.public_url).scheme == "https"
+
+    @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
 
@@ -121,6 +152,10 @@ class Settings(BaseSettings):
             problems.append("SCHAKEL_LOG_LEVEL=DEBUG is not allowed in production.")
         if self.token_leeway_seconds > 60:
             problems.append("SCHAKEL_TOKEN_LEEWAY_SECONDS above 60 widens the replay window; use 60 or less.")
+        if self.oidc_issuer and urlsplit(self.oidc_issuer).scheme != "https":
+            problems.append("SCHAKEL_OIDC_ISSUER must use https in production.")
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            problems.append("SCHAKEL_OIDC_ISSUER needs SCHAKEL_OIDC_CLIENT_ID and SCHAKEL_OIDC_CLIENT_SECRET.")
         return problems
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from hub.audit.endpoints import router as audit_router
 from hub.auth.endpoints import router as auth_router
@@ -40,6 +41,10 @@ from hub.pseudonym.secrets import PrivacySecrets, SecretsMissing
 from hub.pseudonym.vault import Vault
 from hub.reports.endpoints import router as reports_router
 from hub.toestemming.endpoints import router as toestemming_router
+from hub.web import errors as page_errors
+from hub.web.pages import router as web_router
+from hub.web.render import STATIC
+from hub.web.security import PageSecurityHeaders
 
 log = structlog.get_logger("hub.main")
 
@@ -69,6 +74,10 @@ OPENAPI_TAGS = [
     {"name": "rapportages", "description": "DPIA reports and inzage (AVG art. 15), answered from the log."},
     {"name": "beheer", "description": "Operations: health and the admin audit trail."},
 ]
+
+
+PAGE_ROUTERS = (web_router,)
+"""The pages for people (not in the OpenAPI document): the shell's own, then each domain's `pages.py`."""
 
 
 SERVER_OPTIONS: dict[str, Any] = {
@@ -164,6 +173,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.delivery_worker = None
     app.state.checkpoint_keeper = None
     install_error_handlers(app)
+    page_errors.install(app)
+    app.add_middleware(PageSecurityHeaders)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     for router in (
         meldingen_router,  # first: routes are matched in order, and submitting meldingen is the hottest path
@@ -181,6 +192,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         app.include_router(router)
     app.include_router(keys_router)
     app.include_router(metrics_router)
+    for pages in PAGE_ROUTERS:
+        app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_openapi(app, settings)
     return app
 

@@ -21,12 +21,16 @@ from hub.partners.models import Partner, Principal, PrincipalKey
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 from hub.pseudonym.models import IssuedPseudonym, PrivacyRequest, VaultPerson
 from hub.toestemming.models import Toestemming
+from hub.web.models import Ceremony, Confirmation, Enrolment, Passkey, WebSession
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "AdminAuditEvent",
+    "Ceremony",
+    "Confirmation",
     "EmergencyProhibition",
+    "Enrolment",
     "Generatie",
     "IssuedPseudonym",
     "LedgerBetrokkene",
@@ -38,6 +42,7 @@ __all__ = [
     "Levering",
     "Melding",
     "Partner",
+    "Passkey",
     "PolicyVersion",
     "Principal",
     "PrincipalKey",
@@ -45,5 +50,6 @@ __all__ = [
     "Toestemming",
     "UsedToken",
     "VaultPerson",
+    "WebSession",
     "metadata",
 ]

@@ -42,7 +42,7 @@ def demo_hub(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://localhost:{port}"  # the public URL serve takes on 127.0.0.1: passkeys need a host name
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from hub.config import Settings
 from hub.keys.service import demo_key
 from hub.kit.canonical import content_hash
 from hub.kit.clock import utcnow
@@ -152,3 +153,26 @@ def seed(session: Session, actor: str, keys_dir: Path, directory: Path = SAMPLE_
                 service.add_key(session, actor, principal.id, KeyCreate(jwk=key.public_jwk()))
                 added += 1
     return added
+
+
+DEMO_PEOPLE = (
+    ("zvh-zuid-limburg-fg", "privacy officer van het ZVH"),
+    ("gemeente-maastricht-fg", "privacy officer van de gemeente Maastricht"),
+    ("zvh-zuid-limburg-dpia", "DPIA-reviewer"),
+    ("zvh-zuid-limburg-beheer", "beheerder"),
+)
+
+
+def enrolment_links(session: Session, actor: str, settings: Settings) -> list[tuple[str, str]]:
+    """A fresh one-time enrolment link for each of the demo's people: (who, link)."""
+    from hub.web import service as web  # noqa: PLC0415 - the demo only
+
+    now = utcnow()
+    return [
+        (
+            f"{principal_id} ({role})",
+            web.enrolment_url(settings, web.create_enrolment(session, actor, who, settings, now)),
+        )
+        for who, role in DEMO_PEOPLE
+        for principal_id in (who,)
+    ]

@@ -1,0 +1,152 @@
+"""The shell's pages: the overview, sign-in with a passkey, enrolment of a passkey, and sign-out.
+(Signing in through the organisation's identity provider is in `hub.web.oidc`.)"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from hub.db import SessionDep
+from hub.kit.clock import utcnow
+from hub.partners.models import Role
+from hub.web import passkeys, service
+from hub.web.dependencies import PersonDep, ReaderPage, RelyingPartyDep, SettingsDep, form_person
+from hub.web.render import page
+from hub.web.security import CEREMONY_COOKIE, SESSION_COOKIE, check_origin, clear_cookie, set_cookie
+
+router = APIRouter(include_in_schema=False)
+
+ROLE_LABELS = {Role.PRIVACY_OFFICER: "privacy officer", Role.DPIA_REVIEWER: "DPIA-reviewer", Role.OPERATOR: "beheerder"}
+EXPLANATIONS = {
+    "/convenant": "de versies van het convenant, wat ze toestaan, voorstellen en goedkeuren",
+    "/verstrekkingenlog": "elke verstrekking en weigering, met grafieken, het DPIA-rapport en het bewijs",
+    "/inzage": "een inzageverzoek van een betrokkene beantwoorden met een brief",
+    "/beheer": "partners, personen, sleutels, accounts, onbestelbare leveringen en de audittrail",
+}
+
+
+def safe_return(target: str | None) -> str:
+    """Where to go after sign-in: a path on this site only (never `//host` or a full URL)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target or len(target) > 500:
+        return "/"
+    return target
+
+
+def signed_in(settings: SettingsDep, cookie: str, target: str) -> Response:
+    response = RedirectResponse(safe_return(target), status_code=303)
+    set_cookie(response, settings, SESSION_COOKIE, cookie, settings.session_max_hours * 3600)
+    clear_cookie(response, settings, CEREMONY_COOKIE)
+    return response
+
+
+def options(started: passkeys.Started, settings: SettingsDep) -> Response:
+    response = Response(started.options_json, media_type="application/json")
+    set_cookie(response, settings, CEREMONY_COOKIE, started.cookie, passkeys.CEREMONY_SECONDS)
+    return response
+
+
+@router.get("/")
+def overview(request: Request, person: ReaderPage) -> Response:
+    rollen = [ROLE_LABELS[r] for r in sorted(person.roles)]
+    return page(request, "overzicht.html", {"rollen": rollen, "uitleg": EXPLANATIONS})
+
+
+@router.get("/aanmelden")
+def sign_in_page(
+    request: Request, session: SessionDep, settings: SettingsDep, terug: str = "/", afgemeld: int = 0
+) -> Response:
+    person = service.resolve(session, request.cookies.get(SESSION_COOKIE), settings, utcnow())
+    if person is not None:
+        return RedirectResponse(safe_return(terug), status_code=303)
+    oidc = settings.oidc_display_name if settings.oidc_enabled else None
+    return page(request, "aanmelden.html", {"terug": safe_return(terug), "afgemeld": afgemeld, "oidc": oidc})
+
+
+@router.post("/aanmelden/passkey/begin")
+def sign_in_begin(request: Request, session: SessionDep, settings: SettingsDep, rp: RelyingPartyDep) -> Response:
+    check_origin(request, settings)
+    return options(passkeys.begin_sign_in(session, rp, utcnow()), settings)
+
+
+@router.post("/aanmelden/passkey")
+def sign_in(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    rp: RelyingPartyDep,
+    credential: Annotated[str, Form(max_length=passkeys.MAX_CREDENTIAL_JSON)] = "",
+    terug: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    check_origin(request, settings)
+    now = utcnow()
+    try:
+        passkey = passkeys.finish_sign_in(session, rp, request.cookies.get(CEREMONY_COOKIE), credential, now)
+        cookie = service.start_session(session, passkey.principal_id, "passkey", settings, now)
+    except passkeys.PasskeyRefused as exc:
+        service.record_failure(session, exc.code)
+        return _sign_in_again(request, settings, exc.detail, terug)
+    except service.NotAPerson as exc:
+        service.record_failure(session, exc.code, exc.principal_id)
+        return _sign_in_again(request, settings, exc.detail, terug)
+    return signed_in(settings, cookie, terug)
+
+
+def _sign_in_again(request: Request, settings: SettingsDep, message: str, terug: str) -> Response:
+    oidc = settings.oidc_display_name if settings.oidc_enabled else None
+    context = {"terug": safe_return(terug), "melding": f"Aanmelden lukte niet: {message}.", "oidc": oidc}
+    response = page(request, "aanmelden.html", context, status_code=400)
+    clear_cookie(response, settings, CEREMONY_COOKIE)
+    return response
+
+
+@router.get("/inschrijven/{token}")
+def enrolment_page(request: Request, token: str, session: SessionDep) -> Response:
+    enrolment = service.open_enrolment(session, token, utcnow())
+    return page(request, "inschrijven.html", {"token": token, "principal_id": enrolment.principal_id})
+
+
+@router.post("/inschrijven/{token}/begin")
+def enrolment_begin(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, rp: RelyingPartyDep
+) -> Response:
+    check_origin(request, settings)
+    now = utcnow()
+    enrolment = service.open_enrolment(session, token, now)
+    return options(passkeys.begin_registration(session, rp, enrolment, now), settings)
+
+
+@router.post("/inschrijven/{token}")
+def enrol(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    rp: RelyingPartyDep,
+    credential: Annotated[str, Form(max_length=passkeys.MAX_CREDENTIAL_JSON)] = "",
+    naam: Annotated[str, Form(max_length=100)] = "passkey",
+) -> Response:
+    check_origin(request, settings)
+    now = utcnow()
+    enrolment = service.open_enrolment(session, token, now)
+    passkey = passkeys.finish_registration(
+        session,
+        rp,
+        request.cookies.get(CEREMONY_COOKIE),
+        enrolment=enrolment,
+        credential=credential,
+        naam=naam,
+        now=now,
+    )
+    service.record_enrolled(session, passkey.principal_id, passkey.naam)
+    return signed_in(settings, service.start_session(session, passkey.principal_id, "passkey", settings, now), "/")
+
+
+@router.post("/afmelden")
+async def sign_out(request: Request, session: SessionDep, settings: SettingsDep, person: PersonDep) -> Response:
+    await form_person(request, person)
+    service.end_session(session, person, utcnow())
+    response = RedirectResponse("/aanmelden?afgemeld=1", status_code=303)
+    clear_cookie(response, settings, SESSION_COOKIE)
+    return response

@@ -1,0 +1,194 @@
+"""People at the hub: enrolment links, sessions, and who is signed in.
+
+A person is a principal of `soort` persoon with at least one of the roles people have (privacy officer, DPIA
+reviewer, operator). Sessions are server-side: the browser holds a random id in an HttpOnly cookie, the database
+only its hash. Every sign-in, failed sign-in and sign-out is in the admin audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlmodel import Session
+
+from hub.audit import service as audit
+from hub.auth.service import Caller
+from hub.config import Settings
+from hub.errors import Conflict, Gone
+from hub.partners import service as partners
+from hub.partners.models import PartnerStatus, Principal, PrincipalSoort, PrincipalStatus, Role
+from hub.web import repository
+from hub.web.models import Enrolment, WebSession
+
+log = structlog.get_logger("hub.web")
+
+PEOPLE_ROLES = frozenset({Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER, Role.OPERATOR})
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+def new_secret() -> str:
+    """A random value for a cookie or a link: 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def secret_hash(value: str) -> str:
+    """What the database keeps of a secret a browser holds."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who is signed in, as established by a valid session."""
+
+    principal_id: str
+    partner_id: str
+    roles: frozenset[Role]
+    session_hash: str
+    csrf_token: str
+
+    def has_any(self, roles: frozenset[Role]) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    def caller(self, request_id: str) -> Caller:
+        """The same caller the API's services take; the ledger's request digest names this page request."""
+        digest = hashlib.sha256(f"{self.session_hash}:{request_id}".encode()).hexdigest()
+        return Caller(self.partner_id, self.principal_id, self.roles, kid="sessie", token_digest=digest)
+
+
+class NotAPerson(Conflict):
+    """This principal may not use the pages (a system, no role for people, or disabled)."""
+
+    def __init__(self, principal_id: str, detail: str, code: str) -> None:
+        super().__init__(detail, code=code)
+        self.principal_id = principal_id
+
+
+def person_principal(session: Session, principal_id: str) -> Principal:
+    """The principal of a person who may use the pages (of an active partner); NotAPerson says why not."""
+    principal = partners.get_principal(session, principal_id)
+    if principal.soort != PrincipalSoort.PERSOON:
+        raise NotAPerson(principal_id, f"{principal_id} is een systeem, geen persoon", "geen-persoon")
+    if not PEOPLE_ROLES.intersection(principal.roles):
+        detail = f"{principal_id} heeft geen rol voor personen (privacy officer, DPIA-reviewer of beheerder)"
+        raise NotAPerson(principal_id, detail, "geen-rol-voor-personen")
+    if principal.status != PrincipalStatus.ACTIVE:
+        raise NotAPerson(principal_id, f"{principal_id} is uitgeschakeld", "principal-disabled")
+    if partners.get_partner(session, principal.partner_id).status != PartnerStatus.ACTIVE:
+        raise NotAPerson(principal_id, f"de partner van {principal_id} is geschorst", "partner-suspended")
+    return principal
+
+
+def create_enrolment(session: Session, actor: str, principal_id: str, settings: Settings, now: datetime) -> str:
+    """A one-time enrolment link's token for a person; only its hash is kept."""
+    person_principal(session, principal_id)
+    token = new_secret()
+    repository.add(
+        session,
+        Enrolment(
+            token_hash=secret_hash(token),
+            principal_id=principal_id,
+            created_by=actor,
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.enrolment_valid_hours),
+        ),
+    )
+    audit.record(
+        session, actor=actor, action="account.enrolment_created", target_type="principal", target_id=principal_id,
+        details={"geldigTot": (now + timedelta(hours=settings.enrolment_valid_hours)).isoformat()},
+    )  # fmt: skip
+    return token
+
+
+def open_enrolment(session: Session, token: str, now: datetime) -> Enrolment:
+    found = repository.enrolment(session, secret_hash(token))
+    if found is None or found.used_at is not None or found.expires_at <= now:
+        raise Gone(
+            "deze inschrijflink is onbekend, al gebruikt of verlopen: vraag de beheerder om een nieuwe",
+            code="link-ongeldig",
+        )
+    person_principal(session, found.principal_id)
+    return found
+
+
+def start_session(session: Session, principal_id: str, method: str, settings: Settings, now: datetime) -> str:
+    """Sign a person in: a new session (a fresh id: never one the browser brought), its cookie value returned."""
+    person_principal(session, principal_id)
+    cookie = new_secret()
+    repository.add(
+        session,
+        WebSession(
+            id_hash=secret_hash(cookie),
+            principal_id=principal_id,
+            csrf_token=new_secret(),
+            method=method,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_max_hours),
+        ),
+    )
+    audit.record(
+        session, actor=principal_id, action="sessie.aangemeld", target_type="principal", target_id=principal_id,
+        details={"methode": method},
+    )  # fmt: skip
+    log.info("web.signed_in", principal_id=principal_id, method=method)
+    return cookie
+
+
+def record_enrolled(session: Session, principal_id: str, naam: str) -> None:
+    audit.record(
+        session, actor=principal_id, action="account.passkey_ingeschreven", target_type="principal",
+        target_id=principal_id, details={"naam": naam},
+    )  # fmt: skip
+
+
+def record_failure(session: Session, reason: str, principal_id: str | None = None) -> None:
+    """A failed sign-in, in the admin audit trail (with the principal when the hub knows who tried)."""
+    audit.record(
+        session, actor=principal_id or "onbekend", action="sessie.aanmelden_mislukt", target_type="principal",
+        target_id=principal_id or "onbekend", details={"reden": reason},
+    )  # fmt: skip
+    log.warning("web.sign_in_failed", reason=reason)
+
+
+def resolve(session: Session, cookie: str | None, settings: Settings, now: datetime) -> Person | None:
+    """The person a session cookie belongs to, or None: no such session, ended, idle too long, past its absolute
+    time-out, or its principal or partner no longer active (checked on every request)."""
+    if not cookie or len(cookie) > 128:
+        return None
+    found = repository.web_session(session, secret_hash(cookie))
+    if found is None or found.ended_at is not None:
+        return None
+    if found.expires_at <= now or found.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now:
+        found.ended_at = now
+        repository.add(session, found)
+        return None
+    principal = partners.get_principal(session, found.principal_id)
+    partner = partners.get_partner(session, principal.partner_id)
+    roles = frozenset(Role(r) for r in principal.roles) & PEOPLE_ROLES
+    if principal.status != PrincipalStatus.ACTIVE or partner.status != PartnerStatus.ACTIVE or not roles:
+        found.ended_at = now
+        repository.add(session, found)
+        return None
+    if now - found.last_seen_at >= _TOUCH_EVERY:
+        found.last_seen_at = now
+        repository.add(session, found)
+    return Person(principal.id, principal.partner_id, roles, found.id_hash, found.csrf_token)
+
+
+def end_session(session: Session, person: Person, now: datetime) -> None:
+    found = repository.web_session(session, person.session_hash)
+    if found is not None and found.ended_at is None:
+        found.ended_at = now
+        repository.add(session, found)
+    audit.record(
+        session, actor=person.principal_id, action="sessie.afgemeld", target_type="principal",
+        target_id=person.principal_id, details={},
+    )  # fmt: skip
+    log.info("web.signed_out", principal_id=person.principal_id)
+
+
+def enrolment_url(settings: Settings, token: str) -> str:
+    return f"{settings.public_url}/inschrijven/{token}"
