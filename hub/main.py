@@ -35,6 +35,7 @@ from hub.ops.metrics import Metrics
 from hub.ops.middleware import RequestContextMiddleware
 from hub.partners.endpoints import router as partners_router
 from hub.policy.endpoints import router as policy_router
+from hub.policy.pages import router as policy_pages
 from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.endpoints import router as pseudonym_router
 from hub.pseudonym.secrets import PrivacySecrets, SecretsMissing
@@ -76,7 +77,7 @@ OPENAPI_TAGS = [
 ]
 
 
-PAGE_ROUTERS = (web_router,)
+PAGE_ROUTERS = (web_router, policy_pages)
 """The pages for people (not in the OpenAPI document): the shell's own, then each domain's `pages.py`."""
 
 

@@ -6,12 +6,14 @@ as the read: who read which positions, and why.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
 from hub.errors import NotFound
+from hub.kit.clock import dutch_date
 from hub.ledger import repository, service
 from hub.ledger.entries import Context, raadpleging
 from hub.ledger.models import LedgerCheckpoint
@@ -56,3 +58,26 @@ def read_entry(session: Session, positie: int, *, reader: str, context: Context,
         proof = service.inclusion_proof(connection, positie, checkpoint.size)
     service.append(session, [raadpleging(context=context, lezer=reader, reden="dpia", posities=[positie])], now)
     return Proven(positie, found[positie], checkpoint, proof)
+
+
+def recorded_inputs(session: Session, since: datetime, limit: int) -> list[dict[str, object]]:
+    """The decision inputs of the newest verstrekkingen since `since` (at most `limit`), as the policy simulation
+    takes them: metadata only (who, to whom, doel, berichttype, categories, day, consent items relied on), never a
+    person. A consent item counts as given where the entry disclosed it."""
+    inputs: list[dict[str, object]] = []
+    for recorded_at, raw in repository.verstrekkingen_since(session.connection(), since, limit):
+        entry = json.loads(raw)
+        disclosed = entry.get("categorieen_verstrekt", [])
+        withheld = entry.get("categorieen_achtergehouden", [])
+        inputs.append(
+            {
+                "verstrekker": entry["verstrekker"],
+                "ontvanger": entry["ontvanger"],
+                "doel": entry["doel"],
+                "berichttype": entry["berichttype"],
+                "categorieen": sorted({c["categorie"] for c in [*disclosed, *withheld]}),
+                "datum": dutch_date(recorded_at).isoformat(),
+                "toestemmingen": sorted({item for c in disclosed for item in c.get("items", [])}),
+            }
+        )
+    return inputs

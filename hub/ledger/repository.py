@@ -182,6 +182,17 @@ def verstrekkingen_between(connection: Connection, van: datetime, tot: datetime)
         yield bytes(entry)
 
 
+def verstrekkingen_since(connection: Connection, since: datetime, limit: int) -> list[tuple[datetime, bytes]]:
+    """The newest `verstrekking` entries recorded since `since` (at most `limit`), with when they were recorded."""
+    query = (
+        select(_ENTRY.c.recorded_at, _ENTRY.c.entry)
+        .where(_ENTRY.c.soort == "verstrekking", _ENTRY.c.recorded_at >= since)
+        .order_by(_ENTRY.c.seq.desc())
+        .limit(limit)
+    )
+    return [(recorded_at, bytes(entry)) for recorded_at, entry in connection.execute(query)]
+
+
 def subject_rows(connection: Connection, pseudonyms: Sequence[str]) -> list[tuple[int, bytes, str]]:
     """(position, salt, log pseudonym) of every entry about the person with these log pseudonyms, oldest first."""
     query = (

@@ -80,12 +80,7 @@ DeelnemerDep = Annotated[Caller, Depends(_deelnemer)]
 
 
 def _member_officer(caller: OfficerDep, runtime: RuntimeDep, session: SessionDep) -> Caller:
-    policy = runtime.active(session, utcnow())
-    if policy is not None and caller.partner_id not in policy.deelnemers:
-        raise Forbidden(
-            f"{caller.partner_id} is not a deelnemer of the active convenant, so its privacy officers may not act here",
-            code="geen-deelnemer",
-        )
+    service.check_member_officer(session, runtime, caller.partner_id, utcnow())
     return caller
 
 

@@ -343,3 +343,38 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     schemas = {name: model.model_json_schema() for name, model in _FILES.items()}
     schemas["regels"] = Regels.model_json_schema()
     return schemas
+
+
+def raw_from_files(files: dict[str, bytes]) -> dict[str, Any]:
+    """A convenant given as uploaded files (name -> bytes), in the API's form. `convenant.yaml`,
+    `vocabulaires.yaml`, `berichttypes.yaml` and `verboden.yaml` by name; every other `.yaml` file is a rule file
+    (as under `regels/`). Raises FormatError naming each file that is missing or not YAML."""
+    raw: dict[str, Any] = {}
+    regels: dict[str, Any] = {}
+    problems: list[tuple[str, str, str]] = []
+    for name, content in sorted(files.items()):
+        base = name.replace("\\", "/").rsplit("/", 1)[-1]
+        stem = base.removesuffix(".yaml").removesuffix(".yml")
+        if stem == base:
+            continue  # not YAML: a README or the like travels along with a directory; it is not part of the convenant
+        label = base if stem in _FILES else f"regels/{base}"
+        try:
+            data = yaml.safe_load(content.decode("utf-8"))
+        except UnicodeDecodeError:
+            problems.append((label, "", "not UTF-8 text"))
+            continue
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problems.append((label, f"line {mark.line + 1}" if mark is not None else "", "not valid YAML"))
+            continue
+        if stem in _FILES:
+            raw[stem] = data
+        else:
+            regels[base] = data
+    for name in _FILES:
+        if name not in raw and not any(f[0] == f"{name}.yaml" for f in problems):
+            problems.append((f"{name}.yaml", "", "the file is missing"))
+    if problems:
+        raise FormatError(problems)
+    raw["regels"] = regels
+    return raw

@@ -73,6 +73,13 @@ class SimulationIn(ApiModel):
     verkeer: list[Opname] = Field(max_length=20_000, description="Recorded decision inputs (metadata only).")
 
 
+class StroomWijziging(ApiModel):
+    verstrekker: str
+    ontvanger: str
+    doel: str
+    gewijzigd: int = Field(description="How many recorded inputs of this flow would be decided differently.")
+
+
 class SimulationOut(ApiModel):
     totaal: int
     gewijzigd: int
@@ -80,6 +87,7 @@ class SimulationOut(ApiModel):
     nu_verstrekt: dict[str, int]
     nu_achtergehouden: dict[str, int]
     voorbeelden: list[dict[str, Any]]
+    per_stroom: list[StroomWijziging] = Field(description="What changes, per flow (verstrekker, ontvanger, doel).")
     regels: list[str]
 
 

@@ -42,6 +42,17 @@ class Officer:
     partner_id: str
 
 
+def check_member_officer(session: Session, runtime: PolicyRuntime, partner_id: str, now: datetime) -> None:
+    """A privacy officer acts only for a deelnemer of the active convenant (anyone while none is active yet, so
+    that the first convenant can be proposed and approved). The API and the pages both ask this."""
+    policy = runtime.active(session, now)
+    if policy is not None and partner_id not in policy.deelnemers:
+        raise Forbidden(
+            f"{partner_id} is not a deelnemer of the active convenant, so its privacy officers may not act here",
+            code="geen-deelnemer",
+        )
+
+
 class PolicyInvalid(Unprocessable):
     code = "policy-invalid"
 

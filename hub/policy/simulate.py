@@ -72,6 +72,8 @@ class Rapport:
     """Per category: how many inputs would newly disclose it."""
     nu_achtergehouden: Counter[str] = field(default_factory=Counter)
     voorbeelden: list[dict[str, Any]] = field(default_factory=list)
+    per_stroom: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    """Per flow (verstrekker, ontvanger, doel): how many of its inputs would change."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -81,6 +83,10 @@ class Rapport:
             "nuVerstrekt": dict(sorted(self.nu_verstrekt.items())),
             "nuAchtergehouden": dict(sorted(self.nu_achtergehouden.items())),
             "voorbeelden": self.voorbeelden,
+            "perStroom": [
+                {"verstrekker": v, "ontvanger": o, "doel": d, "gewijzigd": n}
+                for (v, o, d), n in sorted(self.per_stroom.items())
+            ],
         }
 
     def lines(self) -> list[str]:
@@ -115,6 +121,7 @@ def simulate(
         rapport.gewijzigd += 1
         change = f"{outcome_before} -> {becomes.uitkomst}"
         rapport.uitkomsten[change] += 1
+        rapport.per_stroom[(record.verstrekker, record.ontvanger, record.doel)] += 1
         rapport.nu_verstrekt.update(after - before)
         rapport.nu_achtergehouden.update(before - after)
         key = (record.verstrekker, record.ontvanger, record.doel, change)

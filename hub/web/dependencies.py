@@ -103,4 +103,5 @@ ReviewerPage = Annotated[Person, Depends(page_roles(Role.PRIVACY_OFFICER, Role.D
 OfficerPage = Annotated[Person, Depends(page_roles(Role.PRIVACY_OFFICER))]
 OperatorPage = Annotated[Person, Depends(page_roles(Role.OPERATOR))]
 OfficerForm = Annotated[Person, Depends(form_roles(Role.PRIVACY_OFFICER))]
+ReviewerForm = Annotated[Person, Depends(form_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
 OperatorForm = Annotated[Person, Depends(form_roles(Role.OPERATOR))]

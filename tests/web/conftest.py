@@ -108,10 +108,17 @@ def web_hub(tmp_path: Path) -> Iterator[WebHub]:
         database.dispose()
 
 
+def new_context(browser: Any) -> Any:
+    """A fresh browser profile (no cookies), in Dutch; waits give up after 10 s, so a failure shows soon."""
+    created = browser.new_context(locale="nl-NL")
+    created.set_default_timeout(10_000)
+    return created
+
+
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
-    """A fresh browser profile (no cookies) with a virtual passkey authenticator that verifies its user."""
-    created = browser.new_context(locale="nl-NL")
+    """A fresh browser profile; tests attach a virtual passkey authenticator to its pages."""
+    created = new_context(browser)
     try:
         yield created
     finally:
