@@ -11,12 +11,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from hub.audit.endpoints import router as audit_router
+from hub.audit.pages import router as audit_pages
 from hub.auth.endpoints import router as auth_router
 from hub.auth.service import Authenticator
 from hub.config import API_VERSION, Settings, get_settings
 from hub.db import Database
 from hub.delivery import worker
 from hub.delivery.endpoints import router as delivery_router
+from hub.delivery.pages import router as delivery_pages
 from hub.errors import ConfigurationError, install_error_handlers
 from hub.keys.endpoints import router as keys_router
 from hub.keys.keyring import HubKeyring
@@ -24,6 +26,7 @@ from hub.keys.service import PublishedKeys
 from hub.kit.openapi import API_PREFIX, conform
 from hub.ledger import service as ledger_service
 from hub.ledger.endpoints import router as ledger_router
+from hub.ledger.pages import router as ledger_pages
 from hub.ledger.sequencer import Sequencer
 from hub.ledger.witnesses import keeper_for
 from hub.logging import configure_logging
@@ -33,7 +36,9 @@ from hub.ops.endpoints import metrics_router
 from hub.ops.endpoints import router as ops_router
 from hub.ops.metrics import Metrics
 from hub.ops.middleware import RequestContextMiddleware
+from hub.ops.pages import router as ops_pages
 from hub.partners.endpoints import router as partners_router
+from hub.partners.pages import router as partners_pages
 from hub.policy.endpoints import router as policy_router
 from hub.policy.pages import router as policy_pages
 from hub.policy.runtime import PolicyRuntime
@@ -41,6 +46,7 @@ from hub.pseudonym.endpoints import router as pseudonym_router
 from hub.pseudonym.secrets import PrivacySecrets, SecretsMissing
 from hub.pseudonym.vault import Vault
 from hub.reports.endpoints import router as reports_router
+from hub.reports.pages import router as reports_pages
 from hub.toestemming.endpoints import router as toestemming_router
 from hub.web import errors as page_errors
 from hub.web.pages import router as web_router
@@ -77,7 +83,16 @@ OPENAPI_TAGS = [
 ]
 
 
-PAGE_ROUTERS = (web_router, policy_pages)
+PAGE_ROUTERS = (
+    web_router,
+    policy_pages,
+    ledger_pages,
+    reports_pages,
+    ops_pages,
+    partners_pages,
+    delivery_pages,
+    audit_pages,
+)
 """The pages for people (not in the OpenAPI document): the shell's own, then each domain's `pages.py`."""
 
 

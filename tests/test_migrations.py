@@ -67,6 +67,29 @@ class TestMigrations:
         finally:
             database.dispose()
 
+    def test_entries_written_before_0011_get_their_berichttype_and_stay_append_only(self, database_url: str) -> None:
+        database = Database(database_url)
+        entry = canonical_json({"soort": "verstrekking", "berichttype": "zorgmelding", "n": 1})
+        try:
+            with database.engine.begin() as connection:
+                command.upgrade(migration_config(connection), "0010")
+                connection.execute(sa.text("UPDATE ledger_head SET size = 1"))
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO ledger_entry (seq, entry, leaf_hash, recorded_at, soort) "
+                        "VALUES (0, :e, :h, :t, 'verstrekking')"
+                    ),
+                    {"e": entry, "h": leaf_hash(entry), "t": datetime.now(UTC)},
+                )
+            database.upgrade()
+            with database.engine.connect() as connection:
+                found = connection.execute(sa.text("SELECT berichttype FROM ledger_entry WHERE seq = 0")).scalar_one()
+                assert found == "zorgmelding"
+            with pytest.raises(sa.exc.DatabaseError), database.engine.begin() as connection:
+                connection.execute(sa.text("UPDATE ledger_entry SET berichttype = 'x'"))
+        finally:
+            database.dispose()
+
     def test_a_shared_postgresql_is_not_migrated_by_the_api(self, database_url: str) -> None:
         database = Database(database_url)
         try:

@@ -20,3 +20,15 @@ def page(session: Session, *, after: int | None, limit: int, target_id: str | No
     if target_id is not None:
         query = query.where(AdminAuditEvent.target_id == target_id)
     return session.exec(query).all()
+
+
+def newest(
+    session: Session, *, before: int | None, limit: int, target_id: str | None = None
+) -> Sequence[AdminAuditEvent]:
+    """Newest first, before id `before`: how an operator reads what just happened."""
+    query = select(AdminAuditEvent).order_by(col(AdminAuditEvent.id).desc()).limit(limit)
+    if before is not None:
+        query = query.where(col(AdminAuditEvent.id) < before)
+    if target_id is not None:
+        query = query.where(AdminAuditEvent.target_id == target_id)
+    return session.exec(query).all()

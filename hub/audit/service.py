@@ -38,3 +38,9 @@ def record(
 
 def page(session: Session, *, after: int | None, limit: int, target_id: str | None = None) -> Sequence[AdminAuditEvent]:
     return repository.page(session, after=after, limit=limit, target_id=target_id)
+
+
+def newest(
+    session: Session, *, before: int | None, limit: int, target_id: str | None = None
+) -> Sequence[AdminAuditEvent]:
+    return repository.newest(session, before=before, limit=limit, target_id=target_id)

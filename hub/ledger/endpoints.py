@@ -89,8 +89,9 @@ def inclusion_out(proof: Proof) -> InclusionOut:
     "/verstrekkingen",
     summary="Entries of the verstrekkingenlog",
     description=(
-        "Filter by partner (as verstrekker or ontvanger), doel, categorie, besluit, soort and period (Dutch dates, "
-        "`tot` exclusive); oldest first, paged by `na`. The read itself is recorded in the log."
+        "Filter by partner (as verstrekker or ontvanger), verstrekker, ontvanger, berichttype, doel, categorie, "
+        "besluit, soort and period (Dutch dates, `tot` exclusive); oldest first, paged by `na`. The read itself is "
+        "recorded in the log."
     ),
 )
 def list_entries(
@@ -99,6 +100,9 @@ def list_entries(
     context: ContextDep,
     session: WriteSessionDep,
     partner: Annotated[str | None, Query(max_length=64)] = None,
+    verstrekker: Annotated[str | None, Query(max_length=64)] = None,
+    ontvanger: Annotated[str | None, Query(max_length=64)] = None,
+    berichttype: Annotated[str | None, Query(max_length=64)] = None,
     doel: Annotated[str | None, Query(max_length=64)] = None,
     categorie: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9-]+$")] = None,
     besluit: Annotated[Literal["permit", "partial", "deny"] | None, Query()] = None,
@@ -108,7 +112,9 @@ def list_entries(
     na: Annotated[int | None, Query(ge=-1, description="Entries after this position.", le=MAX_NUMBER)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> EntryPage:
-    where = Filter(partner, doel, categorie, besluit, soort, day_start(van), day_start(tot))
+    where = Filter(
+        partner, doel, categorie, besluit, soort, day_start(van), day_start(tot), verstrekker, ontvanger, berichttype
+    )
     page = reading.read_page(
         session, where, after=na, limit=limit, reader=caller.principal_id, context=context, now=utcnow()
     )

@@ -61,6 +61,7 @@ class Entry:
     doel: str | None = None
     besluit: str | None = None
     categorieen: tuple[str, ...] = field(default=())
+    berichttype: str | None = None
 
 
 def commitment(salt: bytes, log_pseudonym: str) -> str:
@@ -160,6 +161,7 @@ def verstrekking(
         doel=besluit.doel,
         besluit=str(besluit.uitkomst),
         categorieen=tuple(sorted({*besluit.verstrekt, *besluit.achtergehouden})),
+        berichttype=berichttype,
     )
 
 

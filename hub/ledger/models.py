@@ -40,6 +40,7 @@ class LedgerEntry(SQLModel, table=True):
     ontvanger: str | None = Field(default=None, max_length=64, index=True)
     doel: str | None = Field(default=None, max_length=64)
     besluit: str | None = Field(default=None, max_length=10)
+    berichttype: str | None = Field(default=None, max_length=64, index=True)
     categorieen: str | None = Field(default=None, max_length=400)
     """The categories the entry decides on, as `|a|b|`, so a filter is one LIKE."""
 

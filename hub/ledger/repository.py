@@ -36,7 +36,7 @@ class Prepared:
     """(log pseudonym, salt): the opening of the entry's commitment."""
 
 
-_INDEX_COLUMNS = ("soort", "verstrekker", "ontvanger", "doel", "besluit", "categorieen")
+_INDEX_COLUMNS = ("soort", "verstrekker", "ontvanger", "doel", "besluit", "categorieen", "berichttype")
 
 
 _ROWS_PER_STATEMENT = 400
@@ -148,6 +148,9 @@ class Filter:
     soort: str | None = None
     van: datetime | None = None
     tot: datetime | None = None
+    verstrekker: str | None = None
+    ontvanger: str | None = None
+    berichttype: str | None = None
 
 
 def page(connection: Connection, where: Filter, *, after: int | None, limit: int) -> list[tuple[int, bytes]]:
@@ -159,7 +162,10 @@ def page(connection: Connection, where: Filter, *, after: int | None, limit: int
         conditions.append(or_(_ENTRY.c.verstrekker == where.partner, _ENTRY.c.ontvanger == where.partner))
     if where.categorie is not None:
         conditions.append(_ENTRY.c.categorieen.like(f"%|{where.categorie}|%"))
-    for column, value in (("doel", where.doel), ("besluit", where.besluit), ("soort", where.soort)):
+    for column, value in (
+        ("doel", where.doel), ("besluit", where.besluit), ("soort", where.soort),
+        ("verstrekker", where.verstrekker), ("ontvanger", where.ontvanger), ("berichttype", where.berichttype),
+    ):  # fmt: skip
         if value is not None:
             conditions.append(_ENTRY.c[column] == value)
     if where.van is not None:

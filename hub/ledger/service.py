@@ -68,6 +68,7 @@ def prepare(entry: Entry | dict[str, Any], now: datetime) -> Prepared:
         "ontvanger": entry.ontvanger,
         "doel": entry.doel,
         "besluit": entry.besluit,
+        "berichttype": entry.berichttype,
         "categorieen": "|" + "|".join(entry.categorieen) + "|" if entry.categorieen else None,
     }
     return Prepared(data, leaf_hash(data), index, subject)

@@ -14,6 +14,7 @@ from hub.errors import ServiceUnavailable
 from hub.kit.openapi import API_PREFIX
 from hub.ops.metrics import Metrics
 from hub.ops.schemas import Health, Liveness, Readiness
+from hub.ops.service import readiness
 
 router = APIRouter(prefix=API_PREFIX, tags=["beheer"])
 metrics_router = APIRouter()
@@ -56,17 +57,9 @@ async def live() -> Liveness:
 )
 async def ready(request: Request) -> Readiness:
     state = request.app.state
-    database: Database = state.database
-    try:
-        await run_in_threadpool(database.write_probe)
-    except SQLAlchemyError as exc:
-        log.error("health.not_writable", error_type=type(exc).__name__)  # noqa: TRY400 - no text: it may echo data
-        raise ServiceUnavailable(
-            "the database does not take writes (full disk, read-only, or unreachable): nothing can be stored",
-            code="database-not-writable",
-        ) from None
-    if state.vault is None or not state.keyring.manifest.exists():
-        raise ServiceUnavailable("the hub's keys are not loaded; run `schakel keys init`", code="keys-missing")
+    problems = await run_in_threadpool(readiness, state.database, state.keyring, state.vault)
+    if problems:
+        raise ServiceUnavailable(problems[0].detail, code=problems[0].code)
     return Readiness(status="ok", database="ok", keys="ok", version=API_VERSION)
 
 

@@ -9,10 +9,19 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from hub.db import SessionDep
+from hub.errors import NotFound
 from hub.kit.clock import utcnow
 from hub.partners.models import Role
-from hub.web import passkeys, service
-from hub.web.dependencies import PersonDep, ReaderPage, RelyingPartyDep, SettingsDep, form_person
+from hub.web import passkeys, repository, service
+from hub.web.dependencies import (
+    OperatorForm,
+    OperatorPage,
+    PersonDep,
+    ReaderPage,
+    RelyingPartyDep,
+    SettingsDep,
+    form_person,
+)
 from hub.web.render import page
 from hub.web.security import CEREMONY_COOKIE, SESSION_COOKIE, check_origin, clear_cookie, set_cookie
 
@@ -150,3 +159,45 @@ async def sign_out(request: Request, session: SessionDep, settings: SettingsDep,
     response = RedirectResponse("/aanmelden?afgemeld=1", status_code=303)
     clear_cookie(response, settings, SESSION_COOKIE)
     return response
+
+
+@router.get("/beheer/accounts")
+def accounts(request: Request, _: OperatorPage, session: SessionDep) -> Response:
+    return _accounts(request, session, "")
+
+
+def _accounts(request: Request, session: SessionDep, fout: str) -> Response:
+    context = {
+        "passkeys": repository.all_passkeys(session),
+        "links": repository.open_enrolments(session, utcnow()),
+        "fout": fout[:300],
+    }
+    return page(request, "accounts.html", context, status_code=422 if fout else 200)
+
+
+@router.post("/beheer/accounts")
+def create_enrolment_link(
+    request: Request,
+    person: OperatorForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: Annotated[str, Form(max_length=64)],
+) -> Response:
+    try:
+        token = service.create_enrolment(session, person.principal_id, principal.strip(), settings, utcnow())
+    except (service.NotAPerson, NotFound) as exc:
+        return _accounts(request, session, exc.detail)
+    context = {
+        "passkeys": repository.all_passkeys(session),
+        "links": repository.open_enrolments(session, utcnow()),
+        "nieuw": (principal.strip(), service.enrolment_url(settings, token)),
+    }
+    return page(request, "accounts.html", context)
+
+
+@router.post("/beheer/accounts/passkeys/intrekking")
+def revoke_passkey(
+    person: OperatorForm, session: SessionDep, credential: Annotated[str, Form(max_length=1400)]
+) -> Response:
+    service.revoke_passkey(session, person.principal_id, credential, utcnow())
+    return RedirectResponse("/beheer/accounts", status_code=303)

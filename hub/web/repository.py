@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from hub.web.models import Ceremony, Confirmation, Enrolment, Passkey, WebSession
@@ -72,3 +72,11 @@ def confirmations(
 
 def confirmation(session: Session, confirmation_id: int) -> Confirmation | None:
     return session.get(Confirmation, confirmation_id)
+
+
+def end_sessions_of(session: Session, principal_id: str, now: datetime) -> None:
+    session.execute(
+        update(WebSession)
+        .where(col(WebSession.principal_id) == principal_id, col(WebSession.ended_at).is_(None))
+        .values(ended_at=now)
+    )

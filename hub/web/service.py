@@ -17,7 +17,7 @@ from sqlmodel import Session
 from hub.audit import service as audit
 from hub.auth.service import Caller
 from hub.config import Settings
-from hub.errors import Conflict, Gone
+from hub.errors import Conflict, Gone, NotFound
 from hub.partners import service as partners
 from hub.partners.models import PartnerStatus, Principal, PrincipalSoort, PrincipalStatus, Role
 from hub.web import repository
@@ -192,3 +192,19 @@ def end_session(session: Session, person: Person, now: datetime) -> None:
 
 def enrolment_url(settings: Settings, token: str) -> str:
     return f"{settings.public_url}/inschrijven/{token}"
+
+
+def revoke_passkey(session: Session, actor: str, credential_id: str, now: datetime) -> None:
+    """Withdraw a passkey (lost device, person left): it no longer signs in or confirms; its past confirmations
+    stay verifiable. The person's open sessions end too."""
+    found = repository.passkey(session, credential_id)
+    if found is None:
+        raise NotFound("deze passkey bestaat niet", code="passkey-onbekend")
+    if found.revoked_at is None:
+        found.revoked_at = now
+        repository.add(session, found)
+        repository.end_sessions_of(session, found.principal_id, now)
+    audit.record(
+        session, actor=actor, action="account.passkey_ingetrokken", target_type="principal",
+        target_id=found.principal_id, details={"naam": found.naam},
+    )  # fmt: skip

@@ -5,10 +5,12 @@ On a machine without Chromium these tests skip and say why; `.ci/run` installs i
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import socket
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,17 +18,26 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from connectors import HubClient, SigningKey
 from hub.config import Settings
 from hub.db import Database
+from hub.delivery import service as delivery
+from hub.keys.keyring import HubKeyring
 from hub.kit.cli import cli_actor
 from hub.kit.clock import utcnow
+from hub.ledger import service as ledger
 from hub.main import create_app
 from hub.partners import demo
+from hub.partners import service as partners
+from hub.partners.models import DeliveryMode
+from hub.partners.schemas import PartnerUpdate
+from hub.pseudonym.secrets import PrivacySecrets
 from hub.web import service as web
 from tests.server import free_socket, serving
 
 CHROMIUM_ENV = "SCHAKEL_TEST_CHROMIUM"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+MELDINGEN = Path(__file__).resolve().parents[1] / "assets" / "meldingen"
 
 
 def _chromium() -> str | None:
@@ -84,15 +95,17 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
-@pytest.fixture
-def web_hub(tmp_path: Path) -> Iterator[WebHub]:
+@contextmanager
+def serve_hub(tmp_path: Path, **overrides: Any) -> Iterator[WebHub]:
+    """A hub with the demo partnership and the sample convenant, on http://localhost:<port> (passkeys need a host
+    name), with the keys and database in `tmp_path`."""
     listener = free_socket()
     url = f"http://localhost:{listener.getsockname()[1]}"
     keys = tmp_path / "keys"
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'schakel.db'}", keys_dir=keys, public_url=url)
-    from hub.keys.keyring import HubKeyring  # noqa: PLC0415
-    from hub.pseudonym.secrets import PrivacySecrets  # noqa: PLC0415
-
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'schakel.db'}", keys_dir=keys, public_url=url,
+        checkpoint_interval_seconds=0, **overrides,
+    )  # fmt: skip
     HubKeyring(keys).init(demo=True)
     PrivacySecrets(keys).init()
     database = Database(settings.effective_database_url)
@@ -106,6 +119,54 @@ def web_hub(tmp_path: Path) -> Iterator[WebHub]:
             yield WebHub(url, settings, database)
     finally:
         database.dispose()
+
+
+@pytest.fixture
+def web_hub(tmp_path: Path) -> Iterator[WebHub]:
+    with serve_hub(tmp_path) as hub:
+        yield hub
+
+
+def demo_client(hub: WebHub, partner_id: str) -> HubClient:
+    key = SigningKey.load(hub.settings.keys_dir / "demo" / f"{partner_id}-systeem.private.jwk")
+    return HubClient(hub.url, partner_id=partner_id, principal_id=f"{partner_id}-systeem", key=key)
+
+
+def sample(berichttype: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((MELDINGEN / f"{berichttype}.json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+def busy_hub(tmp_path: Path) -> Iterator[WebHub]:
+    """A hub that has worked: meldingen of three flows in the log, a signed checkpoint, and one delivery that
+    became a dead letter (VIA's webhook points at a port nobody listens on)."""
+    closed = free_socket()
+    dead_end = f"http://127.0.0.1:{closed.getsockname()[1]}/webhook"
+    closed.close()
+    with serve_hub(tmp_path, delivery_max_age_seconds=1, delivery_backoff_base_seconds=0.05) as hub:
+        with hub.database.unit_of_work() as session:
+            partners.update_partner(
+                session, "test", "via-zuid-limburg",
+                PartnerUpdate(delivery_mode=DeliveryMode.WEBHOOK, webhook_url=dead_end),
+            )  # fmt: skip
+        for sender, berichttype in (
+            ("politie-limburg", "e33-verward-gedrag"), ("politie-limburg", "zorgmelding"),
+            ("gemeente-maastricht", "huisverbod"),
+        ):  # fmt: skip
+            with demo_client(hub, sender) as client:
+                client.submit_melding({"berichttype": berichttype, "inhoud": sample(berichttype)})
+        deadline = time.monotonic() + 30
+        while True:
+            with hub.database.unit_of_work(immediate=False) as session:
+                if delivery.dead_letters(session, after=None, limit=1):
+                    break
+            assert time.monotonic() < deadline, "no dead letter appeared"
+            time.sleep(0.2)
+        with hub.database.unit_of_work() as session:
+            origin = ledger.log_origin(session, None, hub.url)
+            ledger.sign_checkpoint(session, origin, HubKeyring(hub.settings.keys_dir).ed25519_key(), utcnow())
+        yield hub
 
 
 def new_context(browser: Any) -> Any:
@@ -150,6 +211,3 @@ def screenshot(page: Any, name: str) -> None:
     """Keep a picture of the page for the CI artefacts (build/screenshots)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-__all__ = ["WebHub", "screenshot", "socket", "with_authenticator"]

@@ -74,7 +74,11 @@ class TestFourEyes:
             second.close()
         record = json.loads(saved.read_text())
         proven = verify(record, expected_origin=web_hub.url)
-        assert (proven.handeling, proven.object_id, proven.door) == ("convenant-goedkeuren", str(versie), "gemeente-maastricht-fg")
+        assert (proven.handeling, proven.object_id, proven.door) == (
+            "convenant-goedkeuren",
+            str(versie),
+            "gemeente-maastricht-fg",
+        )
         assert record["handelingJson"]["wat"]["label"] == "2026.2"
         tampered = json.loads(saved.read_text())
         tampered["handelingJson"]["wat"]["inhoud"] = "sha256:" + "0" * 64
@@ -83,7 +87,7 @@ class TestFourEyes:
         tampered["handelingHash"] = record["handelingHash"].replace(record["handelingHash"][0], "f", 1)
         with pytest.raises(NotConfirmed):
             verify(tampered)
-        with pytest.raises(NotConfirmed, match="not on https://elders.example"):
+        with pytest.raises(NotConfirmed, match=r"not on https://elders\.example"):
             verify(record, expected_origin="https://elders.example")
 
     def test_validation_errors_are_shown_per_file_and_rule(self, context: Any, web_hub: WebHub) -> None:

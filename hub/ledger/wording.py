@@ -1,0 +1,78 @@
+"""Entries of the verstrekkingenlog in plain Dutch, for reviewers: what happened, between whom, why, and what was
+held back for which reason. Names no person: entries hold none."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hub.kit.clock import NL
+
+REDENEN = {
+    "geen-regel": "geen regel staat het toe",
+    "verbod": "een verbod in het convenant",
+    "toestemming-ontbreekt": "de toestemming ontbreekt",
+    "regel-verlopen": "de regel is verlopen",
+    "regel-nog-niet-geldig": "de regel geldt nog niet",
+    "geen-deelnemer": "geen deelnemer van het convenant",
+    "buiten-werkgebied": "buiten het werkgebied van de ontvanger",
+    "gemeente-onbekend": "de gemeente is onbekend",
+    "noodverbod": "een noodverbod",
+}
+BESLUITEN = {"permit": "verstrekt", "partial": "deels verstrekt", "deny": "geweigerd"}
+SOORTEN = {
+    "verstrekking": "Verstrekking",
+    "ontvangst": "Ontvangstbevestiging",
+    "intrekking": "Intrekking",
+    "heridentificatie": "Heridentificatie",
+    "vergetelheid": "Vergetelheid",
+    "raadpleging": "Raadpleging",
+}
+_MONTHS = (
+    "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+)  # fmt: skip
+
+
+def moment(tijdstip: str) -> str:
+    local = datetime.fromisoformat(tijdstip.replace("Z", "+00:00")).astimezone(NL)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {local:%H:%M}"
+
+
+def reden(code: str) -> str:
+    return REDENEN.get(code.split(":", 1)[0], code)
+
+
+def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence per kind of entry
+    """One entry in a sentence."""
+    soort = str(entry.get("soort", ""))
+    if soort == "verstrekking":
+        disclosed = ", ".join(c["categorie"] for c in entry.get("categorieen_verstrekt", []))
+        withheld = "; ".join(
+            f"{c['categorie']} ({reden(c['reden'])})" for c in entry.get("categorieen_achtergehouden", [])
+        )
+        head = (
+            f"{entry['verstrekker']} aan {entry['ontvanger']}, doel {entry['doel']}, "
+            f"bericht {entry.get('berichttype', 'onbekend')}: {BESLUITEN.get(entry['besluit'], entry['besluit'])}"
+        )
+        parts = [head + (f" ({disclosed})" if disclosed else "")]
+        if withheld:
+            parts.append(f"achtergehouden: {withheld}")
+        if entry.get("regels"):
+            parts.append(f"regel {', '.join(entry['regels'])}")
+        return "; ".join(parts) + "."
+    if soort == "ontvangst":
+        return f"{entry.get('ontvanger', 'de ontvanger')} bevestigde de ontvangst van een levering."
+    if soort == "intrekking":
+        return f"Toestemming ingetrokken: {entry.get('gevolg', '')} ({entry.get('ontvanger', '')})."
+    if soort == "heridentificatie":
+        return (
+            f"Heridentificatie voor doel {entry.get('doel', '')}, aangevraagd door "
+            f"{entry.get('aangevraagd_door', '')}, goedgekeurd door {entry.get('goedgekeurd_door', '')}."
+        )
+    if soort == "vergetelheid":
+        return f"Een betrokkene is vergeten (verzoek {entry.get('verzoek_id', '')})."
+    if soort == "raadpleging":
+        count = len(entry.get("posities", []))
+        noun = "vastlegging" if count == 1 else "vastleggingen"
+        return f"{entry.get('lezer', '')} las {count} {noun} (reden: {entry.get('reden', '')})."
+    return f"{SOORTEN.get(soort, soort)}."

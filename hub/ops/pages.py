@@ -1,0 +1,21 @@
+"""The operators' start page: is the hub ready, and where the rest of beheer is."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from hub.config import API_VERSION
+from hub.ops.service import readiness
+from hub.web.dependencies import OperatorPage
+from hub.web.render import page
+
+router = APIRouter(prefix="/beheer", include_in_schema=False)
+
+
+@router.get("")
+async def overview(request: Request, _: OperatorPage) -> Response:
+    state = request.app.state
+    problems = await run_in_threadpool(readiness, state.database, state.keyring, state.vault)
+    return page(request, "ops/beheer.html", {"problemen": problems, "versie": API_VERSION})

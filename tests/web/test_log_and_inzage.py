@@ -1,0 +1,132 @@
+"""A reviewer reads the verstrekkingenlog with filters, charts and proofs; a privacy officer answers an
+inzageverzoek as a printable letter; an operator re-drives a dead letter. All in a real browser."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+from hub.delivery import service as delivery
+from hub.ledger.merkle import leaf_hash, verify_inclusion
+from tests.web.conftest import WebHub, screenshot
+from tests.web.test_sign_in import enrol
+
+BSN = "762621606"  # Teun van Verzonnen of the E33 sample: invented, passes the 11-proef
+
+
+class TestTheLog:
+    def test_filter_open_an_entry_check_its_proof_and_see_the_charts(
+        self, context: Any, busy_hub: WebHub, tmp_path: Path
+    ) -> None:
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-dpia")
+        page.get_by_role("link", name="Verstrekkingenlog").first.click()
+        page.get_by_label("Verstrekker").fill("politie-limburg")
+        page.get_by_label("Ontvanger").fill("via-zuid-limburg")
+        page.get_by_role("button", name="Filteren").click()
+        rows = page.locator("tbody tr")
+        assert rows.count() >= 1
+        assert all("politie-limburg aan via-zuid-limburg" in text for text in rows.all_inner_texts())
+        screenshot(page, "verstrekkingenlog")
+
+        rows.first.get_by_role("link").click()
+        assert page.get_by_text("Het bewijs klopt").is_visible()
+        screenshot(page, "vastlegging")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Bewijs downloaden (JSON)").click()
+        saved = tmp_path / "bewijs.json"
+        download.value.save_as(saved)
+        proof = json.loads(saved.read_text())
+        entry = base64.b64decode(proof["entry"])
+        assert verify_inclusion(
+            leaf_hash(entry), proof["positie"], proof["grootte"],
+            [base64.b64decode(h) for h in proof["hashes"]], base64.b64decode(proof["root"]),
+        )  # fmt: skip
+
+        page.get_by_role("link", name="Verstrekkingenlog").first.click()
+        page.get_by_role("link", name="Grafieken").click()
+        chart = page.get_by_role("img", name="Verstrekkingen per maand per stroom")
+        assert chart.is_visible()
+        assert page.get_by_role("table", name="Verstrekkingen per maand per stroom: de getallen").is_visible()
+        assert page.get_by_role("img", name="Achtergehouden categorieën naar reden").is_visible()
+        screenshot(page, "grafieken")
+
+        page.get_by_role("link", name="DPIA-rapport").click()
+        assert page.get_by_role("cell", name="via-zuid-limburg").first.is_visible()
+        with page.expect_download() as csv:
+            page.get_by_role("link", name="De tellingen per gegevenscategorie downloaden (CSV)").click()
+        assert Path(csv.value.path()).read_text().startswith("maand,gemeente,verstrekker,")
+        screenshot(page, "dpia-rapport")
+
+        page.get_by_role("link", name="Controlepunt en zelf controleren").click()
+        assert "verstrekkingenlog" in page.locator("pre").first.inner_text()
+        screenshot(page, "controlepunt")
+
+    def test_every_read_is_itself_in_the_log(self, context: Any, busy_hub: WebHub) -> None:
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-dpia")
+        page.goto(busy_hub.url + "/verstrekkingenlog?soort=raadpleging")
+        page.goto(busy_hub.url + "/verstrekkingenlog")
+        texts = page.locator("tbody").inner_text()
+        assert "zvh-zuid-limburg-dpia las" in texts, "the first page view is recorded as a raadpleging"
+
+
+class TestInzage:
+    def test_answer_an_inzageverzoek_as_a_letter_and_print_it(self, context: Any, busy_hub: WebHub) -> None:
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-fg")
+        page.get_by_role("link", name="Inzageverzoek").first.click()
+        page.get_by_label("BSN").fill(BSN)
+        page.get_by_label("Kenmerk van het verzoek (geen persoonsgegevens)").fill("INZ-2026-0001")
+        page.get_by_role("button", name="Brief opstellen").click()
+        assert page.get_by_role("heading", name="Antwoord op uw verzoek om inzage").is_visible()
+        letter = page.locator("article").inner_text()
+        assert "gegevens over u verstrekt aan" in letter
+        assert "Kenmerk: INZ-2026-0001" in letter
+        assert BSN not in page.content(), "the letter does not repeat the BSN"
+        screenshot(page, "inzagebrief")
+        page.emulate_media(media="print")
+        assert not page.get_by_role("button", name="Afmelden").is_visible(), "print shows the letter only"
+        assert page.get_by_role("heading", name="Antwoord op uw verzoek om inzage").is_visible()
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF")
+
+    def test_an_invalid_bsn_is_refused_without_echoing_it(self, context: Any, busy_hub: WebHub) -> None:
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-fg")
+        page.goto(busy_hub.url + "/inzage")
+        page.get_by_label("BSN").fill("123456789")
+        page.get_by_label("Kenmerk van het verzoek (geen persoonsgegevens)").fill("INZ-2026-0002")
+        page.get_by_role("button", name="Brief opstellen").click()
+        assert page.get_by_role("alert").is_visible()
+        assert "123456789" not in page.content()
+
+
+class TestOperators:
+    def test_redrive_a_dead_letter(self, context: Any, busy_hub: WebHub) -> None:
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-beheer")
+        page.get_by_role("link", name="Beheer").first.click()
+        assert page.get_by_text("Schakel is gereed").is_visible()
+        page.get_by_role("link", name="Onbestelbare leveringen").click()
+        screenshot(page, "onbestelbaar")
+        with busy_hub.database.unit_of_work(immediate=False) as session:
+            dead = delivery.dead_letters(session, after=None, limit=10)
+            assert dead
+            levering_id = dead[0].id
+        page.get_by_role("button", name=f"Levering {levering_id} opnieuw aanbieden").click()
+        assert page.get_by_text("De levering staat weer klaar om te bezorgen.").is_visible()
+        page.get_by_role("link", name="Audittrail").click()
+        assert page.get_by_role("cell", name="delivery.redriven").is_visible()
+        assert page.get_by_role("cell", name="sessie.aangemeld").first.is_visible()
+
+    def test_make_an_enrolment_link_and_suspend_a_partner(self, context: Any, busy_hub: WebHub) -> None:
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-beheer")
+        page.goto(busy_hub.url + "/beheer/accounts")
+        page.get_by_label("Principal van de persoon").fill("zvh-zuid-limburg-dpia")
+        page.get_by_role("button", name="Link maken").click()
+        assert "/inschrijven/" in page.locator("code").first.inner_text()
+        page.get_by_label("Principal van de persoon").fill("politie-limburg-systeem")
+        page.get_by_role("button", name="Link maken").click()
+        assert page.get_by_text("is een systeem, geen persoon").is_visible()
+        page.goto(busy_hub.url + "/beheer/partners/woningcorporatie-maasdal")
+        page.get_by_role("button", name="Partner schorsen").click()
+        assert page.get_by_text("Status: geschorst").is_visible()
+        screenshot(page, "partner")
