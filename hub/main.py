@@ -49,6 +49,7 @@ from hub.reports.endpoints import router as reports_router
 from hub.reports.pages import router as reports_pages
 from hub.toestemming.endpoints import router as toestemming_router
 from hub.web import errors as page_errors
+from hub.web.oidc import Provider
 from hub.web.pages import router as web_router
 from hub.web.render import STATIC
 from hub.web.security import PageSecurityHeaders
@@ -188,6 +189,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.schemas = Schemas()
     app.state.delivery_worker = None
     app.state.checkpoint_keeper = None
+    app.state.oidc = Provider(settings) if settings.oidc_enabled else None
     install_error_handlers(app)
     page_errors.install(app)
     app.add_middleware(PageSecurityHeaders)

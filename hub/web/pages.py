@@ -1,11 +1,11 @@
-"""The shell's pages: the overview, sign-in with a passkey, enrolment of a passkey, and sign-out.
-(Signing in through the organisation's identity provider is in `hub.web.oidc`.)"""
+"""The shell's pages: the overview, sign-in with a passkey or through the organisation's identity provider
+(OpenID Connect, off unless configured), enrolment of a passkey, sign-out, and people's accounts for operators."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from hub.db import SessionDep
@@ -22,8 +22,9 @@ from hub.web.dependencies import (
     SettingsDep,
     form_person,
 )
+from hub.web.oidc import OidcFailed, Pending, Provider
 from hub.web.render import page
-from hub.web.security import CEREMONY_COOKIE, SESSION_COOKIE, check_origin, clear_cookie, set_cookie
+from hub.web.security import CEREMONY_COOKIE, OIDC_COOKIE, SESSION_COOKIE, check_origin, clear_cookie, set_cookie
 
 router = APIRouter(include_in_schema=False)
 
@@ -201,3 +202,73 @@ def revoke_passkey(
 ) -> Response:
     service.revoke_passkey(session, person.principal_id, credential, utcnow())
     return RedirectResponse("/beheer/accounts", status_code=303)
+
+
+def _provider(request: Request) -> Provider:
+    provider: Provider | None = request.app.state.oidc
+    if provider is None:
+        raise NotFound("aanmelden via een identiteitsprovider is hier niet ingesteld", code="oidc-niet-ingesteld")
+    return provider
+
+
+@router.get("/aanmelden/oidc")
+def oidc_start(
+    request: Request, session: SessionDep, settings: SettingsDep, terug: Annotated[str, Query(max_length=500)] = "/"
+) -> Response:
+    pending, url = _provider(request).start(safe_return(terug))
+    cookie = passkeys.begin_ceremony(session, "oidc", b"", utcnow(), act=pending.as_json())
+    response = RedirectResponse(url, status_code=303)
+    set_cookie(response, settings, OIDC_COOKIE, cookie, passkeys.CEREMONY_SECONDS, lax=True)
+    return response
+
+
+@router.get("/aanmelden/oidc/terug")
+def oidc_finish(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    code: Annotated[str, Query(max_length=2000)] = "",
+    state: Annotated[str, Query(max_length=200)] = "",
+    error: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    provider = _provider(request)
+    now = utcnow()
+    try:
+        pending, claims = _returned(session, request.cookies.get(OIDC_COOKIE), provider, code, state, error)
+    except (OidcFailed, passkeys.PasskeyRefused) as exc:
+        service.record_failure(session, exc.code)
+        return _refused(request, settings, f"Aanmelden lukte niet: {exc.detail}.", 400)
+    principal_id = provider.principal_of(claims)
+    try:
+        cookie = service.start_session(session, principal_id or "", "oidc", settings, now)
+    except (service.NotAPerson, NotFound) as exc:
+        service.record_failure(session, exc.code, principal_id)
+        who = f"als '{principal_id}' " if principal_id else ""
+        message = (
+            f"U bent bij {settings.oidc_display_name} aangemeld {who}maar Schakel kent u niet als privacy officer, "
+            "DPIA-reviewer of beheerder. Vraag de beheerder van Schakel om u te registreren."
+        )
+        return _refused(request, settings, message, 403)
+    # A page, not a redirect: the way back from the provider is a cross-site navigation, and the session cookie
+    # (SameSite=Strict) is sent only on the next, same-site one.
+    response = page(request, "aangemeld.html", {"terug": safe_return(pending.terug)})
+    set_cookie(response, settings, SESSION_COOKIE, cookie, settings.session_max_hours * 3600)
+    clear_cookie(response, settings, OIDC_COOKIE)
+    return response
+
+
+def _returned(
+    session: SessionDep, cookie: str | None, provider: Provider, code: str, state: str, error: str
+) -> tuple[Pending, dict[str, Any]]:
+    ceremony = passkeys.take_ceremony(session, cookie, "oidc", utcnow())
+    if error or not code or ceremony.act is None:
+        raise OidcFailed("de identiteitsprovider gaf geen toestemming om aan te melden")
+    pending = Pending.of(ceremony.act)
+    return pending, provider.finish(pending, state, code)
+
+
+def _refused(request: Request, settings: SettingsDep, message: str, status: int) -> Response:
+    context = {"terug": "/", "melding": message, "oidc": settings.oidc_display_name}
+    response = page(request, "aanmelden.html", context, status_code=status)
+    clear_cookie(response, settings, OIDC_COOKIE)
+    return response

@@ -73,7 +73,7 @@ class Started:
     options_json: str
 
 
-def _begin(
+def begin_ceremony(
     session: Session, purpose: str, challenge: bytes, now: datetime, *, principal_id: str | None = None,
     act: dict[str, Any] | None = None,
 ) -> str:  # fmt: skip
@@ -93,7 +93,9 @@ def take_ceremony(session: Session, cookie: str | None, purpose: str, now: datet
     """The ceremony this browser started, removed so it is used once."""
     found = repository.ceremony(session, secret_hash(cookie)) if cookie and len(cookie) <= 128 else None
     if found is None or found.purpose != purpose or found.expires_at <= now:
-        raise PasskeyRefused("dit passkeyverzoek is onbekend of verlopen: begin opnieuw", code="ceremonie-verlopen")
+        raise PasskeyRefused(
+            "deze aanmelding of bevestiging is onbekend of verlopen: begin opnieuw", code="ceremonie-verlopen"
+        )
     repository.remove(session, found)
     return found
 
@@ -122,7 +124,7 @@ def begin_registration(session: Session, rp: RelyingParty, enrolment: Enrolment,
             PublicKeyCredentialDescriptor(id=_b64(p.credential_id)) for p in existing if p.revoked_at is None
         ],
     )
-    cookie = _begin(session, "inschrijven", options.challenge, now, principal_id=principal.id)
+    cookie = begin_ceremony(session, "inschrijven", options.challenge, now, principal_id=principal.id)
     return Started(cookie, options_to_json(options))
 
 
@@ -168,7 +170,7 @@ def begin_sign_in(session: Session, rp: RelyingParty, now: datetime) -> Started:
         timeout=CEREMONY_SECONDS * 1000,
         user_verification=UserVerificationRequirement.REQUIRED,
     )
-    return Started(_begin(session, "aanmelden", options.challenge, now), options_to_json(options))
+    return Started(begin_ceremony(session, "aanmelden", options.challenge, now), options_to_json(options))
 
 
 def finish_sign_in(session: Session, rp: RelyingParty, cookie: str | None, credential: str, now: datetime) -> Passkey:
@@ -199,7 +201,7 @@ def begin_confirmation(
         allow_credentials=[PublicKeyCredentialDescriptor(id=_b64(p.credential_id)) for p in own],
         user_verification=UserVerificationRequirement.REQUIRED,
     )
-    cookie = _begin(session, "bevestigen", challenge, now, principal_id=principal_id, act=act)
+    cookie = begin_ceremony(session, "bevestigen", challenge, now, principal_id=principal_id, act=act)
     return Started(cookie, options_to_json(options))
 
 
