@@ -43,6 +43,7 @@ from hub.policy.endpoints import router as policy_router
 from hub.policy.pages import router as policy_pages
 from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.endpoints import router as pseudonym_router
+from hub.pseudonym.pages import router as pseudonym_pages
 from hub.pseudonym.secrets import PrivacySecrets, SecretsMissing
 from hub.pseudonym.vault import Vault
 from hub.reports.endpoints import router as reports_router
@@ -89,6 +90,7 @@ PAGE_ROUTERS = (
     policy_pages,
     ledger_pages,
     reports_pages,
+    pseudonym_pages,
     ops_pages,
     partners_pages,
     delivery_pages,

@@ -1,5 +1,6 @@
 """Errors on pages are pages: the same status and the same `detail` as the API would give, in the layout; a
-request without a valid session goes to the sign-in page. The API keeps its problem+json."""
+request without a valid session goes to the sign-in page. Only for a browser (one that accepts text/html): the
+API, scripts and any other client keep getting problem+json."""
 
 from __future__ import annotations
 
@@ -40,9 +41,9 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
 
 def _page_aware(original: Handler) -> Handler:
     async def handle(request: Request, exc: Exception) -> Response:
-        wants_json = "application/json" in request.headers.get("accept", "")
-        if not is_page(request.url.path) or request.url.path.startswith("/static/") or wants_json:
-            return await original(request, exc)  # the API, and the passkey script's own requests
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if not is_page(request.url.path) or request.url.path.startswith("/static/") or not wants_html:
+            return await original(request, exc)  # the API, the passkey script's requests, and any non-browser
         if isinstance(exc, SignInRequired):
             return sign_in_redirect(request)
         status, detail = 500, "Er ging iets mis."

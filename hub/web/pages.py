@@ -33,6 +33,7 @@ EXPLANATIONS = {
     "/convenant": "de versies van het convenant, wat ze toestaan, voorstellen en goedkeuren",
     "/verstrekkingenlog": "elke verstrekking en weigering, met grafieken, het DPIA-rapport en het bewijs",
     "/inzage": "een inzageverzoek van een betrokkene beantwoorden met een brief",
+    "/betrokkenen": "heridentificatie en vergetelheid aanvragen en, met vier ogen, goedkeuren",
     "/beheer": "partners, personen, sleutels, accounts, onbestelbare leveringen en de audittrail",
 }
 

@@ -38,6 +38,7 @@ NAVIGATION = (
     NavItem("/convenant", "Convenant", _READERS),
     NavItem("/verstrekkingenlog", "Verstrekkingenlog", frozenset({Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER})),
     NavItem("/inzage", "Inzageverzoek", frozenset({Role.PRIVACY_OFFICER})),
+    NavItem("/betrokkenen", "Heridentificatie en vergetelheid", frozenset({Role.PRIVACY_OFFICER})),
     NavItem("/beheer", "Beheer", frozenset({Role.OPERATOR})),
 )
 

@@ -36,6 +36,7 @@ from hub.web import service as web
 from tests.server import free_socket, serving
 
 CHROMIUM_ENV = "SCHAKEL_TEST_CHROMIUM"
+REQUIRE_ENV = "SCHAKEL_TEST_REQUIRE_BROWSER"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 MELDINGEN = Path(__file__).resolve().parents[1] / "assets" / "meldingen"
 
@@ -72,6 +73,8 @@ class WebHub:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     executable = _chromium()
+    if executable is None and os.environ.get(REQUIRE_ENV):
+        pytest.fail(f"{REQUIRE_ENV} is set but no Chromium was found: install Debian's `chromium`")
     if executable is None:
         pytest.skip(
             "no Chromium found: browser tests skipped (install Debian's `chromium`, as `.ci/run` does, "
@@ -152,7 +155,7 @@ def busy_hub(tmp_path: Path) -> Iterator[WebHub]:
             )  # fmt: skip
         for sender, berichttype in (
             ("politie-limburg", "e33-verward-gedrag"), ("politie-limburg", "zorgmelding"),
-            ("gemeente-maastricht", "huisverbod"),
+            ("gemeente-maastricht", "huisverbod"), ("dji-pi-limburg", "detentiemelding"),
         ):  # fmt: skip
             with demo_client(hub, sender) as client:
                 client.submit_melding({"berichttype": berichttype, "inhoud": sample(berichttype)})

@@ -147,5 +147,7 @@ class TestWhoMayDoWhat:
 
     def test_no_session_no_page_and_no_data(self, web_hub: WebHub) -> None:
         for path in ("/", "/convenant", "/convenant/versies/1", "/convenant/bevestigingen/1"):
-            answer = httpx.get(web_hub.url + path, follow_redirects=False)
+            answer = httpx.get(web_hub.url + path, headers={"Accept": "text/html"}, follow_redirects=False)
             assert answer.status_code == 303 and answer.headers["location"].startswith("/aanmelden")
+            script = httpx.get(web_hub.url + path, follow_redirects=False)  # not a browser: a problem, no redirect
+            assert script.status_code == 401 and script.headers["content-type"] == "application/problem+json"
