@@ -105,7 +105,7 @@ def free_port() -> int:
 
 def melding() -> dict[str, Any]:
     """The sample E33 with a second invented person: about 2 KB."""
-    inhoud = json.loads((ROOT / "tests/assets/meldingen/e33-verward-gedrag.json").read_text(encoding="utf-8"))
+    inhoud = json.loads((ROOT / "hub/partners/voorbeeldmeldingen/e33-verward-gedrag.json").read_text(encoding="utf-8"))
     second = copy.deepcopy(inhoud["personen"][0])
     second.update(rol="huisgenoot", bsn="118784481", voornamen="Sanne", achternaam="Bedacht")
     inhoud["personen"].append(second)

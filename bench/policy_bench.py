@@ -41,7 +41,7 @@ DAY = date(2026, 11, 22)
 
 def two_kb_melding() -> bytes:
     """The sample E33 melding with a second (invented) person: about 2 KB."""
-    melding: dict[str, Any] = json.loads((ROOT / "tests/assets/meldingen/e33-verward-gedrag.json").read_text())
+    melding: dict[str, Any] = json.loads((ROOT / "hub/partners/voorbeeldmeldingen/e33-verward-gedrag.json").read_text())
     second = copy.deepcopy(melding["personen"][0])
     second.update({"rol": "melder-buurtbewoner", "bsn": "119662164", "voornamen": "Ruud", "achternaam": "Bedenksel"})
     second["gedragsobservaties"] = "Geen bijzonderheden; belde 112 omdat de betrokkene op de brug stond te roepen."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from connectors import ConnectorError
-from hub.config import get_settings
+from hub.config import Settings, get_settings
 from hub.errors import ConfigurationError, SchakelError
 from hub.keys.cli import keys_app
 from hub.keys.keyring import HubKeyring, KeyringError
@@ -60,6 +61,13 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Development: make keys and register the demo partners first (idempotent).")
     ] = False,
+    voorbeeldverkeer: Annotated[
+        bool,
+        typer.Option(
+            "--voorbeeldverkeer/--geen-voorbeeldverkeer",
+            help="With --demo: send the sample meldingen once the hub is up, if its log is empty.",
+        ),
+    ] = True,
 ) -> None:
     """Run the hub. On SQLite the database is brought up to date first."""
     from hub.main import SERVER_OPTIONS, create_app  # noqa: PLC0415 - keeps `schakel --help` fast
@@ -93,7 +101,42 @@ def serve(
             flush=True,
         )
     hub = create_app(settings)
+    if demo and voorbeeldverkeer:
+        _send_demo_traffic_when_up(settings)
     uvicorn.run(hub, host=host, port=port, **SERVER_OPTIONS)
+
+
+def _send_demo_traffic_when_up(settings: Settings) -> None:
+    """Development: once the hub answers, and only while its log is empty, send the demo's sample meldingen, so a
+    newcomer's log has entries, charts and someone to look up in an inzage."""
+    import httpx  # noqa: PLC0415 - development only
+
+    from hub.ledger import repository as ledger  # noqa: PLC0415
+    from hub.partners import demo as demo_partners  # noqa: PLC0415
+
+    with open_database() as database, database.engine.connect() as connection:
+        if ledger.size(connection) > 0:
+            return
+
+    def send() -> None:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{settings.public_url}/api/v1/health/live", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        try:
+            sent = demo_partners.send_traffic(settings.public_url, settings.keys_dir)
+        except (ConnectorError, OSError) as exc:
+            print(f"De voorbeeldmeldingen konden niet worden verstuurd: {exc}", flush=True)
+            return
+        print(
+            f"{sent} voorbeeldmeldingen verstuurd. Zoek in het inzageverzoek op BSN {demo_partners.DEMO_BSN} "
+            "(een verzonnen persoon uit de voorbeeldmeldingen).",
+            flush=True,
+        )
+
+    threading.Thread(target=send, name="demo-verkeer", daemon=True).start()
 
 
 @app.command()

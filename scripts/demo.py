@@ -241,7 +241,9 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
            "SCHAKEL_CHECKPOINT_INTERVAL_SECONDS": "1"}  # fmt: skip
     print(f"== the hub: {hub_url} (SQLite and keys in {work})")
     hub = subprocess.Popen(
-        [str(ROOT / ".venv/bin/schakel"), "serve", "--demo", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+        [str(ROOT / ".venv/bin/schakel"), "serve", "--demo", "--geen-voorbeeldverkeer", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60

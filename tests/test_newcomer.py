@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -94,6 +95,22 @@ class TestNewcomer:
             report = c.get("/api/v1/rapportages/verstrekkingen", params={"formaat": "csv"})
             assert isinstance(report, str) and report.startswith("maand,gemeente,"), "a CSV report comes back as text"
         assert httpx.get(url + "/.well-known/jwks.json").json()["keys"][0]["alg"] == "EdDSA"
+
+    def test_serve_demo_prints_sign_in_links_and_fills_the_log(self, demo_hub: tuple[str, Path]) -> None:
+        url, workdir = demo_hub
+        deadline = time.monotonic() + 30
+        while "voorbeeldmeldingen verstuurd" not in (output := (workdir / "serve.log").read_text()):
+            assert time.monotonic() < deadline, output
+            time.sleep(0.2)
+        links = re.findall(r"(zvh-zuid-limburg-fg|gemeente-maastricht-fg|zvh-zuid-limburg-dpia|zvh-zuid-limburg-beheer)"
+                           r" \(.*\): (http://localhost:\d+/inschrijven/\S+)", output)  # fmt: skip
+        assert {who for who, _ in links} == {
+            "zvh-zuid-limburg-fg", "gemeente-maastricht-fg", "zvh-zuid-limburg-dpia", "zvh-zuid-limburg-beheer"
+        }  # fmt: skip
+        page = httpx.get(links[0][1], headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "Uw passkey inschrijven" in page.text
+        assert "762621606" in output, "the demo says whom to look up (an invented BSN)"
+        assert all(link.startswith(url) for _, link in links)
 
     def test_a_refused_call_prints_the_problem(self, demo_hub: tuple[str, Path]) -> None:
         url, workdir = demo_hub

@@ -5,6 +5,7 @@ Development only: `schakel serve --demo` refuses to run in production, and produ
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,3 +177,36 @@ def enrolment_links(session: Session, actor: str, settings: Settings) -> list[tu
         for who, role in DEMO_PEOPLE
         for principal_id in (who,)
     ]
+
+
+VOORBEELDMELDINGEN = Path(__file__).resolve().parent / "voorbeeldmeldingen"
+"""One invented melding per berichttype (invented people, BSNs that pass the 11-proef but belong to no one)."""
+DEMO_TRAFFIC = (
+    ("politie-limburg", "e33-verward-gedrag"),
+    ("politie-limburg", "zorgmelding"),
+    ("gemeente-maastricht", "huisverbod"),
+    ("dji-pi-limburg", "detentiemelding"),
+    ("bkr", "betalingsachterstand"),
+    ("woningcorporatie-maasdal", "huurachterstand"),
+)
+DEMO_BSN = "762621606"
+"""Teun van Verzonnen, of the E33 sample: whom to look up in the demo's inzage."""
+
+
+def sample_melding(berichttype: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads((VOORBEELDMELDINGEN / f"{berichttype}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def send_traffic(url: str, keys_dir: Path) -> int:
+    """Send the demo's sample meldingen to the running hub at `url`, signed by each sender's demo key, as a
+    partner's system would. Returns how many were accepted."""
+    from connectors import HubClient, SigningKey  # noqa: PLC0415 - the demo only
+
+    sent = 0
+    for sender, berichttype in DEMO_TRAFFIC:
+        key = SigningKey.load(keys_dir / "demo" / f"{sender}-systeem.private.jwk")
+        with HubClient(url, partner_id=sender, principal_id=f"{sender}-systeem", key=key) as client:
+            client.submit_melding({"berichttype": berichttype, "inhoud": sample_melding(berichttype)})
+            sent += 1
+    return sent

@@ -26,7 +26,7 @@ from hub.policy.format import PolicySource
 from tests.server import Restartable
 from tests.support import activate_sample
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets" / "meldingen"
+ASSETS = Path(__file__).resolve().parents[2] / "hub" / "partners" / "voorbeeldmeldingen"
 WEBHOOK_PARTNERS = ("via-zuid-limburg", "veilig-thuis-zuid-limburg")
 
 

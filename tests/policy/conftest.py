@@ -13,7 +13,7 @@ from hub.policy.projection import FieldTree, build_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "policies" / "zuid-limburg"
-MELDINGEN = ROOT / "tests" / "assets" / "meldingen"
+MELDINGEN = ROOT / "hub" / "partners" / "voorbeeldmeldingen"
 
 
 @pytest.fixture(scope="session")

@@ -38,7 +38,7 @@ from tests.server import free_socket, serving
 CHROMIUM_ENV = "SCHAKEL_TEST_CHROMIUM"
 REQUIRE_ENV = "SCHAKEL_TEST_REQUIRE_BROWSER"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-MELDINGEN = Path(__file__).resolve().parents[1] / "assets" / "meldingen"
+MELDINGEN = Path(__file__).resolve().parents[2] / "hub" / "partners" / "voorbeeldmeldingen"
 
 
 def _chromium() -> str | None:
