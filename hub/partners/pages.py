@@ -17,6 +17,7 @@ from hub.partners.models import DeliveryMode, PartnerSoort, PartnerStatus, Princ
 from hub.partners.schemas import KeyCreate, PartnerCreate, PartnerUpdate, PrincipalCreate, PrincipalUpdate
 from hub.web.dependencies import OperatorForm, OperatorPage
 from hub.web.render import page
+from hub.web.wording import zin
 
 router = APIRouter(prefix="/beheer/partners", include_in_schema=False)
 
@@ -67,7 +68,7 @@ def register(
     except SchakelError as exc:
         if exc.status >= 500:
             raise
-        return _partners(request, session, exc.detail)
+        return _partners(request, session, zin(exc))
     return RedirectResponse(f"/beheer/partners/{data.id}", status_code=303)
 
 
@@ -116,7 +117,7 @@ def add_principal(
     except SchakelError as exc:
         if exc.status >= 500:
             raise
-        return _partner(request, session, partner_id, exc.detail)
+        return _partner(request, session, partner_id, zin(exc))
     return RedirectResponse(f"/beheer/partners/{partner_id}", status_code=303)
 
 
@@ -142,7 +143,7 @@ def add_key(
     except SchakelError as exc:
         if exc.status >= 500:
             raise
-        return _partner(request, session, partner_id, exc.detail)
+        return _partner(request, session, partner_id, zin(exc))
     return RedirectResponse(f"/beheer/partners/{partner_id}", status_code=303)
 
 

@@ -28,6 +28,7 @@ from hub.web import repository as web_repository
 from hub.web.dependencies import OfficerForm, OfficerPage, RelyingPartyDep, SettingsDep
 from hub.web.render import page
 from hub.web.security import CEREMONY_COOKIE, set_cookie
+from hub.web.wording import zin
 
 router = APIRouter(prefix="/betrokkenen", include_in_schema=False)
 
@@ -88,7 +89,7 @@ def ask_reidentification(
     except SchakelError as exc:
         if exc.status >= 500:
             raise
-        return _overview(request, session, runtime, exc.detail)
+        return _overview(request, session, runtime, zin(exc))
     return RedirectResponse("/betrokkenen", status_code=303)
 
 
@@ -123,7 +124,7 @@ def ask_erasure(
     except SchakelError as exc:
         if exc.status >= 500:
             raise
-        return _overview(request, session, runtime, exc.detail)
+        return _overview(request, session, runtime, zin(exc))
     return RedirectResponse("/betrokkenen", status_code=303)
 
 

@@ -26,6 +26,7 @@ from hub.reports.schemas import InzageverzoekIn
 from hub.web.charts import SERIES_CLASSES, BarChart, grouped_bars
 from hub.web.dependencies import OfficerForm, OfficerPage, ReviewerPage
 from hub.web.render import page
+from hub.web.wording import zin
 
 router = APIRouter(include_in_schema=False)
 
@@ -188,7 +189,7 @@ def inzage_letter(
     except SchakelError as exc:
         if exc.status != 422:
             raise
-        return _form_again(request, exc.detail, motivering)
+        return _form_again(request, zin(exc), motivering)
     return page(request, "reports/inzagebrief.html", {"inzage": result, "motivering": motivering})
 
 

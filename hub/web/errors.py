@@ -16,6 +16,7 @@ from hub.errors import SchakelError
 from hub.web.dependencies import SignInRequired
 from hub.web.render import page
 from hub.web.security import is_page
+from hub.web.wording import zin
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
@@ -48,7 +49,7 @@ def _page_aware(original: Handler) -> Handler:
             return sign_in_redirect(request)
         status, detail = 500, "Er ging iets mis."
         if isinstance(exc, SchakelError):
-            status, detail = exc.status, exc.detail
+            status, detail = exc.status, zin(exc)
         elif isinstance(exc, StarletteHTTPException):
             status = exc.status_code
             detail = "Deze pagina bestaat niet." if status == 404 else str(exc.detail or "")

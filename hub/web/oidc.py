@@ -119,13 +119,14 @@ class Provider:
         id_token = answer.json().get("id_token")
         if not isinstance(id_token, str):
             raise OidcFailed("de identiteitsprovider gaf geen ID-token")
-        return self._verify(id_token, pending.nonce)
+        return self.verify_id_token(id_token, pending.nonce)
 
     def principal_of(self, claims: dict[str, Any]) -> str | None:
         value = claims.get(self.claim)
         return value if isinstance(value, str) and 0 < len(value) <= 64 else None
 
-    def _verify(self, id_token: str, nonce: str) -> dict[str, Any]:
+    def verify_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
+        """The claims of an ID token from this provider for this sign-in (its `nonce`); OidcFailed otherwise."""
         try:
             header = jwt.get_unverified_header(id_token)
             keys = jwt.PyJWKSet.from_dict(self._get(self.metadata()["jwks_uri"]))

@@ -25,6 +25,7 @@ from hub.web.dependencies import (
 from hub.web.oidc import OidcFailed, Pending, Provider
 from hub.web.render import page
 from hub.web.security import CEREMONY_COOKIE, OIDC_COOKIE, SESSION_COOKIE, check_origin, clear_cookie, set_cookie
+from hub.web.wording import zin
 
 router = APIRouter(include_in_schema=False)
 
@@ -97,10 +98,10 @@ def sign_in(
         cookie = service.start_session(session, passkey.principal_id, "passkey", settings, now)
     except passkeys.PasskeyRefused as exc:
         service.record_failure(session, exc.code)
-        return _sign_in_again(request, settings, exc.detail, terug)
+        return _sign_in_again(request, settings, zin(exc), terug)
     except service.NotAPerson as exc:
         service.record_failure(session, exc.code, exc.principal_id)
-        return _sign_in_again(request, settings, exc.detail, terug)
+        return _sign_in_again(request, settings, zin(exc), terug)
     return signed_in(settings, cookie, terug)
 
 
@@ -188,7 +189,7 @@ def create_enrolment_link(
     try:
         token = service.create_enrolment(session, person.principal_id, principal.strip(), settings, utcnow())
     except (service.NotAPerson, NotFound) as exc:
-        return _accounts(request, session, exc.detail)
+        return _accounts(request, session, zin(exc))
     context = {
         "passkeys": repository.all_passkeys(session),
         "links": repository.open_enrolments(session, utcnow()),
@@ -238,7 +239,7 @@ def oidc_finish(
         pending, claims = _returned(session, request.cookies.get(OIDC_COOKIE), provider, code, state, error)
     except (OidcFailed, passkeys.PasskeyRefused) as exc:
         service.record_failure(session, exc.code)
-        return _refused(request, settings, f"Aanmelden lukte niet: {exc.detail}.", 400)
+        return _refused(request, settings, f"Aanmelden lukte niet: {zin(exc)}.", 400)
     principal_id = provider.principal_of(claims)
     try:
         cookie = service.start_session(session, principal_id or "", "oidc", settings, now)

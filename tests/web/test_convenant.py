@@ -12,6 +12,8 @@ import pytest
 
 from hub.kit.clock import utcnow
 from hub.policy import repository
+from hub.web import confirm
+from hub.web import repository as web_repository
 from hub.web.confirm import NotConfirmed, verify
 from tests.conftest import SAMPLE_CONVENANT
 from tests.web.conftest import WebHub, new_context, screenshot
@@ -151,3 +153,31 @@ class TestWhoMayDoWhat:
             assert answer.status_code == 303 and answer.headers["location"].startswith("/aanmelden")
             script = httpx.get(web_hub.url + path, follow_redirects=False)  # not a browser: a problem, no redirect
             assert script.status_code == 401 and script.headers["content-type"] == "application/problem+json"
+
+
+class TestNoodverbod:
+    def test_issue_confirm_and_lift_with_a_passkey(self, browser: Any, web_hub: WebHub) -> None:
+        first, second = new_context(browser), new_context(browser)
+        try:
+            issuer = enrol(first, web_hub, "zvh-zuid-limburg-fg")
+            issuer.goto(web_hub.url + "/convenant/noodverboden")
+            issuer.get_by_label("Gezondheid", exact=False).first.check()
+            issuer.get_by_label("Ontvangers").fill("woningcorporatie")
+            issuer.get_by_label("Reden").fill("Lek gemeld bij een ontvanger")
+            issuer.get_by_role("button", name="Noodverbod instellen").click()
+            assert issuer.get_by_role("cell", name="onbevestigd", exact=False).is_visible()
+            assert issuer.get_by_role("button", name="Opheffen met passkey").count() == 0, "not by its issuer"
+
+            other = enrol(second, web_hub, "gemeente-maastricht-fg")
+            other.goto(web_hub.url + "/convenant/noodverboden")
+            other.get_by_role("button", name="Bevestigen").click()
+            other.get_by_role("cell", name="bevestigd", exact=True).wait_for()
+            other.get_by_role("button", name="Opheffen met passkey").click()
+            other.get_by_role("cell", name="opgeheven (opheffing bevestigd met passkey)").wait_for()
+        finally:
+            first.close()
+            second.close()
+        with web_hub.database.unit_of_work(immediate=False) as session:
+            kept = web_repository.confirmations(session, "noodverbod-opheffen")
+            assert [(c.object_id, c.principal_id) for c in kept] == [("1", "gemeente-maastricht-fg")]
+            assert verify(confirm.export(kept[0]), expected_origin=web_hub.url).handeling == "noodverbod-opheffen"

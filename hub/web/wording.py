@@ -1,0 +1,59 @@
+"""Refusals in plain Dutch for the pages. The API's `detail` is written for integrators (in English); a person on
+a page reads the sentence for its `code` here, and the API's detail only where no sentence is written yet."""
+
+from __future__ import annotations
+
+from hub.errors import SchakelError
+
+ZINNEN = {
+    "four-eyes-required": "Vier ogen: een andere privacy officer dan de indiener moet dit doen.",
+    "approver-not-affected": "Dit convenant vraagt goedkeuring door een privacy officer van een verstrekker die "
+    "de wijziging raakt.",
+    "policy-approved-already": "Deze versie is al goedgekeurd.",
+    "policy-exists": "Precies deze versie van het convenant bestaat al.",
+    "policy-date-past": "Een versie kan niet met terugwerkende kracht actief worden: kies vandaag of later.",
+    "policy-not-approved": "Deze versie is nog niet goedgekeurd.",
+    "policy-already-active": "Deze versie is al actief (of was dat al).",
+    "policy-version-not-found": "Deze versie van het convenant bestaat niet.",
+    "waarschuwingen-niet-bevestigd": "Deze versie heeft waarschuwingen: lees ze en vink aan dat u ze heeft gelezen.",
+    "geen-deelnemer": "Uw organisatie is geen deelnemer van het actieve convenant, dus u kunt dit hier niet doen.",
+    "emergency-settled": "Dit noodverbod is al opgeheven.",
+    "emergency-codes-unknown": "Een van de categorieën of ontvangers staat niet in het convenant.",
+    "emergency-not-found": "Dit noodverbod bestaat niet.",
+    "not-dead": "Deze levering is niet (meer) onbestelbaar.",
+    "levering-not-found": "Deze levering bestaat niet.",
+    "partner-exists": "Er is al een partner met dit id.",
+    "oin-in-use": "Dit OIN hoort al bij een andere partner.",
+    "principal-exists": "Er is al een principal met dit id.",
+    "partner-not-found": "Deze partner bestaat niet.",
+    "principal-not-found": "Deze principal bestaat niet.",
+    "jwk-invalid": "De sleutel is geen geldige publieke sleutel (Ed25519 of P-256).",
+    "kid-in-use": "Er is al een sleutel met dit kenmerk (kid).",
+    "key-in-use": "Deze sleutel is al geregistreerd.",
+    "key-not-found": "Deze sleutel bestaat niet.",
+    "webhook-url-invalid": "De webhook-URL moet met https beginnen (http alleen op deze computer zelf).",
+    "webhook-url-missing": "Bij bezorging via een webhook hoort een webhook-URL.",
+    "webhook-url-unexpected": "Een webhook-URL hoort alleen bij bezorging via een webhook.",
+    "privacy-request-settled": "Dit verzoek is al goedgekeurd.",
+    "privacy-request-pending": "Een tweede privacy officer heeft dit verzoek nog niet goedgekeurd.",
+    "not-the-requester": "Alleen de privacy officer die het verzoek deed, mag de identiteit zien.",
+    "identity-shown": "De identiteit is al een keer getoond; doe zo nodig een nieuw verzoek.",
+    "pseudonym-unknown": "Schakel heeft dit pseudoniem nooit uitgegeven.",
+    "pseudonym-invalid": "Dit is geen pseudoniem van Schakel.",
+    "betrokkene-unknown": "Schakel kent deze persoon niet (of heeft hem of haar al vergeten).",
+    "bsn-invalid": "Dit BSN is ongeldig (het voldoet niet aan de elfproef).",
+    "identity-incomplete": "Vul een BSN in, of voornamen, achternaam en geboortedatum.",
+    "identity-invalid": "Deze gegevens beschrijven geen persoon die Schakel kan zoeken.",
+    "period-invalid": "De begindatum moet voor de einddatum liggen.",
+    "convenant-not-active": "Er is nog geen actief convenant.",
+    "no-active-policy": "Er is nog geen actief convenant.",
+    "vault-keys-missing": "De sleutels van de kluis ontbreken: de beheerder moet `schakel keys init` uitvoeren.",
+    "database-unavailable": "De database is even niet bereikbaar; er is niets opgeslagen. Probeer het zo opnieuw.",
+    "entry-not-found": "Deze vastlegging bestaat niet.",
+    "not-found": "Dit bestaat niet.",
+}
+
+
+def zin(exc: SchakelError) -> str:
+    """What a person on a page reads for this refusal."""
+    return ZINNEN.get(exc.code, exc.detail)
