@@ -4,6 +4,8 @@ and an auditor checks that approval offline; reviewers cannot reach the write ac
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ from hub.web.confirm import NotConfirmed, verify
 from tests.conftest import SAMPLE_CONVENANT
 from tests.web.conftest import WebHub, new_context, screenshot
 from tests.web.test_sign_in import enrol
+
+BIN = Path(sys.executable).parent
 
 
 def convenant_files(label: str) -> list[dict[str, Any]]:
@@ -74,6 +78,12 @@ class TestFourEyes:
         finally:
             first.close()
             second.close()
+        checked = subprocess.run(
+            [str(BIN / "schakel"), "bevestiging", "controleer", str(saved), "--origin", web_hub.url],
+            capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert checked.stdout.startswith("BEWEZEN: gemeente-maastricht-fg bevestigde 'convenant-goedkeuren'")
         record = json.loads(saved.read_text())
         proven = verify(record, expected_origin=web_hub.url)
         assert (proven.handeling, proven.object_id, proven.door) == (
@@ -91,6 +101,13 @@ class TestFourEyes:
             verify(tampered)
         with pytest.raises(NotConfirmed, match=r"not on https://elders\.example"):
             verify(record, expected_origin="https://elders.example")
+        forged = tmp_path / "vervalst.json"
+        forged.write_text(json.dumps(tampered))
+        refused = subprocess.run(
+            [str(BIN / "schakel"), "bevestiging", "controleer", str(forged)], capture_output=True, text=True,
+            check=False, timeout=60,
+        )  # fmt: skip
+        assert refused.returncode == 1 and refused.stdout.startswith("NIET BEWEZEN"), refused.stdout
 
     def test_validation_errors_are_shown_per_file_and_rule(self, context: Any, web_hub: WebHub) -> None:
         page = enrol(context, web_hub, "zvh-zuid-limburg-fg")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from oidc_provider_mock import User, run_server_in_thread
 
+from hub.audit import service as audit
 from tests.web.conftest import WebHub, screenshot, serve_hub
 
 
@@ -60,6 +61,9 @@ class TestOpenIdConnect:
         screenshot(page, "oidc-onbekend")
         page.goto(oidc_hub.url + "/")
         assert "/aanmelden" in page.url, "no session was made"
+        with oidc_hub.database.unit_of_work(immediate=False) as session:
+            failed = [e for e in audit.newest(session, before=None, limit=20) if e.action == "sessie.aanmelden_mislukt"]
+        assert failed and failed[0].target_id == "onbekend-persoon", "the failed sign-in is in the audit trail"
 
     def test_a_system_principal_cannot_sign_in_as_a_person(self, context: Any, oidc_hub: WebHub) -> None:
         page = sign_in_as(context, oidc_hub, "e5f6")
