@@ -14,6 +14,8 @@ from hub.audit.endpoints import router as audit_router
 from hub.audit.pages import router as audit_pages
 from hub.auth.endpoints import router as auth_router
 from hub.auth.service import Authenticator
+from hub.casus.endpoints import router as casus_router
+from hub.casus.pages import router as casus_pages
 from hub.config import API_VERSION, Settings, get_settings
 from hub.db import Database
 from hub.delivery import worker
@@ -80,6 +82,7 @@ OPENAPI_TAGS = [
         "name": "verstrekkingenlog",
         "description": "The tamper-evident log of every disclosure: entries, checkpoints, proofs.",
     },
+    {"name": "casussen", "description": "The ZVH's casussen: stages, participants, persons and meldingen."},
     {"name": "rapportages", "description": "DPIA reports and inzage (AVG art. 15), answered from the log."},
     {"name": "beheer", "description": "Operations: health and the admin audit trail."},
 ]
@@ -91,6 +94,7 @@ PAGE_ROUTERS = (
     ledger_pages,
     reports_pages,
     pseudonym_pages,
+    casus_pages,
     ops_pages,
     partners_pages,
     delivery_pages,
@@ -207,6 +211,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         reports_router,
         delivery_router,
         toestemming_router,
+        casus_router,
         audit_router,
     ):
         app.include_router(router)

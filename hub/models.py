@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
+from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon
 from hub.delivery.models import Levering
 from hub.kit.generation import Generatie
 from hub.ledger.models import (
@@ -27,6 +28,11 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AdminAuditEvent",
+    "Casus",
+    "CasusDeelnemer",
+    "CasusGebeurtenis",
+    "CasusMelding",
+    "CasusPersoon",
     "Ceremony",
     "Confirmation",
     "EmergencyProhibition",

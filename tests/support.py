@@ -58,6 +58,8 @@ PRINCIPALS: dict[str, tuple[str, tuple[Role, ...]]] = {
     "dpia_reviewer": ("zvh-test", (Role.DPIA_REVIEWER,)),
     "politie": ("politie-test", (Role.PARTNER,)),
     "via": ("via-test", (Role.PARTNER,)),
+    "regisseur": ("zvh-test", (Role.PROCESREGISSEUR,)),
+    "regisseur_elders": ("politie-test", (Role.PROCESREGISSEUR,)),
 }
 
 

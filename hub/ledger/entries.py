@@ -40,6 +40,9 @@ class Soort(StrEnum):
     """A betrokkene was forgotten (their data key destroyed)."""
     RAADPLEGING = "raadpleging"
     """Somebody read entries about betrokkenen (which entries, by whom, why)."""
+    CASUS = "casus"
+    """A step in a casus of the ZVH: opened, stage changed, a participant added or removed, a person or melding
+    linked. The reason given stays in the casus's history; the entry holds its hash."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,3 +194,20 @@ def raadpleging(
     """Somebody read entries: which positions (so which persons' entries), who, and why (`inzage`, `dpia`)."""
     data = {**context.fields(), "lezer": lezer, "reden": reden, "posities": posities}
     return Entry(Soort.RAADPLEGING, data, betrokkene)
+
+
+def casus(
+    *, context: Context, casus_id: int, handeling: str, door: str, details: str, reden: str,
+    betrokkene: Betrokkene | None = None,
+) -> Entry:  # fmt: skip
+    """A step in a casus. `details` are codes (a stage, a partner id); the free-text `reden` is kept out of the
+    log: only its SHA-256 is here, so the history's reason can be checked against it."""
+    data = {
+        **context.fields(),
+        "casus_id": casus_id,
+        "handeling": handeling,
+        "door": door,
+        "details": details,
+        "reden_digest": "sha256:" + hashlib.sha256(reden.encode("utf-8")).hexdigest(),
+    }
+    return Entry(Soort.CASUS, data, betrokkene)

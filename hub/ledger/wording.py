@@ -27,6 +27,7 @@ SOORTEN = {
     "heridentificatie": "Heridentificatie",
     "vergetelheid": "Vergetelheid",
     "raadpleging": "Raadpleging",
+    "casus": "Casus",
 }
 _MONTHS = (
     "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
@@ -69,6 +70,9 @@ def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence 
             f"Heridentificatie voor doel {entry.get('doel', '')}, aangevraagd door "
             f"{entry.get('aangevraagd_door', '')}, goedgekeurd door {entry.get('goedgekeurd_door', '')}."
         )
+    if soort == "casus":
+        details = f" ({entry['details']})" if entry.get("details") else ""
+        return f"Casus {entry.get('casus_id')}: {entry.get('handeling')}{details}, door {entry.get('door')}."
     if soort == "vergetelheid":
         return f"Een betrokkene is vergeten (verzoek {entry.get('verzoek_id', '')})."
     if soort == "raadpleging":

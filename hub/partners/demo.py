@@ -59,6 +59,7 @@ DEMO_PARTNERS: tuple[DemoPartner, ...] = (
         DemoPrincipal("zvh-zuid-limburg-beheer", PrincipalSoort.PERSOON, (Role.OPERATOR,)),
         DemoPrincipal("zvh-zuid-limburg-fg", PrincipalSoort.PERSOON, (Role.PRIVACY_OFFICER,)),
         DemoPrincipal("zvh-zuid-limburg-dpia", PrincipalSoort.PERSOON, (Role.DPIA_REVIEWER,)),
+        DemoPrincipal("zvh-zuid-limburg-regie", PrincipalSoort.PERSOON, (Role.PROCESREGISSEUR,)),
     ),
     _partner(2, "politie-limburg", "Politie eenheid Limburg (demo)", PartnerSoort.POLITIE),
     _partner(3, "via-zuid-limburg", "VIA Zuid-Limburg (demo)", PartnerSoort.VIA),
@@ -161,6 +162,7 @@ DEMO_PEOPLE = (
     ("gemeente-maastricht-fg", "privacy officer van de gemeente Maastricht"),
     ("zvh-zuid-limburg-dpia", "DPIA-reviewer"),
     ("zvh-zuid-limburg-beheer", "beheerder"),
+    ("zvh-zuid-limburg-regie", "procesregisseur"),
 )
 
 

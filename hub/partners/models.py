@@ -49,6 +49,8 @@ class Role(StrEnum):
     PRIVACY_OFFICER = "privacy_officer"
     DPIA_REVIEWER = "dpia_reviewer"
     OPERATOR = "operator"
+    PROCESREGISSEUR = "procesregisseur"
+    """A person of the ZVH who runs casussen (opens them, moves their stages, sets who is at the table)."""
 
 
 class PrincipalSoort(StrEnum):

@@ -75,7 +75,7 @@ def when(tijdstip: str) -> str:
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year} om {moment:%H:%M}"
 
 
-def sentence(entry: dict[str, Any], names: Names) -> str:
+def sentence(entry: dict[str, Any], names: Names) -> str:  # noqa: PLR0911 - one sentence per kind of entry
     """One entry in plain Dutch."""
     moment = f"Op {when(entry['tijdstip'])}"
     soort = entry["soort"]
@@ -105,6 +105,8 @@ def sentence(entry: dict[str, Any], names: Names) -> str:
         )
     if soort == "raadpleging":
         return f"{moment} heeft {entry['lezer']} de registratie over u ingezien (reden: {entry['reden']})."
+    if soort == "casus":
+        return f"{moment} bent u betrokken bij casus {entry['casus_id']} van het Zorg- en Veiligheidshuis."
     return f"{moment}: {soort}."
 
 

@@ -23,6 +23,7 @@ ROLE_NAMES = {
     Role.PRIVACY_OFFICER: "privacy officers",
     Role.DPIA_REVIEWER: "DPIA-reviewers",
     Role.OPERATOR: "beheerders",
+    Role.PROCESREGISSEUR: "procesregisseurs",
 }
 
 
@@ -105,3 +106,5 @@ OperatorPage = Annotated[Person, Depends(page_roles(Role.OPERATOR))]
 OfficerForm = Annotated[Person, Depends(form_roles(Role.PRIVACY_OFFICER))]
 ReviewerForm = Annotated[Person, Depends(form_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
 OperatorForm = Annotated[Person, Depends(form_roles(Role.OPERATOR))]
+CasusPage = Annotated[Person, Depends(page_roles(Role.PROCESREGISSEUR, Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
+RegisseurForm = Annotated[Person, Depends(form_roles(Role.PROCESREGISSEUR))]

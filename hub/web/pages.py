@@ -17,7 +17,6 @@ from hub.web.dependencies import (
     OperatorForm,
     OperatorPage,
     PersonDep,
-    ReaderPage,
     RelyingPartyDep,
     SettingsDep,
     form_person,
@@ -29,8 +28,14 @@ from hub.web.wording import zin
 
 router = APIRouter(include_in_schema=False)
 
-ROLE_LABELS = {Role.PRIVACY_OFFICER: "privacy officer", Role.DPIA_REVIEWER: "DPIA-reviewer", Role.OPERATOR: "beheerder"}
+ROLE_LABELS = {
+    Role.PRIVACY_OFFICER: "privacy officer",
+    Role.DPIA_REVIEWER: "DPIA-reviewer",
+    Role.OPERATOR: "beheerder",
+    Role.PROCESREGISSEUR: "procesregisseur",
+}
 EXPLANATIONS = {
+    "/casussen": "de casussen van het Zorg- en Veiligheidshuis: fasen, wie aan tafel zit, personen en meldingen",
     "/convenant": "de versies van het convenant, wat ze toestaan, voorstellen en goedkeuren",
     "/verstrekkingenlog": "elke verstrekking en weigering, met grafieken, het DPIA-rapport en het bewijs",
     "/inzage": "een inzageverzoek van een betrokkene beantwoorden met een brief",
@@ -60,7 +65,7 @@ def options(started: passkeys.Started, settings: SettingsDep) -> Response:
 
 
 @router.get("/")
-def overview(request: Request, person: ReaderPage) -> Response:
+def overview(request: Request, person: PersonDep) -> Response:
     rollen = [ROLE_LABELS[r] for r in sorted(person.roles)]
     return page(request, "overzicht.html", {"rollen": rollen, "uitleg": EXPLANATIONS})
 

@@ -34,7 +34,8 @@ class NavItem:
 
 _READERS = frozenset({Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER, Role.OPERATOR})
 NAVIGATION = (
-    NavItem("/", "Overzicht", _READERS),
+    NavItem("/", "Overzicht", _READERS | {Role.PROCESREGISSEUR}),
+    NavItem("/casussen", "Casussen", frozenset({Role.PROCESREGISSEUR, Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER})),
     NavItem("/convenant", "Convenant", _READERS),
     NavItem("/verstrekkingenlog", "Verstrekkingenlog", frozenset({Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER})),
     NavItem("/inzage", "Inzageverzoek", frozenset({Role.PRIVACY_OFFICER})),

@@ -25,7 +25,7 @@ from hub.web.models import Enrolment, WebSession
 
 log = structlog.get_logger("hub.web")
 
-PEOPLE_ROLES = frozenset({Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER, Role.OPERATOR})
+PEOPLE_ROLES = frozenset({Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER, Role.OPERATOR, Role.PROCESREGISSEUR})
 _TOUCH_EVERY = timedelta(seconds=60)
 
 
@@ -72,7 +72,8 @@ def person_principal(session: Session, principal_id: str) -> Principal:
     if principal.soort != PrincipalSoort.PERSOON:
         raise NotAPerson(principal_id, f"{principal_id} is een systeem, geen persoon", "geen-persoon")
     if not PEOPLE_ROLES.intersection(principal.roles):
-        detail = f"{principal_id} heeft geen rol voor personen (privacy officer, DPIA-reviewer of beheerder)"
+        roles = "privacy officer, DPIA-reviewer, beheerder of procesregisseur"
+        detail = f"{principal_id} heeft geen rol voor personen ({roles})"
         raise NotAPerson(principal_id, detail, "geen-rol-voor-personen")
     if principal.status != PrincipalStatus.ACTIVE:
         raise NotAPerson(principal_id, f"{principal_id} is uitgeschakeld", "principal-disabled")

@@ -51,6 +51,17 @@ ZINNEN = {
     "database-unavailable": "De database is even niet bereikbaar; er is niets opgeslagen. Probeer het zo opnieuw.",
     "entry-not-found": "Deze vastlegging bestaat niet.",
     "not-found": "Dit bestaat niet.",
+    "fase-niet-toegestaan": "Naar die fase kan deze casus niet: fasen gaan alleen vooruit.",
+    "casus-gesloten": "Deze casus is gesloten; er kan niets meer aan veranderen.",
+    "casus-not-found": "Deze casus bestaat niet.",
+    "casus-van-ander-zvh": "Deze casus is van een ander Zorg- en Veiligheidshuis.",
+    "geen-zvh": "Alleen een procesregisseur van een Zorg- en Veiligheidshuis voert een casus.",
+    "deelnemer-al-aanwezig": "Deze partner zit al aan tafel.",
+    "deelnemer-niet-aanwezig": "Deze partner zit niet aan tafel.",
+    "melding-al-gekoppeld": "Deze melding hoort al bij de casus.",
+    "melding-not-found": "Schakel kent deze melding niet.",
+    "persoon-al-gekoppeld": "Deze persoon hoort al bij de casus.",
+    "reden-vereist": "Geef een reden (5 tot 1000 tekens, zonder persoonsgegevens).",
 }
 
 

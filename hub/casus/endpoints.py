@@ -1,0 +1,187 @@
+"""HTTP routes of /api/v1/casussen: procesregisseurs of a ZVH run casussen; privacy officers and DPIA reviewers
+read them. Every change is in the casus's history and the verstrekkingenlog."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+from sqlmodel import Session
+
+from hub.auth.dependencies import require_roles
+from hub.auth.service import Caller
+from hub.casus import service
+from hub.casus.schemas import (
+    CasusDetail,
+    CasusIn,
+    CasusOut,
+    DeelnemerIn,
+    DeelnemerOut,
+    FaseIn,
+    GebeurtenisOut,
+    MeldingKoppeling,
+    PersoonIn,
+    RedenIn,
+)
+from hub.db import SessionDep
+from hub.errors import NotFound, Unprocessable
+from hub.kit.api import IdPath
+from hub.kit.clock import utcnow
+from hub.kit.openapi import API_PREFIX
+from hub.ledger.endpoints import ContextDep
+from hub.partners.models import Role
+from hub.pseudonym import repository as pseudonyms
+from hub.pseudonym.endpoints import VaultDep
+from hub.pseudonym.vault import Vault
+
+router = APIRouter(prefix=f"{API_PREFIX}/casussen", tags=["casussen"])
+
+RegisseurDep = Annotated[Caller, Depends(require_roles(Role.PROCESREGISSEUR))]
+Reader = Annotated[Caller, Depends(require_roles(Role.PROCESREGISSEUR, Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
+
+
+def _regisseur(caller: Caller) -> service.Regisseur:
+    return service.Regisseur(principal_id=caller.principal_id, partner_id=caller.partner_id)
+
+
+def detail(session: Session, casus_id: int) -> CasusDetail:
+    found = service.get(session, casus_id)
+    return CasusDetail.model_validate(
+        {
+            **CasusOut.model_validate(found).model_dump(),
+            "deelnemers": [DeelnemerOut.model_validate(d) for d in service.participants(session, casus_id)],
+            "meldingen": [m.melding_id for m in service.meldingen(session, casus_id)],
+            "personen": len(service.persons(session, casus_id)),
+            "geschiedenis": [GebeurtenisOut.model_validate(e) for e in service.history(session, casus_id)],
+        }
+    )
+
+
+def _visible(caller: Caller, casus_zvh: str) -> None:
+    if caller.roles == {Role.PROCESREGISSEUR} and casus_zvh != caller.partner_id:
+        raise NotFound("there is no such casus", code="casus-not-found")
+
+
+@router.get("", summary="Casussen", description="Newest first; a procesregisseur sees the casussen of their own ZVH.")
+def list_casussen(
+    caller: Reader,
+    session: SessionDep,
+    open: Annotated[bool, Query(description="Only those not closed.")] = False,  # noqa: A002 - the API's word
+) -> list[CasusOut]:
+    zvh = caller.partner_id if caller.roles == {Role.PROCESREGISSEUR} else None
+    return [CasusOut.model_validate(c) for c in service.list_casussen(session, zvh, open_only=open)]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Open a casus",
+    description="At aanmelding, run by your ZVH. Link meldingen and persons, add participants, then move it on.",
+)
+def open_casus(body: CasusIn, caller: RegisseurDep, context: ContextDep, session: SessionDep) -> CasusDetail:
+    found = service.open_casus(
+        session, _regisseur(caller), soort=body.type, reden=service.check_reason(body.reden), context=context,
+        now=utcnow(),
+    )  # fmt: skip
+    return detail(session, found.id or 0)
+
+
+@router.get("/{casus_id}", summary="One casus", description="Stage, participants, meldingen and history.")
+def get_casus(casus_id: IdPath, caller: Reader, session: SessionDep) -> CasusDetail:
+    _visible(caller, service.get(session, casus_id).zvh)
+    return detail(session, casus_id)
+
+
+@router.post("/{casus_id}/fase", summary="Move a casus to another stage", description="Forward only, with a reason.")
+def move(casus_id: IdPath, body: FaseIn, caller: RegisseurDep, context: ContextDep, session: SessionDep) -> CasusDetail:
+    service.move(
+        session, _regisseur(caller), casus_id, body.naar, reden=service.check_reason(body.reden), context=context,
+        now=utcnow(),
+    )  # fmt: skip
+    return detail(session, casus_id)
+
+
+@router.post(
+    "/{casus_id}/deelnemers",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a partner to the table",
+    description="With a reason; on the ledger.",
+)
+def add_participant(
+    casus_id: IdPath, body: DeelnemerIn, caller: RegisseurDep, context: ContextDep, session: SessionDep
+) -> CasusDetail:
+    service.add_participant(
+        session, _regisseur(caller), casus_id, body.partner, reden=service.check_reason(body.reden),
+        context=context, now=utcnow(),
+    )  # fmt: skip
+    return detail(session, casus_id)
+
+
+@router.post(
+    "/{casus_id}/deelnemers/{partner_id}/verwijdering",
+    summary="Remove a partner from the table",
+    description="With a reason; on the ledger.",
+)
+def remove_participant(
+    *, casus_id: IdPath, partner_id: str, body: RedenIn, caller: RegisseurDep, context: ContextDep, session: SessionDep
+) -> CasusDetail:
+    service.remove_participant(
+        session, _regisseur(caller), casus_id, partner_id[:64], reden=service.check_reason(body.reden),
+        context=context, now=utcnow(),
+    )  # fmt: skip
+    return detail(session, casus_id)
+
+
+@router.post(
+    "/{casus_id}/meldingen",
+    status_code=status.HTTP_201_CREATED,
+    summary="Link a melding to the casus",
+    description="A melding the hub received (by its id from the receipt or the delivery).",
+)
+def link_melding(
+    casus_id: IdPath, body: MeldingKoppeling, caller: RegisseurDep, context: ContextDep, session: SessionDep
+) -> CasusDetail:
+    service.link_melding(
+        session, _regisseur(caller), casus_id, body.melding_id, reden=service.check_reason(body.reden),
+        context=context, now=utcnow(),
+    )  # fmt: skip
+    return detail(session, casus_id)
+
+
+def resolve_person(session: Session, vault: Vault, caller: Caller, body: PersoonIn) -> str:
+    """The vault id of the person named: by a pseudonym the hub gave the caller's organisation, or by identity."""
+    if body.pseudoniem:
+        issued = pseudonyms.issued(session, body.pseudoniem)
+        if issued is None or issued.domain != caller.partner_id:
+            raise NotFound("the hub gave your organisation no such pseudonym", code="pseudonym-unknown")
+        return issued.person_id
+    if not (body.bsn or body.achternaam):
+        raise Unprocessable("name the person by pseudoniem, bsn, or name and date of birth", code="identity-incomplete")
+    found = vault.find(session, body.gegeven())
+    if found is None:
+        raise NotFound("the hub holds no such person", code="betrokkene-unknown")
+    return found
+
+
+@router.post(
+    "/{casus_id}/personen",
+    status_code=status.HTTP_201_CREATED,
+    summary="Link a person to the casus",
+    description="By the pseudonym the hub gave your organisation, or by BSN, or by name and date of birth. The "
+    "casus keeps the vault's id only; the ledger entry is about the person (by their commitment).",
+)
+def link_person(
+    *,
+    casus_id: IdPath,
+    body: PersoonIn,
+    caller: RegisseurDep,
+    context: ContextDep,
+    session: SessionDep,
+    vault: VaultDep,
+) -> CasusDetail:
+    person_id = resolve_person(session, vault, caller, body)
+    service.link_person(
+        session, _regisseur(caller), casus_id, person_id, log_pseudonym=vault.log_pseudonym(session, person_id),
+        reden=service.check_reason(body.reden), context=context, now=utcnow(),
+    )  # fmt: skip
+    return detail(session, casus_id)

@@ -1,0 +1,98 @@
+"""Tables of the casus: the casus itself, its participants over time, its persons and meldingen, and its history.
+
+The history table is for reading; the verstrekkingenlog holds the same events (without the free-text reasons,
+of which it keeps a hash), so no one can change a casus's history unnoticed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from hub.kit.tables import UTCDateTime
+
+_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class CasusType(StrEnum):
+    PGA = "pga"
+    """Persoonsgerichte aanpak."""
+    TOP_X = "top-x"
+    HUISVERBOD = "huisverbod-monitoring"
+    NAZORG = "nazorg"
+    """Nazorg ex-gedetineerden."""
+    RADICALISERING = "radicalisering"
+
+
+class Fase(StrEnum):
+    AANMELDING = "aanmelding"
+    TRIAGE = "triage"
+    PLAN_VAN_AANPAK = "plan-van-aanpak"
+    AFSCHALING = "afschaling"
+    GESLOTEN = "gesloten"
+
+
+class Casus(SQLModel, table=True):
+    __tablename__ = "casus"
+
+    id: int | None = Field(default=None, sa_column=Column(_ID, primary_key=True, autoincrement=True))
+    type: CasusType = Field(sa_type=String(32))
+    fase: Fase = Field(sa_type=String(32), index=True)
+    zvh: str = Field(sa_column=Column(String(64), ForeignKey("partner.id"), nullable=False, index=True))
+    """The Zorg- en Veiligheidshuis that runs it."""
+    geopend_door: str = Field(max_length=64)
+    geopend_op: datetime = Field(sa_type=UTCDateTime)
+    gesloten_op: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+class CasusDeelnemer(SQLModel, table=True):
+    """A partner at the table of a casus, from `sinds` until `tot` (removed, with a reason)."""
+
+    __tablename__ = "casus_deelnemer"
+
+    id: int | None = Field(default=None, sa_column=Column(_ID, primary_key=True, autoincrement=True))
+    casus_id: int = Field(sa_column=Column(_ID, ForeignKey("casus.id"), nullable=False, index=True))
+    partner_id: str = Field(sa_column=Column(String(64), ForeignKey("partner.id"), nullable=False))
+    sinds: datetime = Field(sa_type=UTCDateTime)
+    tot: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CasusPersoon(SQLModel, table=True):
+    """A person the casus is about, by the vault's id (which erasure makes unresolvable)."""
+
+    __tablename__ = "casus_persoon"
+    __table_args__ = (UniqueConstraint("casus_id", "person_id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(_ID, primary_key=True, autoincrement=True))
+    casus_id: int = Field(sa_column=Column(_ID, ForeignKey("casus.id"), nullable=False, index=True))
+    person_id: str = Field(sa_column=Column(String(32), nullable=False, index=True))
+    sinds: datetime = Field(sa_type=UTCDateTime)
+
+
+class CasusMelding(SQLModel, table=True):
+    __tablename__ = "casus_melding"
+    __table_args__ = (UniqueConstraint("casus_id", "melding_id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(_ID, primary_key=True, autoincrement=True))
+    casus_id: int = Field(sa_column=Column(_ID, ForeignKey("casus.id"), nullable=False, index=True))
+    melding_id: str = Field(sa_column=Column(String(32), ForeignKey("melding.id"), nullable=False, index=True))
+    sinds: datetime = Field(sa_type=UTCDateTime)
+
+
+class CasusGebeurtenis(SQLModel, table=True):
+    """One step in a casus's history: opened, stage changed, participant added or removed, person or melding
+    linked; who, when, why, and the position of its entry in the verstrekkingenlog."""
+
+    __tablename__ = "casus_gebeurtenis"
+
+    id: int | None = Field(default=None, sa_column=Column(_ID, primary_key=True, autoincrement=True))
+    casus_id: int = Field(sa_column=Column(_ID, ForeignKey("casus.id"), nullable=False, index=True))
+    soort: str = Field(max_length=32)
+    door: str = Field(max_length=64)
+    op: datetime = Field(sa_type=UTCDateTime)
+    reden: str = Field(max_length=1000)
+    details: str = Field(default="", max_length=200)
+    """What changed, in codes: `triage -> plan-van-aanpak`, a partner id, a melding id."""
+    positie: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

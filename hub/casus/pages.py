@@ -1,0 +1,202 @@
+"""The procesregisseur's pages: casussen, their stages, who is at the table, persons and meldingen. Privacy
+officers and DPIA reviewers read them. The same `service` calls as /api/v1/casussen, on the ledger there."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from hub.casus import service
+from hub.casus.endpoints import resolve_person
+from hub.casus.models import CasusType, Fase
+from hub.casus.schemas import PersoonIn
+from hub.db import SessionDep
+from hub.errors import NotFound, SchakelError
+from hub.kit.api import MAX_ID
+from hub.kit.clock import utcnow
+from hub.ledger.pages import page_context
+from hub.partners import service as partners
+from hub.partners.models import Role
+from hub.pseudonym.endpoints import VaultDep
+from hub.web.dependencies import CasusPage, RegisseurForm
+from hub.web.render import page
+from hub.web.service import Person
+from hub.web.wording import zin
+
+router = APIRouter(prefix="/casussen", include_in_schema=False)
+
+TYPES = {
+    CasusType.PGA: "persoonsgerichte aanpak",
+    CasusType.TOP_X: "Top X",
+    CasusType.HUISVERBOD: "monitoring na huisverbod",
+    CasusType.NAZORG: "nazorg ex-gedetineerden",
+    CasusType.RADICALISERING: "radicalisering",
+}
+FASEN = {
+    Fase.AANMELDING: "aanmelding",
+    Fase.TRIAGE: "triage",
+    Fase.PLAN_VAN_AANPAK: "plan van aanpak",
+    Fase.AFSCHALING: "afschaling",
+    Fase.GESLOTEN: "gesloten",
+}
+
+
+def _regisseur(person: Person) -> service.Regisseur:
+    return service.Regisseur(principal_id=person.principal_id, partner_id=person.partner_id)
+
+
+def _only_regisseur(person: Person) -> bool:
+    return person.roles == {Role.PROCESREGISSEUR}
+
+
+@router.get("")
+def casussen(request: Request, person: CasusPage, session: SessionDep) -> Response:
+    zvh = person.partner_id if _only_regisseur(person) else None
+    context = {"casussen": service.list_casussen(session, zvh), "types": TYPES, "fasen": FASEN}
+    return page(request, "casus/casussen.html", context)
+
+
+@router.post("")
+def open_casus(
+    request: Request,
+    person: RegisseurForm,
+    session: SessionDep,
+    soort: Annotated[CasusType, Form(alias="type")],
+    reden: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    found = service.open_casus(
+        session, _regisseur(person), soort=soort, reden=service.check_reason(reden),
+        context=page_context(request, person), now=utcnow(),
+    )  # fmt: skip
+    return RedirectResponse(f"/casussen/{found.id}", status_code=303)
+
+
+def _casus(request: Request, person: Person, session: Session, casus_id: int, fout: str = "") -> Response:
+    found = service.get(session, _id(casus_id))
+    if _only_regisseur(person) and found.zvh != person.partner_id:
+        raise NotFound("deze casus bestaat niet", code="casus-not-found")
+    context: dict[str, Any] = {
+        "casus": found,
+        "types": TYPES,
+        "fasen": FASEN,
+        "volgende": sorted(service.NEXT[found.fase], key=list(Fase).index),
+        "deelnemers": service.participants(session, found.id or 0),
+        "meldingen": service.meldingen(session, found.id or 0),
+        "personen": len(service.persons(session, found.id or 0)),
+        "geschiedenis": service.history(session, found.id or 0),
+        "partners": partners.list_partners(session),
+        "mag_wijzigen": Role.PROCESREGISSEUR in person.roles and found.zvh == person.partner_id,
+        "fout": fout,
+    }
+    return page(request, "casus/casus.html", context, status_code=422 if fout else 200)
+
+
+@router.get("/{casus_id:int}")
+def casus(request: Request, casus_id: int, person: CasusPage, session: SessionDep) -> Response:
+    return _casus(request, person, session, casus_id)
+
+
+def _id(value: int) -> int:
+    if not 0 < value <= MAX_ID:
+        raise NotFound("deze casus bestaat niet", code="casus-not-found")
+    return value
+
+
+def _done(casus_id: int) -> Response:
+    return RedirectResponse(f"/casussen/{casus_id}", status_code=303)
+
+
+@router.post("/{casus_id:int}/fase")
+def move(
+    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
+    naar: Annotated[Fase, Form()], reden: Annotated[str, Form(max_length=1000)],
+) -> Response:  # fmt: skip
+    try:
+        service.move(
+            session, _regisseur(person), _id(casus_id), naar, reden=service.check_reason(reden),
+            context=page_context(request, person), now=utcnow(),
+        )  # fmt: skip
+    except SchakelError as exc:
+        if exc.status >= 500:
+            raise
+        return _casus(request, person, session, casus_id, zin(exc))
+    return _done(casus_id)
+
+
+@router.post("/{casus_id:int}/deelnemers")
+def add_participant(
+    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
+    partner: Annotated[str, Form(max_length=64)], reden: Annotated[str, Form(max_length=1000)],
+) -> Response:  # fmt: skip
+    try:
+        service.add_participant(
+            session, _regisseur(person), _id(casus_id), partner, reden=service.check_reason(reden),
+            context=page_context(request, person), now=utcnow(),
+        )  # fmt: skip
+    except SchakelError as exc:
+        if exc.status >= 500:
+            raise
+        return _casus(request, person, session, casus_id, zin(exc))
+    return _done(casus_id)
+
+
+@router.post("/{casus_id:int}/deelnemers/verwijdering")
+def remove_participant(
+    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
+    partner: Annotated[str, Form(max_length=64)], reden: Annotated[str, Form(max_length=1000)],
+) -> Response:  # fmt: skip
+    try:
+        service.remove_participant(
+            session, _regisseur(person), _id(casus_id), partner, reden=service.check_reason(reden),
+            context=page_context(request, person), now=utcnow(),
+        )  # fmt: skip
+    except SchakelError as exc:
+        if exc.status >= 500:
+            raise
+        return _casus(request, person, session, casus_id, zin(exc))
+    return _done(casus_id)
+
+
+@router.post("/{casus_id:int}/meldingen")
+def link_melding(
+    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
+    melding: Annotated[str, Form(max_length=32)], reden: Annotated[str, Form(max_length=1000)],
+) -> Response:  # fmt: skip
+    try:
+        service.link_melding(
+            session, _regisseur(person), _id(casus_id), melding.strip(), reden=service.check_reason(reden),
+            context=page_context(request, person), now=utcnow(),
+        )  # fmt: skip
+    except SchakelError as exc:
+        if exc.status >= 500:
+            raise
+        return _casus(request, person, session, casus_id, zin(exc))
+    return _done(casus_id)
+
+
+@router.post("/{casus_id:int}/personen")
+def link_person(
+    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, vault: VaultDep,
+    pseudoniem: Annotated[str, Form(max_length=128)] = "", bsn: Annotated[str, Form(max_length=16)] = "",
+    reden: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:  # fmt: skip
+    try:
+        body = PersoonIn(pseudoniem=pseudoniem.strip() or None, bsn=bsn.strip() or None, reden=reden.strip())
+        caller = person.caller("")
+        person_id = resolve_person(session, vault, caller, body)
+        log_pseudonym = vault.log_pseudonym(session, person_id)
+        service.link_person(
+            session, _regisseur(person), _id(casus_id), person_id, log_pseudonym=log_pseudonym,
+            reden=service.check_reason(reden), context=page_context(request, person), now=utcnow(),
+        )  # fmt: skip
+    except ValidationError:
+        return _casus(request, person, session, casus_id, "Vul een pseudoniem of BSN in, en een reden.")
+    except SchakelError as exc:
+        if exc.status >= 500:
+            raise
+        return _casus(request, person, session, casus_id, zin(exc))
+    return _done(casus_id)

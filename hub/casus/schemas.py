@@ -1,0 +1,78 @@
+"""Request and response models of /api/v1/casussen. No case content and no identities: ids, codes and dates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from hub.casus.models import CasusType, Fase
+from hub.kit.api import ApiModel
+from hub.kit.ids import SLUG_PATTERN
+from hub.pseudonym.schemas import IdentiteitIn
+
+Reden = Field(min_length=5, max_length=1000, description="Why, for the casus's history; no personal data.")
+
+
+class CasusIn(ApiModel):
+    type: CasusType
+    reden: str = Reden
+
+
+class FaseIn(ApiModel):
+    naar: Fase
+    reden: str = Reden
+
+
+class DeelnemerIn(ApiModel):
+    partner: str = Field(pattern=SLUG_PATTERN, max_length=64)
+    reden: str = Reden
+
+
+class RedenIn(ApiModel):
+    reden: str = Reden
+
+
+class MeldingKoppeling(ApiModel):
+    melding_id: str = Field(min_length=1, max_length=32)
+    reden: str = Reden
+
+
+class PersoonIn(IdentiteitIn):
+    """A person of the casus: by the pseudonym the hub gave your organisation, or by BSN, or by name and date of
+    birth."""
+
+    pseudoniem: str | None = Field(default=None, max_length=128)
+    reden: str = Reden
+
+
+class DeelnemerOut(ApiModel):
+    partner_id: str
+    sinds: datetime
+    tot: datetime | None
+
+
+class GebeurtenisOut(ApiModel):
+    soort: str
+    door: str
+    op: datetime
+    reden: str
+    details: str
+    positie: int | None = Field(description="Its entry in the verstrekkingenlog.")
+
+
+class CasusOut(ApiModel):
+    id: int
+    type: CasusType
+    fase: Fase
+    zvh: str
+    geopend_door: str
+    geopend_op: datetime
+    gesloten_op: datetime | None
+
+
+class CasusDetail(CasusOut):
+    deelnemers: list[DeelnemerOut]
+    meldingen: list[str]
+    personen: int = Field(description="How many persons the casus is about (never who).")
+    geschiedenis: list[GebeurtenisOut]

@@ -1,0 +1,217 @@
+"""The casus's lifecycle: opened by a procesregisseur of the ZVH, moved through its stages, with partners at the
+table added and removed for a reason, and its persons and meldingen linked. Every step is in the casus's history
+and, in the same transaction, in the verstrekkingenlog.
+
+Stages move forward only: aanmelding -> triage -> plan van aanpak -> afschaling -> gesloten (a casus not taken on
+after aanmelding or triage goes to afschaling or gesloten at once)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from hub.casus import repository
+from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon, CasusType, Fase
+from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
+from hub.ledger import service as ledger
+from hub.ledger.entries import Betrokkene, Context, casus
+from hub.meldingen.models import Melding
+from hub.partners import service as partners
+from hub.partners.models import PartnerSoort
+
+NEXT: dict[Fase, frozenset[Fase]] = {
+    Fase.AANMELDING: frozenset({Fase.TRIAGE, Fase.AFSCHALING, Fase.GESLOTEN}),
+    Fase.TRIAGE: frozenset({Fase.PLAN_VAN_AANPAK, Fase.AFSCHALING, Fase.GESLOTEN}),
+    Fase.PLAN_VAN_AANPAK: frozenset({Fase.AFSCHALING}),
+    Fase.AFSCHALING: frozenset({Fase.GESLOTEN}),
+    Fase.GESLOTEN: frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Regisseur:
+    """The procesregisseur acting, and the ZVH they work for."""
+
+    principal_id: str
+    partner_id: str
+
+
+def _zvh(session: Session, regisseur: Regisseur) -> None:
+    if partners.get_partner(session, regisseur.partner_id).soort != PartnerSoort.ZVH:
+        raise Forbidden("only a procesregisseur of a Zorg- en Veiligheidshuis runs a casus", code="geen-zvh")
+
+
+def get(session: Session, casus_id: int) -> Casus:
+    found = repository.get(session, casus_id)
+    if found is None:
+        raise NotFound(f"there is no casus {casus_id}", code="casus-not-found")
+    return found
+
+
+def _own(session: Session, regisseur: Regisseur, casus_id: int) -> Casus:
+    found = get(session, casus_id)
+    if found.zvh != regisseur.partner_id:
+        raise Forbidden("this casus belongs to another Zorg- en Veiligheidshuis", code="casus-van-ander-zvh")
+    return found
+
+
+def _open(found: Casus) -> None:
+    if found.fase == Fase.GESLOTEN:
+        raise Conflict(f"casus {found.id} is closed", code="casus-gesloten")
+
+
+def _record(
+    session: Session, found: Casus, regisseur: Regisseur, soort: str, *, details: str, reden: str,
+    context: Context, now: datetime,
+) -> CasusGebeurtenis:  # fmt: skip
+    entry = casus(
+        context=context, casus_id=found.id or 0, handeling=soort, door=regisseur.principal_id, details=details,
+        reden=reden,
+    )  # fmt: skip
+    positions = ledger.append(session, [entry], now)
+    event = CasusGebeurtenis(
+        casus_id=found.id or 0, soort=soort, door=regisseur.principal_id, op=now, reden=reden, details=details,
+        positie=positions.start,
+    )  # fmt: skip
+    repository.add(session, event)
+    return event
+
+
+def open_casus(
+    session: Session, regisseur: Regisseur, *, soort: CasusType, reden: str, context: Context, now: datetime
+) -> Casus:
+    """A new casus at aanmelding, run by the regisseur's ZVH."""
+    _zvh(session, regisseur)
+    found = Casus(type=soort, fase=Fase.AANMELDING, zvh=regisseur.partner_id, geopend_door=regisseur.principal_id,
+                  geopend_op=now)  # fmt: skip
+    repository.add(session, found)
+    _record(session, found, regisseur, "geopend", details=str(soort), reden=reden, context=context, now=now)
+    return found
+
+
+def move(
+    session: Session, regisseur: Regisseur, casus_id: int, naar: Fase, *, reden: str, context: Context,
+    now: datetime,
+) -> Casus:  # fmt: skip
+    found = _own(session, regisseur, casus_id)
+    if naar not in NEXT[found.fase]:
+        allowed = ", ".join(sorted(NEXT[found.fase])) or "none: it is closed"
+        raise Conflict(
+            f"casus {casus_id} is in stage {found.fase}; it can move to: {allowed}", code="fase-niet-toegestaan"
+        )
+    before = found.fase
+    found.fase = naar
+    if naar == Fase.GESLOTEN:
+        found.gesloten_op = now
+        for deelnemer in repository.participants(session, casus_id):
+            deelnemer.tot = now
+            repository.add(session, deelnemer)
+    repository.add(session, found)
+    _record(session, found, regisseur, "fase", details=f"{before} -> {naar}", reden=reden, context=context, now=now)
+    return found
+
+
+def add_participant(
+    session: Session, regisseur: Regisseur, casus_id: int, partner_id: str, *, reden: str, context: Context,
+    now: datetime,
+) -> CasusDeelnemer:  # fmt: skip
+    found = _own(session, regisseur, casus_id)
+    _open(found)
+    partners.get_partner(session, partner_id)
+    if any(d.partner_id == partner_id for d in repository.participants(session, casus_id)):
+        raise Conflict(f"{partner_id} is at the table of casus {casus_id} already", code="deelnemer-al-aanwezig")
+    deelnemer = CasusDeelnemer(casus_id=casus_id, partner_id=partner_id, sinds=now)
+    repository.add(session, deelnemer)
+    _record(
+        session, found, regisseur, "deelnemer-toegevoegd", details=partner_id, reden=reden, context=context, now=now
+    )
+    return deelnemer
+
+
+def remove_participant(
+    session: Session, regisseur: Regisseur, casus_id: int, partner_id: str, *, reden: str, context: Context,
+    now: datetime,
+) -> CasusDeelnemer:  # fmt: skip
+    found = _own(session, regisseur, casus_id)
+    _open(found)
+    current = [d for d in repository.participants(session, casus_id) if d.partner_id == partner_id]
+    if not current:
+        raise NotFound(f"{partner_id} is not at the table of casus {casus_id}", code="deelnemer-niet-aanwezig")
+    current[0].tot = now
+    repository.add(session, current[0])
+    _record(
+        session, found, regisseur, "deelnemer-verwijderd", details=partner_id, reden=reden, context=context, now=now
+    )
+    return current[0]
+
+
+def link_melding(
+    session: Session, regisseur: Regisseur, casus_id: int, melding_id: str, *, reden: str, context: Context,
+    now: datetime,
+) -> CasusMelding:  # fmt: skip
+    found = _own(session, regisseur, casus_id)
+    _open(found)
+    if session.get(Melding, melding_id) is None:
+        raise NotFound("there is no such melding", code="melding-not-found")
+    if any(m.melding_id == melding_id for m in repository.meldingen(session, casus_id)):
+        raise Conflict("this melding belongs to the casus already", code="melding-al-gekoppeld")
+    row = CasusMelding(casus_id=casus_id, melding_id=melding_id, sinds=now)
+    repository.add(session, row)
+    _record(session, found, regisseur, "melding-gekoppeld", details=melding_id, reden=reden, context=context, now=now)
+    return row
+
+
+def link_person(
+    session: Session, regisseur: Regisseur, casus_id: int, person_id: str, *, log_pseudonym: str, reden: str,
+    context: Context, now: datetime,
+) -> CasusPersoon:  # fmt: skip
+    """A person of the casus, by the vault's id; the log entry is about them (by their log pseudonym)."""
+    found = _own(session, regisseur, casus_id)
+    _open(found)
+    if any(p.person_id == person_id for p in repository.persons(session, casus_id)):
+        raise Conflict("this person belongs to the casus already", code="persoon-al-gekoppeld")
+    row = CasusPersoon(casus_id=casus_id, person_id=person_id, sinds=now)
+    repository.add(session, row)
+    entry = casus(
+        context=context, casus_id=casus_id, handeling="persoon-gekoppeld", door=regisseur.principal_id,
+        details="", reden=reden, betrokkene=Betrokkene(log_pseudonym),
+    )  # fmt: skip
+    positions = ledger.append(session, [entry], now)
+    repository.add(
+        session,
+        CasusGebeurtenis(
+            casus_id=casus_id, soort="persoon-gekoppeld", door=regisseur.principal_id, op=now, reden=reden,
+            positie=positions.start,
+        ),
+    )  # fmt: skip
+    return row
+
+
+def list_casussen(session: Session, zvh: str | None, *, open_only: bool = False) -> Sequence[Casus]:
+    return repository.of_zvh(session, zvh, open_only=open_only)
+
+
+def participants(session: Session, casus_id: int) -> Sequence[CasusDeelnemer]:
+    return repository.participants(session, casus_id, current=False)
+
+
+def history(session: Session, casus_id: int) -> Sequence[CasusGebeurtenis]:
+    return repository.history(session, casus_id)
+
+
+def persons(session: Session, casus_id: int) -> Sequence[CasusPersoon]:
+    return repository.persons(session, casus_id)
+
+
+def meldingen(session: Session, casus_id: int) -> Sequence[CasusMelding]:
+    return repository.meldingen(session, casus_id)
+
+
+def check_reason(reden: str) -> str:
+    reden = reden.strip()
+    if not 5 <= len(reden) <= 1000:
+        raise Unprocessable("give a reason of 5 to 1000 characters (no personal data)", code="reden-vereist")
+    return reden
