@@ -12,6 +12,8 @@ import pytest
 from fastapi import FastAPI
 
 from connectors import SigningKey
+from hub.casus import service as casus
+from hub.casus.models import CasusType
 from hub.db import Database
 from hub.ledger import service as ledger
 from hub.ledger.entries import Context
@@ -145,6 +147,8 @@ def privacy_state(app: FastAPI, database: Database, actors: dict[str, Actor]) ->
             session, vault, "fg-ander", given=OpgegevenIdentiteit(bsn="247603260"), motivering="role table", now=now
         )
         ledger.append(session, [{"soort": "test"}], now)  # something at position 0 for the log's endpoints
+        regisseur = casus.Regisseur(actors["regisseur"].principal_id, actors["regisseur"].partner_id)
+        casus.open_casus(session, regisseur, soort=CasusType.PGA, reden="role table", context=NO_TRACE, now=now)
     return PrivacyState(one, asked.id or 0, mine.id or 0, erase.id or 0, "929468843")
 
 
@@ -350,8 +354,42 @@ def endpoints(
         *_privacy_endpoints(privacy_state),
         *_ledger_endpoints(),
         *_meldingen_endpoints(),
+        *_casus_endpoints(),
         *_registry_endpoints(actors, extra_key, via),
     ]
+
+
+def _casus_endpoints() -> list[Endpoint]:
+    """Only a procesregisseur runs a casus (none of the table's roles: tests/casus has theirs); privacy officers and
+    DPIA reviewers read."""
+    nobody = dict.fromkeys(ROLES, FORBIDDEN)
+    readers = {"operator": FORBIDDEN, "privacy_officer": OK, "dpia_reviewer": OK, "politie": FORBIDDEN}
+    reden = "role table check"
+    return [
+        Endpoint("GET", "/api/v1/casussen", "/api/v1/casussen", None, readers),
+        Endpoint("POST", "/api/v1/casussen", "/api/v1/casussen", {"type": "pga", "reden": reden}, nobody),
+        Endpoint("GET", "/api/v1/casussen/{casus_id}", "/api/v1/casussen/1", None, readers),
+        Endpoint(
+            "POST", "/api/v1/casussen/{casus_id}/fase", "/api/v1/casussen/1/fase", {"naar": "triage", "reden": reden},
+            nobody,
+        ),
+        Endpoint(
+            "POST", "/api/v1/casussen/{casus_id}/deelnemers", "/api/v1/casussen/1/deelnemers",
+            {"partner": "via-test", "reden": reden}, nobody,
+        ),
+        Endpoint(
+            "POST", "/api/v1/casussen/{casus_id}/deelnemers/{partner_id}/verwijdering",
+            "/api/v1/casussen/1/deelnemers/via-test/verwijdering", {"reden": reden}, nobody,
+        ),
+        Endpoint(
+            "POST", "/api/v1/casussen/{casus_id}/meldingen", "/api/v1/casussen/1/meldingen",
+            {"meldingId": "x", "reden": reden}, nobody,
+        ),
+        Endpoint(
+            "POST", "/api/v1/casussen/{casus_id}/personen", "/api/v1/casussen/1/personen",
+            {"bsn": "762621606", "reden": reden}, nobody,
+        ),
+    ]  # fmt: skip
 
 
 def _registry_endpoints(actors: dict[str, Actor], extra_key: dict[str, SigningKey], via: str) -> list[Endpoint]:
