@@ -18,6 +18,12 @@ REDENEN = {
     "buiten-werkgebied": "buiten het werkgebied van de ontvanger",
     "gemeente-onbekend": "de gemeente is onbekend",
     "noodverbod": "een noodverbod",
+    "geen-casus": "de regel geldt alleen binnen een casus",
+    "buiten-casusfase": "de casus is niet in de fase waarvoor de regel geldt",
+    "niet-aan-tafel": "de ontvanger zit niet aan tafel bij de casus",
+    "geen-top-x": "de casus heeft geen geldige Top X-status",
+    "casus-afgeschaald": "de casus is afgeschaald",
+    "monitoring-verlopen": "de monitoringstermijn is verstreken",
 }
 BESLUITEN = {"permit": "verstrekt", "partial": "deels verstrekt", "deny": "geweigerd"}
 SOORTEN = {

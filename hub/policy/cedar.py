@@ -5,7 +5,9 @@ table, over the whole finite request space, and demand the same answers.
 
 The model: principal `Schakel::Partner::"<verstrekker>"`, action `Schakel::Action::"verstrek"`, resource
 `Schakel::Gegeven::"<categorie>"` or, for one consent item of a category, `Schakel::Gegeven::"<categorie>/<item>"`;
-context `{ontvanger, doel, berichttype, datum (day ordinal), toestemmingen (set of strings)}`.
+context `{ontvanger, doel, berichttype, datum (day ordinal), toestemmingen (set of strings), heeft_casus, casus_fase,
+casus_type, aan_tafel (the recipient is at the casus's table), top_x}`. A rule bound to a casus adds its conditions
+on those; a casus that has ended is refused before the table is asked (as the werkgebied is), so not here.
 Each rule becomes a `permit`, each prohibition a `forbid` (which Cedar lets win over any permit, as we do).
 """
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from hub.policy.engine import CompiledPolicy, RegelInstantie
+from hub.policy.engine import CasusEis, CompiledPolicy, RegelInstantie
 
 
 def _quote(value: str) -> str:
@@ -53,12 +55,28 @@ def _permit(regel: RegelInstantie, resource_ids: list[str], extra: str = "") -> 
     ]
     if extra:
         conditions.append(extra)
+    if regel.casus is not None:
+        conditions.append(_casus(regel.casus))
     return (
         f"@id({_quote(f'{regel.id} {regel.verstrekker}>{regel.ontvanger} {regel.berichttype} {resource_ids[0]}')})\n"
         f"permit (principal == Schakel::Partner::{_quote(regel.verstrekker)}, "
         f'action == Schakel::Action::"verstrek", resource)\n'
         f"when {{ {' && '.join(c for c in conditions if c)} }};"
     )
+
+
+def _casus(eis: CasusEis) -> str:
+    parts = [
+        "context.heeft_casus",
+        f"[{', '.join(_quote(f) for f in sorted(eis.fasen))}].contains(context.casus_fase)",
+    ]
+    if eis.typen:
+        parts.append(f"[{', '.join(_quote(t) for t in sorted(eis.typen))}].contains(context.casus_type)")
+    if eis.aan_tafel:
+        parts.append("context.aan_tafel")
+    if eis.top_x:
+        parts.append("context.top_x")
+    return " && ".join(parts)
 
 
 def to_cedar(policy: CompiledPolicy) -> str:
@@ -117,6 +135,8 @@ class Vraag:
     resource: str
     datum: date
     toestemmingen: frozenset[str]
+    casus: tuple[str, str, bool, bool] | None = None
+    """(fase, type, recipient at the table, Top X in force), or None for a melding outside a casus."""
 
     def cedar_request(self) -> dict[str, Any]:
         return {
@@ -129,5 +149,10 @@ class Vraag:
                 "berichttype": self.berichttype,
                 "datum": self.datum.toordinal(),
                 "toestemmingen": sorted(self.toestemmingen),
+                "heeft_casus": self.casus is not None,
+                "casus_fase": self.casus[0] if self.casus else "",
+                "casus_type": self.casus[1] if self.casus else "",
+                "aan_tafel": self.casus[2] if self.casus else False,
+                "top_x": self.casus[3] if self.casus else False,
             },
         }

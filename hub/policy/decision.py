@@ -28,6 +28,18 @@ class Reden(StrEnum):
     """The melding concerns a gemeente the recipient does not serve."""
     GEMEENTE_ONBEKEND = "gemeente-onbekend"
     """The melding does not say which gemeente it concerns, so no werkgebied can cover it."""
+    GEEN_CASUS = "geen-casus"
+    """The rule applies only within a casus, and the melding names none."""
+    BUITEN_CASUSFASE = "buiten-casusfase"
+    """The casus is not in a stage (or not of a kind) the rule applies to."""
+    NIET_AAN_TAFEL = "niet-aan-tafel"
+    """The recipient is not at the table of the casus."""
+    GEEN_TOP_X = "geen-top-x"
+    """The rule needs Top X status, and the casus has none in force (never given, or its requalification lapsed)."""
+    CASUS_AFGESCHAALD = "casus-afgeschaald"
+    """The casus was scaled down or closed: nothing more is disclosed in it."""
+    MONITORING_VERLOPEN = "monitoring-verlopen"
+    """The term of a huisverbod-monitoring casus has ended."""
 
 
 _MEMO_LIMIT = 64
@@ -37,6 +49,25 @@ def uitkomst_van(granted: Mapping[str, object], withheld: Mapping[str, object]) 
     if granted and not withheld:
         return Uitkomst.PERMIT
     return Uitkomst.PARTIAL if granted else Uitkomst.DENY
+
+
+@dataclass(frozen=True, slots=True)
+class CasusStand:
+    """The casus a melding is sent in, as it stands on the day of the decision.
+
+    `aan_tafel`: the partners at its table (its participants and the ZVH that runs it). `einde`: why nothing more
+    may be disclosed in it (scaled down, closed, its monitoring term ended), or None while it runs."""
+
+    id: int
+    type: str
+    fase: str
+    aan_tafel: frozenset[str]
+    top_x: bool
+    einde: Reden | None = None
+
+    def sleutel(self, ontvanger: str) -> tuple[str, str, bool, bool, Reden | None]:
+        """What a decision for `ontvanger` can depend on (for memoising decisions)."""
+        return (self.type, self.fase, ontvanger in self.aan_tafel, self.top_x, self.einde)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +85,8 @@ class Verzoek:
     categorieen: frozenset[str]
     datum: date
     toestemmingen: frozenset[str] = frozenset()
+    casus: CasusStand | None = None
+    """The casus the melding is sent in; rules bound to a casus apply only through it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from hub.policy.engine import CompiledPolicy
+from hub.policy.engine import CasusEis, CompiledPolicy
 
 
 class Soort(StrEnum):
@@ -25,6 +25,8 @@ class Toegang:
     bewaartermijnen: tuple[str, ...]
     met_toestemming: bool
     berichttypes: tuple[str, ...]
+    alleen_in_casus: tuple[str, ...] = ()
+    """When it is granted only within a casus: each way, in words (`plan-van-aanpak, aan tafel`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,8 @@ class Wijziging:
         head = f"{self.verstrekker} -> {self.ontvanger}, doel {self.doel}:"
         if self.soort is Soort.TOEGEVOEGD and self.nieuw is not None:
             consent = ", alleen met toestemming" if self.nieuw.met_toestemming else ""
+            if self.nieuw.alleen_in_casus:
+                consent += f", alleen in een casus ({'; '.join(self.nieuw.alleen_in_casus)})"
             return f"{head} + {self.categorie} (regel {', '.join(self.nieuw.regels)}{consent})"
         if self.soort is Soort.VERVALLEN and self.oud is not None:
             return f"{head} - {self.categorie} (was regel {', '.join(self.oud.regels)})"
@@ -55,6 +59,12 @@ class Wijziging:
         ):
             if before != after:
                 changes.append(f"{label} {', '.join(before)} -> {', '.join(after)}")
+        if self.oud.alleen_in_casus != self.nieuw.alleen_in_casus:
+            changes.append(
+                f"nu alleen in een casus ({'; '.join(self.nieuw.alleen_in_casus)})"
+                if self.nieuw.alleen_in_casus
+                else "nu ook buiten een casus"
+            )
         if self.oud.met_toestemming != self.nieuw.met_toestemming:
             changes.append("nu alleen met toestemming" if self.nieuw.met_toestemming else "nu zonder toestemming")
         return f"{head} ~ {self.categorie}: {'; '.join(changes)}"
@@ -68,10 +78,10 @@ class Wijziging:
 
 def permissions(policy: CompiledPolicy, day: date) -> dict[tuple[str, str, str, str], Toegang]:
     """(verstrekker, ontvanger, doel, categorie) -> how it is granted on `day`, berichttypes merged."""
-    grouped: dict[tuple[str, str, str, str], list[tuple[str, str, str, str, bool]]] = {}
-    for (giver, taker, doel, berichttype), categorie, grant, conditional in policy.toegang(day):
+    grouped: dict[tuple[str, str, str, str], list[tuple[str, str, str, str, bool, str]]] = {}
+    for (giver, taker, doel, berichttype), categorie, grant, conditional, casus in policy.toegang(day):
         grouped.setdefault((giver, taker, doel, categorie), []).append(
-            (grant.regel, grant.grondslag, grant.bewaartermijn, berichttype, conditional)
+            (grant.regel, grant.grondslag, grant.bewaartermijn, berichttype, conditional, casus_words(casus))
         )
     return {
         key: Toegang(
@@ -80,9 +90,24 @@ def permissions(policy: CompiledPolicy, day: date) -> dict[tuple[str, str, str, 
             bewaartermijnen=tuple(sorted({g[2] for g in grants})),
             met_toestemming=all(g[4] for g in grants),
             berichttypes=tuple(sorted({g[3] for g in grants})),
+            alleen_in_casus=() if any(not g[5] for g in grants) else tuple(sorted({g[5] for g in grants})),
         )
         for key, grants in grouped.items()
     }
+
+
+def casus_words(casus: CasusEis | None) -> str:
+    """A casus condition in words: `fase plan-van-aanpak, type top-x, aan tafel, met Top X`; empty for none."""
+    if casus is None:
+        return ""
+    parts = [f"fase {' of '.join(sorted(casus.fasen))}"]
+    if casus.typen:
+        parts.append(f"type {' of '.join(sorted(casus.typen))}")
+    if casus.aan_tafel:
+        parts.append("aan tafel")
+    if casus.top_x:
+        parts.append("met Top X")
+    return ", ".join(parts)
 
 
 def diff(old: CompiledPolicy | None, new: CompiledPolicy, day: date) -> list[Wijziging]:

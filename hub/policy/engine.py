@@ -15,11 +15,41 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-from hub.policy.decision import Achtergehouden, Besluit, Reden, Verstrekt, Verzoek, uitkomst_van
-from hub.policy.format import Grondslag, PolicySource, Verbod
+from hub.policy.decision import Achtergehouden, Besluit, CasusStand, Reden, Verstrekt, Verzoek, uitkomst_van
+from hub.policy.format import CasusVoorwaarde, Grondslag, PolicySource, Verbod
 
 Key = tuple[str, str, str, str]
 _CACHE_LIMIT = 65_536
+
+
+@dataclass(frozen=True, slots=True)
+class CasusEis:
+    """A rule's casus condition: the stages (and kinds) of casus it applies in, whether the recipient must be at
+    the table, and whether Top X status must be in force."""
+
+    fasen: frozenset[str]
+    typen: frozenset[str]
+    aan_tafel: bool
+    top_x: bool
+
+    @staticmethod
+    def van(voorwaarde: CasusVoorwaarde | None) -> CasusEis | None:
+        if voorwaarde is None:
+            return None
+        return CasusEis(frozenset(voorwaarde.fasen), frozenset(voorwaarde.typen), voorwaarde.aan_tafel,
+                        voorwaarde.top_x)  # fmt: skip
+
+    def reden(self, stand: CasusStand | None, ontvanger: str) -> Reden | None:
+        """Why the condition does not hold for a melding in `stand` to `ontvanger`, or None when it does."""
+        if stand is None:
+            return Reden.GEEN_CASUS
+        if stand.fase not in self.fasen or (self.typen and stand.type not in self.typen):
+            return Reden.BUITEN_CASUSFASE
+        if self.aan_tafel and ontvanger not in stand.aan_tafel:
+            return Reden.NIET_AAN_TAFEL
+        if self.top_x and not stand.top_x:
+            return Reden.GEEN_TOP_X
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +68,7 @@ class RegelInstantie:
     tot: int | None
     """Ordinal of the last day the rule applies, or None."""
     toestemming: bool
+    casus: CasusEis | None = None
 
     def geldig(self, day: int) -> bool:
         return self.van <= day and (self.tot is None or day <= self.tot)
@@ -55,9 +86,19 @@ class VerbodInstantie:
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
-    grant: Verstrekt | None = None
+class _Option:
+    """One way a category may be granted: by a rule in force, perhaps only with consent or within a casus."""
+
+    grant: Verstrekt
     conditional: bool = False
+    """Only with the betrokkene's consent."""
+    casus: CasusEis | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    options: tuple[_Option, ...] = ()
+    """The ways to grant, most permissive first: unconditional, within a casus, with consent, both."""
     withheld: Achtergehouden | None = None
 
 
@@ -125,7 +166,8 @@ class CompiledPolicy:
         key = (verzoek.verstrekker, verzoek.ontvanger, verzoek.doel, verzoek.berichttype)
         segments = self._table.get(key) or self._prohibitions_only[verzoek.ontvanger]
         index = bisect.bisect_right(segments.breakpoints, day)
-        cache_key = (key, id(segments), index, verzoek.categorieen, verzoek.toestemmingen)
+        stand = verzoek.casus.sleutel(verzoek.ontvanger) if verzoek.casus is not None else None
+        cache_key = (key, id(segments), index, verzoek.categorieen, verzoek.toestemmingen, stand)
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
@@ -154,11 +196,32 @@ class CompiledPolicy:
                 withheld[categorie] = Achtergehouden(Reden.GEEN_REGEL)
             elif entry.withheld is not None:
                 withheld[categorie] = entry.withheld
-            elif entry.grant is not None and not entry.conditional:
-                granted[categorie] = entry.grant
-            elif entry.grant is not None:
-                self._with_consent(categorie, entry.grant, verzoek.toestemmingen, granted, withheld)
+            else:
+                self._choose(categorie, entry.options, verzoek, granted, withheld)
         return self._besluit(verzoek, granted, withheld)
+
+    def _choose(
+        self,
+        categorie: str,
+        options: tuple[_Option, ...],
+        verzoek: Verzoek,
+        granted: dict[str, Verstrekt],
+        withheld: dict[str, Achtergehouden],
+    ) -> None:
+        """The first option whose casus condition holds decides; when none holds, the first one's reason."""
+        failed: Achtergehouden | None = None
+        for option in options:
+            if option.casus is not None:
+                reden = option.casus.reden(verzoek.casus, verzoek.ontvanger)
+                if reden is not None:
+                    failed = failed or Achtergehouden(reden, option.grant.regel)
+                    continue
+            if option.conditional:
+                self._with_consent(categorie, option.grant, verzoek.toestemmingen, granted, withheld)
+            else:
+                granted[categorie] = option.grant
+            return
+        withheld[categorie] = failed or Achtergehouden(Reden.GEEN_REGEL)
 
     def _with_consent(
         self,
@@ -197,8 +260,11 @@ class CompiledPolicy:
         )
 
     def decide_in(self, verzoek: Verzoek, gemeente: str | None) -> Besluit:
-        """`decide`, for a melding about `gemeente`: a recipient whose werkgebied does not cover it gets nothing."""
+        """`decide`, for a melding about `gemeente`: a recipient whose werkgebied does not cover it gets nothing,
+        nor does anyone in a casus that has ended (scaled down, closed, or its monitoring term over)."""
         reden = self.werkgebied_reden(verzoek.ontvanger, gemeente)
+        if reden is None and verzoek.casus is not None:
+            reden = verzoek.casus.einde
         if reden is None:
             return self.decide(verzoek)
         return self._besluit(verzoek, {}, dict.fromkeys(verzoek.categorieen, Achtergehouden(reden)))
@@ -251,14 +317,15 @@ class CompiledPolicy:
 
     # Reading the table
 
-    def toegang(self, day: date) -> Iterator[tuple[Key, str, Verstrekt, bool]]:
-        """Every (key, category) granted on `day`, with the grant and whether it needs consent."""
+    def toegang(self, day: date) -> Iterator[tuple[Key, str, Verstrekt, bool, CasusEis | None]]:
+        """Every way a (key, category) may be granted on `day`: the grant, whether it needs consent, and the casus
+        it needs (None: none)."""
         ordinal = day.toordinal()
         for key, segments in sorted(self._table.items()):
             entries = segments.maps[bisect.bisect_right(segments.breakpoints, ordinal)]
             for categorie, entry in entries.items():
-                if entry.grant is not None:
-                    yield key, categorie, entry.grant, entry.conditional
+                for option in entry.options:
+                    yield key, categorie, option.grant, option.conditional, option.casus
 
     def verboden_voor(self, ontvanger: str) -> tuple[VerbodInstantie, ...]:
         """The prohibitions (emergency ones included) that apply to this recipient."""
@@ -297,6 +364,7 @@ class CompiledPolicy:
                                 van=regel.geldig_van.toordinal(),
                                 tot=regel.geldig_tot.toordinal() if regel.geldig_tot else None,
                                 toestemming=regel.voorwaarden.toestemming,
+                                casus=CasusEis.van(regel.voorwaarden.casus),
                             )
 
     def verbod_geldt(self, verbod: Verbod, partner: str) -> bool:
@@ -348,8 +416,9 @@ def evaluate(rules: list[RegelInstantie], verboden: Iterable[VerbodInstantie], c
     """The reference semantics for one category on one day (the table stores its results per interval).
 
     1. a prohibition in force covering the category withholds it, whatever any rule says;
-    2. else a rule in force granting it without conditions grants it; else one needing consent grants it
-       under that condition;
+    2. else the rules in force granting it, most permissive first (no condition, only within a casus, only
+       with consent, both): the first whose casus condition holds grants it (under its consent condition, if
+       any); when no casus condition holds, the first one's reason withholds it;
     3. else a rule that grants it on another day explains why not now (not yet valid, or expired);
     4. else no rule grants it.
     """
@@ -358,11 +427,18 @@ def evaluate(rules: list[RegelInstantie], verboden: Iterable[VerbodInstantie], c
             return _Entry(withheld=Achtergehouden(Reden.VERBOD, verbod.id))
     granting = [r for r in rules if categorie in r.categorieen]
     in_force = [r for r in granting if r.geldig(day)]
-    for conditional in (False, True):
-        for regel in in_force:
-            if regel.toestemming == conditional:
-                grant = Verstrekt(regel.id, regel.grondslag, regel.bewaartermijn, op_toestemming=conditional)
-                return _Entry(grant=grant, conditional=conditional)
+    options = tuple(
+        _Option(
+            Verstrekt(regel.id, regel.grondslag, regel.bewaartermijn, op_toestemming=conditional), conditional,
+            regel.casus,
+        )
+        for conditional in (False, True)
+        for bound in (False, True)
+        for regel in in_force
+        if regel.toestemming == conditional and (regel.casus is not None) == bound
+    )  # fmt: skip
+    if options:
+        return _Entry(options=options)
     for regel in granting:
         if regel.van > day:
             return _Entry(withheld=Achtergehouden(Reden.REGEL_NOG_NIET_GELDIG, regel.id))

@@ -14,6 +14,12 @@ _REASON = {
     Reden.GEEN_DEELNEMER: "geen deelnemer aan het convenant",
     Reden.BUITEN_WERKGEBIED: "de gemeente ligt buiten het werkgebied van de ontvanger",
     Reden.GEMEENTE_ONBEKEND: "de melding zegt niet om welke gemeente het gaat",
+    Reden.GEEN_CASUS: "regel {ref} geldt alleen binnen een casus, en de melding noemt er geen",
+    Reden.BUITEN_CASUSFASE: "regel {ref} geldt niet in deze fase of bij dit type casus",
+    Reden.NIET_AAN_TAFEL: "de ontvanger zit niet aan tafel bij de casus (regel {ref})",
+    Reden.GEEN_TOP_X: "regel {ref} vraagt een Top X-status, en die heeft de casus niet (meer)",
+    Reden.CASUS_AFGESCHAALD: "de casus is afgeschaald of gesloten",
+    Reden.MONITORING_VERLOPEN: "de monitoringstermijn van de casus is verstreken",
 }
 
 

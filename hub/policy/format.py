@@ -13,7 +13,7 @@ These models are the format's definition: the JSON Schema published for editors 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 CODE = r"^[a-z0-9][a-z0-9_-]*$"
 RULE_ID = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+
+
+def _check_duration(value: str, what: str) -> str:
+    match = DURATION.fullmatch(value)
+    if match is None or not any(match.groups()):
+        raise ValueError(f"{what} must be an ISO 8601 duration of years, months and days, e.g. P1Y")
+    return value
 
 
 class Strict(BaseModel):
@@ -65,10 +72,22 @@ class Verwerkingsactiviteit(Strict):
     versie: int = Field(ge=1)
 
 
+CasusFase = Literal["aanmelding", "triage", "plan-van-aanpak"]
+"""The stages of a casus in which something may be disclosed (afschaling and gesloten end every disclosure)."""
+CasusTypeCode = Literal["pga", "top-x", "huisverbod-monitoring", "nazorg", "radicalisering"]
+
+
 class Doel(Strict):
     code: str = Field(pattern=CODE)
     omschrijving: str
     verwerkingsactiviteit: Verwerkingsactiviteit
+    casusfasen: list[CasusFase] = Field(
+        default_factory=list,
+        description=(
+            "The stages of a casus this doel serves (e.g. `[plan-van-aanpak]` for a casusoverleg). A rule for this "
+            "doel that is bound to a casus may name only these stages."
+        ),
+    )
     vertrouwelijk: bool = Field(default=False, description="Disclosures for this doel are held back from inzage.")
 
 
@@ -132,11 +151,29 @@ class Goedkeuring(Strict):
     )
 
 
+class Procesafspraken(Strict):
+    """What the partners agreed on the ZVH's process: terms the hub enforces for every casus."""
+
+    top_x_herkwalificatie: str = Field(
+        default="P6M",
+        description="How long a weegtafel decision for Top X holds before it must be requalified (ISO 8601).",
+    )
+    huisverbod_monitoring: str = Field(
+        default="P1Y", description="How long after a huisverbod ends its monitoring casus may run (ISO 8601)."
+    )
+
+    @field_validator("top_x_herkwalificatie", "huisverbod_monitoring")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        return _check_duration(value, "a term")
+
+
 class Convenant(Strict):
     convenant: str = Field(pattern=CODE)
     naam: str
     versie: str
     goedkeuring: Goedkeuring = Goedkeuring()
+    procesafspraken: Procesafspraken = Procesafspraken()
     deelnemers: list[Deelnemer] = Field(min_length=1)
     toestemmingen: list[Toestemmingsbevoegdheid] = Field(
         default_factory=list,
@@ -197,10 +234,34 @@ class Berichttypes(Strict):
     berichttypes: list[Berichttype]
 
 
+class CasusVoorwaarde(Strict):
+    """The rule applies only to a melding sent within a casus that stands as this says."""
+
+    fasen: list[CasusFase] = Field(min_length=1, description="The stages the casus must be in.")
+    typen: list[CasusTypeCode] = Field(
+        default_factory=list, description="The kinds of casus it applies to; empty for every kind."
+    )
+    aan_tafel: bool = Field(
+        default=True,
+        description="The recipient must be at the table of the casus (a participant, or the ZVH that runs it).",
+    )
+    top_x: bool = Field(
+        default=False,
+        description="The casus must hold Top X status from a weegtafel decision that has not lapsed.",
+    )
+
+
 class Voorwaarden(Strict):
     toestemming: bool = Field(
         default=False,
         description="Each category of this rule needs the betrokkene's consent (per item where fields have one).",
+    )
+    casus: CasusVoorwaarde | None = Field(
+        default=None,
+        description=(
+            "The rule applies only within a casus: in these stages (and kinds), to a recipient at its table. A "
+            "melding then names its casus."
+        ),
     )
 
 
@@ -221,10 +282,7 @@ class Regel(Strict):
     @field_validator("bewaartermijn")
     @classmethod
     def _duration(cls, value: str) -> str:
-        match = DURATION.fullmatch(value)
-        if match is None or not any(match.groups()):
-            raise ValueError("bewaartermijn must be an ISO 8601 duration of years, months and days, e.g. P1Y")
-        return value
+        return _check_duration(value, "bewaartermijn")
 
 
 class Regels(Strict):
@@ -378,3 +436,16 @@ def raw_from_files(files: dict[str, bytes]) -> dict[str, Any]:
         raise FormatError(problems)
     raw["regels"] = regels
     return raw
+
+
+def add_duration(day: date, duration: str) -> date:
+    """`day` plus an ISO 8601 duration of years, months and days (a month's end stays within the month: 31
+    January plus P1M is 28 or 29 February)."""
+    match = DURATION.fullmatch(duration)
+    if match is None:
+        raise ValueError(f"{duration!r} is not an ISO 8601 duration of years, months and days")
+    years, months, days = (int(g) if g else 0 for g in match.groups())
+    month_index = day.month - 1 + months + 12 * years
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
+    return date(year, month, min(day.day, last)) + timedelta(days=days)

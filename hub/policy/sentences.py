@@ -17,6 +17,9 @@ _MONTHS = (
 )  # fmt: skip
 
 
+_FASEN = {"aanmelding": "aanmelding", "triage": "triage", "plan-van-aanpak": "plan van aanpak"}
+
+
 def termijn(duration: str) -> str:
     """`P1Y6M` -> `1 jaar en 6 maanden`."""
     match = _DURATION.fullmatch(duration)
@@ -94,6 +97,15 @@ def zin(regel: Regel, verstrekker: str, namen: Namen) -> Zin:
     voorwaarden = []
     if regel.voorwaarden.toestemming:
         voorwaarden.append("alleen met toestemming van de betrokkene")
+    casus = regel.voorwaarden.casus
+    if casus is not None:
+        fasen = opsomming([_FASEN.get(f, f) for f in casus.fasen])
+        soort = f" van het type {opsomming(list(casus.typen))}" if casus.typen else ""
+        voorwaarden.append(f"alleen binnen een casus{soort} in de fase {fasen}")
+        if casus.aan_tafel:
+            voorwaarden.append("alleen aan een ontvanger die aan tafel zit bij die casus")
+        if casus.top_x:
+            voorwaarden.append("alleen zolang de casus een Top X-status heeft die niet is vervallen")
     geldig = f"geldig vanaf {datum(regel.geldig_van)}"
     if regel.geldig_tot is not None:
         geldig += f" tot en met {datum(regel.geldig_tot)}"

@@ -47,6 +47,7 @@ def validate(source: PolicySource) -> list[Bevinding]:
     found += _rules(source)
     found += _prohibitions(source)
     found += _consents(source)
+    found += _casus(source)
     found += _unconfirmed(source)
     if not any(f.niveau is Niveau.FOUT for f in found):
         # Only a convenant whose codes all resolve can be expanded into rule instances.
@@ -207,6 +208,37 @@ def _prohibitions(source: PolicySource) -> list[Bevinding]:
                     Niveau.FOUT, "verboden.yaml", verbod.id, "geldig_tot lies before geldig_van; correct the dates"
                 )
             )
+    return found
+
+
+def _casus(source: PolicySource) -> list[Bevinding]:
+    """A rule bound to a casus names only stages its doel serves, and needs Top X only where a casus can have it."""
+    found: list[Bevinding] = []
+    stages = {d.code: set(d.casusfasen) for d in source.vocabulaires.doelen}
+    for file_name, regels in sorted(source.regels.items()):
+        for regel in regels.regels:
+            casus = regel.voorwaarden.casus
+            if casus is None or regel.doel not in stages:
+                continue
+            served = stages[regel.doel]
+            outside = sorted(set(casus.fasen) - served)
+            if outside:
+                found.append(
+                    Bevinding(
+                        Niveau.FOUT, f"regels/{file_name}", regel.id,
+                        f"voorwaarden.casus names stage(s) {', '.join(outside)}, which doel {regel.doel!r} does not "
+                        f"serve (its casusfasen: {', '.join(sorted(served)) or 'none'}); add them to the doel in "
+                        "vocabulaires.yaml or choose the doel of that stage",
+                    )
+                )  # fmt: skip
+            if casus.top_x and casus.typen and "top-x" not in casus.typen:
+                found.append(
+                    Bevinding(
+                        Niveau.FOUT, f"regels/{file_name}", regel.id,
+                        "voorwaarden.casus needs Top X status but names no casus of type top-x: no casus can ever "
+                        "satisfy it; add top-x to typen or drop top_x",
+                    )
+                )  # fmt: skip
     return found
 
 

@@ -14,6 +14,7 @@ apart, and only those:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -24,8 +25,8 @@ import cedarpy
 import pytest
 
 from hub.policy.cedar import Vraag, resources, to_cedar
-from hub.policy.decision import Verzoek
-from hub.policy.engine import CompiledPolicy
+from hub.policy.decision import CasusStand, Verzoek
+from hub.policy.engine import CompiledPolicy, RegelInstantie
 from hub.policy.format import PolicySource, Verbod
 
 
@@ -46,21 +47,43 @@ def request_space(policy: CompiledPolicy) -> list[Vraag]:
         frozenset(f"{c}/{i[0]}" for c, i in items.items() if i),
         frozenset(f"{c}/{x}" for c, i in items.items() for x in i[1:]),
     ]
+    casus_bound = [r for r in policy.regels if r.casus is not None]
     space = []
     for doel in sorted(d.code for d in source.vocabulaires.doelen):
         types = sorted(named.get(doel, set()))
         types += [next(t for t in all_types if t not in types)]
         for categorie in sorted(c.code for c in source.vocabulaires.categorieen):
             consents = variants if categorie in consent_categories else [frozenset()]
+            bound = [r for r in casus_bound if r.doel == doel and categorie in r.categorieen]
+            givers = {r.verstrekker for r in bound}
             for resource, berichttype, giver, taker, day, consent in itertools.product(
                 resources(policy, categorie), types, partners, partners, days, consents
             ):
-                space.append(Vraag(giver, taker, doel, berichttype, resource, day, consent))
+                for casus in casus_variants(bound) if giver in givers else [None]:
+                    space.append(Vraag(giver, taker, doel, berichttype, resource, day, consent, casus))
     return space
+
+
+def casus_variants(bound: list[RegelInstantie]) -> list[tuple[str, str, bool, bool] | None]:
+    """The casus states that rules bound to a casus can tell apart: none; and, for every stage (the three a rule
+    may name and one it may not) and every kind some rule names plus one none names, the recipient at the table
+    with Top X in force, and each of those two conditions alone turned off. A giver without such a rule for the
+    category is asked without a casus only: no policy reads the casus for it."""
+    stages = ["aanmelding", "triage", "plan-van-aanpak", "afschaling"]
+    kinds = sorted({t for r in bound for t in (r.casus.typen if r.casus else ())})
+    kinds += [next(k for k in ("pga", "top-x", "huisverbod-monitoring", "nazorg") if k not in kinds)]
+    variants: list[tuple[str, str, bool, bool] | None] = [None]
+    for stage, kind in itertools.product(stages, kinds):
+        variants += [(stage, kind, True, True), (stage, kind, False, True), (stage, kind, True, False)]
+    return variants
 
 
 def table_answer(policy: CompiledPolicy, vraag: Vraag) -> bool:
     categorie, _, item = vraag.resource.partition("/")
+    casus = None
+    if vraag.casus is not None:
+        fase, kind, at_table, top_x = vraag.casus
+        casus = CasusStand(1, kind, fase, frozenset({vraag.ontvanger} if at_table else ()), top_x)
     besluit = policy.decide(
         Verzoek(
             vraag.verstrekker,
@@ -70,6 +93,7 @@ def table_answer(policy: CompiledPolicy, vraag: Vraag) -> bool:
             frozenset({categorie}),
             vraag.datum,
             vraag.toestemmingen,
+            casus,
         )
     )
     grant = besluit.verstrekt.get(categorie)
@@ -149,3 +173,16 @@ class TestTheCrossCheckCanFail:
         answer = cedarpy.is_authorized(vraag.cedar_request(), permits_only, "[]")
         assert answer.decision == cedarpy.Decision.Allow
         assert not table_answer(policy, vraag)
+
+    def test_cedar_without_the_casus_conditions_disagrees_with_the_table(self, sample: CompiledPolicy) -> None:
+        loose = to_cedar(sample).replace(" && context.aan_tafel", "")
+        vraag = Vraag(
+            "zvh-zuid-limburg", "veilig-thuis-zuid-limburg", "casusoverleg-pga", "verrijking", "identificatie",
+            date(2026, 11, 22), frozenset(), ("plan-van-aanpak", "pga", False, False),
+        )  # fmt: skip
+        assert cedarpy.is_authorized(vraag.cedar_request(), loose, "[]").decision == cedarpy.Decision.Allow
+        assert not table_answer(sample, vraag)
+        at_table = dataclasses.replace(vraag, casus=("plan-van-aanpak", "pga", True, False))
+        assert table_answer(sample, at_table)
+        strict = cedarpy.is_authorized(at_table.cedar_request(), to_cedar(sample), "[]")
+        assert strict.decision == cedarpy.Decision.Allow

@@ -153,8 +153,8 @@ class TestDecisions:
             entry = evaluate(rules, verboden, categorie, verzoek.datum.toordinal())
             if entry.withheld is not None:
                 assert besluit.achtergehouden[categorie] == entry.withheld
-            elif entry.grant is not None and not entry.conditional:
-                assert besluit.verstrekt[categorie] == entry.grant
+            elif not entry.options[0].conditional and entry.options[0].casus is None:
+                assert besluit.verstrekt[categorie] == entry.options[0].grant
             else:
                 assert categorie in besluit.verstrekt or categorie in besluit.achtergehouden
 

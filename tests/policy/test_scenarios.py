@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hub.policy.decision import Verzoek
+from hub.policy.decision import CasusStand, Verzoek
 from hub.policy.engine import CompiledPolicy
 from hub.policy.projection import FieldTree, present_categories, project
 from tests.policy.conftest import melding
@@ -29,12 +29,18 @@ def _get(data: Any, path: str) -> Any:
     return data
 
 
+_WITH_REFERENCE = {"verbod", "regel-verlopen", "geen-casus", "buiten-casusfase", "niet-aan-tafel", "geen-top-x"}
+
+
 def _reason(withheld: Any) -> str:
-    return (
-        f"{withheld.reden}:{withheld.verwijzing}"
-        if withheld.reden in {"verbod", "regel-verlopen"}
-        else str(withheld.reden)
-    )
+    return f"{withheld.reden}:{withheld.verwijzing}" if withheld.reden in _WITH_REFERENCE else str(withheld.reden)
+
+
+def _casus(given: dict[str, Any] | None) -> CasusStand | None:
+    """A scenario's casus: `{type, fase, aan_tafel: [partners], top_x}`."""
+    if given is None:
+        return None
+    return CasusStand(1, given["type"], given["fase"], frozenset(given.get("aan_tafel", [])), given.get("top_x", False))
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["naam"] for s in SCENARIOS])
@@ -50,6 +56,7 @@ def test_flow(scenario: dict[str, Any], sample: CompiledPolicy, trees: dict[str,
             categorieen=present_categories(payload, tree),
             datum=scenario.get("datum", date(2026, 11, 22)),
             toestemmingen=frozenset(scenario.get("toestemmingen", [])),
+            casus=_casus(scenario.get("casus")),
         )
     )
     assert besluit.uitkomst == scenario["uitkomst"]
