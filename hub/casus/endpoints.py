@@ -22,6 +22,7 @@ from hub.casus.schemas import (
     MeldingKoppeling,
     PersoonIn,
     RedenIn,
+    WeegtafelIn,
 )
 from hub.db import SessionDep
 from hub.errors import NotFound, Unprocessable
@@ -30,6 +31,8 @@ from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
+from hub.policy.endpoints import RuntimeDep
+from hub.policy.format import Procesafspraken
 from hub.pseudonym import repository as pseudonyms
 from hub.pseudonym.endpoints import VaultDep
 from hub.pseudonym.vault import Vault
@@ -38,6 +41,16 @@ router = APIRouter(prefix=f"{API_PREFIX}/casussen", tags=["casussen"])
 
 RegisseurDep = Annotated[Caller, Depends(require_roles(Role.PROCESREGISSEUR))]
 Reader = Annotated[Caller, Depends(require_roles(Role.PROCESREGISSEUR, Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
+
+
+def _afspraken(runtime: RuntimeDep, session: SessionDep) -> Procesafspraken:
+    """The process terms of the convenant in force (the format's defaults while none is active: then nothing can
+    be disclosed in any casus anyway)."""
+    policy = runtime.active(session, utcnow())
+    return policy.source.convenant.procesafspraken if policy is not None else Procesafspraken()
+
+
+AfsprakenDep = Annotated[Procesafspraken, Depends(_afspraken)]
 
 
 def _regisseur(caller: Caller) -> service.Regisseur:
@@ -78,10 +91,12 @@ def list_casussen(
     summary="Open a casus",
     description="At aanmelding, run by your ZVH. Link meldingen and persons, add participants, then move it on.",
 )
-def open_casus(body: CasusIn, caller: RegisseurDep, context: ContextDep, session: SessionDep) -> CasusDetail:
+def open_casus(
+    body: CasusIn, caller: RegisseurDep, context: ContextDep, session: SessionDep, afspraken: AfsprakenDep
+) -> CasusDetail:
     found = service.open_casus(
         session, _regisseur(caller), soort=body.type, reden=service.check_reason(body.reden), context=context,
-        now=utcnow(),
+        now=utcnow(), huisverbod_einde=body.huisverbod_einde, afspraken=afspraken,
     )  # fmt: skip
     return detail(session, found.id or 0)
 
@@ -97,6 +112,27 @@ def move(casus_id: IdPath, body: FaseIn, caller: RegisseurDep, context: ContextD
     service.move(
         session, _regisseur(caller), casus_id, body.naar, reden=service.check_reason(body.reden), context=context,
         now=utcnow(),
+    )  # fmt: skip
+    return detail(session, casus_id)
+
+
+@router.post(
+    "/{casus_id}/weegtafel",
+    summary="Record a weegtafel decision (Top X)",
+    description=(
+        "Gives a Top X casus its status, or requalifies it, for the term the convenant agrees "
+        "(`procesafspraken.top_x_herkwalificatie`). A rule that needs Top X applies only while it holds; the "
+        "status and its history are on the verstrekkingenlog and never disclosed as a list."
+    ),
+)
+def weegtafel(
+    *,
+    casus_id: IdPath, body: WeegtafelIn, caller: RegisseurDep, context: ContextDep, session: SessionDep,
+    afspraken: AfsprakenDep,
+) -> CasusDetail:  # fmt: skip
+    service.weegtafel(
+        session, _regisseur(caller), casus_id, datum=body.datum, aanwezig=[p[:64] for p in body.aanwezig],
+        reden=service.check_reason(body.reden), afspraken=afspraken, context=context, now=utcnow(),
     )  # fmt: skip
     return detail(session, casus_id)
 

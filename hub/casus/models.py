@@ -5,7 +5,7 @@ of which it keeps a hash), so no one can change a casus's history unnoticed."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, UniqueConstraint
@@ -45,6 +45,12 @@ class Casus(SQLModel, table=True):
     geopend_door: str = Field(max_length=64)
     geopend_op: datetime = Field(sa_type=UTCDateTime)
     gesloten_op: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    """When it was scaled down (afschaling) or closed, whichever came first: nothing is disclosed in it after,
+    and retention runs from here."""
+    top_x_tot: date | None = Field(default=None)
+    """A Top X casus: the last day its weegtafel decision holds; requalified, it moves on; lapsed, it is cleared."""
+    monitoring_tot: date | None = Field(default=None)
+    """A huisverbod-monitoring casus: the last day it may run (the huisverbod's end plus the agreed term)."""
 
 
 class CasusDeelnemer(SQLModel, table=True):

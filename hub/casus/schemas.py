@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -16,6 +16,23 @@ Reden = Field(min_length=5, max_length=1000, description="Why, for the casus's h
 
 class CasusIn(ApiModel):
     type: CasusType
+    reden: str = Reden
+    huisverbod_einde: date | None = Field(
+        default=None,
+        description=(
+            "Only for `huisverbod-monitoring`, and required there: the last day of the huisverbod (from its "
+            "melding). The casus runs until the convenant's agreed term after it; then nothing more is disclosed."
+        ),
+    )
+
+
+class WeegtafelIn(ApiModel):
+    """A weegtafel decision that gives a Top X casus its status, or requalifies it."""
+
+    datum: date = Field(description="The day the weegtafel met (not in the future).")
+    aanwezig: list[str] = Field(
+        min_length=1, max_length=20, description="The partners present; at least one justitiepartner."
+    )
     reden: str = Reden
 
 
@@ -68,7 +85,9 @@ class CasusOut(ApiModel):
     zvh: str
     geopend_door: str
     geopend_op: datetime
-    gesloten_op: datetime | None
+    gesloten_op: datetime | None = Field(description="When it was scaled down or closed, whichever came first.")
+    top_x_tot: date | None = Field(description="A Top X casus: the last day its weegtafel decision holds.")
+    monitoring_tot: date | None = Field(description="A huisverbod-monitoring casus: the last day it may run.")
 
 
 class CasusDetail(CasusOut):

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from hub.casus import repository
 from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon, CasusType, Fase
 from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
+from hub.kit.clock import dutch_date
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, casus
 from hub.meldingen.models import Melding
 from hub.partners import service as partners
 from hub.partners.models import PartnerSoort
+from hub.policy.decision import CasusStand, Reden
+from hub.policy.format import Procesafspraken, add_duration
+
+JUSTITIEPARTNERS = frozenset({PartnerSoort.POLITIE, PartnerSoort.OM, PartnerSoort.RECLASSERING, PartnerSoort.DJI})
+"""Who must be at a weegtafel for a Top X decision (at least one of them)."""
 
 NEXT: dict[Fase, frozenset[Fase]] = {
     Fase.AANMELDING: frozenset({Fase.TRIAGE, Fase.AFSCHALING, Fase.GESLOTEN}),
@@ -81,14 +87,93 @@ def _record(
 
 
 def open_casus(
-    session: Session, regisseur: Regisseur, *, soort: CasusType, reden: str, context: Context, now: datetime
-) -> Casus:
-    """A new casus at aanmelding, run by the regisseur's ZVH."""
+    session: Session, regisseur: Regisseur, *, soort: CasusType, reden: str, context: Context, now: datetime,
+    huisverbod_einde: date | None = None, afspraken: Procesafspraken | None = None,
+) -> Casus:  # fmt: skip
+    """A new casus at aanmelding, run by the regisseur's ZVH. A huisverbod-monitoring casus needs the last day of
+    the huisverbod: it runs until the term the convenant agrees (`afspraken`) after it, and no longer."""
     _zvh(session, regisseur)
+    monitoring_tot = None
+    details = str(soort)
+    if soort == CasusType.HUISVERBOD:
+        if huisverbod_einde is None:
+            raise Unprocessable(
+                "a huisverbod-monitoring casus needs the last day of the huisverbod (huisverbodEinde): the "
+                "monitoring runs until the agreed term after it",
+                code="huisverbod-einde-vereist",
+            )
+        term = (afspraken or Procesafspraken()).huisverbod_monitoring
+        monitoring_tot = add_duration(huisverbod_einde, term)
+        details = f"{soort}; monitoring tot en met {monitoring_tot.isoformat()}"
+    elif huisverbod_einde is not None:
+        raise Unprocessable(
+            "only a huisverbod-monitoring casus has a huisverbod end", code="huisverbod-einde-onverwacht"
+        )
     found = Casus(type=soort, fase=Fase.AANMELDING, zvh=regisseur.partner_id, geopend_door=regisseur.principal_id,
-                  geopend_op=now)  # fmt: skip
+                  geopend_op=now, monitoring_tot=monitoring_tot)  # fmt: skip
     repository.add(session, found)
-    _record(session, found, regisseur, "geopend", details=str(soort), reden=reden, context=context, now=now)
+    _record(session, found, regisseur, "geopend", details=details, reden=reden, context=context, now=now)
+    return found
+
+
+def at_table(session: Session, found: Casus) -> frozenset[str]:
+    """The partners at the table of a casus: its current participants and the ZVH that runs it."""
+    return frozenset({found.zvh, *(d.partner_id for d in repository.participants(session, found.id or 0))})
+
+
+def stand(session: Session, casus_id: int, verstrekker: str, day: date) -> CasusStand:
+    """The casus a melding from `verstrekker` is sent in, as it stands on `day`. Only a partner at its table may
+    send in it; a partner that is not gets the same answer as for a casus that does not exist."""
+    found = repository.get(session, casus_id)
+    table = at_table(session, found) if found is not None else frozenset()
+    if found is None or verstrekker not in table:
+        raise Forbidden(
+            f"you are not at the table of casus {casus_id}, or there is no such casus: only the ZVH that runs a casus "
+            "and its participants send meldingen in it",
+            code="niet-aan-tafel",
+        )
+    einde = None
+    if found.fase in (Fase.AFSCHALING, Fase.GESLOTEN):
+        einde = Reden.CASUS_AFGESCHAALD
+    elif found.monitoring_tot is not None and day > found.monitoring_tot:
+        einde = Reden.MONITORING_VERLOPEN
+    top_x = found.top_x_tot is not None and day <= found.top_x_tot
+    return CasusStand(casus_id, str(found.type), str(found.fase), table, top_x, einde)
+
+
+def weegtafel(
+    session: Session, regisseur: Regisseur, casus_id: int, *, datum: date, aanwezig: Sequence[str], reden: str,
+    afspraken: Procesafspraken, context: Context, now: datetime,
+) -> Casus:  # fmt: skip
+    """A weegtafel decision gives (or requalifies) Top X status: on `datum`, with the justitiepartners `aanwezig`,
+    for the term the convenant agrees. Only a Top X casus that is taken on (triage or plan van aanpak)."""
+    found = _own(session, regisseur, casus_id)
+    _open(found)
+    if found.type != CasusType.TOP_X:
+        raise Conflict(f"casus {casus_id} is not a Top X casus", code="geen-top-x-casus")
+    if found.fase not in (Fase.TRIAGE, Fase.PLAN_VAN_AANPAK):
+        raise Conflict(
+            f"casus {casus_id} is in stage {found.fase}: a weegtafel decides at triage or in the plan van aanpak",
+            code="fase-niet-toegestaan",
+        )
+    present = sorted(set(aanwezig))
+    soorten = {partners.get_partner(session, p).soort for p in present}
+    if not soorten & JUSTITIEPARTNERS:
+        raise Unprocessable(
+            "a weegtafel decision needs at least one justitiepartner present (politie, OM, reclassering or DJI)",
+            code="weegtafel-zonder-justitie",
+        )
+    if datum > dutch_date(now):
+        raise Unprocessable("the weegtafel's date cannot lie in the future", code="datum-in-toekomst")
+    tot = add_duration(datum, afspraken.top_x_herkwalificatie) - timedelta(days=1)
+    requalified = found.top_x_tot is not None
+    found.top_x_tot = tot
+    repository.add(session, found)
+    _record(
+        session, found, regisseur, "top-x-herkwalificatie" if requalified else "top-x-besluit",
+        details=f"weegtafel {datum.isoformat()}; aanwezig {', '.join(present)}; geldig tot en met {tot.isoformat()}",
+        reden=reden, context=context, now=now,
+    )  # fmt: skip
     return found
 
 
@@ -104,8 +189,9 @@ def move(
         )
     before = found.fase
     found.fase = naar
-    if naar == Fase.GESLOTEN:
+    if naar in (Fase.AFSCHALING, Fase.GESLOTEN) and found.gesloten_op is None:
         found.gesloten_op = now
+    if naar == Fase.GESLOTEN:
         for deelnemer in repository.participants(session, casus_id):
             deelnemer.tot = now
             repository.add(session, deelnemer)

@@ -118,9 +118,11 @@ def verstrekking(
     levering_id: str | None,
     inhoud_digest: str | None,
     gemeente: str | None = None,
+    casus: tuple[int, str] | None = None,
 ) -> Entry:
     """The entry of one disclosure (or refusal) of one melding to one recipient, for one person in it (or, for a
-    melding about nobody in particular, for the melding as a whole)."""
+    melding about nobody in particular, for the melding as a whole). `casus`: the casus it was sent in, and its
+    stage then."""
     withheld = [
         {
             "categorie": categorie,
@@ -142,6 +144,8 @@ def verstrekking(
         "doel": besluit.doel,
         "berichttype": berichttype,
         "gemeente": gemeente,
+        "casus_id": casus[0] if casus else None,
+        "casusfase": casus[1] if casus else None,
         "melding_id": melding_id,
         "rol": rol,
         "besluit": str(besluit.uitkomst),

@@ -26,15 +26,17 @@ from starlette.requests import Request
 from connectors import TokenRejected
 from hub.auth.dependencies import admitted, rejected, request_facts
 from hub.auth.service import Authenticator, RequestFacts, Verified
+from hub.casus import service as casus_service
 from hub.db import Database
 from hub.errors import SchakelError, ServiceUnavailable
 from hub.kit import generation
-from hub.kit.clock import utcnow
+from hub.kit.clock import dutch_date, utcnow
 from hub.ledger.entries import Context
 from hub.ledger.sequencer import Sequencer
 from hub.meldingen import service
 from hub.meldingen.schemas import MeldingIn
 from hub.partners.models import Role
+from hub.policy.decision import CasusStand
 from hub.policy.engine import CompiledPolicy
 from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.vault import Vault
@@ -115,9 +117,13 @@ async def _attempt(  # noqa: PLR0917 - one request's parts
         consents = None
         if policy is not None and service.needs_consents(policy, submission):
             consents = await run_in_threadpool(_consents, hub, submission, policy)
+        casus = None
+        if policy is not None and melding.casus is not None:
+            casus = await run_in_threadpool(_casus, hub, submission, melding.casus, now)
         planned = service.plan(
-            submission, policy=policy, schemas=hub.schemas, vault=hub.vault, consents=consents, guard=guard, now=now
-        )
+            submission, policy=policy, schemas=hub.schemas, vault=hub.vault, consents=consents, guard=guard, now=now,
+            casus=casus,
+        )  # fmt: skip
     except SchakelError:
         await _settle(hub.sequencer, guard, request)  # a refusal too is an answer: on current state, token spent
         raise
@@ -177,3 +183,8 @@ def _replay(database: Database, submission: service.Submission) -> service.Outco
 def _consents(hub: Hub, submission: service.Submission, policy: CompiledPolicy) -> service.Consents:
     with hub.database.unit_of_work(immediate=False) as session:
         return service.consents_for(session, submission, hub.schemas, policy, hub.vault)
+
+
+def _casus(hub: Hub, submission: service.Submission, casus_id: int, now: datetime) -> CasusStand:
+    with hub.database.unit_of_work(immediate=False) as session:
+        return casus_service.stand(session, casus_id, submission.verstrekker, dutch_date(now))

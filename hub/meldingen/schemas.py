@@ -33,6 +33,14 @@ class MeldingIn(ApiModel):
         ),
     )
     spoed: bool = Field(default=False, description="Deliver before other meldingen (never a policy bypass).")
+    casus: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "The casus this melding is sent in (you must be at its table). Rules bound to a casus apply only "
+            "through it, in its stage and to partners at its table; in a casus that was scaled down nothing goes."
+        ),
+    )
     inhoud: dict[str, Any] = Field(description="The melding itself, as its berichttype's schema describes.")
 
     @field_validator("inhoud")
@@ -52,7 +60,8 @@ class Achterhouding(ApiModel):
     reden: str = Field(
         description=(
             "`verbod`, `geen-regel`, `toestemming-ontbreekt`, `regel-verlopen`, `buiten-werkgebied`, "
-            "`gemeente-onbekend`, ..."
+            "`gemeente-onbekend`, `geen-casus`, `buiten-casusfase`, `niet-aan-tafel`, `geen-top-x`, "
+            "`casus-afgeschaald`, `monitoring-verlopen`, ..."
         )
     )
     verwijzing: str | None = Field(default=None, description="The prohibition or rule the reason refers to.")
@@ -73,6 +82,7 @@ class Ontvangstbewijs(ApiModel):
     berichttype: str
     doel: str = Field(description="The doel every recipient was decided under.")
     gemeente: str | None = Field(description="The CBS gemeentecode the melding concerns; null when it does not say.")
+    casus: int | None = Field(description="The casus it was sent in; null for none.")
     spoed: bool
     ontvangers: list[Uitkomst]
     posities: list[int] = Field(description="The positions of this melding's entries in the verstrekkingenlog.")

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from sqlmodel import Session
 
+from hub.casus.models import CasusMelding
 from hub.delivery.models import Levering, Status
 from hub.errors import Conflict, Forbidden, ServiceUnavailable, Unprocessable
 from hub.kit.canonical import canonical_json
@@ -32,7 +33,7 @@ from hub.meldingen.models import Melding
 from hub.meldingen.persons import Persoon, find_persons, with_pseudonyms
 from hub.meldingen.routing import Route, doel_of, route
 from hub.meldingen.schemas import MeldingIn
-from hub.policy.decision import Besluit, Uitkomst, Verzoek
+from hub.policy.decision import Besluit, CasusStand, Uitkomst, Verzoek
 from hub.policy.engine import CompiledPolicy
 from hub.policy.projection import present_categories, project
 from hub.pseudonym import repository as vault_repository
@@ -41,6 +42,7 @@ from hub.toestemming import service as toestemming
 
 _MELDING = Melding.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 _LEVERING = Levering.__table__  # type: ignore[attr-defined]
+_CASUS_MELDING = CasusMelding.__table__  # type: ignore[attr-defined]
 
 
 class Schemas:
@@ -162,11 +164,14 @@ def plan(
     consents: Consents | None,
     guard: Callable[[Session], None],
     now: datetime,
+    casus: CasusStand | None = None,
 ) -> Plan:
     """Everything but the write, in the request's own thread (or event loop): no database.
 
-    `consents` must be given when `needs_consents`; `guard` runs first in the transaction (the token's jti is spent
-    and the generation checked there, so that a replayed token or a changed convenant stores nothing).
+    `consents` must be given when `needs_consents`; `casus`, the casus the melding names, as it stands (read by
+    `hub.casus.service.stand`, which refuses a sender not at its table); `guard` runs first in the transaction (the
+    token's jti is spent and the generation checked there, so that a replayed token or a changed convenant or casus
+    stores nothing).
     """
     if policy is None:
         raise ServiceUnavailable("no convenant is active yet: the hub cannot decide", code="convenant-not-active")
@@ -199,7 +204,7 @@ def plan(
     register = consents or toestemming.EMPTY
     for r in routes:
         consented, records = register.voor(policy, r.ontvanger, r.doel, day)
-        verzoek = Verzoek(verstrekker, r.ontvanger, r.doel, melding.berichttype, categories, day, consented)
+        verzoek = Verzoek(verstrekker, r.ontvanger, r.doel, melding.berichttype, categories, day, consented, casus)
         besluit = policy.decide_in(verzoek, gemeente).voor(present)
         deliveries.append(_Delivery(r, besluit, toestemmingen=toestemming.relied_on(besluit, records)))
     for delivery in deliveries:
@@ -208,15 +213,16 @@ def plan(
             delivery.voorwaarden = voorwaarden(policy, delivery.besluit, gemeente)
     about: Sequence[Persoon | None] = persons or [None]
     entries = [
-        _entry(submission, melding_id, delivery, person, gemeente) for delivery in deliveries for person in about
+        _entry(submission, melding_id, delivery, person, gemeente, casus) for delivery in deliveries for person in about
     ]
-    receipt = _receipt(melding_id, melding, deliveries, now, gemeente)
+    receipt = _receipt(melding_id, melding, deliveries, now, gemeente, casus)
     status = 201 if any(d.levering_id for d in deliveries) else 403
     sealed = vault.seal_bytes(canonical_json(melding.inhoud), f"melding:{melding_id}") if status == 201 else None
     prepared = [vault.prepare(p.gegeven, p.identiteit, now) for p in persons]
     work = _unit(
-        submission, melding_id, schema.versie, status, receipt, sealed, prepared, deliveries, vault, guard, now
-    )
+        submission, melding_id, schema.versie, status, receipt, sealed, prepared, deliveries, vault, guard, now,
+        casus,
+    )  # fmt: skip
     return Plan(status, entries, work, (vault_repository.ids_by_log_pseudonym, vault.lookup_keys(prepared)))
 
 
@@ -232,6 +238,7 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
     vault: Vault,
     guard: Callable[[Session], None],
     received: datetime,
+    casus: CasusStand | None,
 ) -> Callable[[Session, datetime, range], dict[str, Any]]:
     """What the sequencer runs in the group's transaction: the guard, the melding, the vault's persons, the
     deliveries. SQLAlchemy Core throughout: this runs on the one writer thread of the process."""
@@ -273,6 +280,8 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
             deliveries_rows.append(_levering(delivery, melding_id, melding.spoed, at))
         vault.record_issued_many(issued, at, rows.add)
         rows.add(_LEVERING, deliveries_rows)
+        if casus is not None:  # the melding belongs to its casus, refused or not: the casus shows what was tried
+            rows.add(_CASUS_MELDING, [{"casus_id": casus.id, "melding_id": melding_id, "sinds": at}])
         return stored
 
     return work
@@ -338,9 +347,10 @@ def voorwaarden(policy: CompiledPolicy, besluit: Besluit, gemeente: str | None) 
     return terms
 
 
-def _entry(
-    submission: Submission, melding_id: str, delivery: _Delivery, person: Persoon | None, gemeente: str | None
-) -> Entry:
+def _entry(  # noqa: PLR0917 - one entry's parts
+    submission: Submission, melding_id: str, delivery: _Delivery, person: Persoon | None, gemeente: str | None,
+    casus: CasusStand | None,
+) -> Entry:  # fmt: skip
     return ledger_entries.verstrekking(
         context=submission.context,
         betrokkene=Betrokkene(person.log_pseudonym) if person else None,
@@ -353,6 +363,7 @@ def _entry(
         levering_id=delivery.levering_id,
         inhoud_digest=delivery.digest,
         gemeente=gemeente,
+        casus=(casus.id, casus.fase) if casus is not None else None,
     )
 
 
@@ -380,9 +391,10 @@ def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -
     }
 
 
-def _receipt(
-    melding_id: str, melding: MeldingIn, deliveries: Sequence[_Delivery], now: datetime, gemeente: str | None
-) -> dict[str, Any]:
+def _receipt(  # noqa: PLR0917 - one receipt's parts
+    melding_id: str, melding: MeldingIn, deliveries: Sequence[_Delivery], now: datetime, gemeente: str | None,
+    casus: CasusStand | None,
+) -> dict[str, Any]:  # fmt: skip
     """The receipt as `Ontvangstbewijs` serialises it (camelCase, every field present), built directly: it is made
     for every melding, and validating what the hub itself assembles would only cost time. A test holds the two
     equal."""
@@ -408,6 +420,7 @@ def _receipt(
         "berichttype": melding.berichttype,
         "doel": deliveries[0].route.doel,
         "gemeente": gemeente,
+        "casus": casus.id if casus is not None else None,
         "spoed": melding.spoed,
         "ontvangers": outcomes,
         "posities": [],

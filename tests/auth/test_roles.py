@@ -374,6 +374,10 @@ def _casus_endpoints() -> list[Endpoint]:
             nobody,
         ),
         Endpoint(
+            "POST", "/api/v1/casussen/{casus_id}/weegtafel", "/api/v1/casussen/1/weegtafel",
+            {"datum": "2026-11-30", "aanwezig": ["politie-test"], "reden": reden}, nobody,
+        ),
+        Endpoint(
             "POST", "/api/v1/casussen/{casus_id}/deelnemers", "/api/v1/casussen/1/deelnemers",
             {"partner": "via-test", "reden": reden}, nobody,
         ),

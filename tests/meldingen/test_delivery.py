@@ -3,7 +3,9 @@ several workers on PostgreSQL never deliver twice."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,6 +76,10 @@ class TestDeadLetters:
         assert (again.status_code, again.json()["code"]) == (409, "not-dead")
 
 
+class _Undone(Exception):
+    """Raised to roll a unit of work back."""
+
+
 class TestPriority:
     def test_spoed_meldingen_are_claimed_first(self, partnership: Partnership, database: Database) -> None:
         partnership.receivers["via-zuid-limburg"].stop()
@@ -81,11 +87,19 @@ class TestPriority:
         spoed = _e33(partnership, spoed=True)["ontvangers"][0]["leveringId"]
         # Claim as a worker would in ten minutes, when every retry is due and every lease the hub's own worker
         # holds now has run out: the order is then the priority's alone.
+        # On PostgreSQL a row the hub's worker has locked at that instant is skipped (SKIP LOCKED): claim again,
+        # and roll back, until all four are free at once.
         later = datetime.now(UTC) + timedelta(minutes=10)
-        with database.unit_of_work() as session:
-            claimed = repository.claim_due(session, later, later + timedelta(minutes=1), 10)
-        assert [c.id for c in claimed][:1] == [spoed]
-        assert {c.id for c in claimed[1:]} == set(normal)
+        claimed: list[str] = []
+        for _ in range(200):
+            with contextlib.suppress(_Undone), database.unit_of_work() as session:
+                claimed = [c.id for c in repository.claim_due(session, later, later + timedelta(minutes=1), 10)]
+                raise _Undone
+            if len(claimed) == 4:
+                break
+            time.sleep(0.02)
+        assert claimed[:1] == [spoed]
+        assert set(claimed[1:]) == set(normal)
 
 
 @pytest.mark.postgresql

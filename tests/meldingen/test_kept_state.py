@@ -13,13 +13,15 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlmodel import select
 
 from connectors import sign_request_token
+from hub.casus.models import Casus, CasusDeelnemer, CasusType, Fase
 from hub.db import Database
 from hub.kit import generation
 from hub.meldingen.schemas import Ontvangstbewijs
 from hub.partners import service as partners
-from hub.partners.models import PartnerStatus, PrincipalStatus, Role
+from hub.partners.models import Partner, PartnerStatus, PrincipalStatus, Role
 from hub.partners.schemas import PartnerUpdate, PrincipalUpdate
 from hub.policy import service as policy
 from hub.policy.runtime import PolicyRuntime
@@ -161,7 +163,7 @@ class TestConventantKeptInMemory:
 
 class TestGeneration:
     def test_every_change_to_what_decides_bumps_it(self, partnership: Partnership, database: Database) -> None:
-        """The triggers of migration 0007, on each tracked table (no-op updates count: they are changes too).
+        """The triggers of migrations 0007 and 0013, on each tracked table (no-op updates count: they are changes too).
 
         SQLite's triggers run per row, PostgreSQL's per statement: either way the generation moves on."""
         with database.unit_of_work() as session:
@@ -173,6 +175,13 @@ class TestGeneration:
                 Toestemming(log_pseudonym="ps1.k1.schakel-log." + "0" * 32, item="basisvoorwaarden",
                             vastgelegd_door="vt", principal_id="vt-systeem", vastgelegd_op=datetime.now(UTC))
             )  # fmt: skip
+            zvh = session.exec(select(Partner)).first()
+            assert zvh is not None
+            casus = Casus(type=CasusType.PGA, fase=Fase.AANMELDING, zvh=zvh.id, geopend_door="regie",
+                          geopend_op=datetime.now(UTC))  # fmt: skip
+            session.add(casus)
+            session.flush()
+            session.add(CasusDeelnemer(casus_id=casus.id or 0, partner_id=zvh.id, sinds=datetime.now(UTC)))
         statements = {
             "partner": "UPDATE partner SET naam = naam",
             "principal": "UPDATE principal SET status = status",
@@ -180,6 +189,8 @@ class TestGeneration:
             "policy_version": "UPDATE policy_version SET id = id",  # its content is immutable (migration 0002)
             "emergency_prohibition": "UPDATE emergency_prohibition SET id = id",
             "toestemming": "UPDATE toestemming SET id = id",
+            "casus": "UPDATE casus SET fase = fase",
+            "casus_deelnemer": "UPDATE casus_deelnemer SET tot = tot",
         }
         assert set(statements) == set(generation.TRACKED)
         for table, statement in statements.items():

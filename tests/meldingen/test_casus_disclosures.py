@@ -1,0 +1,187 @@
+"""Disclosures bound to a casus, end to end on a live hub with real receivers, on SQLite and PostgreSQL: a rule
+bound to a stage permits only within a casus in that stage and only to partners at its table; Top X only while a
+weegtafel decision holds; huisverbod monitoring only within its term; nothing after afschaling. Every refusal is
+in the receipt and on the verstrekkingenlog with the casus and its stage."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from connectors import HubClient, HubError, SigningKey
+from hub.db import Database
+from hub.kit.clock import dutch_date, utcnow
+from hub.ledger import repository as ledger
+from hub.partners import service as partners
+from hub.partners.models import PrincipalSoort, Role
+from hub.partners.schemas import KeyCreate, PrincipalCreate
+from hub.policy.format import add_duration
+from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+
+ZVH = "zvh-zuid-limburg"
+VT = "veilig-thuis-zuid-limburg"
+AMW = "amw-zuid-limburg"
+POLITIE = "politie-limburg"
+
+
+@pytest.fixture
+def regie(partnership: Partnership, database: Database) -> HubClient:
+    """A procesregisseur of the ZVH of the sample convenant."""
+    key = SigningKey.generate()
+    with database.unit_of_work() as session:
+        partners.create_principal(
+            session, "test",
+            PrincipalCreate(id="zvh-regie", partner_id=ZVH, soort=PrincipalSoort.PERSOON, roles=[Role.PROCESREGISSEUR]),
+        )  # fmt: skip
+        partners.add_key(session, "test", "zvh-regie", KeyCreate(jwk=key.public_jwk()))
+    return HubClient(str(partnership.http.base_url), partner_id=ZVH, principal_id="zvh-regie", key=key,
+                     http=partnership.http)  # fmt: skip
+
+
+def _send(partnership: Partnership, sender: str, doel: str, casus: int | None = None) -> httpx.Response:
+    body: dict[str, Any] = {"berichttype": "verrijking", "doel": doel, "inhoud": sample_melding("verrijking")}
+    if casus is not None:
+        body["casus"] = casus
+    return partnership.client(sender).send("POST", "/api/v1/meldingen", json_body=body)
+
+
+def _open(regie: HubClient, soort: str, *, table: list[str], fase: str = "plan-van-aanpak", **extra: Any) -> int:
+    casus = regie.post("/api/v1/casussen", {"type": soort, "reden": "Besproken in de triage", **extra})
+    path = f"/api/v1/casussen/{casus['id']}"
+    regie.post(f"{path}/fase", {"naar": "triage", "reden": "Naar de wekelijkse triage"})
+    for partner in table:
+        regie.post(f"{path}/deelnemers", {"partner": partner, "reden": "Kent de situatie"})
+    if fase == "plan-van-aanpak":
+        regie.post(f"{path}/fase", {"naar": "plan-van-aanpak", "reden": "Geselecteerd voor een plan van aanpak"})
+    return int(casus["id"])
+
+
+def _outcomes(response: httpx.Response) -> dict[str, tuple[str, set[str]]]:
+    receipt = response.json()
+    return {o["partner"]: (o["besluit"], {a["reden"] for a in o["achtergehouden"]}) for o in receipt["ontvangers"]}
+
+
+def _refusal_reasons(response: httpx.Response) -> str:
+    assert response.status_code == 403, response.text
+    problem = response.json()
+    assert problem["code"] == "melding-geweigerd"
+    return str(problem["detail"])
+
+
+class TestStageAndTable:
+    def test_the_casusoverleg_reaches_only_partners_at_the_table_and_only_in_its_stage(
+        self, partnership: Partnership, regie: HubClient, database: Database
+    ) -> None:
+        casus = _open(regie, "pga", table=[VT], fase="triage")
+        early = _send(partnership, ZVH, "casusoverleg-pga", casus)
+        assert "buiten-casusfase" in _refusal_reasons(early), "the casusoverleg's rules hold in the plan van aanpak"
+
+        regie.post(f"/api/v1/casussen/{casus}/fase", {"naar": "plan-van-aanpak", "reden": "Plan van aanpak"})
+        sent = _send(partnership, ZVH, "casusoverleg-pga", casus)
+        assert sent.status_code == 201, sent.text
+        outcomes = _outcomes(sent)
+        assert outcomes[VT][0] == "partial", "at the table: the casusoverleg's categories"
+        assert outcomes[AMW][0] == "deny" and "niet-aan-tafel" in outcomes[AMW][1], "not at the table: nothing"
+        receipt = sent.json()
+        assert receipt["casus"] == casus
+        levering = next(o["leveringId"] for o in receipt["ontvangers"] if o["partner"] == VT)
+        receiver = partnership.receivers[VT]
+        wait_for(lambda: any(e["leveringId"] == levering for e in receiver.received))
+
+        with database.engine.connect() as connection:
+            entries = [json.loads(e) for e in ledger.entries_at(connection, receipt["posities"]).values()]
+        assert {(e["ontvanger"], e["casus_id"], e["casusfase"], e["besluit"]) for e in entries} == {
+            (VT, casus, "plan-van-aanpak", "partial"), (AMW, casus, "plan-van-aanpak", "deny"),
+        }  # fmt: skip
+        detail = regie.get(f"/api/v1/casussen/{casus}")
+        assert receipt["meldingId"] in detail["meldingen"] and len(detail["meldingen"]) == 2, (
+            "a melding sent in a casus belongs to it, the refused one too"
+        )
+
+    def test_outside_a_casus_the_casusoverleg_gives_nothing(self, partnership: Partnership) -> None:
+        refused = _send(partnership, ZVH, "casusoverleg-pga")
+        assert "geen-casus" in _refusal_reasons(refused)
+
+    def test_only_a_partner_at_the_table_sends_in_a_casus(self, partnership: Partnership, regie: HubClient) -> None:
+        casus = _open(regie, "pga", table=[VT])
+        stranger = _send(partnership, "via-zuid-limburg", "casusoverleg-pga", casus)
+        missing = _send(partnership, "via-zuid-limburg", "casusoverleg-pga", 999_999)
+        for answer in (stranger, missing):
+            assert (answer.status_code, answer.json()["code"]) == (403, "niet-aan-tafel")
+        assert stranger.json()["detail"].replace(str(casus), "N") == missing.json()["detail"].replace("999999", "N"), (
+            "a casus one is not at the table of looks like one that does not exist"
+        )
+        regie.post(f"/api/v1/casussen/{casus}/deelnemers", {"partner": "via-zuid-limburg", "reden": "Verrijkt"})
+        assert _send(partnership, "via-zuid-limburg", "casusoverleg-pga", casus).status_code == 201
+
+    def test_after_afschaling_nothing_is_disclosed_in_the_casus(
+        self, partnership: Partnership, regie: HubClient
+    ) -> None:
+        casus = _open(regie, "pga", table=[VT])
+        assert _send(partnership, ZVH, "casusoverleg-pga", casus).status_code == 201
+        scaled = regie.post(f"/api/v1/casussen/{casus}/fase", {"naar": "afschaling", "reden": "Doelen bereikt"})
+        assert scaled["geslotenOp"], "retention runs from the afschaling"
+        late = _send(partnership, ZVH, "casusoverleg-pga", casus)
+        assert "casus-afgeschaald" in _refusal_reasons(late)
+        also_unbound = _send(partnership, "via-zuid-limburg", "casusoverleg-pga", casus)
+        assert also_unbound.status_code == 403, "not at the table (and scaled down): refused either way"
+
+
+class TestTopX:
+    def test_top_x_disclosures_hold_only_while_the_weegtafel_decision_does(
+        self, partnership: Partnership, regie: HubClient, database: Database
+    ) -> None:
+        casus = _open(regie, "top-x", table=[POLITIE])
+        assert "geen-top-x" in _refusal_reasons(_send(partnership, ZVH, "top-x-aanpak", casus))
+        today = dutch_date(utcnow())
+        with pytest.raises(HubError) as no_justice:
+            regie.post(f"/api/v1/casussen/{casus}/weegtafel",
+                       {"datum": today.isoformat(), "aanwezig": [VT], "reden": "Weegtafel van december"})  # fmt: skip
+        assert no_justice.value.problem["code"] == "weegtafel-zonder-justitie"
+        decided = regie.post(
+            f"/api/v1/casussen/{casus}/weegtafel",
+            {"datum": today.isoformat(), "aanwezig": [POLITIE, VT], "reden": "Weegtafel van december"},
+        )
+        assert decided["topXTot"] > today.isoformat()
+        granted = _send(partnership, ZVH, "top-x-aanpak", casus)
+        assert granted.status_code == 201 and _outcomes(granted)[POLITIE][0] == "partial"
+        history = [e["soort"] for e in decided["geschiedenis"]]
+        assert history[-1] == "top-x-besluit"
+
+        # The requalification lapses: the day after the decision's last day, the status no longer holds.
+        with database.engine.begin() as connection:
+            connection.execute(
+                sa.text("UPDATE casus SET top_x_tot = :day WHERE id = :id"),
+                {"day": today - timedelta(days=1), "id": casus},
+            )
+        assert "geen-top-x" in _refusal_reasons(_send(partnership, ZVH, "top-x-aanpak", casus))
+        requalified = regie.post(
+            f"/api/v1/casussen/{casus}/weegtafel",
+            {"datum": today.isoformat(), "aanwezig": [POLITIE], "reden": "Herkwalificatie"},
+        )
+        assert requalified["geschiedenis"][-1]["soort"] == "top-x-herkwalificatie"
+        assert _send(partnership, ZVH, "top-x-aanpak", casus).status_code == 201
+
+
+class TestHuisverbodMonitoring:
+    def test_monitoring_runs_until_its_term_after_the_huisverbod(
+        self, partnership: Partnership, regie: HubClient
+    ) -> None:
+        today = dutch_date(utcnow())
+        running = _open(regie, "huisverbod-monitoring", table=[VT], huisverbodEinde=str(today - timedelta(days=30)))
+        assert _outcomes(_send(partnership, ZVH, "monitoring-huisverbod", running))[VT][0] == "partial"
+        detail = regie.get(f"/api/v1/casussen/{running}")
+        assert detail["monitoringTot"] == str(add_duration(today - timedelta(days=30), "P1Y")), "the agreed term"
+
+        over = _open(regie, "huisverbod-monitoring", table=[VT], huisverbodEinde=str(today - timedelta(days=400)))
+        assert "monitoring-verlopen" in _refusal_reasons(_send(partnership, ZVH, "monitoring-huisverbod", over))
+
+    def test_a_monitoring_casus_needs_the_end_of_its_huisverbod(self, regie: HubClient) -> None:
+        with pytest.raises(HubError) as refused:
+            regie.post("/api/v1/casussen", {"type": "huisverbod-monitoring", "reden": "Na het huisverbod"})
+        assert refused.value.problem["code"] == "huisverbod-einde-vereist"
