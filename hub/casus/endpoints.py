@@ -107,11 +107,20 @@ def get_casus(casus_id: IdPath, caller: Reader, session: SessionDep) -> CasusDet
     return detail(session, casus_id)
 
 
-@router.post("/{casus_id}/fase", summary="Move a casus to another stage", description="Forward only, with a reason.")
-def move(casus_id: IdPath, body: FaseIn, caller: RegisseurDep, context: ContextDep, session: SessionDep) -> CasusDetail:
+@router.post(
+    "/{casus_id}/fase",
+    summary="Move a casus to another stage",
+    description=(
+        "Forward only, with a reason. Afschaling (or closing a casus that was not scaled down) sends every partner "
+        "at the table an `afschalingsbericht`; from then on nothing is disclosed in the casus."
+    ),
+)
+def move(
+    *, casus_id: IdPath, body: FaseIn, caller: RegisseurDep, context: ContextDep, session: SessionDep, vault: VaultDep
+) -> CasusDetail:
     service.move(
         session, _regisseur(caller), casus_id, body.naar, reden=service.check_reason(body.reden), context=context,
-        now=utcnow(),
+        now=utcnow(), vault=vault,
     )  # fmt: skip
     return detail(session, casus_id)
 

@@ -112,13 +112,13 @@ def _done(casus_id: int) -> Response:
 
 @router.post("/{casus_id:int}/fase")
 def move(
-    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
+    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, vault: VaultDep,
     naar: Annotated[Fase, Form()], reden: Annotated[str, Form(max_length=1000)],
 ) -> Response:  # fmt: skip
     try:
         service.move(
             session, _regisseur(person), _id(casus_id), naar, reden=service.check_reason(reden),
-            context=page_context(request, person), now=utcnow(),
+            context=page_context(request, person), now=utcnow(), vault=vault,
         )  # fmt: skip
     except SchakelError as exc:
         if exc.status >= 500:

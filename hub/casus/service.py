@@ -15,6 +15,8 @@ from sqlmodel import Session
 
 from hub.casus import repository
 from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon, CasusType, Fase
+from hub.delivery import notices
+from hub.delivery.models import Soort as LeveringSoort
 from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from hub.kit.clock import dutch_date
 from hub.ledger import service as ledger
@@ -24,6 +26,7 @@ from hub.partners import service as partners
 from hub.partners.models import PartnerSoort
 from hub.policy.decision import CasusStand, Reden
 from hub.policy.format import Procesafspraken, add_duration
+from hub.pseudonym.vault import Vault
 
 JUSTITIEPARTNERS = frozenset({PartnerSoort.POLITIE, PartnerSoort.OM, PartnerSoort.RECLASSERING, PartnerSoort.DJI})
 """Who must be at a weegtafel for a Top X decision (at least one of them)."""
@@ -179,8 +182,10 @@ def weegtafel(
 
 def move(
     session: Session, regisseur: Regisseur, casus_id: int, naar: Fase, *, reden: str, context: Context,
-    now: datetime,
+    now: datetime, vault: Vault,
 ) -> Casus:  # fmt: skip
+    """The next stage. Scaling down (or closing a casus that was not scaled down) tells every partner at the table
+    with an afschalingsbericht; from then on nothing is disclosed in the casus, and retention runs."""
     found = _own(session, regisseur, casus_id)
     if naar not in NEXT[found.fase]:
         allowed = ", ".join(sorted(NEXT[found.fase])) or "none: it is closed"
@@ -191,6 +196,7 @@ def move(
     found.fase = naar
     if naar in (Fase.AFSCHALING, Fase.GESLOTEN) and found.gesloten_op is None:
         found.gesloten_op = now
+        _tell_the_table(session, vault, found, regisseur, reden=reden, context=context, now=now)
     if naar == Fase.GESLOTEN:
         for deelnemer in repository.participants(session, casus_id):
             deelnemer.tot = now
@@ -198,6 +204,31 @@ def move(
     repository.add(session, found)
     _record(session, found, regisseur, "fase", details=f"{before} -> {naar}", reden=reden, context=context, now=now)
     return found
+
+
+def _tell_the_table(
+    session: Session, vault: Vault, found: Casus, regisseur: Regisseur, *, reden: str, context: Context,
+    now: datetime,
+) -> None:  # fmt: skip
+    for deelnemer in repository.participants(session, found.id or 0):
+        levering = notices.notice(
+            session, vault, afzender=found.zvh, ontvanger=deelnemer.partner_id, soort=LeveringSoort.AFSCHALING,
+            doel="afschaling",
+            inhoud={"casus": found.id, "zvh": found.zvh, "afgeschaaldOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "opdracht": AFSCHALING},
+            now=now,
+        )  # fmt: skip
+        entry = casus(
+            context=context, casus_id=found.id or 0, handeling="afschalingsbericht", door=regisseur.principal_id,
+            details=levering.id, reden=reden, verstrekker=found.zvh, ontvanger=deelnemer.partner_id,
+        )  # fmt: skip
+        ledger.append(session, [entry], now)
+
+
+AFSCHALING = (
+    "De casus is afgeschaald: er wordt niets meer in gedeeld. Bewaar wat u in deze casus ontving niet langer dan "
+    "de bewaartermijn die bij elke levering stond."
+)
 
 
 def add_participant(

@@ -43,7 +43,13 @@ class Voorwaarden(ApiModel):
 
 
 class Bericht(ApiModel):
-    soort: str = Field(description="`melding`, or `stopbericht`: stop processing what came under a withdrawn consent.")
+    soort: str = Field(
+        description=(
+            "`melding`; `stopbericht`: stop processing what came under a withdrawn consent; `afschalingsbericht`: a "
+            "casus you sat at was scaled down; `bekendheidsvraag`: the ZVH asked whether a person you registered as "
+            "known is known to you (`inhoud.signalen` names your signals)."
+        )
+    )
     levering_id: str = Field(description="Stable across retries: de-duplicate on it.")
     melding_id: str
     verstrekker: str

@@ -202,7 +202,7 @@ def raadpleging(
 
 def casus(
     *, context: Context, casus_id: int, handeling: str, door: str, details: str, reden: str,
-    betrokkene: Betrokkene | None = None,
+    betrokkene: Betrokkene | None = None, verstrekker: str | None = None, ontvanger: str | None = None,
 ) -> Entry:  # fmt: skip
     """A step in a casus. `details` are codes (a stage, a partner id); the free-text `reden` is kept out of the
     log: only its SHA-256 is here, so the history's reason can be checked against it."""
@@ -214,4 +214,6 @@ def casus(
         "details": details,
         "reden_digest": "sha256:" + hashlib.sha256(reden.encode("utf-8")).hexdigest(),
     }
-    return Entry(Soort.CASUS, data, betrokkene)
+    if ontvanger is not None:
+        data |= {"verstrekker": verstrekker, "ontvanger": ontvanger}
+    return Entry(Soort.CASUS, data, betrokkene, verstrekker=verstrekker, ontvanger=ontvanger)

@@ -161,8 +161,15 @@ class Procesafspraken(Strict):
     huisverbod_monitoring: str = Field(
         default="P1Y", description="How long after a huisverbod ends its monitoring casus may run (ISO 8601)."
     )
+    bekend_max_termijn: str = Field(
+        default="P1Y",
+        description="The longest a partner's `bekend` signal for a person holds before it must be renewed (ISO 8601).",
+    )
+    bekendheidscheck_max_personen: int = Field(
+        default=6, ge=1, le=20, description="The most persons one bekendheidscheck may ask about (one casus's)."
+    )
 
-    @field_validator("top_x_herkwalificatie", "huisverbod_monitoring")
+    @field_validator("top_x_herkwalificatie", "huisverbod_monitoring", "bekend_max_termijn")
     @classmethod
     def _duration(cls, value: str) -> str:
         return _check_duration(value, "a term")

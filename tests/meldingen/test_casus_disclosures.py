@@ -66,6 +66,12 @@ def _outcomes(response: httpx.Response) -> dict[str, tuple[str, set[str]]]:
     return {o["partner"]: (o["besluit"], {a["reden"] for a in o["achtergehouden"]}) for o in receipt["ontvangers"]}
 
 
+def _acknowledged(database: Database, levering_id: str) -> bool:
+    with database.engine.connect() as connection:
+        found = connection.execute(sa.text("SELECT status FROM levering WHERE id = :id"), {"id": levering_id})
+        return found.scalar_one() == "bevestigd"
+
+
 def _refusal_reasons(response: httpx.Response) -> str:
     assert response.status_code == 403, response.text
     problem = response.json()
@@ -119,13 +125,20 @@ class TestStageAndTable:
         regie.post(f"/api/v1/casussen/{casus}/deelnemers", {"partner": "via-zuid-limburg", "reden": "Verrijkt"})
         assert _send(partnership, "via-zuid-limburg", "casusoverleg-pga", casus).status_code == 201
 
-    def test_after_afschaling_nothing_is_disclosed_in_the_casus(
-        self, partnership: Partnership, regie: HubClient
+    def test_after_afschaling_the_table_is_told_and_nothing_is_disclosed_in_the_casus(
+        self, partnership: Partnership, regie: HubClient, database: Database
     ) -> None:
         casus = _open(regie, "pga", table=[VT])
         assert _send(partnership, ZVH, "casusoverleg-pga", casus).status_code == 201
         scaled = regie.post(f"/api/v1/casussen/{casus}/fase", {"naar": "afschaling", "reden": "Doelen bereikt"})
         assert scaled["geslotenOp"], "retention runs from the afschaling"
+        receiver = partnership.receivers[VT]
+        wait_for(lambda: any(e["soort"] == "afschalingsbericht" for e in receiver.received))
+        notice = next(e for e in receiver.received if e["soort"] == "afschalingsbericht")
+        assert notice["inhoud"]["casus"] == casus and notice["verstrekker"] == ZVH and "voorwaarden" not in notice
+        sent_notice = [e for e in scaled["geschiedenis"] if e["soort"] == "fase"][-1]
+        assert sent_notice["details"] == "plan-van-aanpak -> afschaling"
+        wait_for(lambda: _acknowledged(database, notice["leveringId"]))
         late = _send(partnership, ZVH, "casusoverleg-pga", casus)
         assert "casus-afgeschaald" in _refusal_reasons(late)
         also_unbound = _send(partnership, "via-zuid-limburg", "casusoverleg-pga", casus)

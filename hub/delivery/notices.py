@@ -1,0 +1,46 @@
+"""Notices the hub sends on behalf of a partner (the ZVH telling the table a casus was scaled down, or telling a
+partner the ZVH asked about a person it knows): delivered, retried and acknowledged like any melding.
+
+A notice travels as a melding of its sender, with a berichttype of the hub's own (not the convenant's), so the
+envelope, the outbox, the inbox and acknowledgements need nothing new. Its content holds ids and codes only."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from hub.delivery.models import Levering, Soort, Status
+from hub.kit.canonical import canonical_json
+from hub.meldingen.models import Melding
+from hub.pseudonym.vault import Vault
+
+
+def notice(
+    session: Session, vault: Vault, *, afzender: str, ontvanger: str, soort: Soort, doel: str, inhoud: dict[str, Any],
+    now: datetime,
+) -> Levering:  # fmt: skip
+    """One notice from `afzender` to `ontvanger`, in the outbox at once (spoed: it is short and time-bound)."""
+    melding_id, levering_id = secrets.token_hex(16), secrets.token_hex(16)
+    view = canonical_json(inhoud)
+    digest = "sha256:" + hashlib.sha256(view).hexdigest()
+    session.add(
+        Melding(
+            id=melding_id, verstrekker=afzender, berichttype=str(soort), berichttype_versie=1, spoed=True,
+            request_digest=digest, status_code=201, receipt={"bericht": str(soort), "leveringId": levering_id},
+            ontvangen_op=now,
+        )
+    )  # fmt: skip
+    session.flush()
+    sealed = vault.seal_bytes(view, f"levering:{levering_id}")
+    levering = Levering(
+        id=levering_id, soort=soort, melding_id=melding_id, ontvanger=ontvanger, doel=doel, besluit="bericht",
+        prioriteit=1, status=Status.WACHTEND, volgende_poging=now, toestemmingen=[], inhoud_digest=digest,
+        kek_id=sealed.kek_id, wrapped_key=sealed.wrapped_key, payload=sealed.sealed, aangemaakt_op=now,
+    )  # fmt: skip
+    session.add(levering)
+    session.flush()
+    return levering
