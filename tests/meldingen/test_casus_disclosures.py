@@ -69,7 +69,7 @@ def _outcomes(response: httpx.Response) -> dict[str, tuple[str, set[str]]]:
 def _acknowledged(database: Database, levering_id: str) -> bool:
     with database.engine.connect() as connection:
         found = connection.execute(sa.text("SELECT status FROM levering WHERE id = :id"), {"id": levering_id})
-        return found.scalar_one() == "bevestigd"
+        return bool(found.scalar_one() == "bevestigd")
 
 
 def _refusal_reasons(response: httpx.Response) -> str:
