@@ -14,6 +14,7 @@ from hub.audit.endpoints import router as audit_router
 from hub.audit.pages import router as audit_pages
 from hub.auth.endpoints import router as auth_router
 from hub.auth.service import Authenticator
+from hub.bekendheid.endpoints import router as bekendheid_router
 from hub.casus.endpoints import router as casus_router
 from hub.casus.pages import router as casus_pages
 from hub.config import API_VERSION, Settings, get_settings
@@ -83,6 +84,7 @@ OPENAPI_TAGS = [
         "description": "The tamper-evident log of every disclosure: entries, checkpoints, proofs.",
     },
     {"name": "casussen", "description": "The ZVH's casussen: stages, participants, persons and meldingen."},
+    {"name": "bekendheid", "description": "Partners register whom they know, for the ZVH's bekendheidscheck."},
     {"name": "rapportages", "description": "DPIA reports and inzage (AVG art. 15), answered from the log."},
     {"name": "beheer", "description": "Operations: health and the admin audit trail."},
 ]
@@ -212,6 +214,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         delivery_router,
         toestemming_router,
         casus_router,
+        bekendheid_router,
         audit_router,
     ):
         app.include_router(router)

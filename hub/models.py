@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
+from hub.bekendheid.models import BekendSignaal
 from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon
 from hub.delivery.models import Levering
 from hub.kit.generation import Generatie
@@ -28,6 +29,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AdminAuditEvent",
+    "BekendSignaal",
     "Casus",
     "CasusDeelnemer",
     "CasusGebeurtenis",

@@ -60,7 +60,7 @@ def get(session: Session, casus_id: int) -> Casus:
     return found
 
 
-def _own(session: Session, regisseur: Regisseur, casus_id: int) -> Casus:
+def own(session: Session, regisseur: Regisseur, casus_id: int) -> Casus:
     found = get(session, casus_id)
     if found.zvh != regisseur.partner_id:
         raise Forbidden("this casus belongs to another Zorg- en Veiligheidshuis", code="casus-van-ander-zvh")
@@ -72,7 +72,7 @@ def _open(found: Casus) -> None:
         raise Conflict(f"casus {found.id} is closed", code="casus-gesloten")
 
 
-def _record(
+def record(
     session: Session, found: Casus, regisseur: Regisseur, soort: str, *, details: str, reden: str,
     context: Context, now: datetime,
 ) -> CasusGebeurtenis:  # fmt: skip
@@ -115,7 +115,7 @@ def open_casus(
     found = Casus(type=soort, fase=Fase.AANMELDING, zvh=regisseur.partner_id, geopend_door=regisseur.principal_id,
                   geopend_op=now, monitoring_tot=monitoring_tot)  # fmt: skip
     repository.add(session, found)
-    _record(session, found, regisseur, "geopend", details=details, reden=reden, context=context, now=now)
+    record(session, found, regisseur, "geopend", details=details, reden=reden, context=context, now=now)
     return found
 
 
@@ -150,7 +150,7 @@ def weegtafel(
 ) -> Casus:  # fmt: skip
     """A weegtafel decision gives (or requalifies) Top X status: on `datum`, with the justitiepartners `aanwezig`,
     for the term the convenant agrees. Only a Top X casus that is taken on (triage or plan van aanpak)."""
-    found = _own(session, regisseur, casus_id)
+    found = own(session, regisseur, casus_id)
     _open(found)
     if found.type != CasusType.TOP_X:
         raise Conflict(f"casus {casus_id} is not a Top X casus", code="geen-top-x-casus")
@@ -172,7 +172,7 @@ def weegtafel(
     requalified = found.top_x_tot is not None
     found.top_x_tot = tot
     repository.add(session, found)
-    _record(
+    record(
         session, found, regisseur, "top-x-herkwalificatie" if requalified else "top-x-besluit",
         details=f"weegtafel {datum.isoformat()}; aanwezig {', '.join(present)}; geldig tot en met {tot.isoformat()}",
         reden=reden, context=context, now=now,
@@ -186,7 +186,7 @@ def move(
 ) -> Casus:  # fmt: skip
     """The next stage. Scaling down (or closing a casus that was not scaled down) tells every partner at the table
     with an afschalingsbericht; from then on nothing is disclosed in the casus, and retention runs."""
-    found = _own(session, regisseur, casus_id)
+    found = own(session, regisseur, casus_id)
     if naar not in NEXT[found.fase]:
         allowed = ", ".join(sorted(NEXT[found.fase])) or "none: it is closed"
         raise Conflict(
@@ -202,7 +202,7 @@ def move(
             deelnemer.tot = now
             repository.add(session, deelnemer)
     repository.add(session, found)
-    _record(session, found, regisseur, "fase", details=f"{before} -> {naar}", reden=reden, context=context, now=now)
+    record(session, found, regisseur, "fase", details=f"{before} -> {naar}", reden=reden, context=context, now=now)
     return found
 
 
@@ -235,16 +235,14 @@ def add_participant(
     session: Session, regisseur: Regisseur, casus_id: int, partner_id: str, *, reden: str, context: Context,
     now: datetime,
 ) -> CasusDeelnemer:  # fmt: skip
-    found = _own(session, regisseur, casus_id)
+    found = own(session, regisseur, casus_id)
     _open(found)
     partners.get_partner(session, partner_id)
     if any(d.partner_id == partner_id for d in repository.participants(session, casus_id)):
         raise Conflict(f"{partner_id} is at the table of casus {casus_id} already", code="deelnemer-al-aanwezig")
     deelnemer = CasusDeelnemer(casus_id=casus_id, partner_id=partner_id, sinds=now)
     repository.add(session, deelnemer)
-    _record(
-        session, found, regisseur, "deelnemer-toegevoegd", details=partner_id, reden=reden, context=context, now=now
-    )
+    record(session, found, regisseur, "deelnemer-toegevoegd", details=partner_id, reden=reden, context=context, now=now)
     return deelnemer
 
 
@@ -252,16 +250,14 @@ def remove_participant(
     session: Session, regisseur: Regisseur, casus_id: int, partner_id: str, *, reden: str, context: Context,
     now: datetime,
 ) -> CasusDeelnemer:  # fmt: skip
-    found = _own(session, regisseur, casus_id)
+    found = own(session, regisseur, casus_id)
     _open(found)
     current = [d for d in repository.participants(session, casus_id) if d.partner_id == partner_id]
     if not current:
         raise NotFound(f"{partner_id} is not at the table of casus {casus_id}", code="deelnemer-niet-aanwezig")
     current[0].tot = now
     repository.add(session, current[0])
-    _record(
-        session, found, regisseur, "deelnemer-verwijderd", details=partner_id, reden=reden, context=context, now=now
-    )
+    record(session, found, regisseur, "deelnemer-verwijderd", details=partner_id, reden=reden, context=context, now=now)
     return current[0]
 
 
@@ -269,7 +265,7 @@ def link_melding(
     session: Session, regisseur: Regisseur, casus_id: int, melding_id: str, *, reden: str, context: Context,
     now: datetime,
 ) -> CasusMelding:  # fmt: skip
-    found = _own(session, regisseur, casus_id)
+    found = own(session, regisseur, casus_id)
     _open(found)
     if session.get(Melding, melding_id) is None:
         raise NotFound("there is no such melding", code="melding-not-found")
@@ -277,7 +273,7 @@ def link_melding(
         raise Conflict("this melding belongs to the casus already", code="melding-al-gekoppeld")
     row = CasusMelding(casus_id=casus_id, melding_id=melding_id, sinds=now)
     repository.add(session, row)
-    _record(session, found, regisseur, "melding-gekoppeld", details=melding_id, reden=reden, context=context, now=now)
+    record(session, found, regisseur, "melding-gekoppeld", details=melding_id, reden=reden, context=context, now=now)
     return row
 
 
@@ -286,7 +282,7 @@ def link_person(
     context: Context, now: datetime,
 ) -> CasusPersoon:  # fmt: skip
     """A person of the casus, by the vault's id; the log entry is about them (by their log pseudonym)."""
-    found = _own(session, regisseur, casus_id)
+    found = own(session, regisseur, casus_id)
     _open(found)
     if any(p.person_id == person_id for p in repository.persons(session, casus_id)):
         raise Conflict("this person belongs to the casus already", code="persoon-al-gekoppeld")
@@ -309,6 +305,10 @@ def link_person(
 
 def list_casussen(session: Session, zvh: str | None, *, open_only: bool = False) -> Sequence[Casus]:
     return repository.of_zvh(session, zvh, open_only=open_only)
+
+
+def current_participants(session: Session, casus_id: int) -> Sequence[CasusDeelnemer]:
+    return repository.participants(session, casus_id)
 
 
 def participants(session: Session, casus_id: int) -> Sequence[CasusDeelnemer]:

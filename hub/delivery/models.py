@@ -30,7 +30,7 @@ class Soort(StrEnum):
     """A recipient's view of a melding."""
     STOPBERICHT = "stopbericht"
     """A notice to stop processing what was delivered under a consent that has been withdrawn."""
-    AFSCHALING = "afschalingsbericht"
+    AFSCHALING = "afschaling"
     """A notice to the partners at a casus's table: it was scaled down; nothing more is shared in it."""
     BEKENDHEIDSVRAAG = "bekendheidsvraag"
     """A notice to a partner that knows a person of a casus: the ZVH asked at triage (so the two can talk)."""

@@ -45,7 +45,7 @@ class Voorwaarden(ApiModel):
 class Bericht(ApiModel):
     soort: str = Field(
         description=(
-            "`melding`; `stopbericht`: stop processing what came under a withdrawn consent; `afschalingsbericht`: a "
+            "`melding`; `stopbericht`: stop processing what came under a withdrawn consent; `afschaling`: a "
             "casus you sat at was scaled down; `bekendheidsvraag`: the ZVH asked whether a person you registered as "
             "known is known to you (`inhoud.signalen` names your signals)."
         )

@@ -43,6 +43,9 @@ class Soort(StrEnum):
     CASUS = "casus"
     """A step in a casus of the ZVH: opened, stage changed, a participant added or removed, a person or melding
     linked. The reason given stays in the casus's history; the entry holds its hash."""
+    BEKENDHEID = "bekendheid"
+    """The bekendheidscheck: a partner registered, renewed or withdrew that it knows a person; or the ZVH asked, for
+    a casus at triage, whether a partner at the table knows its persons, and the answer (hit or no hit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,3 +220,15 @@ def casus(
     if ontvanger is not None:
         data |= {"verstrekker": verstrekker, "ontvanger": ontvanger}
     return Entry(Soort.CASUS, data, betrokkene, verstrekker=verstrekker, ontvanger=ontvanger)
+
+
+def bekendheid(
+    *, context: Context, handeling: str, partner: str, details: dict[str, Any], betrokkene: Betrokkene | None = None,
+    zvh: str | None = None,
+) -> Entry:  # fmt: skip
+    """A bekend signal registered, renewed or withdrawn by `partner` (about `betrokkene`), or the ZVH's question to
+    `partner` within a casus and its answer (`details`: ids and codes only)."""
+    data = {**context.fields(), "handeling": handeling, "partner": partner, **details}
+    if zvh is not None:
+        data["zvh"] = zvh
+    return Entry(Soort.BEKENDHEID, data, betrokkene, verstrekker=zvh, ontvanger=partner)

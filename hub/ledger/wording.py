@@ -34,6 +34,7 @@ SOORTEN = {
     "vergetelheid": "Vergetelheid",
     "raadpleging": "Raadpleging",
     "casus": "Casus",
+    "bekendheid": "Bekendheid",
 }
 _MONTHS = (
     "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
@@ -79,6 +80,8 @@ def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence 
     if soort == "casus":
         details = f" ({entry['details']})" if entry.get("details") else ""
         return f"Casus {entry.get('casus_id')}: {entry.get('handeling')}{details}, door {entry.get('door')}."
+    if soort == "bekendheid":
+        return _bekendheid(entry)
     if soort == "vergetelheid":
         return f"Een betrokkene is vergeten (verzoek {entry.get('verzoek_id', '')})."
     if soort == "raadpleging":
@@ -86,3 +89,17 @@ def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence 
         noun = "vastlegging" if count == 1 else "vastleggingen"
         return f"{entry.get('lezer', '')} las {count} {noun} (reden: {entry.get('reden', '')})."
     return f"{SOORTEN.get(soort, soort)}."
+
+
+def _bekendheid(entry: dict[str, Any]) -> str:
+    partner, handeling = entry.get("partner", ""), entry.get("handeling", "")
+    if handeling == "vraag":
+        uitkomst = "bekend" if entry.get("uitkomst") == "bekend" else "niet bekend"
+        return f"Bekendheidscheck in casus {entry.get('casus_id')} van {entry.get('zvh')}: {partner} {uitkomst}."
+    if handeling == "bekend-bij-vraag":
+        casus = entry.get("casus_id")
+        return f"{entry.get('zvh')} vroeg in casus {casus} wie de betrokkene kent: {partner} kent hem of haar."
+    woorden = {"gemeld": "meldde", "verlengd": "verlengde", "ingetrokken": "trok in"}
+    return (
+        f"{partner} {woorden.get(handeling, handeling)} dat het de betrokkene kent (signaal {entry.get('signaal_id')})."
+    )

@@ -107,6 +107,16 @@ def sentence(entry: dict[str, Any], names: Names) -> str:  # noqa: PLR0911 - one
         return f"{moment} heeft {entry['lezer']} de registratie over u ingezien (reden: {entry['reden']})."
     if soort == "casus":
         return f"{moment} bent u betrokken bij casus {entry['casus_id']} van het Zorg- en Veiligheidshuis."
+    if soort == "bekendheid":
+        partner = names.partner(entry.get("partner", ""))
+        if entry.get("handeling") == "bekend-bij-vraag":
+            return (
+                f"{moment} heeft het Zorg- en Veiligheidshuis in casus {entry['casus_id']} nagevraagd welke "
+                f"organisaties u kennen. {partner} kent u; alleen dat is aan het Zorg- en Veiligheidshuis gemeld."
+            )
+        if entry.get("handeling") == "ingetrokken":
+            return f"{moment} heeft {partner} gemeld dat het niet langer met u werkt."
+        return f"{moment} heeft {partner} gemeld dat het met u werkt (tot {entry.get('tot', '')})."
     return f"{moment}: {soort}."
 
 

@@ -330,6 +330,16 @@ def _meldingen_endpoints() -> list[Endpoint]:
             "POST", "/api/v1/leveringen/{levering_id}/herstart", "/api/v1/leveringen/onbekend/herstart", {},
             _operator_only(404),
         ),
+        # Past the role check, the end date is checked: this one lies in the past.
+        Endpoint(
+            "POST", "/api/v1/bekendheid", "/api/v1/bekendheid", {"bsn": "762621606", "tot": "2020-01-01"},
+            _partner_only(422),
+        ),
+        Endpoint("GET", "/api/v1/bekendheid", "/api/v1/bekendheid", None, _partner_only(OK)),
+        Endpoint(
+            "POST", "/api/v1/bekendheid/{signal_id}/intrekking", "/api/v1/bekendheid/999/intrekking", {},
+            _partner_only(404),
+        ),
     ]  # fmt: skip
 
 
@@ -372,6 +382,9 @@ def _casus_endpoints() -> list[Endpoint]:
         Endpoint(
             "POST", "/api/v1/casussen/{casus_id}/fase", "/api/v1/casussen/1/fase", {"naar": "triage", "reden": reden},
             nobody,
+        ),
+        Endpoint(
+            "POST", "/api/v1/casussen/{casus_id}/bekendheidscheck", "/api/v1/casussen/1/bekendheidscheck", {}, nobody
         ),
         Endpoint(
             "POST", "/api/v1/casussen/{casus_id}/weegtafel", "/api/v1/casussen/1/weegtafel",

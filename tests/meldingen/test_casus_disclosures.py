@@ -133,8 +133,8 @@ class TestStageAndTable:
         scaled = regie.post(f"/api/v1/casussen/{casus}/fase", {"naar": "afschaling", "reden": "Doelen bereikt"})
         assert scaled["geslotenOp"], "retention runs from the afschaling"
         receiver = partnership.receivers[VT]
-        wait_for(lambda: any(e["soort"] == "afschalingsbericht" for e in receiver.received))
-        notice = next(e for e in receiver.received if e["soort"] == "afschalingsbericht")
+        wait_for(lambda: any(e["soort"] == "afschaling" for e in receiver.received))
+        notice = next(e for e in receiver.received if e["soort"] == "afschaling")
         assert notice["inhoud"]["casus"] == casus and notice["verstrekker"] == ZVH and "voorwaarden" not in notice
         sent_notice = [e for e in scaled["geschiedenis"] if e["soort"] == "fase"][-1]
         assert sent_notice["details"] == "plan-van-aanpak -> afschaling"

@@ -1,0 +1,107 @@
+"""HTTP routes of the bekendheidscheck: partners register whom they know (/bekendheid); a procesregisseur asks for
+a casus at triage (/casussen/{id}/bekendheidscheck)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from sqlmodel import Session
+
+from hub.auth.dependencies import require_roles
+from hub.auth.service import Caller
+from hub.bekendheid import service
+from hub.bekendheid.schemas import Antwoord, BekendheidscheckOut, BekendIn, BekendOut
+from hub.casus.endpoints import AfsprakenDep
+from hub.casus.service import Regisseur
+from hub.db import SessionDep
+from hub.errors import NotFound, Unprocessable
+from hub.kit.api import IdPath
+from hub.kit.clock import utcnow
+from hub.kit.openapi import API_PREFIX
+from hub.ledger.endpoints import ContextDep
+from hub.partners.models import Role
+from hub.policy.endpoints import DeelnemerDep
+from hub.pseudonym import repository as pseudonyms
+from hub.pseudonym.endpoints import VaultDep
+from hub.pseudonym.vault import Vault
+
+router = APIRouter(prefix=API_PREFIX, tags=["bekendheid"])
+
+RegisseurDep = Annotated[Caller, Depends(require_roles(Role.PROCESREGISSEUR))]
+
+
+def _person(session: Session, vault: Vault, caller: Caller, body: BekendIn) -> str:
+    """The vault id of the person: by a pseudonym the hub gave the caller's organisation, or by identity (the vault
+    keeps the person, sealed, if it did not know them)."""
+    if body.pseudoniem:
+        issued = pseudonyms.issued(session, body.pseudoniem)
+        if issued is None or issued.domain != caller.partner_id:
+            raise NotFound("the hub gave your organisation no such pseudonym", code="pseudonym-unknown")
+        return issued.person_id
+    if not (body.bsn or (body.achternaam and body.geboortedatum)):
+        raise Unprocessable("name the person by pseudoniem, bsn, or name and date of birth", code="identity-incomplete")
+    return vault.seal(session, body.gegeven(), utcnow())
+
+
+@router.post(
+    "/bekendheid",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register that your organisation knows a person",
+    description=(
+        "A `bekend` signal, until `tot` (at most the convenant's term; register again to renew). When the ZVH asks "
+        "at triage about a casus you sit at, you are answered as a hit and told which of your signals it concerns. "
+        "Withdraw it when you stop working with the person. On the verstrekkingenlog."
+    ),
+)
+def register(
+    *, body: BekendIn, caller: DeelnemerDep, session: SessionDep, vault: VaultDep, context: ContextDep,
+    afspraken: AfsprakenDep,
+) -> BekendOut:  # fmt: skip
+    signal = service.register(
+        session, vault, afspraken, partner_id=caller.partner_id, principal_id=caller.principal_id,
+        person_id=_person(session, vault, caller, body), tot=body.tot, context=context, now=utcnow(),
+    )  # fmt: skip
+    return BekendOut.model_validate(signal)
+
+
+@router.get("/bekendheid", summary="Your bekend signals in force", description="Ids and dates only.")
+def own(caller: DeelnemerDep, session: SessionDep) -> list[BekendOut]:
+    return [BekendOut.model_validate(s) for s in service.own(session, caller.partner_id, utcnow())]
+
+
+@router.post(
+    "/bekendheid/{signal_id}/intrekking",
+    summary="Withdraw a bekend signal",
+    description="When your organisation no longer works with the person. On the verstrekkingenlog.",
+)
+def withdraw(
+    signal_id: IdPath, caller: DeelnemerDep, session: SessionDep, vault: VaultDep, context: ContextDep
+) -> BekendOut:
+    signal = service.withdraw(
+        session, vault, partner_id=caller.partner_id, principal_id=caller.principal_id, signal_id=signal_id,
+        context=context, now=utcnow(),
+    )  # fmt: skip
+    return BekendOut.model_validate(signal)
+
+
+@router.post(
+    "/casussen/{casus_id}/bekendheidscheck",
+    summary="Ask which partners at the table know the casus's persons",
+    description=(
+        "At triage only, for the persons of this one casus (at most the convenant's limit). Each partner at the "
+        "table is answered only as known or not known; each partner with a hit gets a `bekendheidsvraag` "
+        "delivery naming its own signals. The question and every answer are on the verstrekkingenlog."
+    ),
+    tags=["casussen"],
+)
+def ask(
+    *, casus_id: IdPath, caller: RegisseurDep, session: SessionDep, vault: VaultDep, context: ContextDep,
+    afspraken: AfsprakenDep,
+) -> BekendheidscheckOut:  # fmt: skip
+    now = utcnow()
+    regisseur = Regisseur(principal_id=caller.principal_id, partner_id=caller.partner_id)
+    answers = service.ask(session, vault, regisseur, casus_id, afspraken=afspraken, context=context, now=now)
+    return BekendheidscheckOut(
+        casus=casus_id, gevraagd_op=now, antwoorden=[Antwoord(partner=a.partner, bekend=a.bekend) for a in answers]
+    )

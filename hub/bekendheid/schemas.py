@@ -1,0 +1,36 @@
+"""Request and response models of /api/v1/bekendheid and the bekendheidscheck. No identities in any answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from hub.kit.api import ApiModel
+from hub.pseudonym.schemas import IdentiteitIn
+
+
+class BekendIn(IdentiteitIn):
+    """A person your organisation works with: by the pseudonym the hub gave you, or by BSN, or by name and date of
+    birth. Registering again renews your signal for the person."""
+
+    pseudoniem: str | None = Field(default=None, max_length=128)
+    tot: date = Field(description="The last day the signal holds (at most the convenant's `bekend_max_termijn`).")
+
+
+class BekendOut(ApiModel):
+    id: int = Field(description="Your reference to the signal: a `bekendheidsvraag` names it.")
+    sinds: datetime
+    tot: date
+    ingetrokken_op: datetime | None
+
+
+class Antwoord(ApiModel):
+    partner: str
+    bekend: bool = Field(description="Whether this partner knows any of the casus's persons: hit or no hit.")
+
+
+class BekendheidscheckOut(ApiModel):
+    casus: int
+    gevraagd_op: datetime
+    antwoorden: list[Antwoord]

@@ -1,0 +1,159 @@
+"""Registering whom a partner knows, and the ZVH's question at triage.
+
+A partner registers a `bekend` signal for a person it works with (by the identity it holds, or by the pseudonym the
+hub gave it), until an end date no further ahead than the convenant allows; it renews it by registering again and
+withdraws it when it stops. The hub keeps only the vault's id of the person.
+
+At triage the ZVH asks, for one casus, which partners at its table know its persons. Each partner at the table is
+answered only `bekend` or `niet bekend`; every partner with a hit is told (a `bekendheidsvraag` delivery naming its
+own signals) so the two can contact each other. Both are on the verstrekkingenlog. No question without a casus at
+triage, one casus per question, and no more persons than the convenant allows: no bulk look-ups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from hub.bekendheid import repository
+from hub.bekendheid.models import BekendSignaal
+from hub.casus import service as casus_service
+from hub.casus.models import Fase
+from hub.delivery import notices
+from hub.delivery.models import Soort as LeveringSoort
+from hub.errors import Conflict, NotFound, Unprocessable
+from hub.kit.clock import dutch_date
+from hub.ledger import service as ledger
+from hub.ledger.entries import Betrokkene, Context, Entry, bekendheid
+from hub.policy.format import Procesafspraken, add_duration
+from hub.pseudonym.vault import Vault
+
+
+@dataclass(frozen=True, slots=True)
+class Antwoord:
+    partner: str
+    bekend: bool
+
+
+def register(
+    session: Session, vault: Vault, afspraken: Procesafspraken, *, partner_id: str, principal_id: str,
+    person_id: str, tot: date, context: Context, now: datetime,
+) -> BekendSignaal:  # fmt: skip
+    """A new signal, or the renewal of the partner's signal for this person (a new end date)."""
+    day = dutch_date(now)
+    longest = add_duration(day, afspraken.bekend_max_termijn)
+    if tot < day:
+        raise Unprocessable("the end date lies in the past", code="tot-verleden")
+    if tot > longest:
+        raise Unprocessable(
+            f"a bekend signal holds at most {afspraken.bekend_max_termijn} (until {longest.isoformat()}); renew it "
+            "before it ends if you still work with the person",
+            code="bekend-te-lang",
+        )
+    signal = repository.active(session, partner_id, person_id, day)
+    handeling = "verlengd" if signal is not None else "gemeld"
+    if signal is None:
+        signal = BekendSignaal(partner_id=partner_id, person_id=person_id, door=principal_id, sinds=now, tot=tot)
+    else:
+        signal.tot, signal.door = tot, principal_id
+    repository.add(session, signal)
+    entry = bekendheid(
+        context=context, handeling=handeling, partner=partner_id,
+        details={"signaal_id": signal.id, "tot": tot.isoformat(), "door": principal_id},
+        betrokkene=Betrokkene(vault.log_pseudonym(session, person_id)),
+    )  # fmt: skip
+    ledger.append(session, [entry], now)
+    return signal
+
+
+def withdraw(
+    session: Session, vault: Vault, *, partner_id: str, principal_id: str, signal_id: int, context: Context,
+    now: datetime,
+) -> BekendSignaal:  # fmt: skip
+    signal = repository.get(session, signal_id)
+    if signal is None or signal.partner_id != partner_id:
+        raise NotFound("your organisation has no such bekend signal", code="signaal-not-found")
+    if signal.ingetrokken_op is not None:
+        return signal
+    signal.ingetrokken_op, signal.door = now, principal_id
+    repository.add(session, signal)
+    entry = bekendheid(
+        context=context, handeling="ingetrokken", partner=partner_id,
+        details={"signaal_id": signal.id, "door": principal_id},
+        betrokkene=Betrokkene(vault.log_pseudonym(session, signal.person_id)),
+    )  # fmt: skip
+    ledger.append(session, [entry], now)
+    return signal
+
+
+def own(session: Session, partner_id: str, now: datetime) -> Sequence[BekendSignaal]:
+    return repository.of_partner(session, partner_id, dutch_date(now))
+
+
+def ask(
+    session: Session, vault: Vault, regisseur: casus_service.Regisseur, casus_id: int, *, afspraken: Procesafspraken,
+    context: Context, now: datetime,
+) -> list[Antwoord]:  # fmt: skip
+    """The bekendheidscheck of one casus at triage: per partner at its table, whether it knows any of its persons."""
+    found = casus_service.own(session, regisseur, casus_id)
+    if found.fase != Fase.TRIAGE:
+        raise Conflict(
+            f"casus {casus_id} is in stage {found.fase}: the bekendheidscheck is asked at triage only",
+            code="bekendheidscheck-buiten-triage",
+        )
+    persons = [p.person_id for p in casus_service.persons(session, casus_id)]
+    if not persons:
+        raise Unprocessable("link the persons of the casus first: the question is about them", code="geen-personen")
+    limit = afspraken.bekendheidscheck_max_personen
+    if len(persons) > limit:
+        raise Unprocessable(
+            f"casus {casus_id} has {len(persons)} persons; one bekendheidscheck asks about at most {limit}",
+            code="te-veel-personen",
+        )
+    table = sorted({d.partner_id for d in casus_service.current_participants(session, casus_id)} - {found.zvh})
+    if not table:
+        raise Unprocessable("no partner sits at the table of this casus yet: add the participants first",
+                            code="geen-deelnemers")  # fmt: skip
+    day = dutch_date(now)
+    signals = repository.hits(session, table, persons, day)
+    entries: list[Entry] = []
+    answers = []
+    for partner in table:
+        theirs = sorted((s for s in signals if s.partner_id == partner), key=lambda s: s.id or 0)
+        answers.append(Antwoord(partner, bool(theirs)))
+        details: dict[str, object] = {"casus_id": casus_id, "uitkomst": "bekend" if theirs else "niet-bekend",
+                                      "personen": len(persons)}  # fmt: skip
+        if theirs:
+            levering = notices.notice(
+                session, vault, afzender=found.zvh, ontvanger=partner, soort=LeveringSoort.BEKENDHEIDSVRAAG,
+                doel="bekendheidscheck",
+                inhoud={"casus": casus_id, "zvh": found.zvh, "signalen": [s.id for s in theirs],
+                        "gevraagdOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "toelichting": TOELICHTING},
+                now=now,
+            )  # fmt: skip
+            details["levering_id"] = levering.id
+        entries.append(bekendheid(context=context, handeling="vraag", partner=partner, details=details, zvh=found.zvh))
+        for signal in theirs:  # the person's own record shows that the ZVH learnt this partner knows them
+            entries.append(
+                bekendheid(
+                    context=context, handeling="bekend-bij-vraag", partner=partner,
+                    details={"casus_id": casus_id, "signaal_id": signal.id}, zvh=found.zvh,
+                    betrokkene=Betrokkene(vault.log_pseudonym(session, signal.person_id)),
+                )
+            )  # fmt: skip
+    ledger.append(session, entries, now)
+    summary = "; ".join(f"{a.partner}: {'bekend' if a.bekend else 'niet bekend'}" for a in answers)
+    casus_service.record(
+        session, found, regisseur, "bekendheidscheck", details=summary[:200], reden="bekendheidscheck in de triage",
+        context=context, now=now,
+    )  # fmt: skip
+    return answers
+
+
+TOELICHTING = (
+    "Het Zorg- en Veiligheidshuis bespreekt in de triage een casus over een persoon die u als bekend hebt gemeld "
+    "(zie uw signalen). Neem contact op met de procesregisseur als u kunt bijdragen."
+)
