@@ -141,19 +141,28 @@ def _send_demo_traffic_when_up(settings: Settings) -> None:
 
 @app.command()
 def worker() -> None:
-    """Run a delivery worker until stopped (SIGTERM or Ctrl-C). Run several against PostgreSQL to scale out."""
+    """Run a delivery worker (and retention) until stopped (SIGTERM or Ctrl-C). Run several against PostgreSQL."""
     import signal  # noqa: PLC0415 - only this command needs it
 
+    from hub.bewaren.keeper import RetentionKeeper  # noqa: PLC0415
     from hub.delivery import worker as delivery  # noqa: PLC0415 - keeps `schakel --help` fast
     from hub.pseudonym.vault import Vault  # noqa: PLC0415
 
     settings = get_settings()
     privacy = PrivacySecrets(settings.keys_dir)
     with open_database() as database:
-        running = delivery.for_hub(database, Vault(privacy.pseudonyms(), privacy.kek()), settings)
+        vault = Vault(privacy.pseudonyms(), privacy.kek())
+        running = delivery.for_hub(database, vault, settings)
+        retention = (
+            RetentionKeeper(database, vault, settings.retention_interval_seconds)
+            if settings.retention_interval_seconds > 0
+            else None
+        )
         stopped = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stopped.set())
         running.start()
+        if retention is not None:
+            retention.start()
         print(f"delivery worker running against {database.backend}; stop with Ctrl-C or SIGTERM", flush=True)
         try:
             stopped.wait()
@@ -161,6 +170,8 @@ def worker() -> None:
             pass
         finally:
             running.stop()
+            if retention is not None:
+                retention.stop()
 
 
 @db_app.command("upgrade")
@@ -193,6 +204,32 @@ def db_revision(message: Annotated[str, typer.Argument(help="What the migration 
 def db_current() -> None:
     with open_database(prepare=False) as database:
         print(database.current_revision() or "empty")
+
+
+@app.command()
+def bewaren() -> None:
+    """Pas de bewaartermijnen nu toe (anders doen `schakel serve` en `schakel worker` het elk uur)."""
+    from hub.bewaren.keeper import one_round  # noqa: PLC0415 - keeps `schakel --help` fast
+    from hub.pseudonym.vault import Vault  # noqa: PLC0415
+
+    settings = get_settings()
+    privacy = PrivacySecrets(settings.keys_dir)
+    with open_database() as database:
+        vault = Vault(privacy.pseudonyms(), privacy.kek())
+        after, total = "", {"personen": 0, "signalen": 0, "casussen": 0, "top_x": 0}
+        while True:
+            ronde = one_round(database, vault, after=after)
+            total["personen"] += ronde.personen
+            total["signalen"] += ronde.signalen
+            total["casussen"] += ronde.casussen
+            total["top_x"] += ronde.top_x_vervallen
+            after = ronde.next_after
+            if not after:
+                break
+    print(
+        f"bewaartermijnen toegepast: {total['personen']} personen vergeten, {total['signalen']} bekend-signalen "
+        f"verwijderd, {total['casussen']} casussen zonder verwijzingen, {total['top_x']} Top X-statussen vervallen"
+    )
 
 
 @app.command()

@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     delivery_grace_seconds: int = Field(
         default=7 * 86400, ge=0, description="How long an acknowledged payload stays before it is deleted."
     )
+    retention_interval_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description=(
+            "How often `schakel serve` and `schakel worker` apply retention (bewaartermijnen); 0 turns it off there "
+            "(then run `schakel bewaren`)."
+        ),
+    )
     session_idle_minutes: int = Field(
         default=30, ge=1, le=24 * 60, description="A web session ends after this many minutes without a request."
     )

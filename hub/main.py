@@ -15,6 +15,8 @@ from hub.audit.pages import router as audit_pages
 from hub.auth.endpoints import router as auth_router
 from hub.auth.service import Authenticator
 from hub.bekendheid.endpoints import router as bekendheid_router
+from hub.bewaren.endpoints import router as bewaren_router
+from hub.bewaren.keeper import RetentionKeeper
 from hub.casus.endpoints import router as casus_router
 from hub.casus.pages import router as casus_pages
 from hub.config import API_VERSION, Settings, get_settings
@@ -127,19 +129,22 @@ def check_startup(settings: Settings, keyring: HubKeyring, privacy: PrivacySecre
 
 
 def _start_background(app: FastAPI, database: Database, keyring: HubKeyring, settings: Settings) -> None:
-    """The delivery worker and the checkpoint keeper (signing, witnesses) of `schakel serve`."""
+    """The delivery worker, retention and the checkpoint keeper (signing, witnesses) of `schakel serve`."""
     if app.state.vault is None:
         log.warning("vault.keys_missing", reason="run schakel keys init")
     elif settings.delivery_in_process:
         app.state.delivery_worker = worker.for_hub(database, app.state.vault, settings)
         app.state.delivery_worker.start()
+    if app.state.vault is not None and settings.retention_interval_seconds > 0:
+        app.state.retention_keeper = RetentionKeeper(database, app.state.vault, settings.retention_interval_seconds)
+        app.state.retention_keeper.start()
     if settings.checkpoint_interval_seconds > 0 and keyring.manifest.exists():
         app.state.checkpoint_keeper = keeper_for(database, keyring, settings)
         app.state.checkpoint_keeper.start()
 
 
 def _stop_background(app: FastAPI) -> None:
-    for name in ("delivery_worker", "checkpoint_keeper"):
+    for name in ("delivery_worker", "checkpoint_keeper", "retention_keeper"):
         running = getattr(app.state, name)
         if running is not None:
             running.stop()
@@ -197,6 +202,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.schemas = Schemas()
     app.state.delivery_worker = None
     app.state.checkpoint_keeper = None
+    app.state.retention_keeper = None
     app.state.oidc = Provider(settings) if settings.oidc_enabled else None
     install_error_handlers(app)
     page_errors.install(app)
@@ -215,6 +221,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         toestemming_router,
         casus_router,
         bekendheid_router,
+        bewaren_router,
         audit_router,
     ):
         app.include_router(router)

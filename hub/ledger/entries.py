@@ -195,6 +195,12 @@ def vergetelheid(*, context: Context, verzoek_id: int, door: str, goedgekeurd: s
     return Entry(Soort.VERGETELHEID, data)
 
 
+def bewaartermijn_verstreken(*, context: Context) -> Entry:
+    """A person crypto-shredded by retention: every term that held them ended. Names nobody: their commitments are
+    unlinked at the same moment."""
+    return Entry(Soort.VERGETELHEID, {**context.fields(), "reden": "bewaartermijn-verstreken"})
+
+
 def raadpleging(
     *, context: Context, lezer: str, reden: str, posities: list[int], betrokkene: Betrokkene | None = None
 ) -> Entry:

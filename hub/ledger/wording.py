@@ -83,6 +83,8 @@ def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence 
     if soort == "bekendheid":
         return _bekendheid(entry)
     if soort == "vergetelheid":
+        if entry.get("reden") == "bewaartermijn-verstreken":
+            return "Een betrokkene is vergeten: alle bewaartermijnen waren verstreken."
         return f"Een betrokkene is vergeten (verzoek {entry.get('verzoek_id', '')})."
     if soort == "raadpleging":
         count = len(entry.get("posities", []))

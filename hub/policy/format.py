@@ -165,11 +165,15 @@ class Procesafspraken(Strict):
         default="P1Y",
         description="The longest a partner's `bekend` signal for a person holds before it must be renewed (ISO 8601).",
     )
+    casus_bewaartermijn: str = Field(
+        default="P2Y",
+        description="How long after its afschaling or closure a casus keeps its references to persons and meldingen.",
+    )
     bekendheidscheck_max_personen: int = Field(
         default=6, ge=1, le=20, description="The most persons one bekendheidscheck may ask about (one casus's)."
     )
 
-    @field_validator("top_x_herkwalificatie", "huisverbod_monitoring", "bekend_max_termijn")
+    @field_validator("top_x_herkwalificatie", "huisverbod_monitoring", "bekend_max_termijn", "casus_bewaartermijn")
     @classmethod
     def _duration(cls, value: str) -> str:
         return _check_duration(value, "a term")

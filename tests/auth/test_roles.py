@@ -284,6 +284,7 @@ def _ledger_endpoints() -> list[Endpoint]:
             "/api/v1/verstrekkingenlog/consistentiebewijs?van=0&tot=1", None, _everyone(),
         ),
         Endpoint("GET", "/api/v1/rapportages/verstrekkingen", "/api/v1/rapportages/verstrekkingen", None, reviewers),
+        Endpoint("GET", "/api/v1/rapportages/bewaartermijnen", "/api/v1/rapportages/bewaartermijnen", None, reviewers),
         Endpoint(
             "POST", "/api/v1/inzageverzoeken", "/api/v1/inzageverzoeken",
             {"bsn": "762621606", "motivering": "role table check"}, _officer_only(CREATED),

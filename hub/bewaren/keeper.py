@@ -1,0 +1,60 @@
+"""Retention in the background: a thread of `schakel serve` and `schakel worker` that runs a round at an interval
+(rounds of several processes do not collide: see `service`)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+import structlog
+
+from hub.bewaren import service
+from hub.db import Database
+from hub.kit.clock import utcnow
+from hub.ledger.entries import Context
+from hub.policy.format import Procesafspraken
+from hub.policy.runtime import PolicyRuntime
+from hub.pseudonym.vault import Vault
+
+log = structlog.get_logger("hub.bewaren")
+
+
+def one_round(database: Database, vault: Vault, *, after: str = "", now: datetime | None = None) -> service.Ronde:
+    """One round in its own transaction, under the terms of the convenant in force (the format's defaults while
+    none is: the disclosures' own terms are on their entries)."""
+    now = now or utcnow()
+    with database.unit_of_work() as session:
+        policy = PolicyRuntime().active(session, now)
+        afspraken = policy.source.convenant.procesafspraken if policy is not None else Procesafspraken()
+        return service.run_round(session, vault, afspraken, context=Context(None, None), now=now, after=after)
+
+
+class RetentionKeeper:
+    def __init__(self, database: Database, vault: Vault, interval: float) -> None:
+        self._database = database
+        self._vault = vault
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._after = ""
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="retention", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                ronde = one_round(self._database, self._vault, after=self._after)
+            except Exception as exc:  # noqa: BLE001 - the keeper must outlive a bad round; the next one retries
+                log.error("retention.round_failed", error_type=type(exc).__name__)  # noqa: TRY400 - no text: it may hold data
+                continue
+            self._after = ronde.next_after
+            if ronde.personen or ronde.signalen or ronde.casussen or ronde.top_x_vervallen:
+                log.info("retention.round", persons=ronde.personen, signals=ronde.signalen,
+                         casussen=ronde.casussen, top_x_lapsed=ronde.top_x_vervallen)  # fmt: skip

@@ -1,0 +1,226 @@
+"""One round of retention, and the report of what expires soon.
+
+What the hub holds about a person: their sealed identity in the vault, the openings that tie ledger entries to
+them, the pseudonyms it handed out, and the references of casussen and bekend signals. It keeps them as long as
+any of these needs them:
+
+- a disclosure (a verstrekking entry that gave something): until its day plus the longest bewaartermijn of the rules
+  it relied on;
+- a casus the person belongs to: while it is open, and after its closure (or afschaling) for the convenant's
+  `casus_bewaartermijn`, after which its references to persons and meldingen are removed;
+- a bekend signal: until its end date (an ended or withdrawn signal is removed).
+
+When none remains, the person is crypto-shredded: their data key and sealed identity destroyed, the openings of
+their ledger commitments and the pseudonyms handed out deleted. The ledger entries stay and verify, tied to nobody.
+Every removal is an entry on the verstrekkingenlog.
+
+A round is one transaction and may run in several processes at once: on PostgreSQL only the holder of an advisory
+lock does the work (the others skip the round); SQLite's write lock serialises them. Everything it does is decided
+from the current state, so running it twice changes nothing more.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import orjson
+from sqlmodel import Session
+
+from hub.bekendheid.models import BekendSignaal
+from hub.bewaren import repository
+from hub.casus import service as casus_service
+from hub.casus.models import Casus
+from hub.casus.repository import history
+from hub.kit.clock import NL, dutch_date
+from hub.ledger import repository as ledger_repository
+from hub.ledger import service as ledger
+from hub.ledger.entries import Betrokkene, Context, Entry, bekendheid, bewaartermijn_verstreken
+from hub.policy.format import Procesafspraken, add_duration
+from hub.pseudonym.models import VaultPerson
+from hub.pseudonym.vault import Vault
+
+ACTOR = casus_service.Regisseur(principal_id="schakel-bewaren", partner_id="")
+"""Who acts in a casus's history when retention removes its references."""
+_LOCK = 0x5C4A_B3AE  # the advisory lock of the retention round on PostgreSQL
+_REDEN = "bewaartermijn verstreken"
+
+
+@dataclass(slots=True)
+class Ronde:
+    """What one round removed."""
+
+    signalen: int = 0
+    casussen: int = 0
+    personen: int = 0
+    top_x_vervallen: int = 0
+    next_after: str = ""
+    """Where the next round goes on with persons (a round looks at a bounded number)."""
+
+
+def run_round(
+    session: Session, vault: Vault, afspraken: Procesafspraken, *, context: Context, now: datetime,
+    after: str = "", limit: int = 500,
+) -> Ronde:  # fmt: skip
+    ronde = Ronde(next_after=after)
+    if not _hold_lock(session):
+        return ronde  # another process is doing this round
+    today = dutch_date(now)
+    ronde.signalen = _end_signals(session, today, context=context, now=now, limit=limit)
+    ronde.top_x_vervallen = _lapse_terms(session, today, context=context, now=now)
+    ronde.casussen = _drop_casus_references(session, afspraken, today, context=context, now=now, limit=limit)
+    persons = repository.living_persons(session, now - timedelta(days=1), after, limit)
+    for person in persons:
+        if keep_until(session, vault, person, afspraken) < today:
+            _shred(session, vault, person, context=context, now=now)
+            ronde.personen += 1
+    ronde.next_after = persons[-1].id if len(persons) == limit else ""
+    return ronde
+
+
+def keep_until(session: Session, vault: Vault, person: VaultPerson, afspraken: Procesafspraken) -> date:
+    """The last day the hub must keep what it holds about this person (`date.max` while a casus of theirs is open)."""
+    ends = [dutch_date(person.created_at)]
+    for closed in repository.casus_closures(session, person.id):
+        if closed is None:
+            return date.max
+        ends.append(add_duration(dutch_date(closed), afspraken.casus_bewaartermijn))
+    ends += repository.signal_ends(session, person.id)
+    connection = session.connection()
+    pseudonyms = vault.log_pseudonyms(vault.open(session, person.id).normalised())
+    positions = [seq for seq, _, _ in ledger_repository.subject_rows(connection, pseudonyms)]
+    for raw in ledger_repository.entries_at(connection, positions).values():
+        entry = orjson.loads(raw)
+        if entry["soort"] != "verstrekking" or entry.get("besluit") == "deny":
+            continue
+        day = datetime.fromisoformat(entry["tijdstip"].replace("Z", "+00:00")).astimezone(NL).date()
+        ends += [add_duration(day, term) for term in entry.get("bewaartermijnen", [])]
+    return max(ends)
+
+
+def _hold_lock(session: Session) -> bool:
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return True  # SQLite: this unit of work holds the write lock already
+    return bool(connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({_LOCK})").scalar_one())
+
+
+def _end_signals(session: Session, today: date, *, context: Context, now: datetime, limit: int) -> int:
+    signals: Sequence[BekendSignaal] = repository.ended_signals(session, today, limit)
+    entries: list[Entry] = []
+    for signal in signals:
+        person = session.get(VaultPerson, signal.person_id)
+        about = Betrokkene(person.log_pseudonym) if person is not None and person.log_pseudonym else None
+        entries.append(
+            bekendheid(context=context, handeling="verwijderd", partner=signal.partner_id,
+                       details={"signaal_id": signal.id, "reden": "verlopen-of-ingetrokken"}, betrokkene=about)
+        )  # fmt: skip
+        session.delete(signal)
+    if entries:
+        ledger.append(session, entries, now)
+    return len(signals)
+
+
+def _lapse_terms(session: Session, today: date, *, context: Context, now: datetime) -> int:
+    """A Top X status whose requalification lapsed ends (on the ledger); a monitoring term that ended is noted."""
+    lapsed = 0
+    for found in casus_service.list_casussen(session, None, open_only=True):
+        regie = casus_service.Regisseur(ACTOR.principal_id, found.zvh)
+        if found.top_x_tot is not None and found.top_x_tot < today:
+            details = f"herkwalificatie verlopen na {found.top_x_tot.isoformat()}"
+            found.top_x_tot = None
+            session.add(found)
+            casus_service.record(session, found, regie, "top-x-vervallen", details=details, reden=_REDEN,
+                                 context=context, now=now)  # fmt: skip
+            lapsed += 1
+        if (
+            found.monitoring_tot is not None
+            and found.monitoring_tot < today
+            and not any(e.soort == "monitoring-verlopen" for e in history(session, found.id or 0))
+        ):
+            casus_service.record(session, found, regie, "monitoring-verlopen",
+                                 details=f"monitoring tot en met {found.monitoring_tot.isoformat()}", reden=_REDEN,
+                                 context=context, now=now)  # fmt: skip
+    return lapsed
+
+
+def _drop_casus_references(
+    session: Session, afspraken: Procesafspraken, today: date, *, context: Context, now: datetime, limit: int
+) -> int:
+    dropped = 0
+    for found in repository.closed_casussen_with_references(session, now, limit):
+        assert found.gesloten_op is not None  # noqa: S101 - the query selects closed ones
+        if add_duration(dutch_date(found.gesloten_op), afspraken.casus_bewaartermijn) >= today:
+            continue
+        count = repository.drop_references(session, found.id or 0)
+        casus_service.record(
+            session, found, casus_service.Regisseur(ACTOR.principal_id, found.zvh), "referenties-verwijderd",
+            details=f"{count} verwijzingen", reden=_REDEN, context=context, now=now,
+        )  # fmt: skip
+        dropped += 1
+    return dropped
+
+
+def _shred(session: Session, vault: Vault, person: VaultPerson, *, context: Context, now: datetime) -> None:
+    pseudonyms = vault.log_pseudonyms(vault.open(session, person.id).normalised())
+    ledger.append(session, [bewaartermijn_verstreken(context=context)], now)
+    ledger.forget(session, pseudonyms)
+    repository.drop_issued_pseudonyms(session, person.id)
+    vault.forget(session, person.id, now)
+
+
+@dataclass(frozen=True, slots=True)
+class Vooruitblik:
+    """What expires in the coming days: counts per day, never who."""
+
+    van: date
+    tot: date
+    personen: dict[date, int] = field(default_factory=dict)
+    signalen: dict[date, int] = field(default_factory=dict)
+    casusreferenties: dict[date, int] = field(default_factory=dict)
+    top_x_herkwalificaties: dict[date, int] = field(default_factory=dict)
+    monitoring_einden: dict[date, int] = field(default_factory=dict)
+
+
+def outlook(
+    session: Session, vault: Vault, afspraken: Procesafspraken, *, now: datetime, days: int = 31
+) -> Vooruitblik:
+    today = dutch_date(now)
+    last = today + timedelta(days=days)
+
+    def within(day: date | None) -> bool:
+        return day is not None and today <= day <= last
+
+    personen: Counter[date] = Counter()
+    after = ""
+    while True:
+        batch = repository.living_persons(session, now + timedelta(days=1), after, 1_000)
+        for person in batch:
+            end = keep_until(session, vault, person, afspraken)
+            if within(end):
+                personen[end + timedelta(days=1)] += 1  # the day it goes
+        if len(batch) < 1_000:
+            break
+        after = batch[-1].id
+    casussen: Sequence[Casus] = casus_service.list_casussen(session, None, open_only=False)
+    references = Counter(
+        add_duration(dutch_date(c.gesloten_op), afspraken.casus_bewaartermijn) + timedelta(days=1)
+        for c in casussen
+        if c.gesloten_op is not None
+    )
+    signals = Counter(s + timedelta(days=1) for s in repository.signal_ends_between(session, today, last))
+    top_x = Counter(c.top_x_tot for c in casussen if c.top_x_tot is not None and within(c.top_x_tot))
+    monitoring = Counter(
+        c.monitoring_tot for c in casussen if c.monitoring_tot is not None and within(c.monitoring_tot)
+    )
+    return Vooruitblik(
+        van=today,
+        tot=last,
+        personen=dict(sorted(personen.items())),
+        signalen=dict(sorted(signals.items())),
+        casusreferenties={d: n for d, n in sorted(references.items()) if within(d)},
+        top_x_herkwalificaties=dict(sorted(top_x.items())),
+        monitoring_einden=dict(sorted(monitoring.items())),
+    )
