@@ -6,42 +6,25 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
-from sqlmodel import Session
 
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.bekendheid import service
 from hub.bekendheid.schemas import Antwoord, BekendheidscheckOut, BekendIn, BekendOut
-from hub.casus.endpoints import AfsprakenDep
+from hub.casus.endpoints import AfsprakenDep, resolve_person
 from hub.casus.service import Regisseur
 from hub.db import SessionDep
-from hub.errors import NotFound, Unprocessable
 from hub.kit.api import IdPath
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
 from hub.policy.endpoints import DeelnemerDep
-from hub.pseudonym import repository as pseudonyms
 from hub.pseudonym.endpoints import VaultDep
-from hub.pseudonym.vault import Vault
 
 router = APIRouter(prefix=API_PREFIX, tags=["bekendheid"])
 
 RegisseurDep = Annotated[Caller, Depends(require_roles(Role.PROCESREGISSEUR))]
-
-
-def _person(session: Session, vault: Vault, caller: Caller, body: BekendIn) -> str:
-    """The vault id of the person: by a pseudonym the hub gave the caller's organisation, or by identity (the vault
-    keeps the person, sealed, if it did not know them)."""
-    if body.pseudoniem:
-        issued = pseudonyms.issued(session, body.pseudoniem)
-        if issued is None or issued.domain != caller.partner_id:
-            raise NotFound("the hub gave your organisation no such pseudonym", code="pseudonym-unknown")
-        return issued.person_id
-    if not (body.bsn or (body.achternaam and body.geboortedatum)):
-        raise Unprocessable("name the person by pseudoniem, bsn, or name and date of birth", code="identity-incomplete")
-    return vault.seal(session, body.gegeven(), utcnow())
 
 
 @router.post(
@@ -58,9 +41,10 @@ def register(
     *, body: BekendIn, caller: DeelnemerDep, session: SessionDep, vault: VaultDep, context: ContextDep,
     afspraken: AfsprakenDep,
 ) -> BekendOut:  # fmt: skip
+    person_id = resolve_person(session, vault, caller, body, create=True)
     signal = service.register(
         session, vault, afspraken, partner_id=caller.partner_id, principal_id=caller.principal_id,
-        person_id=_person(session, vault, caller, body), tot=body.tot, context=context, now=utcnow(),
+        person_id=person_id, tot=body.tot, context=context, now=utcnow(),
     )  # fmt: skip
     return BekendOut.model_validate(signal)
 

@@ -87,3 +87,16 @@ def signal_ends_between(session: Session, van: date, tot: date) -> list[date]:
         col(BekendSignaal.ingetrokken_op).is_(None), col(BekendSignaal.tot) >= van, col(BekendSignaal.tot) <= tot
     )
     return list(session.exec(query).all())
+
+
+def terms_ended(session: Session, today: date) -> Sequence[Casus]:
+    """Open casussen whose Top X status or monitoring term ended before `today`."""
+    query = (
+        select(Casus)
+        .where(
+            col(Casus.gesloten_op).is_(None),
+            or_(col(Casus.top_x_tot) < today, col(Casus.monitoring_tot) < today),
+        )
+        .order_by(col(Casus.id))
+    )
+    return session.exec(query).all()

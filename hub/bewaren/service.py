@@ -126,7 +126,7 @@ def _end_signals(session: Session, today: date, *, context: Context, now: dateti
 def _lapse_terms(session: Session, today: date, *, context: Context, now: datetime) -> int:
     """A Top X status whose requalification lapsed ends (on the ledger); a monitoring term that ended is noted."""
     lapsed = 0
-    for found in casus_service.list_casussen(session, None, open_only=True):
+    for found in repository.terms_ended(session, today):
         regie = casus_service.Regisseur(ACTOR.principal_id, found.zvh)
         if found.top_x_tot is not None and found.top_x_tot < today:
             details = f"herkwalificatie verlopen na {found.top_x_tot.isoformat()}"

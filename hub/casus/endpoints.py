@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
+from hub.bekendheid.schemas import BekendIn
 from hub.casus import service
 from hub.casus.schemas import (
     CasusDetail,
@@ -193,15 +194,20 @@ def link_melding(
     return detail(session, casus_id)
 
 
-def resolve_person(session: Session, vault: Vault, caller: Caller, body: PersoonIn) -> str:
-    """The vault id of the person named: by a pseudonym the hub gave the caller's organisation, or by identity."""
+def resolve_person(
+    session: Session, vault: Vault, caller: Caller, body: PersoonIn | BekendIn, *, create: bool = False
+) -> str:
+    """The vault id of the person named: by a pseudonym the hub gave the caller's organisation, or by identity
+    (with `create`, the vault keeps a person it did not know, sealed; else an unknown person is a 404)."""
     if body.pseudoniem:
         issued = pseudonyms.issued(session, body.pseudoniem)
         if issued is None or issued.domain != caller.partner_id:
             raise NotFound("the hub gave your organisation no such pseudonym", code="pseudonym-unknown")
         return issued.person_id
-    if not (body.bsn or body.achternaam):
+    if not (body.bsn or (body.achternaam and body.geboortedatum)):
         raise Unprocessable("name the person by pseudoniem, bsn, or name and date of birth", code="identity-incomplete")
+    if create:
+        return vault.seal(session, body.gegeven(), utcnow())
     found = vault.find(session, body.gegeven())
     if found is None:
         raise NotFound("the hub holds no such person", code="betrokkene-unknown")

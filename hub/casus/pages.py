@@ -21,6 +21,7 @@ from hub.kit.clock import utcnow
 from hub.ledger.pages import page_context
 from hub.partners import service as partners
 from hub.partners.models import Role
+from hub.policy.sentences import CASUSFASEN, CASUSTYPEN
 from hub.pseudonym.endpoints import VaultDep
 from hub.web.dependencies import CasusPage, RegisseurForm
 from hub.web.render import page
@@ -29,20 +30,8 @@ from hub.web.wording import zin
 
 router = APIRouter(prefix="/casussen", include_in_schema=False)
 
-TYPES = {
-    CasusType.PGA: "persoonsgerichte aanpak",
-    CasusType.TOP_X: "Top X",
-    CasusType.HUISVERBOD: "monitoring na huisverbod",
-    CasusType.NAZORG: "nazorg ex-gedetineerden",
-    CasusType.RADICALISERING: "radicalisering",
-}
-FASEN = {
-    Fase.AANMELDING: "aanmelding",
-    Fase.TRIAGE: "triage",
-    Fase.PLAN_VAN_AANPAK: "plan van aanpak",
-    Fase.AFSCHALING: "afschaling",
-    Fase.GESLOTEN: "gesloten",
-}
+TYPES = CASUSTYPEN
+FASEN = CASUSFASEN
 
 
 def _regisseur(person: Person) -> service.Regisseur:

@@ -17,7 +17,16 @@ _MONTHS = (
 )  # fmt: skip
 
 
-_FASEN = {"aanmelding": "aanmelding", "triage": "triage", "plan-van-aanpak": "plan van aanpak"}
+CASUSFASEN = {
+    "aanmelding": "aanmelding", "triage": "triage", "plan-van-aanpak": "plan van aanpak", "afschaling": "afschaling",
+    "gesloten": "gesloten",
+}  # fmt: skip
+"""The stages of a casus in words (the casus pages use them too)."""
+CASUSTYPEN = {
+    "pga": "persoonsgerichte aanpak", "top-x": "Top X", "huisverbod-monitoring": "monitoring na huisverbod",
+    "nazorg": "nazorg ex-gedetineerden", "radicalisering": "radicalisering",
+}  # fmt: skip
+"""The kinds of casus in words."""
 
 
 def termijn(duration: str) -> str:
@@ -99,8 +108,8 @@ def zin(regel: Regel, verstrekker: str, namen: Namen) -> Zin:
         voorwaarden.append("alleen met toestemming van de betrokkene")
     casus = regel.voorwaarden.casus
     if casus is not None:
-        fasen = opsomming([_FASEN.get(f, f) for f in casus.fasen])
-        soort = f" van het type {opsomming(list(casus.typen))}" if casus.typen else ""
+        fasen = opsomming([CASUSFASEN.get(f, f) for f in casus.fasen])
+        soort = f" van het type {opsomming([CASUSTYPEN.get(t, t) for t in casus.typen])}" if casus.typen else ""
         voorwaarden.append(f"alleen binnen een casus{soort} in de fase {fasen}")
         if casus.aan_tafel:
             voorwaarden.append("alleen aan een ontvanger die aan tafel zit bij die casus")

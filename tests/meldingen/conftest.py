@@ -193,3 +193,18 @@ def actors_for_partnership(partnership: Partnership, database: Database) -> dict
                 http=partnership.http,
             )  # fmt: skip
     return clients
+
+
+@pytest.fixture
+def regie(partnership: Partnership, database: Database) -> HubClient:
+    """A procesregisseur of the ZVH of the sample convenant."""
+    key = SigningKey.generate()
+    with database.unit_of_work() as session:
+        partners.create_principal(
+            session, "test",
+            PrincipalCreate(id="zvh-regie", partner_id="zvh-zuid-limburg", soort=PrincipalSoort.PERSOON,
+                            roles=[Role.PROCESREGISSEUR]),
+        )  # fmt: skip
+        partners.add_key(session, "test", "zvh-regie", KeyCreate(jwk=key.public_jwk()))
+    return HubClient(str(partnership.http.base_url), partner_id="zvh-zuid-limburg", principal_id="zvh-regie",
+                     key=key, http=partnership.http)  # fmt: skip

@@ -13,13 +13,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from connectors import HubClient, HubError, SigningKey
+from connectors import HubClient, HubError
 from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
-from hub.partners import service as partners
-from hub.partners.models import PrincipalSoort, Role
-from hub.partners.schemas import KeyCreate, PrincipalCreate
 from hub.policy.format import add_duration
 from tests.meldingen.conftest import Partnership, sample_melding, wait_for
 
@@ -27,20 +24,6 @@ ZVH = "zvh-zuid-limburg"
 VT = "veilig-thuis-zuid-limburg"
 AMW = "amw-zuid-limburg"
 POLITIE = "politie-limburg"
-
-
-@pytest.fixture
-def regie(partnership: Partnership, database: Database) -> HubClient:
-    """A procesregisseur of the ZVH of the sample convenant."""
-    key = SigningKey.generate()
-    with database.unit_of_work() as session:
-        partners.create_principal(
-            session, "test",
-            PrincipalCreate(id="zvh-regie", partner_id=ZVH, soort=PrincipalSoort.PERSOON, roles=[Role.PROCESREGISSEUR]),
-        )  # fmt: skip
-        partners.add_key(session, "test", "zvh-regie", KeyCreate(jwk=key.public_jwk()))
-    return HubClient(str(partnership.http.base_url), partner_id=ZVH, principal_id="zvh-regie", key=key,
-                     http=partnership.http)  # fmt: skip
 
 
 def _send(partnership: Partnership, sender: str, doel: str, casus: int | None = None) -> httpx.Response:

@@ -15,15 +15,12 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from connectors import HubClient, SigningKey
+from connectors import HubClient
 from hub.bewaren import service
 from hub.bewaren.keeper import one_round
 from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
-from hub.partners import service as partners
-from hub.partners.models import PrincipalSoort, Role
-from hub.partners.schemas import KeyCreate, PrincipalCreate
 from hub.policy.format import Procesafspraken, add_duration
 from hub.pseudonym.models import IssuedPseudonym, VaultPerson
 from hub.pseudonym.secrets import PrivacySecrets
@@ -43,19 +40,6 @@ SIGNALLED = "100000009"  # invented, passes the 11-proef: known to the police on
 def vault(keys_dir: Path) -> Vault:
     privacy = PrivacySecrets(keys_dir)
     return Vault(privacy.pseudonyms(), privacy.kek())
-
-
-@pytest.fixture
-def regie(partnership: Partnership, database: Database) -> HubClient:
-    key = SigningKey.generate()
-    with database.unit_of_work() as session:
-        partners.create_principal(
-            session, "test",
-            PrincipalCreate(id="zvh-regie", partner_id=ZVH, soort=PrincipalSoort.PERSOON, roles=[Role.PROCESREGISSEUR]),
-        )  # fmt: skip
-        partners.add_key(session, "test", "zvh-regie", KeyCreate(jwk=key.public_jwk()))
-    return HubClient(str(partnership.http.base_url), partner_id=ZVH, principal_id="zvh-regie", key=key,
-                     http=partnership.http)  # fmt: skip
 
 
 def _person(database: Database, vault: Vault, bsn: str) -> VaultPerson | None:

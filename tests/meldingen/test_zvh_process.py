@@ -11,13 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors import HubClient, HubError, SigningKey
+from connectors import HubClient, HubError
 from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
-from hub.partners import service as partners
-from hub.partners.models import PrincipalSoort, Role
-from hub.partners.schemas import KeyCreate, PrincipalCreate
 from hub.policy.format import add_duration
 from tests.meldingen.conftest import Partnership, sample_melding, wait_for
 
@@ -37,19 +34,6 @@ def invented_bsns(count: int, start: int = 100_000_000) -> list[str]:
             found.append(f"{number:09d}")
         number += 1
     return found
-
-
-@pytest.fixture
-def regie(partnership: Partnership, database: Database) -> HubClient:
-    key = SigningKey.generate()
-    with database.unit_of_work() as session:
-        partners.create_principal(
-            session, "test",
-            PrincipalCreate(id="zvh-regie", partner_id=ZVH, soort=PrincipalSoort.PERSOON, roles=[Role.PROCESREGISSEUR]),
-        )  # fmt: skip
-        partners.add_key(session, "test", "zvh-regie", KeyCreate(jwk=key.public_jwk()))
-    return HubClient(str(partnership.http.base_url), partner_id=ZVH, principal_id="zvh-regie", key=key,
-                     http=partnership.http)  # fmt: skip
 
 
 def _send(partnership: Partnership, sender: str, berichttype: str, doel: str | None, **extra: Any) -> httpx.Response:
