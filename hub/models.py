@@ -7,7 +7,14 @@ from sqlmodel import SQLModel
 from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
 from hub.bekendheid.models import BekendSignaal
-from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon
+from hub.casus.models import (
+    Casus,
+    CasusDeelnemer,
+    CasusGebeurtenis,
+    CasusInformering,
+    CasusMelding,
+    CasusPersoon,
+)
 from hub.delivery.models import Levering
 from hub.kit.generation import Generatie
 from hub.ledger.models import (
@@ -33,6 +40,7 @@ __all__ = [
     "Casus",
     "CasusDeelnemer",
     "CasusGebeurtenis",
+    "CasusInformering",
     "CasusMelding",
     "CasusPersoon",
     "Ceremony",

@@ -12,6 +12,7 @@ from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.bekendheid.schemas import BekendIn
 from hub.casus import service
+from hub.casus.models import Informeren
 from hub.casus.schemas import (
     CasusDetail,
     CasusIn,
@@ -20,15 +21,18 @@ from hub.casus.schemas import (
     DeelnemerOut,
     FaseIn,
     GebeurtenisOut,
+    InformerenIn,
+    InformeringOut,
     MeldingKoppeling,
     PersoonIn,
     RedenIn,
+    TermijnOut,
     WeegtafelIn,
 )
 from hub.db import SessionDep
 from hub.errors import NotFound, Unprocessable
 from hub.kit.api import IdPath
-from hub.kit.clock import utcnow
+from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
@@ -66,9 +70,15 @@ def detail(session: Session, casus_id: int) -> CasusDetail:
             "deelnemers": [DeelnemerOut.model_validate(d) for d in service.participants(session, casus_id)],
             "meldingen": [m.melding_id for m in service.meldingen(session, casus_id)],
             "personen": len(service.persons(session, casus_id)),
+            "informering": _informering(session, casus_id),
             "geschiedenis": [GebeurtenisOut.model_validate(e) for e in service.history(session, casus_id)],
         }
     )
+
+
+def _informering(session: Session, casus_id: int) -> InformeringOut | None:
+    found = service.informing(session, casus_id)
+    return InformeringOut.model_validate(found) if found is not None else None
 
 
 def _visible(caller: Caller, casus_zvh: str) -> None:
@@ -100,6 +110,24 @@ def open_casus(
         now=utcnow(), huisverbod_einde=body.huisverbod_einde, afspraken=afspraken,
     )  # fmt: skip
     return detail(session, found.id or 0)
+
+
+@router.get(
+    "/termijnen",
+    summary="What falls due",
+    description=(
+        "In the open casussen (a procesregisseur: of their own ZVH), soonest first: Top X requalifications, ends of "
+        "huisverbod monitoring, and reviews of decisions not to inform the persons (overdue ones included)."
+    ),
+)
+def due(
+    caller: Reader,
+    session: SessionDep,
+    dagen: Annotated[int, Query(ge=1, le=366, description="How many days ahead.")] = 31,
+) -> list[TermijnOut]:
+    zvh = caller.partner_id if caller.roles == {Role.PROCESREGISSEUR} else None
+    items = service.due(session, zvh, dutch_date(utcnow()), dagen)
+    return [TermijnOut.model_validate(t) for t in items]
 
 
 @router.get("/{casus_id}", summary="One casus", description="Stage, participants, meldingen and history.")
@@ -191,6 +219,44 @@ def link_melding(
         session, _regisseur(caller), casus_id, body.melding_id, reden=service.check_reason(body.reden),
         context=context, now=utcnow(),
     )  # fmt: skip
+    return detail(session, casus_id)
+
+
+@router.post(
+    "/{casus_id}/informering",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record whether the persons were informed",
+    description=(
+        "`geinformeerd` with `artikel` (13 or 14) and `datum`; or `niet-geinformeerd` with `grond` (AVG art. 23 "
+        "lid 1) and `herbeoordeling`. The newest decision holds; while it is not to inform, an inzage holds back "
+        "what concerns the casus, with a note for the privacy officer. On the ledger."
+    ),
+)
+def record_informing(
+    *,
+    casus_id: IdPath, body: InformerenIn, caller: RegisseurDep, context: ContextDep, session: SessionDep,
+    afspraken: AfsprakenDep,
+) -> CasusDetail:  # fmt: skip
+    regisseur, reden, now = _regisseur(caller), service.check_reason(body.reden), utcnow()
+    if body.besluit == Informeren.GEINFORMEERD:
+        if body.artikel is None or body.datum is None or body.grond or body.herbeoordeling:
+            raise Unprocessable(
+                "informed: give `artikel` (13 or 14) and `datum`, and no `grond` or `herbeoordeling`",
+                code="informering-onvolledig",
+            )
+        service.inform(
+            session, regisseur, casus_id, artikel=body.artikel, datum=body.datum, reden=reden, context=context, now=now
+        )
+    else:
+        if body.grond is None or body.herbeoordeling is None or body.artikel or body.datum:
+            raise Unprocessable(
+                "not informed: give `grond` (AVG art. 23 lid 1) and `herbeoordeling`, and no `artikel` or `datum`",
+                code="informering-onvolledig",
+            )
+        service.defer_informing(
+            session, regisseur, casus_id, grond=body.grond, herbeoordeling=body.herbeoordeling, reden=reden,
+            afspraken=afspraken, context=context, now=now,
+        )  # fmt: skip
     return detail(session, casus_id)
 
 

@@ -102,3 +102,57 @@ class CasusGebeurtenis(SQLModel, table=True):
     details: str = Field(default="", max_length=200)
     """What changed, in codes: `triage -> plan-van-aanpak`, a partner id, a melding id."""
     positie: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+class Informeren(StrEnum):
+    """Whether the persons of a casus were told that the ZVH processes their data (AVG art. 13/14), or not yet, on
+    a ground of AVG art. 23 (in the Netherlands UAVG art. 41)."""
+
+    GEINFORMEERD = "geinformeerd"
+    NIET_GEINFORMEERD = "niet-geinformeerd"
+
+
+class Beperkingsgrond(StrEnum):
+    """The grounds of AVG art. 23 lid 1 for not informing (yet), by their letter."""
+
+    A = "a"
+    """De nationale veiligheid."""
+    B = "b"
+    """De landsverdediging."""
+    C = "c"
+    """De openbare veiligheid."""
+    D = "d"
+    """Het voorkomen, onderzoeken, opsporen en vervolgen van strafbare feiten, of de tenuitvoerlegging van straffen."""
+    E = "e"
+    """Andere belangrijke doelstellingen van algemeen belang."""
+    F = "f"
+    """De bescherming van de onafhankelijkheid van de rechter en van gerechtelijke procedures."""
+    G = "g"
+    """Het voorkomen en vervolgen van schendingen van de beroepscodes voor gereglementeerde beroepen."""
+    H = "h"
+    """Toezicht, inspectie of regelgeving in verband met c tot en met g."""
+    I = "i"  # noqa: E741 - the article's own letter
+    """De bescherming van de betrokkene of van de rechten en vrijheden van anderen."""
+    J = "j"
+    """De inning van civielrechtelijke vorderingen."""
+
+
+class CasusInformering(SQLModel, table=True):
+    """A decision on informing the persons of a casus: informed on `datum` under AVG art. 13 or 14; or not
+    (yet), on a ground of art. 23 lid 1, to be reviewed by `herbeoordeling`. The newest one holds."""
+
+    __tablename__ = "casus_informering"
+
+    id: int | None = Field(default=None, sa_column=Column(_ID, primary_key=True, autoincrement=True))
+    casus_id: int = Field(sa_column=Column(_ID, ForeignKey("casus.id"), nullable=False, index=True))
+    besluit: Informeren = Field(sa_type=String(24))
+    artikel: str = Field(max_length=4)
+    """`13`, `14` (informed) or `23` (not informed)."""
+    datum: date
+    """The day they were informed, or the day it was decided not to inform them (yet)."""
+    grond: Beperkingsgrond | None = Field(default=None, sa_type=String(2))
+    herbeoordeling: date | None = Field(default=None, index=True)
+    """Not informed: the day the restriction must be reviewed by."""
+    door: str = Field(max_length=64)
+    op: datetime = Field(sa_type=UTCDateTime)
+    positie: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

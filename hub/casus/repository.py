@@ -6,10 +6,20 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon
+from hub.casus.models import (
+    Casus,
+    CasusDeelnemer,
+    CasusGebeurtenis,
+    CasusInformering,
+    CasusMelding,
+    CasusPersoon,
+)
 
 
-def add(session: Session, row: Casus | CasusDeelnemer | CasusPersoon | CasusMelding | CasusGebeurtenis) -> None:
+def add(
+    session: Session,
+    row: Casus | CasusDeelnemer | CasusPersoon | CasusMelding | CasusGebeurtenis | CasusInformering,
+) -> None:
     session.add(row)
     session.flush()
 
@@ -45,3 +55,23 @@ def meldingen(session: Session, casus_id: int) -> Sequence[CasusMelding]:
 def history(session: Session, casus_id: int) -> Sequence[CasusGebeurtenis]:
     query = select(CasusGebeurtenis).where(CasusGebeurtenis.casus_id == casus_id).order_by(col(CasusGebeurtenis.id))
     return session.exec(query).all()
+
+
+def informing(session: Session, casus_id: int) -> CasusInformering | None:
+    query = select(CasusInformering).where(CasusInformering.casus_id == casus_id)
+    return session.exec(query.order_by(col(CasusInformering.id).desc()).limit(1)).first()
+
+
+def informing_of(session: Session, casus_ids: Sequence[int]) -> dict[int, CasusInformering]:
+    """The newest decision on informing per casus, for these casussen."""
+    if not casus_ids:
+        return {}
+    rows = session.exec(
+        select(CasusInformering).where(col(CasusInformering.casus_id).in_(casus_ids)).order_by(col(CasusInformering.id))
+    ).all()
+    return {row.casus_id: row for row in rows}
+
+
+def casussen_of_person(session: Session, person_id: str) -> Sequence[Casus]:
+    query = select(Casus).join(CasusPersoon, col(CasusPersoon.casus_id) == col(Casus.id))
+    return session.exec(query.where(CasusPersoon.person_id == person_id).order_by(col(Casus.id))).all()

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from hub.casus.models import CasusType, Fase
+from hub.casus.models import Beperkingsgrond, CasusType, Fase, Informeren
 from hub.kit.api import ApiModel
 from hub.kit.ids import SLUG_PATTERN
 from hub.pseudonym.schemas import IdentiteitIn
@@ -78,6 +78,43 @@ class GebeurtenisOut(ApiModel):
     positie: int | None = Field(description="Its entry in the verstrekkingenlog.")
 
 
+class InformerenIn(ApiModel):
+    """A decision on informing the casus's persons: that they were informed (AVG art. 13 or 14, on a day), or that
+    they are not informed yet on a ground of art. 23 lid 1, to be reviewed by a day."""
+
+    besluit: Informeren
+    artikel: str | None = Field(
+        default=None, pattern=r"^1[34]$", description="`geinformeerd`: `13` (data from them) or `14` (from others)."
+    )
+    datum: date | None = Field(default=None, description="`geinformeerd`: the day they were informed.")
+    grond: Beperkingsgrond | None = Field(
+        default=None, description="`niet-geinformeerd`: the letter of AVG art. 23 lid 1 that applies."
+    )
+    herbeoordeling: date | None = Field(
+        default=None,
+        description="`niet-geinformeerd`: the day it is decided again, at most `informeren_uitstel` from today.",
+    )
+    reden: str = Reden
+
+
+class InformeringOut(ApiModel):
+    besluit: Informeren
+    artikel: str
+    datum: date
+    grond: Beperkingsgrond | None
+    herbeoordeling: date | None
+    door: str
+    op: datetime
+    positie: int | None = Field(description="Its entry in the verstrekkingenlog.")
+
+
+class TermijnOut(ApiModel):
+    casus_id: int
+    soort: str = Field(description="`top-x-herkwalificatie`, `monitoring-einde` or `informeren-herbeoordeling`.")
+    datum: date
+    verlopen: bool = Field(description="The day has passed.")
+
+
 class CasusOut(ApiModel):
     id: int
     type: CasusType
@@ -94,4 +131,7 @@ class CasusDetail(CasusOut):
     deelnemers: list[DeelnemerOut]
     meldingen: list[str]
     personen: int = Field(description="How many persons the casus is about (never who).")
+    informering: InformeringOut | None = Field(
+        description="The decision on informing its persons that holds (the newest); null while none was recorded."
+    )
     geschiedenis: list[GebeurtenisOut]

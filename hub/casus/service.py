@@ -14,7 +14,18 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from hub.casus import repository
-from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon, CasusType, Fase
+from hub.casus.models import (
+    Beperkingsgrond,
+    Casus,
+    CasusDeelnemer,
+    CasusGebeurtenis,
+    CasusInformering,
+    CasusMelding,
+    CasusPersoon,
+    CasusType,
+    Fase,
+    Informeren,
+)
 from hub.delivery import notices
 from hub.delivery.models import Soort as LeveringSoort
 from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -301,6 +312,101 @@ def link_person(
         ),
     )  # fmt: skip
     return row
+
+
+def inform(
+    session: Session, regisseur: Regisseur, casus_id: int, *, artikel: str, datum: date, reden: str, context: Context,
+    now: datetime,
+) -> CasusInformering:  # fmt: skip
+    """The persons of the casus were informed on `datum`, under AVG art. 13 (their data came from them) or 14 (it
+    came from others). Also after closure: the duty to inform does not end with the casus."""
+    found = own(session, regisseur, casus_id)
+    if artikel not in {"13", "14"}:
+        raise Unprocessable("informing is under AVG article 13 or 14", code="artikel-onbekend")
+    if datum > dutch_date(now):
+        raise Unprocessable("the day they were informed cannot lie in the future", code="datum-in-toekomst")
+    row = CasusInformering(
+        casus_id=casus_id, besluit=Informeren.GEINFORMEERD, artikel=artikel, datum=datum, door=regisseur.principal_id,
+        op=now,
+    )  # fmt: skip
+    event = record(
+        session, found, regisseur, "betrokkenen-geinformeerd", details=f"art. {artikel} op {datum.isoformat()}",
+        reden=reden, context=context, now=now,
+    )  # fmt: skip
+    row.positie = event.positie
+    repository.add(session, row)
+    return row
+
+
+def defer_informing(
+    session: Session, regisseur: Regisseur, casus_id: int, *, grond: Beperkingsgrond, herbeoordeling: date,
+    reden: str, afspraken: Procesafspraken, context: Context, now: datetime,
+) -> CasusInformering:  # fmt: skip
+    """The persons of the casus are not informed (yet), on a ground of AVG art. 23 lid 1, until `herbeoordeling` at
+    the latest (no later than the convenant's `informeren_uitstel` from today): then it is decided again."""
+    found = own(session, regisseur, casus_id)
+    today = dutch_date(now)
+    latest = add_duration(today, afspraken.informeren_uitstel)
+    if not today < herbeoordeling <= latest:
+        raise Unprocessable(
+            f"the review date must lie after today and no later than {latest.isoformat()} (the convenant's "
+            f"informeren_uitstel, {afspraken.informeren_uitstel})",
+            code="herbeoordeling-ongeldig",
+        )
+    row = CasusInformering(
+        casus_id=casus_id, besluit=Informeren.NIET_GEINFORMEERD, artikel="23", datum=today, grond=grond,
+        herbeoordeling=herbeoordeling, door=regisseur.principal_id, op=now,
+    )  # fmt: skip
+    event = record(
+        session, found, regisseur, "informeren-uitgesteld",
+        details=f"art. 23 lid 1 sub {grond}; herbeoordeling uiterlijk {herbeoordeling.isoformat()}", reden=reden,
+        context=context, now=now,
+    )  # fmt: skip
+    row.positie = event.positie
+    repository.add(session, row)
+    return row
+
+
+def informing(session: Session, casus_id: int) -> CasusInformering | None:
+    """The decision on informing the casus's persons that holds now (the newest), if any."""
+    return repository.informing(session, casus_id)
+
+
+def restricted(found: CasusInformering | None) -> bool:
+    """Whether the persons are not to be told of the casus: the newest decision is not to inform them. A review
+    date that passed does not lift it by itself (the regisseur must decide again; it shows as overdue)."""
+    return found is not None and found.besluit == Informeren.NIET_GEINFORMEERD
+
+
+@dataclass(frozen=True, slots=True)
+class Termijn:
+    """Something in an open casus that falls due: a Top X requalification, the end of a huisverbod monitoring, or
+    the review of a decision not to inform its persons."""
+
+    casus_id: int
+    soort: str
+    """`top-x-herkwalificatie`, `monitoring-einde` or `informeren-herbeoordeling`."""
+    datum: date
+    verlopen: bool
+
+
+def due(session: Session, zvh: str | None, today: date, days: int) -> list[Termijn]:
+    """What falls due within `days` from `today` in the open casussen (of one ZVH), overdue reviews included,
+    soonest first."""
+    until = today + timedelta(days=days)
+    found = list_casussen(session, zvh, open_only=True)
+    decisions = repository.informing_of(session, [c.id or 0 for c in found])
+    items: list[Termijn] = []
+    for casus_ in found:
+        cid = casus_.id or 0
+        if casus_.top_x_tot is not None and today <= casus_.top_x_tot <= until:
+            items.append(Termijn(cid, "top-x-herkwalificatie", casus_.top_x_tot, verlopen=False))
+        if casus_.monitoring_tot is not None and casus_.monitoring_tot <= until:
+            items.append(Termijn(cid, "monitoring-einde", casus_.monitoring_tot, casus_.monitoring_tot < today))
+        review = decisions[cid].herbeoordeling if restricted(decisions.get(cid)) else None
+        if review is not None and review <= until:
+            items.append(Termijn(cid, "informeren-herbeoordeling", review, review < today))
+    return sorted(items, key=lambda t: (t.datum, t.casus_id, t.soort))
 
 
 def list_casussen(session: Session, zvh: str | None, *, open_only: bool = False) -> Sequence[Casus]:

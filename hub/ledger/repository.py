@@ -23,6 +23,8 @@ from hub.ledger.tree import NodeKey, new_nodes, node_id, node_key
 _HEAD = LedgerHead.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 _ENTRY = LedgerEntry.__table__  # type: ignore[attr-defined]
 _SUBJECT = LedgerBetrokkene.__table__  # type: ignore[attr-defined]
+_CHUNK = 5000
+"""Positions per IN list: within the bind-parameter limits of SQLite and PostgreSQL."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,3 +268,13 @@ def cosigned_size(session: Session, getuige: str) -> int | None:
 def add_cosignature(session: Session, row: LedgerCosignature) -> None:
     session.add(row)
     session.flush()
+
+
+def subjects_at(connection: Connection, positions: Sequence[int]) -> dict[int, str]:
+    """{position: log pseudonym} of the entries at these positions that are (still) tied to a person."""
+    found: dict[int, str] = {}
+    for start in range(0, len(positions), _CHUNK):
+        chunk = list(positions[start : start + _CHUNK])
+        rows = connection.execute(select(_SUBJECT.c.seq, _SUBJECT.c.log_pseudonym).where(_SUBJECT.c.seq.in_(chunk)))
+        found.update({int(seq): str(pseudonym) for seq, pseudonym in rows})
+    return found

@@ -172,8 +172,18 @@ class Procesafspraken(Strict):
     bekendheidscheck_max_personen: int = Field(
         default=6, ge=1, le=20, description="The most persons one bekendheidscheck may ask about (one casus's)."
     )
+    informeren_uitstel: str = Field(
+        default="P6M",
+        description=(
+            "The longest a decision not to inform a casus's persons (AVG art. 23) holds before it must be reviewed "
+            "(ISO 8601)."
+        ),
+    )
 
-    @field_validator("top_x_herkwalificatie", "huisverbod_monitoring", "bekend_max_termijn", "casus_bewaartermijn")
+    @field_validator(
+        "top_x_herkwalificatie", "huisverbod_monitoring", "bekend_max_termijn", "casus_bewaartermijn",
+        "informeren_uitstel",
+    )  # fmt: skip
     @classmethod
     def _duration(cls, value: str) -> str:
         return _check_duration(value, "a term")

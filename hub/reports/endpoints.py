@@ -18,12 +18,13 @@ from hub.kit.api import Day
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep, LogOriginDep, checkpoint_out, day_start
+from hub.partners import service as partners
 from hub.partners.models import Role
 from hub.policy.endpoints import MemberOfficerDep
 from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.endpoints import VaultDep
-from hub.reports import inzage, service
-from hub.reports.schemas import InzageOut, InzageverzoekIn, RapportageOut
+from hub.reports import inzage, jaarcijfers, service
+from hub.reports.schemas import InzageOut, InzageverzoekIn, JaarcijfersOut, RapportageOut
 
 router = APIRouter(prefix=API_PREFIX, tags=["rapportages"])
 
@@ -61,6 +62,43 @@ def report(
     return RapportageOut.model_validate(
         {"van": result.van, "tot": result.tot, "categorieen": result.categorieen, "besluiten": result.besluiten}
     )
+
+
+FiguresReader = Annotated[
+    Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER, Role.PROCESREGISSEUR))
+]
+
+
+@router.get(
+    "/rapportages/jaarcijfers",
+    summary="The annual figures: meldingen, casussen and unique persons per gemeente, quarter and theme",
+    description=(
+        "From the hub's own records, without any identity: meldingen the hub accepted (by the doel they were sent "
+        "for) and casussen opened (by type), with the persons in them counted once by pseudonym. Totals per theme "
+        "and gemeente over the year have `kwartaal` null, over every theme `thema` null. A procesregisseur sees "
+        "the meldingen about the gemeenten of their ZVH's werkgebied and its own casussen. `formaat=csv` gives "
+        "one table with a column `tabel`."
+    ),
+    response_model=JaarcijfersOut,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def annual_figures(
+    caller: FiguresReader,
+    session: SessionDep,
+    jaar: Annotated[
+        int | None, Query(ge=2000, le=2100, description="The calendar year; by default the one before this.")
+    ] = None,
+    formaat: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> JaarcijfersOut | Response:
+    year = jaar if jaar is not None else dutch_date(utcnow()).year - 1
+    gemeenten, zvh = None, None
+    if caller.roles == {Role.PROCESREGISSEUR}:
+        gemeenten = frozenset(partners.get_partner(session, caller.partner_id).werkgebied)
+        zvh = caller.partner_id
+    result = jaarcijfers.jaarcijfers(session, year, gemeenten=gemeenten, zvh=zvh)
+    if formaat == "csv":
+        return Response(jaarcijfers.as_csv(result), media_type="text/csv; charset=utf-8")
+    return JaarcijfersOut.model_validate(result, from_attributes=True)
 
 
 @router.post(
@@ -114,6 +152,8 @@ def submit_inzage(
                 for r in result.regels
             ],
             "achtergehouden": result.achtergehouden,
+            "casussen": result.casussen,
+            "beperkt": result.beperkt,
             "checkpoint": checkpoint_out(session, result.checkpoint),
         }
     )

@@ -11,13 +11,16 @@ note, until a version without the mark is active. The inzage itself becomes an e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session
 
+from hub.casus import repository as casus_repository
+from hub.casus import service as casus_service
+from hub.casus.models import Casus, CasusInformering, Informeren
 from hub.kit.clock import NL
 from hub.ledger import repository as ledger_repository
 from hub.ledger import service as ledger
@@ -25,6 +28,7 @@ from hub.ledger.entries import Betrokkene, Context, raadpleging
 from hub.ledger.models import LedgerCheckpoint
 from hub.partners import repository as partners
 from hub.policy.engine import CompiledPolicy
+from hub.policy.sentences import CASUSTYPEN
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
 
 _MONTHS = (
@@ -54,6 +58,11 @@ class Inzage:
     checkpoint: LedgerCheckpoint
     achtergehouden: list[dict[str, Any]] = field(default_factory=list)
     """Per confidential doel: how many entries are held back (for the officer, not for the betrokkene)."""
+    casussen: list[str] = field(default_factory=list)
+    """Per casus of the person (that they may be told of): whether and when they were informed, in words."""
+    beperkt: list[dict[str, Any]] = field(default_factory=list)
+    """Per casus whose persons are not to be informed (AVG art. 23): its ground, review date and how many entries
+    are held back (for the officer, not for the betrokkene)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +158,17 @@ def inzage(
     rows = ledger_repository.subject_rows(connection, pseudonyms)
     raw = ledger_repository.entries_at(connection, [seq for seq, _, _ in rows])
     confidential = {d.code for d in policy.source.vocabulaires.doelen if d.vertrouwelijk} if policy else set()
+    person_id = vault.find(session, given)
+    cases = _casussen(session, person_id)
+    restricted = {c.casus.id: c for c in cases if c.beperkt}
     shown: list[tuple[int, dict[str, Any], bytes, str]] = []
     held: dict[str, int] = {}
+    held_by_casus: dict[int, int] = {}
     for seq, salt, pseudonym in rows:
         entry = orjson.loads(raw[seq])
+        if entry.get("casus_id") in restricted:
+            held_by_casus[entry["casus_id"]] = held_by_casus.get(entry["casus_id"], 0) + 1
+            continue
         if entry.get("doel") in confidential:
             held[entry["doel"]] = held.get(entry["doel"], 0) + 1
             continue
@@ -174,7 +190,50 @@ def inzage(
         for (seq, entry, salt, pseudonym), proof in zip(shown, proofs, strict=True)
     ]
     withheld = [{"doel": doel, "aantal": count} for doel, count in sorted(held.items())]
-    return Inzage(now, _summary(len(regels), bool(held)), regels, checkpoint, withheld)
+    told = [c.zin for c in cases if not c.beperkt]
+    beperkt = [
+        {
+            "casus_id": c.casus.id, "grond": c.informering.grond, "herbeoordeling": c.informering.herbeoordeling,
+            "aantal": held_by_casus.get(c.casus.id or 0, 0),
+        }
+        for c in cases if c.beperkt and c.informering is not None
+    ]  # fmt: skip
+    # The letter does not say that anything is restricted: that alone would tell the person (AVG art. 23).
+    summary = _summary(len(regels), bool(held))
+    return Inzage(now, summary, regels, checkpoint, withheld, told, beperkt)
+
+
+@dataclass(frozen=True, slots=True)
+class _Casus:
+    casus: Casus
+    informering: CasusInformering | None
+    beperkt: bool
+    zin: str
+
+
+def _casussen(session: Session, person_id: str | None) -> list[_Casus]:
+    """The casussen the person belongs to, each with the decision on informing them: in words, or restricted."""
+    if person_id is None:
+        return []
+    found = casus_repository.casussen_of_person(session, person_id)
+    decisions = casus_repository.informing_of(session, [c.id or 0 for c in found])
+    result = []
+    for casus_ in found:
+        decision = decisions.get(casus_.id or 0)
+        soort = CASUSTYPEN.get(str(casus_.type), str(casus_.type))
+        if decision is not None and decision.besluit == Informeren.GEINFORMEERD:
+            status = f"u bent op {dag(decision.datum)} hierover geïnformeerd (AVG artikel {decision.artikel})"
+        else:
+            status = "er is nog niet vastgelegd dat u hierover bent geïnformeerd"
+        result.append(
+            _Casus(casus_, decision, casus_service.restricted(decision), f"Casus {casus_.id} ({soort}): {status}.")
+        )
+    return result
+
+
+def dag(day: date) -> str:
+    """`2026-03-03` -> `3 maart 2026`."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _summary(count: int, held_back: bool) -> str:

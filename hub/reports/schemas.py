@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
@@ -64,6 +64,13 @@ class Achtergehouden(ApiModel):
     aantal: int
 
 
+class Beperkt(ApiModel):
+    casus_id: int
+    grond: str = Field(description="The letter of AVG art. 23 lid 1 on which the persons are not informed (yet).")
+    herbeoordeling: date | None
+    aantal: int = Field(description="How many entries about the person in this casus are held back.")
+
+
 class InzageOut(ApiModel):
     opgesteld_op: datetime
     samenvatting: str
@@ -71,4 +78,27 @@ class InzageOut(ApiModel):
     achtergehouden: list[Achtergehouden] = Field(
         description="For the privacy officer only: entries held back because their doel is marked confidential."
     )
+    casussen: list[str] = Field(
+        description="Per casus the person belongs to: whether and when they were informed (AVG art. 13/14), in words."
+    )
+    beperkt: list[Beperkt] = Field(
+        description=(
+            "For the privacy officer only: casussen whose persons are not informed (yet) on a ground of AVG art. 23; "
+            "their entries are held back. Decide whether the restriction also applies to this inzage."
+        )
+    )
     checkpoint: CheckpointOut
+
+
+class JaarcijferRij(ApiModel):
+    gemeente: str | None = Field(description="CBS gemeentecode, `onbekend`, or null: every gemeente together.")
+    kwartaal: int | None = Field(description="1 to 4, or null: the whole year.")
+    thema: str | None = Field(description="The doel (meldingen) or casus type (casussen), or null: every theme.")
+    aantal: int
+    personen: int = Field(description="Unique persons in this row, counted by pseudonym (not summed over rows).")
+
+
+class JaarcijfersOut(ApiModel):
+    jaar: int
+    meldingen: list[JaarcijferRij] = Field(description="Meldingen the hub accepted, by the quarter it received them.")
+    casussen: list[JaarcijferRij] = Field(description="Casussen by the quarter they were opened.")

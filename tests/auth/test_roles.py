@@ -285,6 +285,7 @@ def _ledger_endpoints() -> list[Endpoint]:
         ),
         Endpoint("GET", "/api/v1/rapportages/verstrekkingen", "/api/v1/rapportages/verstrekkingen", None, reviewers),
         Endpoint("GET", "/api/v1/rapportages/bewaartermijnen", "/api/v1/rapportages/bewaartermijnen", None, reviewers),
+        Endpoint("GET", "/api/v1/rapportages/jaarcijfers", "/api/v1/rapportages/jaarcijfers", None, reviewers),
         Endpoint(
             "POST", "/api/v1/inzageverzoeken", "/api/v1/inzageverzoeken",
             {"bsn": "762621606", "motivering": "role table check"}, _officer_only(CREATED),
@@ -379,6 +380,7 @@ def _casus_endpoints() -> list[Endpoint]:
     return [
         Endpoint("GET", "/api/v1/casussen", "/api/v1/casussen", None, readers),
         Endpoint("POST", "/api/v1/casussen", "/api/v1/casussen", {"type": "pga", "reden": reden}, nobody),
+        Endpoint("GET", "/api/v1/casussen/termijnen", "/api/v1/casussen/termijnen", None, readers),
         Endpoint("GET", "/api/v1/casussen/{casus_id}", "/api/v1/casussen/1", None, readers),
         Endpoint(
             "POST", "/api/v1/casussen/{casus_id}/fase", "/api/v1/casussen/1/fase", {"naar": "triage", "reden": reden},
@@ -406,6 +408,10 @@ def _casus_endpoints() -> list[Endpoint]:
         Endpoint(
             "POST", "/api/v1/casussen/{casus_id}/personen", "/api/v1/casussen/1/personen",
             {"bsn": "762621606", "reden": reden}, nobody,
+        ),
+        Endpoint(
+            "POST", "/api/v1/casussen/{casus_id}/informering", "/api/v1/casussen/1/informering",
+            {"besluit": "geinformeerd", "artikel": "14", "datum": "2026-11-30", "reden": reden}, nobody,
         ),
     ]  # fmt: skip
 
