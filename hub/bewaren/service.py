@@ -69,7 +69,7 @@ def run_round(
         return ronde  # another process is doing this round
     today = dutch_date(now)
     ronde.signalen = _end_signals(session, today, context=context, now=now, limit=limit)
-    ronde.top_x_vervallen = _lapse_terms(session, today, context=context, now=now)
+    ronde.top_x_vervallen = _lapse_terms(session, vault, today, context=context, now=now)
     ronde.casussen = _drop_casus_references(session, afspraken, today, context=context, now=now, limit=limit)
     persons = repository.living_persons(session, now - timedelta(days=1), after, limit)
     for person in persons:
@@ -123,8 +123,9 @@ def _end_signals(session: Session, today: date, *, context: Context, now: dateti
     return len(signals)
 
 
-def _lapse_terms(session: Session, today: date, *, context: Context, now: datetime) -> int:
-    """A Top X status whose requalification lapsed ends (on the ledger); a monitoring term that ended is noted."""
+def _lapse_terms(session: Session, vault: Vault, today: date, *, context: Context, now: datetime) -> int:
+    """A Top X status whose requalification lapsed ends, and so do the disclosures that relied on it (on the
+    ledger); a monitoring term that ended is noted."""
     lapsed = 0
     for found in repository.terms_ended(session, today):
         regie = casus_service.Regisseur(ACTOR.principal_id, found.zvh)
@@ -134,6 +135,7 @@ def _lapse_terms(session: Session, today: date, *, context: Context, now: dateti
             session.add(found)
             casus_service.record(session, found, regie, "top-x-vervallen", details=details, reden=_REDEN,
                                  context=context, now=now)  # fmt: skip
+            casus_service.end_top_x_disclosures(session, vault, found.id or 0, context=context, now=now)
             lapsed += 1
         if (
             found.monitoring_tot is not None

@@ -137,6 +137,21 @@ class Beperkingsgrond(StrEnum):
     """De inning van civielrechtelijke vorderingen."""
 
 
+GRONDEN: dict[str, str] = {
+    "a": "de nationale veiligheid",
+    "b": "de landsverdediging",
+    "c": "de openbare veiligheid",
+    "d": "het voorkomen, onderzoeken, opsporen en vervolgen van strafbare feiten of het uitvoeren van straffen",
+    "e": "andere belangrijke doelstellingen van algemeen belang",
+    "f": "de onafhankelijkheid van de rechter en gerechtelijke procedures",
+    "g": "het voorkomen en vervolgen van schendingen van beroepscodes",
+    "h": "toezicht, inspectie of regelgeving voor c tot en met g",
+    "i": "de bescherming van de betrokkene of van de rechten en vrijheden van anderen",
+    "j": "de inning van civielrechtelijke vorderingen",
+}
+"""The grounds of AVG art. 23 lid 1 in words, by letter."""
+
+
 class CasusInformering(SQLModel, table=True):
     """A decision on informing the persons of a casus: informed on `datum` under AVG art. 13 or 14; or not
     (yet), on a ground of art. 23 lid 1, to be reviewed by `herbeoordeling`. The newest one holds."""

@@ -3,21 +3,23 @@ officers and DPIA reviewers read them. The same `service` calls as /api/v1/casus
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from hub.bekendheid import service as bekendheid
 from hub.casus import service
-from hub.casus.endpoints import resolve_person
-from hub.casus.models import CasusType, Fase
+from hub.casus.endpoints import AfsprakenDep, resolve_person
+from hub.casus.models import GRONDEN, Beperkingsgrond, CasusType, Fase
 from hub.casus.schemas import PersoonIn
 from hub.db import SessionDep
-from hub.errors import NotFound, SchakelError
+from hub.errors import NotFound, SchakelError, Unprocessable
 from hub.kit.api import MAX_ID
-from hub.kit.clock import utcnow
+from hub.kit.clock import dutch_date, utcnow
 from hub.ledger.pages import page_context
 from hub.partners import service as partners
 from hub.partners.models import Role
@@ -32,6 +34,12 @@ router = APIRouter(prefix="/casussen", include_in_schema=False)
 
 TYPES = CASUSTYPEN
 FASEN = CASUSFASEN
+TERMIJNEN = {
+    "top-x-herkwalificatie": "Top X-status opnieuw wegen aan de weegtafel",
+    "monitoring-einde": "Monitoring na huisverbod loopt af",
+    "informeren-herbeoordeling": "Besluit om de betrokkenen niet te informeren opnieuw beoordelen",
+}
+"""What falls due, in words."""
 
 
 def _regisseur(person: Person) -> service.Regisseur:
@@ -42,29 +50,61 @@ def _only_regisseur(person: Person) -> bool:
     return person.roles == {Role.PROCESREGISSEUR}
 
 
+def _list(request: Request, person: Person, session: Session, fout: str = "") -> Response:
+    zvh = person.partner_id if _only_regisseur(person) else None
+    context = {"casussen": service.list_casussen(session, zvh), "types": TYPES, "fasen": FASEN, "fout": fout}
+    return page(request, "casus/casussen.html", context, status_code=422 if fout else 200)
+
+
 @router.get("")
 def casussen(request: Request, person: CasusPage, session: SessionDep) -> Response:
-    zvh = person.partner_id if _only_regisseur(person) else None
-    context = {"casussen": service.list_casussen(session, zvh), "types": TYPES, "fasen": FASEN}
-    return page(request, "casus/casussen.html", context)
+    return _list(request, person, session)
+
+
+def _day(value: str, field: str) -> date | None:
+    """A date from a form's date field (`YYYY-MM-DD`); empty is None."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Unprocessable(f"{field}: enter a date as dd-mm-jjjj", code="datum-ongeldig") from None
 
 
 @router.post("")
 def open_casus(
-    request: Request,
-    person: RegisseurForm,
-    session: SessionDep,
-    soort: Annotated[CasusType, Form(alias="type")],
-    reden: Annotated[str, Form(max_length=1000)],
-) -> Response:
-    found = service.open_casus(
-        session, _regisseur(person), soort=soort, reden=service.check_reason(reden),
-        context=page_context(request, person), now=utcnow(),
-    )  # fmt: skip
+    request: Request, person: RegisseurForm, session: SessionDep, afspraken: AfsprakenDep,
+    soort: Annotated[CasusType, Form(alias="type")], reden: Annotated[str, Form(max_length=1000)],
+    huisverbod_einde: Annotated[str, Form(alias="huisverbod-einde", max_length=10)] = "",
+) -> Response:  # fmt: skip
+    try:
+        found = service.open_casus(
+            session, _regisseur(person), soort=soort, reden=service.check_reason(reden),
+            context=page_context(request, person), now=utcnow(),
+            huisverbod_einde=_day(huisverbod_einde, "huisverbod-einde"), afspraken=afspraken,
+        )  # fmt: skip
+    except SchakelError as exc:
+        if exc.status >= 500:
+            raise
+        return _list(request, person, session, zin(exc))
     return RedirectResponse(f"/casussen/{found.id}", status_code=303)
 
 
-def _casus(request: Request, person: Person, session: Session, casus_id: int, fout: str = "") -> Response:
+@router.get("/termijnen")
+def due(
+    request: Request, person: CasusPage, session: SessionDep,
+    dagen: Annotated[int, Query(ge=1, le=366)] = 31,
+) -> Response:  # fmt: skip
+    zvh = person.partner_id if _only_regisseur(person) else None
+    items = service.due(session, zvh, dutch_date(utcnow()), dagen)
+    return page(request, "casus/termijnen.html", {"termijnen": items, "soorten": TERMIJNEN, "dagen": dagen})
+
+
+def _casus(
+    request: Request, person: Person, session: Session, casus_id: int, fout: str = "",
+    antwoorden: list[Any] | None = None,
+) -> Response:  # fmt: skip
     found = service.get(session, _id(casus_id))
     if _only_regisseur(person) and found.zvh != person.partner_id:
         raise NotFound("deze casus bestaat niet", code="casus-not-found")
@@ -80,6 +120,10 @@ def _casus(request: Request, person: Person, session: Session, casus_id: int, fo
         "partners": partners.list_partners(session),
         "mag_wijzigen": Role.PROCESREGISSEUR in person.roles and found.zvh == person.partner_id,
         "fout": fout,
+        "informering": service.informing(session, found.id or 0),
+        "gronden": GRONDEN,
+        "antwoorden": antwoorden,
+        "vandaag": dutch_date(utcnow()),
     }
     return page(request, "casus/casus.html", context, status_code=422 if fout else 200)
 
@@ -184,6 +228,80 @@ def link_person(
         )  # fmt: skip
     except ValidationError:
         return _casus(request, person, session, casus_id, "Vul een pseudoniem of BSN in, en een reden.")
+    except SchakelError as exc:
+        if exc.status >= 500:
+            raise
+        return _casus(request, person, session, casus_id, zin(exc))
+    return _done(casus_id)
+
+
+@router.post("/{casus_id:int}/weegtafel")
+def weegtafel(
+    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, afspraken: AfsprakenDep,
+    datum: Annotated[str, Form(max_length=10)], reden: Annotated[str, Form(max_length=1000)],
+    aanwezig: Annotated[list[str] | None, Form(max_length=20)] = None,
+) -> Response:  # fmt: skip
+    try:
+        day = _day(datum, "datum")
+        if day is None:
+            raise Unprocessable("enter the day the weegtafel met", code="datum-ongeldig")
+        service.weegtafel(
+            session, _regisseur(person), _id(casus_id), datum=day, aanwezig=[p[:64] for p in aanwezig or []],
+            reden=service.check_reason(reden), afspraken=afspraken, context=page_context(request, person),
+            now=utcnow(),
+        )  # fmt: skip
+    except SchakelError as exc:
+        if exc.status >= 500:
+            raise
+        return _casus(request, person, session, casus_id, zin(exc))
+    return _done(casus_id)
+
+
+@router.post("/{casus_id:int}/bekendheidscheck")
+def bekendheidscheck(
+    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, vault: VaultDep,
+    afspraken: AfsprakenDep,
+) -> Response:  # fmt: skip
+    """The answers are shown once, on the page that follows; the question and each answer stay on the ledger."""
+    try:
+        answers = bekendheid.ask(
+            session, vault, _regisseur(person), _id(casus_id), afspraken=afspraken,
+            context=page_context(request, person), now=utcnow(),
+        )  # fmt: skip
+    except SchakelError as exc:
+        if exc.status >= 500:
+            raise
+        return _casus(request, person, session, casus_id, zin(exc))
+    return _casus(request, person, session, casus_id, antwoorden=list(answers))
+
+
+@router.post("/{casus_id:int}/informering")
+def informing(
+    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, afspraken: AfsprakenDep,
+    besluit: Annotated[str, Form(max_length=24)], reden: Annotated[str, Form(max_length=1000)],
+    artikel: Annotated[str, Form(max_length=2)] = "14", datum: Annotated[str, Form(max_length=10)] = "",
+    grond: Annotated[str, Form(max_length=2)] = "", herbeoordeling: Annotated[str, Form(max_length=10)] = "",
+) -> Response:  # fmt: skip
+    regisseur, context, now = _regisseur(person), page_context(request, person), utcnow()
+    try:
+        if besluit == "geinformeerd":
+            day = _day(datum, "datum")
+            if day is None:
+                raise Unprocessable("informed: enter the day they were informed", code="informering-onvolledig")
+            service.inform(
+                session, regisseur, _id(casus_id), artikel=artikel, datum=day, reden=service.check_reason(reden),
+                context=context, now=now,
+            )  # fmt: skip
+        else:
+            review = _day(herbeoordeling, "herbeoordeling")
+            if review is None or grond not in GRONDEN:
+                raise Unprocessable(
+                    "not informed: choose the ground and enter the review date", code="informering-onvolledig"
+                )
+            service.defer_informing(
+                session, regisseur, _id(casus_id), grond=Beperkingsgrond(grond), herbeoordeling=review,
+                reden=service.check_reason(reden), afspraken=afspraken, context=context, now=now,
+            )  # fmt: skip
     except SchakelError as exc:
         if exc.status >= 500:
             raise

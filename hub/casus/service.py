@@ -27,11 +27,14 @@ from hub.casus.models import (
     Informeren,
 )
 from hub.delivery import notices
+from hub.delivery.models import Levering
 from hub.delivery.models import Soort as LeveringSoort
+from hub.delivery.models import Status as LeveringStatus
 from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from hub.kit.clock import dutch_date
 from hub.ledger import service as ledger
-from hub.ledger.entries import Betrokkene, Context, casus
+from hub.ledger.entries import Betrokkene, Context, Entry, casus
+from hub.ledger.entries import Soort as LedgerSoort
 from hub.meldingen.models import Melding
 from hub.partners import service as partners
 from hub.partners.models import PartnerSoort
@@ -234,6 +237,53 @@ def _tell_the_table(
             details=levering.id, reden=reden, verstrekker=found.zvh, ontvanger=deelnemer.partner_id,
         )  # fmt: skip
         ledger.append(session, [entry], now)
+
+
+TOP_X_STOP = (
+    "De Top X-status van de casus waarin u deze gegevens ontving, is vervallen, en de verstrekking steunde daarop. "
+    "Verwerk deze gegevens niet verder en handel ze af volgens uw eigen bewaarbeleid."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Beeindigd:
+    withheld: int
+    """Deliveries not yet made (waiting, or dead letters), withheld."""
+    notified: int
+    """Deliveries made already, whose recipients are sent a stopbericht."""
+
+
+def end_top_x_disclosures(
+    session: Session, vault: Vault, casus_id: int, *, context: Context, now: datetime
+) -> Beeindigd:
+    """A Top X status lapsed: every delivery that relied on it and was not made is withheld (a dead letter too, so
+    no re-drive makes it), and every recipient that received one is told to stop processing it; on the ledger."""
+    entries = []
+    pending = repository.relying_on_top_x(session, casus_id, (LeveringStatus.WACHTEND, LeveringStatus.DOOD))
+    for levering in pending:
+        levering.status, levering.payload, levering.wrapped_key = LeveringStatus.INGETROKKEN, None, None
+        levering.verwijderd_op = now
+        session.add(levering)
+        entries.append(_top_x_ended(context, levering, casus_id, "ingehouden"))
+    delivered = repository.relying_on_top_x(session, casus_id, (LeveringStatus.AFGELEVERD, LeveringStatus.BEVESTIGD))
+    for levering in delivered:
+        inhoud = {"casus": casus_id, "topXVervallenOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "opdracht": TOP_X_STOP}
+        notice = notices.stopbericht(vault, levering, inhoud, now)
+        session.add(notice)
+        entries.append(_top_x_ended(context, levering, casus_id, "verwerking-stoppen", notice.id))
+    session.flush()
+    if entries:
+        ledger.append(session, entries, now)
+    return Beeindigd(len(pending), len(delivered))
+
+
+def _top_x_ended(context: Context, levering: Levering, casus_id: int, gevolg: str, bericht: str | None = None) -> Entry:
+    data = {
+        **context.fields(), "levering_id": levering.id, "melding_id": levering.melding_id,
+        "ontvanger": levering.ontvanger, "doel": levering.doel, "casus_id": casus_id, "reden": "top-x-vervallen",
+        "gevolg": gevolg, **({"stopbericht_levering_id": bericht} if bericht else {}),
+    }  # fmt: skip
+    return Entry(LedgerSoort.INTREKKING, data, ontvanger=levering.ontvanger, doel=levering.doel)
 
 
 AFSCHALING = (

@@ -22,7 +22,7 @@ class Status(StrEnum):
     DOOD = "dood"
     """Gave up after the maximum age; an operator can re-drive it."""
     INGETROKKEN = "ingetrokken"
-    """Withheld before delivery: the consent it relied on was withdrawn."""
+    """Withheld before delivery: the consent or the Top X status it relied on ended."""
 
 
 class Soort(StrEnum):
@@ -65,6 +65,11 @@ class Levering(SQLModel, table=True):
     """A reason code (`timeout`, `http-503`, ...), never a response body."""
     toestemmingen: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     """The consents this delivery relies on: withdrawing one withholds the delivery if it was not made yet."""
+    top_x_casus: int | None = Field(
+        default=None, sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), nullable=True, index=True)
+    )
+    """The casus whose Top X status this delivery relies on: when that lapses, it is withheld if not made yet,
+    and its recipient is told to stop processing if it was."""
     voorwaarden: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     """The terms the recipient must honour (doel, grondslagen with citations, bewaartermijnen, rules, convenant
     version), delivered with the view; no personal data."""

@@ -1,8 +1,10 @@
 """Notices the hub sends on behalf of a partner (the ZVH telling the table a casus was scaled down, or telling a
-partner the ZVH asked about a person it knows): delivered, retried and acknowledged like any melding.
+partner the ZVH asked about a person it knows), and stopberichten (a recipient told to stop processing what it
+received, because what the disclosure relied on ended): delivered, retried and acknowledged like any melding.
 
 A notice travels as a melding of its sender, with a berichttype of the hub's own (not the convenant's), so the
-envelope, the outbox, the inbox and acknowledgements need nothing new. Its content holds ids and codes only."""
+envelope, the outbox, the inbox and acknowledgements need nothing new; a stopbericht belongs to the melding of the
+delivery it concerns. Their content holds ids and codes only."""
 
 from __future__ import annotations
 
@@ -44,3 +46,17 @@ def notice(
     session.add(levering)
     session.flush()
     return levering
+
+
+def stopbericht(vault: Vault, levering: Levering, inhoud: dict[str, Any], now: datetime) -> Levering:
+    """A delivery of its own to the recipient of `levering`, about it: stop processing what came with it (`inhoud`
+    says why). Not yet added to the session."""
+    notice_id = secrets.token_hex(16)
+    view = canonical_json({"betreftLevering": levering.id, "betreftMelding": levering.melding_id, **inhoud})
+    sealed = vault.seal_bytes(view, f"levering:{notice_id}")
+    return Levering(
+        id=notice_id, soort=Soort.STOPBERICHT, melding_id=levering.melding_id, ontvanger=levering.ontvanger,
+        doel=levering.doel, besluit="stop", prioriteit=1, status=Status.WACHTEND, volgende_poging=now,
+        toestemmingen=[], inhoud_digest="sha256:" + hashlib.sha256(view).hexdigest(), kek_id=sealed.kek_id,
+        wrapped_key=sealed.wrapped_key, payload=sealed.sealed, aangemaakt_op=now,
+    )  # fmt: skip

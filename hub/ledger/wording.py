@@ -71,6 +71,11 @@ def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence 
     if soort == "ontvangst":
         return f"{entry.get('ontvanger', 'de ontvanger')} bevestigde de ontvangst van een levering."
     if soort == "intrekking":
+        if entry.get("reden") == "top-x-vervallen":
+            return (
+                f"Top X-status van casus {entry.get('casus_id')} vervallen: {entry.get('gevolg', '')} "
+                f"({entry.get('ontvanger', '')})."
+            )
         return f"Toestemming ingetrokken: {entry.get('gevolg', '')} ({entry.get('ontvanger', '')})."
     if soort == "heridentificatie":
         return (

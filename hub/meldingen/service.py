@@ -277,7 +277,7 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
                 (person_id, pseudonym, delivery.route.ontvanger)
                 for person_id, pseudonym in zip(person_ids, delivery.pseudonyms, strict=False)  # none if identified
             )
-            deliveries_rows.append(_levering(delivery, melding_id, melding.spoed, at))
+            deliveries_rows.append(_levering(delivery, melding_id, melding.spoed, at, casus))
         vault.record_issued_many(issued, at, rows.add)
         rows.add(_LEVERING, deliveries_rows)
         if casus is not None:  # the melding belongs to its casus, refused or not: the casus shows what was tried
@@ -367,9 +367,12 @@ def _entry(  # noqa: PLR0917 - one entry's parts
     )
 
 
-def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -> dict[str, Any]:
+def _levering(
+    delivery: _Delivery, melding_id: str, spoed: bool, at: datetime, casus: CasusStand | None
+) -> dict[str, Any]:
     """The delivery's row, every column given (Core applies no model defaults)."""
     assert delivery.levering_id and delivery.sealed and delivery.digest  # noqa: S101 - checked by the caller
+    on_top_x = casus is not None and any(g.op_top_x for g in delivery.besluit.verstrekt.values())
     return {
         "id": delivery.levering_id,
         "soort": "melding",
@@ -383,6 +386,7 @@ def _levering(delivery: _Delivery, melding_id: str, spoed: bool, at: datetime) -
         "volgende_poging": at,
         "inhoud_digest": delivery.digest,
         "voorwaarden": delivery.voorwaarden,
+        "top_x_casus": casus.id if on_top_x and casus is not None else None,
         "toestemmingen": delivery.toestemmingen,
         "kek_id": delivery.sealed.kek_id,
         "wrapped_key": delivery.sealed.wrapped_key,

@@ -99,6 +99,8 @@ class Verstrekt:
     items: frozenset[str] | None = None
     op_toestemming: bool = False
     """Granted only because the betrokkene consented (to the category, or to `items`)."""
+    op_top_x: bool = False
+    """Granted only because the casus it was sent in has Top X status: its lapse ends the disclosure."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -238,8 +238,9 @@ class CompiledPolicy:
         consented = frozenset(i for i in items if f"{categorie}/{i}" in consents)
         if consented:
             granted[categorie] = Verstrekt(
-                grant.regel, grant.grondslag, grant.bewaartermijn, consented, op_toestemming=True
-            )
+                grant.regel, grant.grondslag, grant.bewaartermijn, consented, op_toestemming=True,
+                op_top_x=grant.op_top_x,
+            )  # fmt: skip
         missing = items - consented
         if not consented or missing:
             withheld[categorie] = Achtergehouden(
@@ -429,7 +430,11 @@ def evaluate(rules: list[RegelInstantie], verboden: Iterable[VerbodInstantie], c
     in_force = [r for r in granting if r.geldig(day)]
     options = tuple(
         _Option(
-            Verstrekt(regel.id, regel.grondslag, regel.bewaartermijn, op_toestemming=conditional), conditional,
+            Verstrekt(
+                regel.id, regel.grondslag, regel.bewaartermijn, op_toestemming=conditional,
+                op_top_x=regel.casus is not None and regel.casus.top_x,
+            ),
+            conditional,
             regel.casus,
         )
         for conditional in (False, True)

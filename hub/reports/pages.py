@@ -18,14 +18,17 @@ from hub.kit.clock import dutch_date, utcnow
 from hub.ledger.endpoints import LogOriginDep, day_start
 from hub.ledger.pages import page_context
 from hub.ledger.wording import reden
+from hub.partners import service as partners
+from hub.partners.models import Role
 from hub.policy import service as policy_service
 from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.endpoints import VaultDep
-from hub.reports import inzage, service
+from hub.reports import inzage, jaarcijfers, service
 from hub.reports.schemas import InzageverzoekIn
 from hub.web.charts import SERIES_CLASSES, BarChart, grouped_bars
-from hub.web.dependencies import OfficerForm, OfficerPage, ReviewerPage
+from hub.web.dependencies import CasusPage, OfficerForm, OfficerPage, ReviewerPage
 from hub.web.render import page
+from hub.web.service import Person
 from hub.web.wording import zin
 
 router = APIRouter(include_in_schema=False)
@@ -196,3 +199,36 @@ def inzage_letter(
 def _form_again(request: Request, message: str, motivering: str) -> Response:
     # The person's identity is never echoed back into the form: it is typed again.
     return page(request, "reports/inzage.html", {"fout": message, "motivering": motivering}, status_code=422)
+
+
+def _jaar(person: Person, session: SessionDep, jaar: int) -> jaarcijfers.Jaarcijfers:
+    """The figures the person may see: a procesregisseur those of their ZVH's werkgebied and casussen."""
+    if person.roles == {Role.PROCESREGISSEUR}:
+        gemeenten = frozenset(partners.get_partner(session, person.partner_id).werkgebied)
+        return jaarcijfers.jaarcijfers(session, jaar, gemeenten=gemeenten, zvh=person.partner_id)
+    return jaarcijfers.jaarcijfers(session, jaar, gemeenten=None, zvh=None)
+
+
+def _year(jaar: int | None) -> int:
+    this = dutch_date(utcnow()).year
+    return jaar if jaar is not None and 2000 <= jaar <= this + 1 else this - 1
+
+
+@router.get("/jaarcijfers")
+def figures_page(
+    request: Request, person: CasusPage, session: SessionDep, jaar: Annotated[int | None, Query()] = None
+) -> Response:
+    year = _year(jaar)
+    this = dutch_date(utcnow()).year
+    context = {"cijfers": _jaar(person, session, year), "jaren": list(range(this, this - 6, -1))}
+    return page(request, "reports/jaarcijfers.html", context)
+
+
+@router.get("/jaarcijfers.csv")
+def figures_csv(person: CasusPage, session: SessionDep, jaar: Annotated[int | None, Query()] = None) -> Response:
+    year = _year(jaar)
+    return Response(
+        jaarcijfers.as_csv(_jaar(person, session, year)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="jaarcijfers-{year}.csv"'},
+    )

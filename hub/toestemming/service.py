@@ -15,8 +15,6 @@ a melding); both are on the ledger.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,10 +22,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from hub.delivery import notices
 from hub.delivery.models import Levering, Status
-from hub.delivery.models import Soort as LeveringSoort
 from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
-from hub.kit.canonical import canonical_json
 from hub.kit.clock import dutch_date
 from hub.ledger import service as ledger
 from hub.ledger.entries import Context, Entry, Soort
@@ -170,33 +167,12 @@ def withdraw(
 
 def _stopbericht(vault: Vault, levering: Levering, consent: Toestemming, now: datetime) -> Levering:
     """A delivery of its own to the recipient of `levering`: stop processing what came under `consent`."""
-    notice_id = secrets.token_hex(16)
     inhoud: dict[str, Any] = {
-        "betreftLevering": levering.id,
-        "betreftMelding": levering.melding_id,
         "toestemming": {"id": consent.id, "item": consent.item, "doel": consent.doel},
         "ingetrokkenOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "opdracht": STOP,
     }
-    view = canonical_json(inhoud)
-    sealed = vault.seal_bytes(view, f"levering:{notice_id}")
-    return Levering(
-        id=notice_id,
-        soort=LeveringSoort.STOPBERICHT,
-        melding_id=levering.melding_id,
-        ontvanger=levering.ontvanger,
-        doel=levering.doel,
-        besluit="stop",
-        prioriteit=1,
-        status=Status.WACHTEND,
-        volgende_poging=now,
-        toestemmingen=[],
-        inhoud_digest="sha256:" + hashlib.sha256(view).hexdigest(),
-        kek_id=sealed.kek_id,
-        wrapped_key=sealed.wrapped_key,
-        payload=sealed.sealed,
-        aangemaakt_op=now,
-    )
+    return notices.stopbericht(vault, levering, inhoud, now)
 
 
 def _entry(context: Context, levering: Levering, toestemming_id: int, gevolg: str, bericht: str | None = None) -> Entry:

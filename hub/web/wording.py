@@ -62,6 +62,22 @@ ZINNEN = {
     "melding-not-found": "Schakel kent deze melding niet.",
     "persoon-al-gekoppeld": "Deze persoon hoort al bij de casus.",
     "reden-vereist": "Geef een reden (5 tot 1000 tekens, zonder persoonsgegevens).",
+    "huisverbod-einde-vereist": "Vul bij monitoring na een huisverbod de laatste dag van het huisverbod in.",
+    "huisverbod-einde-onverwacht": "Alleen een casus voor monitoring na een huisverbod heeft een einddatum van het "
+    "huisverbod: laat dat veld leeg.",
+    "datum-ongeldig": "Vul een geldige datum in.",
+    "datum-in-toekomst": "Die datum ligt in de toekomst.",
+    "geen-top-x-casus": "Alleen een Top X-casus komt aan de weegtafel.",
+    "weegtafel-zonder-justitie": "Bij een weegtafelbesluit is ten minste één justitiepartner aanwezig (politie, OM, "
+    "reclassering of DJI).",
+    "bekendheidscheck-buiten-triage": "De bekendheidscheck kan alleen in de fase triage.",
+    "geen-personen": "Koppel eerst de personen van de casus: de bekendheidscheck vraagt alleen naar hen.",
+    "te-veel-personen": "Deze casus heeft meer personen dan het convenant per bekendheidscheck toestaat.",
+    "geen-deelnemers": "Er zit nog geen partner aan tafel om het aan te vragen.",
+    "informering-onvolledig": "Vul bij 'geïnformeerd' de datum in; bij 'niet geïnformeerd' de grond en de datum "
+    "van herbeoordeling.",
+    "artikel-onbekend": "Kies artikel 13 of 14 van de AVG.",
+    "herbeoordeling-ongeldig": "De datum van herbeoordeling ligt na vandaag en niet later dan het convenant toestaat.",
 }
 
 

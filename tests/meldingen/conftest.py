@@ -23,6 +23,8 @@ from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
 from hub.policy.engine import CompiledPolicy
 from hub.policy.format import PolicySource
+from hub.pseudonym.secrets import PrivacySecrets
+from hub.pseudonym.vault import Vault
 from tests.server import Restartable
 from tests.support import activate_sample
 
@@ -193,6 +195,13 @@ def actors_for_partnership(partnership: Partnership, database: Database) -> dict
                 http=partnership.http,
             )  # fmt: skip
     return clients
+
+
+@pytest.fixture
+def vault(keys_dir: Path) -> Vault:
+    """The hub's vault, for running a retention round in the test's process."""
+    privacy = PrivacySecrets(keys_dir)
+    return Vault(privacy.pseudonyms(), privacy.kek())
 
 
 @pytest.fixture

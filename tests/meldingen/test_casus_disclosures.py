@@ -14,10 +14,12 @@ import pytest
 import sqlalchemy as sa
 
 from connectors import HubClient, HubError
+from hub.bewaren.keeper import one_round
 from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
 from hub.policy.format import add_duration
+from hub.pseudonym.vault import Vault
 from tests.meldingen.conftest import Partnership, sample_melding, wait_for
 
 ZVH = "zvh-zuid-limburg"
@@ -162,6 +164,38 @@ class TestTopX:
         )
         assert requalified["geschiedenis"][-1]["soort"] == "top-x-herkwalificatie"
         assert _send(partnership, ZVH, "top-x-aanpak", casus).status_code == 201
+
+    def test_a_lapsed_status_ends_the_disclosures_that_relied_on_it(
+        self, partnership: Partnership, regie: HubClient, database: Database, vault: Vault
+    ) -> None:
+        casus = _open(regie, "top-x", table=[POLITIE])
+        today = dutch_date(utcnow())
+        regie.post(f"/api/v1/casussen/{casus}/weegtafel",
+                   {"datum": today.isoformat(), "aanwezig": [POLITIE], "reden": "Weegtafel van december"})  # fmt: skip
+        politie = partnership.client(POLITIE)  # collects from its inbox
+        made = _send(partnership, ZVH, "top-x-aanpak", casus).json()["ontvangers"][0]["leveringId"]
+        (item,) = [i for i in politie.get("/api/v1/inbox")["items"] if i["leveringId"] == made]
+        politie.post(f"/api/v1/inbox/{made}/ontvangstbevestiging", {"inhoudDigest": item["inhoudDigest"]})
+        pending = _send(partnership, ZVH, "top-x-aanpak", casus).json()["ontvangers"][0]["leveringId"]
+
+        ronde = one_round(database, vault, now=utcnow() + timedelta(days=200))
+        assert ronde.top_x_vervallen == 1
+        with database.engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT id, status FROM levering WHERE id IN (:a, :b)"),
+                                      {"a": made, "b": pending}).all()  # fmt: skip
+            everything = [json.loads(e) for _, e in ledger.entries(connection, ledger.size(connection))]
+        statuses = {str(k): str(v) for k, v in rows}
+        assert statuses == {made: "bevestigd", pending: "ingetrokken"}, "what was not made yet is withheld"
+        ended = {e["levering_id"]: e for e in everything if e.get("reden") == "top-x-vervallen"}
+        assert {k: e["gevolg"] for k, e in ended.items()} == {pending: "ingehouden", made: "verwerking-stoppen"}
+        assert all(e["casus_id"] == casus for e in ended.values())
+
+        inbox = politie.get("/api/v1/inbox")["items"]
+        assert [i["soort"] for i in inbox] == ["stopbericht"], "the withheld one is gone; a stopbericht came"
+        assert inbox[0]["leveringId"] == ended[made]["stopbericht_levering_id"]
+        assert inbox[0]["inhoud"]["betreftLevering"] == made and inbox[0]["inhoud"]["casus"] == casus
+        again = one_round(database, vault, now=utcnow() + timedelta(days=200))
+        assert again.top_x_vervallen == 0, "once"
 
 
 class TestHuisverbodMonitoring:

@@ -36,12 +36,6 @@ E33_BSNS = [
 SIGNALLED = "100000009"  # invented, passes the 11-proef: known to the police only, by a bekend signal
 
 
-@pytest.fixture
-def vault(keys_dir: Path) -> Vault:
-    privacy = PrivacySecrets(keys_dir)
-    return Vault(privacy.pseudonyms(), privacy.kek())
-
-
 def _person(database: Database, vault: Vault, bsn: str) -> VaultPerson | None:
     with database.unit_of_work(immediate=False) as session:
         found = vault.find(session, OpgegevenIdentiteit(bsn=bsn))

@@ -17,7 +17,7 @@ OFFICER_PAGES = [
     "/", "/convenant", "/convenant/versies/1", "/convenant/verschillen?naar=1", "/convenant/voorstel",
     "/convenant/simulatie", "/convenant/noodverboden", "/verstrekkingenlog", "/verstrekkingenlog/0",
     "/verstrekkingenlog/grafieken", "/verstrekkingenlog/rapport", "/verstrekkingenlog/controlepunt", "/inzage",
-    "/betrokkenen",
+    "/betrokkenen", "/casussen", "/casussen/termijnen", "/jaarcijfers",
     "/bestaat-niet",
 ]  # fmt: skip
 OPERATOR_PAGES = [

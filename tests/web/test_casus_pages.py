@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from tests.web.conftest import WebHub, new_context, screenshot
+from hub.kit.clock import dutch_date, utcnow
+from tests.web.conftest import WebHub, demo_client, new_context, screenshot
 from tests.web.test_accessibility import check_page
 from tests.web.test_log_and_inzage import BSN
 from tests.web.test_sign_in import enrol
@@ -36,6 +38,91 @@ class TestCasusPages:
         assert page.get_by_role("cell", name="deelnemer-toegevoegd (veilig-thuis-zuid-limburg)").is_visible()
         check_page(page, "casus")
         screenshot(page, "casus-detail")
+
+    def test_a_bekendheidscheck_at_triage_shows_only_known_or_not(self, context: Any, busy_hub: WebHub) -> None:
+        tot = dutch_date(utcnow()) + timedelta(days=90)
+        with demo_client(busy_hub, "politie-limburg") as politie:
+            politie.post("/api/v1/bekendheid", {"bsn": BSN, "tot": str(tot)})
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-regie")
+        page.goto(busy_hub.url + "/casussen")
+        page.get_by_label("Reden (zonder persoonsgegevens)").fill("Aanmelding uit het netwerk")
+        page.get_by_role("button", name="Casus openen").click()
+        page.get_by_label("Of: BSN").fill(BSN)
+        page.locator("#persoon-reden").fill("Betrokkene van de aanmelding")
+        page.get_by_role("button", name="Persoon koppelen").click()
+        page.get_by_label("Nieuwe fase").select_option("triage")
+        page.locator("#fase-reden").fill("Besproken in de triage")
+        page.get_by_role("button", name="Fase wijzigen").click()
+        for partner in ("politie-limburg", "veilig-thuis-zuid-limburg"):
+            page.get_by_label("Partner", exact=True).select_option(partner)
+            page.locator("#deelnemer-reden").fill("Aan tafel bij de triage")
+            page.get_by_role("button", name="Toevoegen").click()
+        page.get_by_role("button", name="Bekendheidscheck uitvoeren").click()
+        answers = page.get_by_role("heading", name="Uitkomst van de bekendheidscheck")
+        assert answers.is_visible()
+        assert page.get_by_text("politie-limburg: bekend", exact=True).is_visible()
+        assert page.get_by_text("veilig-thuis-zuid-limburg: niet bekend", exact=True).is_visible()
+        assert BSN not in page.content()
+        check_page(page, "casus-bekendheidscheck")
+
+    def test_top_x_at_the_weegtafel_informing_and_what_falls_due(self, context: Any, busy_hub: WebHub) -> None:
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-regie")
+        page.goto(busy_hub.url + "/casussen")
+        page.get_by_label("Type").select_option("huisverbod-monitoring")
+        page.get_by_label("Reden (zonder persoonsgegevens)").fill("Huisverbod opgelegd")
+        page.get_by_role("button", name="Casus openen").click()
+        assert page.get_by_text("Vul bij monitoring na een huisverbod de laatste dag").is_visible()
+        check_page(page, "casussen-fout")
+
+        page.get_by_label("Type").select_option("top-x")
+        page.get_by_label("Reden (zonder persoonsgegevens)").fill("Voorgedragen voor Top X")
+        page.get_by_role("button", name="Casus openen").click()
+        page.get_by_label("Nieuwe fase").select_option("triage")
+        page.locator("#fase-reden").fill("Besproken in de triage")
+        page.get_by_role("button", name="Fase wijzigen").click()
+        assert page.get_by_text("Top X-status: nog geen weegtafelbesluit").is_visible()
+        today = dutch_date(utcnow())
+        page.get_by_label("Datum van de weegtafel").fill(str(today))
+        page.get_by_label("Gemeente Maastricht (demo)").check()
+        page.locator("#weegtafel-reden").fill("Weegtafel december")
+        page.get_by_role("button", name="Besluit vastleggen").first.click()
+        assert page.get_by_text("ten minste één justitiepartner aanwezig").is_visible(), "no justitiepartner"
+        page.get_by_label("Datum van de weegtafel").fill(str(today))
+        page.get_by_label("Politie eenheid Limburg (demo)").check()
+        page.locator("#weegtafel-reden").fill("Weegtafel december")
+        page.get_by_role("button", name="Besluit vastleggen").first.click()
+        assert page.get_by_text("Top X-status: geldig tot en met").is_visible()
+        check_page(page, "casus-top-x")
+
+        review = today + timedelta(days=20)
+        page.get_by_label("Nog niet informeren (AVG artikel 23)").check()
+        page.get_by_label("Bij niet informeren: grond (AVG artikel 23 lid 1)").select_option("d")
+        page.get_by_label("Bij niet informeren: opnieuw beoordelen uiterlijk op").fill(str(review))
+        page.locator("#informeer-reden").fill("Lopend onderzoek")
+        page.get_by_role("button", name="Besluit vastleggen").last.click()
+        assert page.get_by_text("niet geïnformeerd op grond van AVG artikel 23 lid 1 sub d").is_visible()
+        assert page.get_by_role("cell", name="informeren-uitgesteld", exact=False).is_visible()
+
+        page.goto(busy_hub.url + "/casussen")
+        page.get_by_role("link", name="Wat binnenkort afloopt").click()
+        rows = page.get_by_role("row")
+        assert rows.filter(has_text="Besluit om de betrokkenen niet te informeren opnieuw beoordelen").count() == 1
+        check_page(page, "casus-termijnen")
+
+    def test_the_annual_figures_of_this_year(self, context: Any, busy_hub: WebHub) -> None:
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-regie")
+        page.goto(busy_hub.url + "/casussen")
+        page.get_by_role("link", name="Jaarcijfers").click()
+        assert page.get_by_role("heading", name=f"Jaarcijfers {dutch_date(utcnow()).year - 1}").is_visible()
+        page.get_by_label("Jaar").select_option(str(dutch_date(utcnow()).year))
+        page.get_by_role("button", name="Tonen").click()
+        table = page.get_by_role("table", name="Meldingen per gemeente, kwartaal en thema")
+        total = table.get_by_role("row").filter(has_text="alle gemeenten").filter(has_text="alle thema")
+        assert total.get_by_role("cell").nth(3).inner_text() == "4", "the four meldingen of the busy hub"
+        check_page(page, "jaarcijfers")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Als CSV downloaden").click()
+        assert download.value.suggested_filename == f"jaarcijfers-{dutch_date(utcnow()).year}.csv"
 
     def test_a_stage_that_may_not_follow_is_refused_in_plain_dutch(self, context: Any, busy_hub: WebHub) -> None:
         page = enrol(context, busy_hub, "zvh-zuid-limburg-regie")
