@@ -209,26 +209,16 @@ def db_current() -> None:
 @app.command()
 def bewaren() -> None:
     """Pas de bewaartermijnen nu toe (anders doen `schakel serve` en `schakel worker` het elk uur)."""
-    from hub.bewaren.keeper import one_round  # noqa: PLC0415 - keeps `schakel --help` fast
+    from hub.bewaren.keeper import full_pass  # noqa: PLC0415 - keeps `schakel --help` fast
     from hub.pseudonym.vault import Vault  # noqa: PLC0415
 
     settings = get_settings()
     privacy = PrivacySecrets(settings.keys_dir)
     with open_database() as database:
-        vault = Vault(privacy.pseudonyms(), privacy.kek())
-        after, total = "", {"personen": 0, "signalen": 0, "casussen": 0, "top_x": 0}
-        while True:
-            ronde = one_round(database, vault, after=after)
-            total["personen"] += ronde.personen
-            total["signalen"] += ronde.signalen
-            total["casussen"] += ronde.casussen
-            total["top_x"] += ronde.top_x_vervallen
-            after = ronde.next_after
-            if not after:
-                break
+        total = full_pass(database, Vault(privacy.pseudonyms(), privacy.kek()))
     print(
-        f"bewaartermijnen toegepast: {total['personen']} personen vergeten, {total['signalen']} bekend-signalen "
-        f"verwijderd, {total['casussen']} casussen zonder verwijzingen, {total['top_x']} Top X-statussen vervallen"
+        f"bewaartermijnen toegepast: {total.personen} personen vergeten, {total.signalen} bekend-signalen "
+        f"verwijderd, {total.casussen} casussen zonder verwijzingen, {total.top_x_vervallen} Top X-statussen vervallen"
     )
 
 

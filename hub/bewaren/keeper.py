@@ -29,6 +29,24 @@ def one_round(database: Database, vault: Vault, *, after: str = "", now: datetim
         return service.run_round(session, vault, afspraken, context=Context(None, None), now=now, after=after)
 
 
+def full_pass(
+    database: Database, vault: Vault, *, now: datetime | None = None, stop: threading.Event | None = None
+) -> service.Ronde:
+    """Rounds until every living person was looked at (each round its own short transaction, so the hub goes on
+    meanwhile); the totals. `stop` ends it between rounds."""
+    total = service.Ronde()
+    after = ""
+    while True:
+        ronde = one_round(database, vault, after=after, now=now)
+        total.personen += ronde.personen
+        total.signalen += ronde.signalen
+        total.casussen += ronde.casussen
+        total.top_x_vervallen += ronde.top_x_vervallen
+        after = ronde.next_after
+        if not after or (stop is not None and stop.is_set()):
+            return total
+
+
 class RetentionKeeper:
     def __init__(self, database: Database, vault: Vault, interval: float) -> None:
         self._database = database
@@ -36,7 +54,6 @@ class RetentionKeeper:
         self._interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._after = ""
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="retention", daemon=True)
@@ -50,11 +67,10 @@ class RetentionKeeper:
     def _loop(self) -> None:
         while not self._stop.wait(self._interval):
             try:
-                ronde = one_round(self._database, self._vault, after=self._after)
+                ronde = full_pass(self._database, self._vault, stop=self._stop)
             except Exception as exc:  # noqa: BLE001 - the keeper must outlive a bad round; the next one retries
                 log.error("retention.round_failed", error_type=type(exc).__name__)  # noqa: TRY400 - no text: it may hold data
                 continue
-            self._after = ronde.next_after
             if ronde.personen or ronde.signalen or ronde.casussen or ronde.top_x_vervallen:
                 log.info("retention.round", persons=ronde.personen, signals=ronde.signalen,
                          casussen=ronde.casussen, top_x_lapsed=ronde.top_x_vervallen)  # fmt: skip
