@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-API_VERSION = "1.0.0"
+from hub import __version__
+
+API_VERSION = __version__
 """The full version of the public API, sent in the `API-Version` header of every response."""
 
 
