@@ -1,253 +1,150 @@
-"""The `schakel` command line: serve the hub, migrate, manage keys and the partner registry."""
+"""The `schakel` command line.
+
+This module imports nothing of the hub: each command's module is imported only when that command runs or its help
+is asked for, so `schakel --help` starts at once (bench/cli_bench.py measures it). The table below is the list of
+commands; a command's own help comes from its module. Errors a user can cause end in one line and an exit code
+(docs/cli.md has the table), never a traceback."""
 
 from __future__ import annotations
 
-import json
+import importlib
 import sys
-import threading
-import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
-from pydantic import ValidationError
+from typer import _click as click  # typer vendors its click; its group and context types are these
+from typer.core import TyperGroup
 
-from connectors import ConnectorError
-from hub.config import Settings, get_settings
-from hub.errors import ConfigurationError, SchakelError
-from hub.keys.cli import keys_app
-from hub.keys.keyring import HubKeyring, KeyringError
-from hub.kit.cli import cli_actor, open_database
-from hub.ledger.cli import ledger_app
-from hub.logging import configure_logging
-from hub.partners.cli import partner_app, principal_app
-from hub.policy.cli import policy_app
-from hub.pseudonym.cli import betrokkene_app, pseudoniem_app
-from hub.pseudonym.secrets import PrivacySecrets
-from hub.web.cli import account_app, bevestiging_app
+from hub import __version__
 
-app = typer.Typer(
-    help="Schakel: the information-exchange hub of the Zorg- en Veiligheidshuizen.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("hub.ops.cli:app:serve", "De hub draaien (op SQLite wordt de database eerst bijgewerkt)."),
+    "worker": ("hub.ops.cli:app:worker", "Een bezorgproces en de bewaarronde draaien tot het wordt gestopt."),
+    "bewaren": ("hub.ops.cli:app:bewaren", "De bewaartermijnen nu toepassen."),
+    "db": ("hub.ops.cli:db_app", "Het databaseschema: bijwerken, controleren, de huidige versie."),
+    "openapi": ("hub.ops.cli:app:openapi", "Het OpenAPI-document afdrukken (geen database nodig)."),
+    "keys": ("hub.keys.cli:keys_app", "De eigen sleutels van de hub: maken, roteren, intrekken, tonen."),
+    "partner": ("hub.partners.cli:partner_app", "Partners registreren en wijzigen."),
+    "principal": ("hub.partners.cli:principal_app", "Principals, hun rollen en hun sleutels."),
+    "policy": ("hub.policy.cli:policy_app", "Het convenant: valideren, vergelijken, simuleren, voorstellen."),
+    "betrokkene": ("hub.pseudonym.cli:betrokkene_app", "Een betrokkene vergeten (vier ogen, via de API)."),
+    "pseudoniem": ("hub.pseudonym.cli:pseudoniem_app", "Pseudoniemsleutels roteren; oude pseudoniemen vertalen."),
+    "ledger": ("hub.ledger.cli:ledger_app", "De verstrekkingenlog: controlepunten, export, controle."),
+    "account": ("hub.web.cli:account_app", "Accounts van personen voor de webpagina's (passkeys)."),
+    "bevestiging": ("hub.web.cli:bevestiging_app", "Bevestigingen van vier-ogenbesluiten met een passkey."),
+}
+"""Every command: where it lives (`module:Typer` or `module:Typer:command`) and what it does, in one line."""
+
+EXIT_OK, EXIT_REFUSED, EXIT_CONFIGURATION = 0, 1, 2
+"""0: done. 1: the input was wrong or refused (the line says why). 2: the hub's configuration or the command line
+itself is wrong. Commands that check something use 1, 2 and 3 for their own outcomes (docs/cli.md)."""
 
 
-@app.callback()
-def _configure() -> None:
-    """Every command logs through the same redacting pipeline as the server."""
+def load(name: str) -> click.Command:
+    """The command `name`, importing its module now."""
+    module_name, attribute, *command = COMMANDS[name][0].split(":")
+    found = getattr(importlib.import_module(module_name), attribute)
+    if command:
+        return typer.main.get_group(found).commands[command[0]]
+    return typer.main.get_command(found)
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: commands listed from the table, imported on use, help in plain text without
+    importing them (or rich)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 - click's signature
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:  # noqa: ARG002
+        return load(cmd_name) if cmd_name in COMMANDS else None
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if not {"--help", "-h"} & set(rest):
+            _configure_logging()
+        return name, command, rest
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIES] OPDRACHT [ARGUMENTEN]...", prefix="Gebruik: ")
+        formatter.write_paragraph()
+        formatter.write_text(self.help or "")
+        with formatter.section("Opties"):
+            formatter.write_dl([
+                ("--version", "De versie van Schakel tonen en stoppen."),
+                ("-h, --help", "Deze hulp tonen en stoppen."),
+            ])  # fmt: skip
+        with formatter.section("Opdrachten"):
+            formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
+        formatter.write_paragraph()
+        formatter.write_text("Meer over een opdracht: schakel OPDRACHT --help. Uitleg en exitcodes: docs/cli.md.")
+
+
+def _configure_logging() -> None:
+    """Every command logs through the same redacting pipeline as the server (not needed for help)."""
+    from hub.config import get_settings  # noqa: PLC0415 - imported when a command runs, not for --help
+    from hub.logging import configure_logging  # noqa: PLC0415
+
     settings = get_settings()
     configure_logging(settings.effective_log_format, settings.log_level)
 
 
-app.add_typer(db_app, name="db")
-app.add_typer(keys_app, name="keys")
-app.add_typer(partner_app, name="partner")
-app.add_typer(principal_app, name="principal")
-app.add_typer(policy_app, name="policy")
-app.add_typer(betrokkene_app, name="betrokkene")
-app.add_typer(pseudoniem_app, name="pseudoniem")
-app.add_typer(ledger_app, name="ledger")
-app.add_typer(account_app, name="account")
-app.add_typer(bevestiging_app, name="bevestiging")
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"schakel {__version__}")
+        raise typer.Exit
 
 
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Default: SCHAKEL_HOST.")] = None,
-    port: Annotated[int | None, typer.Option(help="Default: SCHAKEL_PORT.")] = None,
-    demo: Annotated[
-        bool, typer.Option(help="Development: make keys and register the demo partners first (idempotent).")
+app = typer.Typer(
+    rich_markup_mode=None,
+    cls=LazyGroup,
+    help="Schakel: de informatieschakel van de Zorg- en Veiligheidshuizen.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="De versie tonen en stoppen.")
     ] = False,
-    voorbeeldverkeer: Annotated[
-        bool,
-        typer.Option(
-            "--voorbeeldverkeer/--geen-voorbeeldverkeer",
-            help="With --demo: send the sample meldingen once the hub is up, if its log is empty.",
-        ),
-    ] = True,
 ) -> None:
-    """Run the hub. On SQLite the database is brought up to date first."""
-    from hub.main import SERVER_OPTIONS, create_app  # noqa: PLC0415 - keeps `schakel --help` fast
-
-    settings = get_settings()
-    host, port = host or settings.host, port or settings.port
-    if "public_url" not in settings.model_fields_set:
-        # Not configured: the URL this process serves is the one partners' tokens must name. On the loopback
-        # address it is named `localhost`: passkeys need a host name, and browsers refuse an IP address.
-        named = "localhost" if host == "127.0.0.1" else host
-        settings = settings.model_copy(update={"public_url": f"http://{named}:{port}"})
-    if demo:
-        if settings.is_production:
-            raise ConfigurationError("--demo is refused when SCHAKEL_ENVIRONMENT=production")
-        from hub.partners import demo as demo_partners  # noqa: PLC0415 - development only
-
-        HubKeyring(settings.keys_dir).init(demo=True)
-        PrivacySecrets(settings.keys_dir).init()
-        with open_database() as database, database.unit_of_work() as session:
-            demo_partners.seed(session, cli_actor(), settings.keys_dir)
-            print(demo_partners.seed_convenant(session), flush=True)
-            links = demo_partners.enrolment_links(session, cli_actor(), settings)
-        print("Aanmelden in de browser: open als eerste een van deze eenmalige inschrijflinks en maak een passkey.")
-        for principal_id, link in links:
-            print(f"  {principal_id}: {link}", flush=True)
-        demo_key = settings.keys_dir / "demo" / "politie-limburg-systeem.private.jwk"
-        print(
-            f"Demo partners and keys are ready (keys in {settings.keys_dir / 'demo'}). Try, in another terminal:\n"
-            f"  .venv/bin/schakel-connector call GET /api/v1/aanroeper --hub {settings.public_url} \\\n"
-            f"      --partner politie-limburg --principal politie-limburg-systeem --key {demo_key}\n",
-            flush=True,
-        )
-    hub = create_app(settings)
-    if demo and voorbeeldverkeer:
-        _send_demo_traffic_when_up(settings)
-    uvicorn.run(hub, host=host, port=port, **SERVER_OPTIONS)
-
-
-def _send_demo_traffic_when_up(settings: Settings) -> None:
-    """Development: once the hub answers, and only while its log is empty, send the demo's sample meldingen, so a
-    newcomer's log has entries, charts and someone to look up in an inzage."""
-    import httpx  # noqa: PLC0415 - development only
-
-    from hub.ledger import repository as ledger  # noqa: PLC0415
-    from hub.partners import demo as demo_partners  # noqa: PLC0415
-
-    with open_database() as database, database.engine.connect() as connection:
-        if ledger.size(connection) > 0:
-            return
-
-    def send() -> None:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{settings.public_url}/api/v1/health/live", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        try:
-            sent = demo_partners.send_traffic(settings.public_url, settings.keys_dir)
-        except (ConnectorError, OSError) as exc:
-            print(f"De voorbeeldmeldingen konden niet worden verstuurd: {exc}", flush=True)
-            return
-        print(
-            f"{sent} voorbeeldmeldingen verstuurd. Zoek in het inzageverzoek op BSN {demo_partners.DEMO_BSN} "
-            "(een verzonnen persoon uit de voorbeeldmeldingen).",
-            flush=True,
-        )
-
-    threading.Thread(target=send, name="demo-verkeer", daemon=True).start()
-
-
-@app.command()
-def worker() -> None:
-    """Run a delivery worker (and retention) until stopped (SIGTERM or Ctrl-C). Run several against PostgreSQL."""
-    import signal  # noqa: PLC0415 - only this command needs it
-
-    from hub.bewaren.keeper import RetentionKeeper  # noqa: PLC0415
-    from hub.delivery import worker as delivery  # noqa: PLC0415 - keeps `schakel --help` fast
-    from hub.pseudonym.vault import Vault  # noqa: PLC0415
-
-    settings = get_settings()
-    privacy = PrivacySecrets(settings.keys_dir)
-    with open_database() as database:
-        vault = Vault(privacy.pseudonyms(), privacy.kek())
-        running = delivery.for_hub(database, vault, settings)
-        retention = (
-            RetentionKeeper(database, vault, settings.retention_interval_seconds)
-            if settings.retention_interval_seconds > 0
-            else None
-        )
-        stopped = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-        running.start()
-        if retention is not None:
-            retention.start()
-        print(f"delivery worker running against {database.backend}; stop with Ctrl-C or SIGTERM", flush=True)
-        try:
-            stopped.wait()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            running.stop()
-            if retention is not None:
-                retention.stop()
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Apply every migration that has not run yet."""
-    with open_database(prepare=False) as database:
-        database.upgrade()
-        print(f"database at revision {database.current_revision()}")
-
-
-@db_app.command("check")
-def db_check() -> None:
-    """Fail if the models and the migrations have drifted apart (alembic check)."""
-    with open_database(prepare=False) as database:
-        database.upgrade()
-        database.check()
-        print("models and migrations agree")
-
-
-@db_app.command("revision")
-def db_revision(message: Annotated[str, typer.Argument(help="What the migration changes, in words.")]) -> None:
-    """Developers: generate the next migration from the models (against a database at head)."""
-    with open_database(prepare=False) as database:
-        database.upgrade()
-        current = database.current_revision() or "0000"
-        database.revision(message, revision_id=f"{int(current) + 1:04d}")
-
-
-@db_app.command("current")
-def db_current() -> None:
-    with open_database(prepare=False) as database:
-        print(database.current_revision() or "empty")
-
-
-@app.command()
-def bewaren() -> None:
-    """Pas de bewaartermijnen nu toe (anders doen `schakel serve` en `schakel worker` het elk uur)."""
-    from hub.bewaren.keeper import full_pass  # noqa: PLC0415 - keeps `schakel --help` fast
-    from hub.pseudonym.vault import Vault  # noqa: PLC0415
-
-    settings = get_settings()
-    privacy = PrivacySecrets(settings.keys_dir)
-    with open_database() as database:
-        total = full_pass(database, Vault(privacy.pseudonyms(), privacy.kek()))
-    print(
-        f"bewaartermijnen toegepast: {total.personen} personen vergeten, {total.signalen} bekend-signalen "
-        f"verwijderd, {total.casussen} casussen zonder verwijzingen, {total.top_x_vervallen} Top X-statussen vervallen"
-    )
-
-
-@app.command()
-def openapi(
-    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
-) -> None:
-    """Print the OpenAPI document (no database or server needed)."""
-    from hub.main import create_app  # noqa: PLC0415 - keeps `schakel --help` fast
-
-    document = json.dumps(create_app(get_settings(), configure_logs=False).openapi(), indent=2) + "\n"
-    if output is None:
-        sys.stdout.write(document)
-    else:
-        output.write_text(document, encoding="utf-8")
+    """Schakel: de informatieschakel van de Zorg- en Veiligheidshuizen."""
 
 
 def main() -> None:
-    """Entry point: domain and configuration errors become one clear line and a non-zero exit, not a traceback."""
+    """Entry point: domain and configuration errors become one clear line and an exit code, not a traceback."""
     try:
         app()
-    except (SchakelError, KeyringError, ConnectorError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(1)
-    except ValidationError as exc:
+    except Exception as exc:
+        code = failure(exc)
+        if code is None:
+            raise  # a bug: the traceback is for whoever fixes it
+        sys.exit(code)
+
+
+def failure(exc: BaseException) -> int | None:
+    """Print what went wrong in one line and return the exit code; None for an error that is a bug."""
+    # Imported here: only a failing command pays for them.
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from connectors import ConnectorError  # noqa: PLC0415
+    from hub.errors import ConfigurationError, SchakelError  # noqa: PLC0415
+    from hub.keys.keyring import KeyringError  # noqa: PLC0415
+
+    if isinstance(exc, SchakelError | KeyringError | ConnectorError):
+        print(f"fout: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    if isinstance(exc, ValidationError):
         # Name the field and what is wrong with it; never echo the value.
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors())
-        print(f"error: {problems}", file=sys.stderr)
-        sys.exit(1)
-    except ConfigurationError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'invoer'}: {e['msg']}" for e in exc.errors())
+        print(f"fout: {problems}", file=sys.stderr)
+        return EXIT_REFUSED
+    if isinstance(exc, ConfigurationError):
+        print(f"configuratiefout: {exc}", file=sys.stderr)
+        return EXIT_CONFIGURATION
+    return None

@@ -6,6 +6,7 @@ import getpass
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -73,8 +74,8 @@ class TestRegistryCommands:
     @pytest.mark.parametrize(
         ("args", "says"),
         [
-            (["--naam", "GGZ", "--oin", "00000099000000000601"], "error: partner 'x-1' exists already"),
-            (["--naam", "G", "--oin", "00000099000000000602"], "error: naam: String should have at least 2"),
+            (["--naam", "GGZ", "--oin", "00000099000000000601"], "fout: partner 'x-1' exists already"),
+            (["--naam", "G", "--oin", "00000099000000000602"], "fout: naam: String should have at least 2"),
         ],
     )
     def test_a_refusal_is_one_clear_line(
@@ -151,3 +152,45 @@ class TestConnectorMistakes:
             ],
         )  # fmt: skip
         assert result.exit_code == 2 and "No such file" in result.stderr
+
+
+def _commands(prefix: list[str], command: Any) -> Iterator[tuple[list[str], Any]]:
+    yield prefix, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands([*prefix, name], sub)
+
+
+class TestEveryCommand:
+    def test_every_command_says_what_it_does(self) -> None:
+        from hub.cli import COMMANDS, load  # noqa: PLC0415 - the table is what is under test
+
+        seen = 0
+        for name in COMMANDS:
+            for path, command in _commands([name], load(name)):
+                text = (command.help or "").strip()
+                assert text, f"`schakel {' '.join(path)}` has no help text"
+                result = runner.invoke(app, [*path, "--help"])
+                assert result.exit_code == 0 and text.split("\n")[0][:30] in result.output, path
+                seen += 1
+        assert seen >= 40, seen
+
+    def test_the_version(self) -> None:
+        from hub import __version__  # noqa: PLC0415
+
+        result = runner.invoke(app, ["--version"])
+        assert (result.exit_code, result.output.strip()) == (0, f"schakel {__version__}")
+        assert json.loads(json.dumps(__version__)) == __version__
+
+    def test_the_top_level_help_lists_every_command_without_importing_them(self) -> None:
+        import subprocess  # noqa: PLC0415
+        import sys  # noqa: PLC0415
+
+        probe = (
+            "import sys; from hub.cli import main; sys.argv = ['schakel', '--help']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('sqlalchemy', 'fastapi', 'hub.config', 'hub.db', 'rich') if m in sys.modules]\n"
+            "print('ZWAAR', heavy)"
+        )
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+        assert "ZWAAR []" in out, out
+        assert all(name in out for name in ("serve", "ledger", "bevestiging"))

@@ -12,7 +12,7 @@ from hub.keys.keyring import HubKeyring, KeyEntry
 from hub.kit.cli import cli_actor, open_database
 from hub.pseudonym.secrets import PrivacySecrets
 
-keys_app = typer.Typer(help="The hub's own signing keys.", no_args_is_help=True)
+keys_app = typer.Typer(rich_markup_mode=None, help="De eigen sleutels van de hub.", no_args_is_help=True)
 
 
 def _record(action: str, entry: KeyEntry, details: dict[str, str]) -> None:
@@ -31,7 +31,7 @@ def _record(action: str, entry: KeyEntry, details: dict[str, str]) -> None:
 def keys_init(
     demo: Annotated[bool, typer.Option(help="Development: also make key pairs for the demo partners.")] = False,
 ) -> None:
-    """Create the hub's Ed25519 signing key under SCHAKEL_KEYS_DIR (does nothing if it exists)."""
+    """Maak de Ed25519-ondertekensleutel van de hub in SCHAKEL_KEYS_DIR (doet niets als die er al is)."""
     settings = get_settings()
     if demo and settings.is_production:
         raise typer.BadParameter("--demo is refused when SCHAKEL_ENVIRONMENT=production")
@@ -55,7 +55,8 @@ def keys_init(
 
 @keys_app.command("rotate")
 def keys_rotate() -> None:
-    """Make a new active signing key. The old one stays published so that what it signed stays verifiable."""
+    """Maak een nieuwe actieve ondertekensleutel. De oude blijft gepubliceerd, zodat wat ermee ondertekend is
+    controleerbaar blijft."""
     old, new = HubKeyring(get_settings().keys_dir).rotate()
     _record("hub_key.rotated", new, {"previous": old.kid})
     print(f"active hub key is now {new.kid}; {old.kid} stays published until `schakel keys retire {old.kid}`")
@@ -63,7 +64,7 @@ def keys_rotate() -> None:
 
 @keys_app.command("retire")
 def keys_retire(kid: str) -> None:
-    """Stop publishing a rotated-out key."""
+    """Publiceer een uitgefaseerde sleutel niet langer."""
     entry = HubKeyring(get_settings().keys_dir).retire(kid)
     _record("hub_key.retired", entry, {})
     print(f"{kid} is {entry.status}")
@@ -71,5 +72,6 @@ def keys_retire(kid: str) -> None:
 
 @keys_app.command("list")
 def keys_list() -> None:
+    """Toon de sleutels van de hub: welke actief is en welke nog gepubliceerd worden."""
     for entry in HubKeyring(get_settings().keys_dir).load().keys:
         print(f"{entry.kid:48} {entry.algorithm:6} {entry.status:8} created {entry.created_at}")

@@ -8,19 +8,23 @@ from typing import Annotated
 
 import typer
 
-from hub.config import get_settings
-from hub.keys.keyring import HubKeyring
-from hub.kit.cli import open_database
-from hub.kit.clock import utcnow
-from hub.ledger import service
-from hub.ledger.verify import TrustError, load_trust, load_witness_keys, verify_bundle
+# The hub's modules are imported inside each command: `schakel ledger ... --help` starts at once.
 
-ledger_app = typer.Typer(help="The verstrekkingenlog: checkpoints, export, offline verification.", no_args_is_help=True)
+ledger_app = typer.Typer(
+    rich_markup_mode=None, help="De verstrekkingenlog: controlepunten, export, offline controle.", no_args_is_help=True
+)
 
 
 @ledger_app.command("checkpoint")
 def checkpoint_command() -> None:
-    """Sign a checkpoint over the log as it stands (size and Merkle root), with the hub's active key."""
+    """Onderteken een controlepunt over de log zoals die nu is (grootte en Merkle-wortel), met de actieve sleutel
+    van de hub."""
+    from hub.config import get_settings  # noqa: PLC0415
+    from hub.keys.keyring import HubKeyring  # noqa: PLC0415
+    from hub.kit.cli import open_database  # noqa: PLC0415
+    from hub.kit.clock import utcnow  # noqa: PLC0415
+    from hub.ledger import service  # noqa: PLC0415
+
     settings = get_settings()
     key = HubKeyring(settings.keys_dir).ed25519_key()
     with open_database() as database, database.unit_of_work() as session:
@@ -30,8 +34,15 @@ def checkpoint_command() -> None:
 
 
 @ledger_app.command("export")
-def export_command(out: Annotated[Path, typer.Option(help="A new directory for the bundle.")]) -> None:
-    """Sign a checkpoint, then write the bundle: entries with their exact bytes, checkpoints, the hub's keys."""
+def export_command(out: Annotated[Path, typer.Option(help="Een nieuwe map voor de bundel.")]) -> None:
+    """Onderteken een controlepunt en schrijf dan de bundel: vastleggingen met hun exacte bytes, controlepunten, de
+    sleutels van de hub."""
+    from hub.config import get_settings  # noqa: PLC0415
+    from hub.keys.keyring import HubKeyring  # noqa: PLC0415
+    from hub.kit.cli import open_database  # noqa: PLC0415
+    from hub.kit.clock import utcnow  # noqa: PLC0415
+    from hub.ledger import service  # noqa: PLC0415
+
     settings = get_settings()
     if out.exists():
         print(
@@ -44,8 +55,8 @@ def export_command(out: Annotated[Path, typer.Option(help="A new directory for t
         service.sign_checkpoint(session, origin, keyring.ed25519_key(), utcnow())
         size = service.export(session, out, keyring.load().published())
     print(
-        f"{size} entries exported to {out}; verify with "
-        f"`schakel ledger verify {out} --sleutels <the hub's verifier key, obtained out of band>`"
+        f"{size} vastleggingen geëxporteerd naar {out}; controleer met "
+        f"`schakel ledger verify {out} --sleutels <de verifier key van de hub, buiten de bundel om verkregen>`"
     )
 
 
@@ -59,26 +70,32 @@ De sleutels in de bundel zelf bewijzen niets: wie de bundel vervalst, kan ook di
 
 @ledger_app.command("verify")
 def verify_command(
-    bundle: Annotated[Path, typer.Argument(help="The bundle directory.")],
+    bundle: Annotated[Path, typer.Argument(help="De map van de bundel.")],
     sleutels: Annotated[
         Path | None,
-        typer.Option(help="The hub's public key(s) you pinned: its verifier key (.vkey) or its JWKS (then --origin)."),
+        typer.Option(
+            help="De publieke sleutel(s) van de hub die u vastlegde: de verifier key (.vkey) of de JWKS "
+            "(dan ook --origin)."
+        ),
     ] = None,
     origin: Annotated[
-        str | None, typer.Option(help="The log's name you pinned, e.g. schakel.example/verstrekkingenlog.")
+        str | None, typer.Option(help="De naam van de log die u vastlegde, bijv. schakel.example/verstrekkingenlog.")
     ] = None,
-    vorige: Annotated[Path | None, typer.Option(help="A checkpoint note you kept from last time.")] = None,
-    streng: Annotated[bool, typer.Option(help="Also check that every entry is canonical JSON (slower).")] = False,
+    vorige: Annotated[Path | None, typer.Option(help="Een controlepunt dat u de vorige keer bewaarde.")] = None,
+    streng: Annotated[bool, typer.Option(help="Ook controleren of elke vastlegging canonieke JSON is.")] = False,
     getuigen: Annotated[
-        Path | None, typer.Option(help="A file with the verifier keys of witnesses you trust, one per line.")
+        Path | None, typer.Option(help="Een bestand met de verifier keys van getuigen die u vertrouwt, één per regel.")
     ] = None,
     minimaal: Annotated[
-        int, typer.Option(help="How many of those witnesses must have cosigned the newest checkpoint.", min=0)
+        int, typer.Option(help="Hoeveel van die getuigen het nieuwste controlepunt moeten medeondertekenen.", min=0)
     ] = 1,
 ) -> None:
-    """Verify a bundle offline against the key you pinned: every signature, the roots, the checkpoints' order, and
-    that the log only grew since the checkpoint you kept. Exit 0: it verifies; 1: it does not (FOUT lines say why);
-    2: the key, origin or kept checkpoint you gave cannot be used."""
+    """Controleer een bundel offline tegen de sleutel die u vastlegde: elke handtekening, de wortels, de volgorde
+    van de controlepunten, en dat de log sinds uw bewaarde controlepunt alleen groeide. Exitcode 0: klopt;
+    1: klopt niet (de FOUT-regels zeggen waarom); 2: de sleutel, oorsprong of het bewaarde controlepunt is
+    onbruikbaar."""
+    from hub.ledger.verify import TrustError, load_trust, load_witness_keys, verify_bundle  # noqa: PLC0415
+
     if sleutels is None:
         print(NO_KEY, file=sys.stderr)
         raise typer.Exit(2)
@@ -100,5 +117,5 @@ def verify_command(
         print(f"FOUT: {problem}")
     if not verdict.ok:
         raise typer.Exit(1)
-    summary = f"OK: {verdict.size} entries, root {verdict.root.hex()}, every signature and proof verifies"
-    print(f"{summary} (origin {trust.origin})")
+    summary = f"OK: {verdict.size} vastleggingen, wortel {verdict.root.hex()}, elke handtekening en elk bewijs klopt"
+    print(f"{summary} (oorsprong {trust.origin})")

@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 
-from hub.kit.cli import cli_actor, emit, open_database
-from hub.partners import service
-from hub.partners.models import (
+from hub.partners.soorten import (
     DeliveryMode,
     PartnerSoort,
     PartnerStatus,
@@ -18,20 +16,14 @@ from hub.partners.models import (
     PrincipalStatus,
     Role,
 )
-from hub.partners.schemas import (
-    KeyCreate,
-    KeyOut,
-    PartnerCreate,
-    PartnerOut,
-    PartnerUpdate,
-    PrincipalCreate,
-    PrincipalOut,
-    PrincipalUpdate,
-)
 
-partner_app = typer.Typer(help="Register and change partners.", no_args_is_help=True)
-principal_app = typer.Typer(help="Register principals, their roles and their keys.", no_args_is_help=True)
-key_app = typer.Typer(help="A principal's public keys.", no_args_is_help=True)
+# The hub's other modules are imported inside each command: `schakel partner ... --help` starts at once.
+
+partner_app = typer.Typer(rich_markup_mode=None, help="Partners registreren en wijzigen.", no_args_is_help=True)
+principal_app = typer.Typer(
+    rich_markup_mode=None, help="Principals registreren, met hun rollen en sleutels.", no_args_is_help=True
+)
+key_app = typer.Typer(rich_markup_mode=None, help="De publieke sleutels van een principal.", no_args_is_help=True)
 principal_app.add_typer(key_app, name="key")
 
 
@@ -46,7 +38,11 @@ def partner_add(
     ],
     webhook: Annotated[str | None, typer.Option(help="Deliver by webhook to this https URL.")] = None,
 ) -> None:
-    """Register a partner. Without --webhook it collects its deliveries from its inbox."""
+    """Registreer een partner. Zonder --webhook haalt hij zijn leveringen op uit zijn inbox."""
+    from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+    from hub.partners.schemas import PartnerCreate, PartnerOut  # noqa: PLC0415
+
     mode = DeliveryMode.WEBHOOK if webhook else DeliveryMode.INBOX
     data = PartnerCreate(
         id=partner_id, naam=naam, soort=soort, oin=oin, delivery_mode=mode, webhook_url=webhook,
@@ -65,7 +61,11 @@ def partner_werkgebied(
     partner_id: str,
     werkgebied: Annotated[str, typer.Argument(help="The CBS gemeentecodes it serves, comma-separated.")],
 ) -> None:
-    """Set the gemeenten a partner serves (it receives meldingen only about these)."""
+    """Stel de gemeenten in die een partner bedient (hij ontvangt alleen meldingen over deze gemeenten)."""
+    from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+    from hub.partners.schemas import PartnerOut, PartnerUpdate  # noqa: PLC0415
+
     with open_database() as database, database.unit_of_work() as session:
         update = PartnerUpdate(werkgebied=_codes(werkgebied))
         emit(PartnerOut.model_validate(service.update_partner(session, cli_actor(), partner_id, update)))
@@ -73,6 +73,10 @@ def partner_werkgebied(
 
 @partner_app.command("list")
 def partner_list() -> None:
+    """Toon alle partners."""
+    from hub.kit.cli import open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+
     with open_database() as database, database.unit_of_work() as session:
         for partner in service.list_partners(session):
             print(f"{partner.id:32} {partner.soort:22} {partner.status:10} {partner.delivery_mode}")
@@ -80,11 +84,20 @@ def partner_list() -> None:
 
 @partner_app.command("show")
 def partner_show(partner_id: str) -> None:
+    """Toon één partner."""
+    from hub.kit.cli import emit, open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+    from hub.partners.schemas import PartnerOut  # noqa: PLC0415
+
     with open_database() as database, database.unit_of_work() as session:
         emit(PartnerOut.model_validate(service.get_partner(session, partner_id)))
 
 
 def _set_partner_status(partner_id: str, status: PartnerStatus) -> None:
+    from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+    from hub.partners.schemas import PartnerOut, PartnerUpdate  # noqa: PLC0415
+
     with open_database() as database, database.unit_of_work() as session:
         partner = service.update_partner(session, cli_actor(), partner_id, PartnerUpdate(status=status))
         emit(PartnerOut.model_validate(partner))
@@ -92,12 +105,13 @@ def _set_partner_status(partner_id: str, status: PartnerStatus) -> None:
 
 @partner_app.command("suspend")
 def partner_suspend(partner_id: str) -> None:
-    """Refuse every token of this partner's principals, at once."""
+    """Weiger meteen elk token van de principals van deze partner."""
     _set_partner_status(partner_id, PartnerStatus.SUSPENDED)
 
 
 @partner_app.command("activate")
 def partner_activate(partner_id: str) -> None:
+    """Heropen een geschorste partner."""
     _set_partner_status(partner_id, PartnerStatus.ACTIVE)
 
 
@@ -108,6 +122,11 @@ def principal_add(
     role: Annotated[list[Role], typer.Option(help="A role; repeat for several.")],
     soort: Annotated[PrincipalSoort, typer.Option(help="A system or a person.")] = PrincipalSoort.SYSTEEM,
 ) -> None:
+    """Registreer een principal (een systeem of persoon van een partner) met zijn rollen."""
+    from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+    from hub.partners.schemas import PrincipalCreate, PrincipalOut  # noqa: PLC0415
+
     data = PrincipalCreate(id=principal_id, partner_id=partner, soort=soort, roles=role)
     with open_database() as database, database.unit_of_work() as session:
         emit(PrincipalOut.model_validate(service.create_principal(session, cli_actor(), data)))
@@ -115,6 +134,10 @@ def principal_add(
 
 @principal_app.command("list")
 def principal_list(partner: Annotated[str | None, typer.Option(help="Only this partner's.")] = None) -> None:
+    """Toon de principals, eventueel van één partner."""
+    from hub.kit.cli import open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+
     with open_database() as database, database.unit_of_work() as session:
         for principal in service.list_principals(session, partner):
             roles = ",".join(principal.roles)
@@ -125,7 +148,11 @@ def principal_list(partner: Annotated[str | None, typer.Option(help="Only this p
 def principal_roles(
     principal_id: str, role: Annotated[list[Role], typer.Option(help="The new set of roles; repeat.")]
 ) -> None:
-    """Replace a principal's roles."""
+    """Vervang de rollen van een principal."""
+    from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+    from hub.partners.schemas import PrincipalOut, PrincipalUpdate  # noqa: PLC0415
+
     with open_database() as database, database.unit_of_work() as session:
         principal = service.update_principal(session, cli_actor(), principal_id, PrincipalUpdate(roles=role))
         emit(PrincipalOut.model_validate(principal))
@@ -133,6 +160,11 @@ def principal_roles(
 
 @principal_app.command("disable")
 def principal_disable(principal_id: str) -> None:
+    """Schakel een principal uit: zijn tokens worden meteen geweigerd."""
+    from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+    from hub.partners.schemas import PrincipalOut, PrincipalUpdate  # noqa: PLC0415
+
     with open_database() as database, database.unit_of_work() as session:
         update = PrincipalUpdate(status=PrincipalStatus.DISABLED)
         emit(PrincipalOut.model_validate(service.update_principal(session, cli_actor(), principal_id, update)))
@@ -140,6 +172,11 @@ def principal_disable(principal_id: str) -> None:
 
 @principal_app.command("enable")
 def principal_enable(principal_id: str) -> None:
+    """Schakel een uitgeschakelde principal weer in."""
+    from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+    from hub.partners.schemas import PrincipalOut, PrincipalUpdate  # noqa: PLC0415
+
     with open_database() as database, database.unit_of_work() as session:
         update = PrincipalUpdate(status=PrincipalStatus.ACTIVE)
         emit(PrincipalOut.model_validate(service.update_principal(session, cli_actor(), principal_id, update)))
@@ -150,6 +187,11 @@ def key_add(
     principal_id: str,
     jwk: Annotated[Path, typer.Option(help="File with the public JWK (schakel-connector keygen writes one).")],
 ) -> None:
+    """Registreer een publieke sleutel (JWK) van een principal."""
+    from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+    from hub.partners.schemas import KeyCreate, KeyOut  # noqa: PLC0415
+
     data = KeyCreate(jwk=json.loads(jwk.read_text(encoding="utf-8")))
     with open_database() as database, database.unit_of_work() as session:
         emit(KeyOut.model_validate(service.add_key(session, cli_actor(), principal_id, data)))
@@ -157,6 +199,10 @@ def key_add(
 
 @key_app.command("list")
 def key_list(principal_id: str) -> None:
+    """Toon de sleutels van een principal, geldig of ingetrokken."""
+    from hub.kit.cli import open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+
     with open_database() as database, database.unit_of_work() as session:
         for key in service.list_keys(session, principal_id):
             state = f"revoked {key.revoked_at:%Y-%m-%d} ({key.revocation_reason})" if key.revoked_at else "valid"
@@ -169,6 +215,10 @@ def key_revoke(
     kid: str,
     reason: Annotated[str, typer.Option(help="superseded, compromised or retired")] = "superseded",
 ) -> None:
-    """Revoke a key: tokens signed with it are refused at once."""
+    """Trek een sleutel in: tokens die ermee zijn ondertekend, worden meteen geweigerd."""
+    from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
+    from hub.partners import service  # noqa: PLC0415
+    from hub.partners.schemas import KeyOut  # noqa: PLC0415
+
     with open_database() as database, database.unit_of_work() as session:
         emit(KeyOut.model_validate(service.revoke_key(session, cli_actor(), principal_id, kid, reason)))

@@ -3,64 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, String
 from sqlmodel import Field, SQLModel
 
 from hub.kit.tables import UTCDateTime
+from hub.partners.soorten import (
+    DeliveryMode,
+    PartnerSoort,
+    PartnerStatus,
+    PrincipalSoort,
+    PrincipalStatus,
+    Role,
+)
 
-
-class PartnerSoort(StrEnum):
-    """The kind of organisation; rules of the convenant can name a soort instead of one partner."""
-
-    POLITIE = "politie"
-    VIA = "via"
-    VEILIG_THUIS = "veilig_thuis"
-    GEMEENTE = "gemeente"
-    ZVH = "zvh"
-    DJI = "dji"
-    RECLASSERING = "reclassering"
-    OM = "om"
-    GGZ = "ggz"
-    AMW = "amw"
-    CJG = "cjg"
-    WONINGCORPORATIE = "woningcorporatie"
-    KREDIETBANK = "kredietbank"
-    BKR = "bkr"
-    WELZIJN = "welzijn"
-    RAAD_KINDERBESCHERMING = "raad_kinderbescherming"
-    JEUGDBESCHERMING = "jeugdbescherming"
-
-
-class DeliveryMode(StrEnum):
-    WEBHOOK = "webhook"
-    INBOX = "inbox"
-
-
-class PartnerStatus(StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-
-
-class Role(StrEnum):
-    PARTNER = "partner"
-    PRIVACY_OFFICER = "privacy_officer"
-    DPIA_REVIEWER = "dpia_reviewer"
-    OPERATOR = "operator"
-    PROCESREGISSEUR = "procesregisseur"
-    """A person of the ZVH who runs casussen (opens them, moves their stages, sets who is at the table)."""
-
-
-class PrincipalSoort(StrEnum):
-    SYSTEEM = "systeem"
-    PERSOON = "persoon"
-
-
-class PrincipalStatus(StrEnum):
-    ACTIVE = "active"
-    DISABLED = "disabled"
+__all__ = [
+    "DeliveryMode",
+    "Partner",
+    "PartnerSoort",
+    "PartnerStatus",
+    "Principal",
+    "PrincipalKey",
+    "PrincipalSoort",
+    "PrincipalStatus",
+    "Role",
+]
 
 
 class Partner(SQLModel, table=True):

@@ -27,7 +27,9 @@ from hub.policy.simulate import TrafficError, read_traffic, simulate
 from hub.policy.validate import Niveau, findings_from_format_error, has_errors, validate
 
 policy_app = typer.Typer(
-    help="The convenant: validate, diff, simulate, propose, approve, activate.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Het convenant: valideren, vergelijken, simuleren, voorstellen, goedkeuren, activeren.",
+    no_args_is_help=True,
 )
 
 DEFAULT_DIR = Path("policies/zuid-limburg")  # relative to where an officer works on their convenant
@@ -51,7 +53,8 @@ def _load(reference: str) -> CompiledPolicy:
 
 @policy_app.command("validate")
 def validate_command(directory: Annotated[Path, typer.Argument()] = DEFAULT_DIR) -> None:
-    """Check a convenant directory: errors (exit 1) and warnings, each naming file, rule and what to change."""
+    """Controleer een convenantmap: fouten (exitcode 1) en waarschuwingen, elk met bestand, regel en wat te
+    veranderen."""
     try:
         findings = validate(load_directory(directory))
     except FormatError as exc:
@@ -68,7 +71,7 @@ def validate_command(directory: Annotated[Path, typer.Argument()] = DEFAULT_DIR)
 def schema_command(
     out: Annotated[Path, typer.Option(help="Directory for the *.schema.json files.")] = Path("policies/schema"),
 ) -> None:
-    """Write the JSON Schema of each kind of convenant file, for editors."""
+    """Schrijf het JSON Schema van elk soort convenantbestand, voor editors."""
     out.mkdir(parents=True, exist_ok=True)
     for name, schema in json_schemas().items():
         (out / f"{name}.schema.json").write_text(
@@ -81,7 +84,7 @@ def schema_command(
 def show_command(
     reference: Annotated[str, typer.Argument(help="A directory or a version number.")] = str(DEFAULT_DIR),
 ) -> None:
-    """What a convenant permits, per verstrekker: who gets which categories for which doel."""
+    """Wat een convenant toestaat, per verstrekker: wie welke categorieën krijgt voor welk doel."""
     policy = _load(reference)
     print(f"{policy.source.convenant.naam} {policy.source.convenant.versie} ({policy.content_hash})")
     for file_name, regels in sorted(policy.source.regels.items()):
@@ -105,7 +108,7 @@ def diff_command(
     op: Annotated[str | None, typer.Option(help="Compare on this date (YYYY-MM-DD); default today.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of sentences.")] = False,
 ) -> None:
-    """What changes when NEW replaces OLD: effective permissions, in plain words."""
+    """Wat verandert als NIEUW in de plaats komt van OUD: de rechten die gelden, in gewone woorden."""
     day = date.fromisoformat(op) if op else dutch_date(utcnow())
     changes = diff(_load(old), _load(new), day)
     if as_json:
@@ -123,7 +126,7 @@ def simulate_command(
     huidig: Annotated[str, typer.Option(help="Compare with: a directory or a version number.")] = str(DEFAULT_DIR),
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of sentences.")] = False,
 ) -> None:
-    """Replay recorded traffic against a proposed version and report what would change."""
+    """Speel opgenomen verkeer af tegen een voorgestelde versie en toon wat zou veranderen."""
     try:
         records = read_traffic(verkeer.read_text(encoding="utf-8").splitlines())
     except TrafficError as exc:
@@ -142,7 +145,7 @@ def simulate_command(
 
 @policy_app.command("noodverboden")
 def emergency_command() -> None:
-    """List the emergency prohibitions; exit 3 when one waits over 24 hours for a second officer (for monitoring)."""
+    """Toon de noodverboden; exitcode 3 als er een langer dan 24 uur op een tweede officer wacht (voor monitoring)."""
     now = utcnow()
     overdue = 0
     with open_database() as database, database.unit_of_work() as session:
@@ -170,7 +173,7 @@ def propose_command(
     principal: PrincipalOption,
     key: KeyOption,
 ) -> None:
-    """Propose the convenant in DIRECTORY as a new version (you, as privacy officer)."""
+    """Stel het convenant in MAP voor als nieuwe versie (u, als privacy officer)."""
     source = load_directory(directory)
     with officer_client(hub, partner, principal, key) as client:
         _print(client.post("/api/v1/beleid/versies", {"bron": source_to_data(source), "toelichting": toelichting}))
@@ -188,7 +191,7 @@ def approve_command(
         bool, typer.Option("--waarschuwingen-gezien", help="I read the version's warnings (required if it has any).")
     ] = False,
 ) -> None:
-    """Approve a proposed version (a different privacy officer than the proposer)."""
+    """Keur een voorgestelde versie goed (een andere privacy officer dan de indiener)."""
     body: dict[str, object] = {"waarschuwingenGezien": waarschuwingen_gezien}
     if actief_vanaf:
         body["actiefVanaf"] = actief_vanaf.isoformat()
@@ -205,6 +208,6 @@ def activate_command(
     principal: PrincipalOption,
     key: KeyOption,
 ) -> None:
-    """Set when an approved version becomes active."""
+    """Stel in wanneer een goedgekeurde versie actief wordt."""
     with officer_client(hub, partner, principal, key) as client:
         _print(client.post(f"/api/v1/beleid/versies/{version}/activering", {"actiefVanaf": actief_vanaf.isoformat()}))

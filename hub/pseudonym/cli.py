@@ -16,9 +16,13 @@ from hub.kit.clock import utcnow
 from hub.pseudonym.secrets import PrivacySecrets
 from hub.pseudonym.vault import Vault
 
-betrokkene_app = typer.Typer(help="Betrokkenen: forget a person (four eyes, through the API).", no_args_is_help=True)
+betrokkene_app = typer.Typer(
+    rich_markup_mode=None, help="Betrokkenen: een persoon vergeten (vier ogen, via de API).", no_args_is_help=True
+)
 pseudoniem_app = typer.Typer(
-    help="Pseudonym keys: rotate, and translate old pseudonyms for a recipient.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Pseudoniemsleutels: roteren, en oude pseudoniemen vertalen voor een ontvanger.",
+    no_args_is_help=True,
 )
 
 
@@ -35,7 +39,7 @@ def forget_command(
     achternaam: Annotated[str | None, typer.Option()] = None,
     geboortedatum: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
 ) -> None:
-    """Ask to forget a betrokkene (you, as privacy officer); a second officer approves with `goedkeuren`."""
+    """Vraag om een betrokkene te vergeten (u, als privacy officer); een tweede officer keurt goed met `goedkeuren`."""
     body = {
         "bsn": bsn,
         "voornamen": voornamen,
@@ -53,7 +57,8 @@ def forget_command(
 def approve_command(
     verzoek: int, hub: HubOption, partner: PartnerOption, principal: PrincipalOption, key: KeyOption
 ) -> None:
-    """Approve an erasure request (a different privacy officer): the person's key is destroyed at once."""
+    """Keur een vergetelheidsverzoek goed (een andere privacy officer): de sleutel van de persoon wordt meteen
+    vernietigd."""
     with officer_client(hub, partner, principal, key) as client:
         answer = client.post(f"/api/v1/vergetelheidsverzoeken/{verzoek}/goedkeuring", {})
     print(json.dumps(answer, indent=2, ensure_ascii=False))
@@ -61,7 +66,8 @@ def approve_command(
 
 @pseudoniem_app.command("roteer")
 def rotate_command() -> None:
-    """Add a new pseudonym key version; new pseudonyms use it, old ones stay computable for translation."""
+    """Voeg een nieuwe versie van de pseudoniemsleutel toe; nieuwe pseudoniemen gebruiken haar, oude blijven te
+    vertalen."""
     version = PrivacySecrets(get_settings().keys_dir).rotate_pseudonyms()
     with open_database() as database, database.unit_of_work() as session:
         audit.record(
@@ -76,7 +82,7 @@ def translate_command(
     domein: Annotated[str, typer.Option(help="The recipient's partner id (its pseudonym domain).")],
     out: Annotated[Path, typer.Option(help="Write old -> new pairs here, one JSON object per line.")],
 ) -> None:
-    """The migration that keeps linkability: for one recipient, its old pseudonyms and their new ones."""
+    """De migratie die koppelbaarheid behoudt: voor één ontvanger zijn oude pseudoniemen en de nieuwe."""
     secrets = PrivacySecrets(get_settings().keys_dir)
     vault = Vault(secrets.pseudonyms(), secrets.kek())
     count = 0

@@ -12,8 +12,12 @@ import typer
 from hub.config import get_settings
 from hub.kit.cli import cli_actor, open_database
 
-account_app = typer.Typer(help="Accounts van personen voor de webpagina's (passkeys).", no_args_is_help=True)
-bevestiging_app = typer.Typer(help="Bevestigingen met een passkey van vier-ogenbesluiten.", no_args_is_help=True)
+account_app = typer.Typer(
+    rich_markup_mode=None, help="Accounts van personen voor de webpagina's (passkeys).", no_args_is_help=True
+)
+bevestiging_app = typer.Typer(
+    rich_markup_mode=None, help="Bevestigingen met een passkey van vier-ogenbesluiten.", no_args_is_help=True
+)
 
 
 @account_app.command("add")

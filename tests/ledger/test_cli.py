@@ -31,7 +31,8 @@ def test_checkpoint_export_verify(database: Database, cli_env: None, keys_dir: P
     (tmp_path / "kept.note").write_text(kept)
     with database.unit_of_work() as session:
         service.append(session, [{"soort": "weigering", "n": 7}], datetime.now(UTC))
-    assert "8 entries exported" in runner.invoke(app, ["ledger", "export", "--out", str(tmp_path / "bundle")]).stdout
+    exported = runner.invoke(app, ["ledger", "export", "--out", str(tmp_path / "bundle")]).stdout
+    assert "8 vastleggingen geëxporteerd" in exported
 
     trusted = keys_dir / "hub" / "keyset.json"
     jwks = {"keys": [k["public_jwk"] for k in json.loads(trusted.read_text())["keys"]]}
@@ -51,7 +52,7 @@ def test_checkpoint_export_verify(database: Database, cli_env: None, keys_dir: P
         ],
     )
     assert result.exit_code == 0, result.stdout
-    assert "OK: 8 entries" in result.stdout
+    assert "OK: 8 vastleggingen" in result.stdout
 
     lines = (tmp_path / "bundle" / "entries.jsonl").read_bytes().splitlines()
     lines[3] = b'{"n":3,"soort":"weigering"}'

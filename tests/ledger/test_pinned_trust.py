@@ -137,7 +137,7 @@ class TestCli:
         args = ["ledger", "verify", str(tmp_path / "b"), "--sleutels", str(tmp_path / "hub.vkey")]
         result = runner.invoke(app, [*args, "--vorige", str(tmp_path / "kept.note")])
         assert result.exit_code == 0, result.output
-        assert "OK: 12 entries" in result.stdout and ORIGIN in result.stdout
+        assert "OK: 12 vastleggingen" in result.stdout and ORIGIN in result.stdout
 
     @pytest.mark.parametrize("missing", ["--sleutels", "--vorige", "bundle"])
     def test_a_missing_file_is_a_sentence_not_a_traceback(self, tmp_path: Path, missing: str) -> None:

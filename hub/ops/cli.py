@@ -1,0 +1,210 @@
+"""The commands that run and maintain the hub itself: serve, the delivery worker, retention, the database schema
+and the OpenAPI document. Imported only when one of them runs (see `hub.cli`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from connectors import ConnectorError
+from hub.config import Settings, get_settings
+from hub.errors import ConfigurationError
+from hub.keys.keyring import HubKeyring
+from hub.kit.cli import cli_actor, open_database
+from hub.pseudonym.secrets import PrivacySecrets
+
+app = typer.Typer(rich_markup_mode=None, no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(
+    rich_markup_mode=None, help="Het databaseschema.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: SCHAKEL_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: SCHAKEL_PORT.")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Development: make keys and register the demo partners first (idempotent).")
+    ] = False,
+    voorbeeldverkeer: Annotated[
+        bool,
+        typer.Option(
+            "--voorbeeldverkeer/--geen-voorbeeldverkeer",
+            help="With --demo: send the sample meldingen once the hub is up, if its log is empty.",
+        ),
+    ] = True,
+) -> None:
+    """Draai de hub. Op SQLite wordt de database eerst bijgewerkt."""
+    from hub.main import SERVER_OPTIONS, create_app  # noqa: PLC0415 - keeps `schakel --help` fast
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    if "public_url" not in settings.model_fields_set:
+        # Not configured: the URL this process serves is the one partners' tokens must name. On the loopback
+        # address it is named `localhost`: passkeys need a host name, and browsers refuse an IP address.
+        named = "localhost" if host == "127.0.0.1" else host
+        settings = settings.model_copy(update={"public_url": f"http://{named}:{port}"})
+    if demo:
+        if settings.is_production:
+            raise ConfigurationError("--demo is refused when SCHAKEL_ENVIRONMENT=production")
+        from hub.partners import demo as demo_partners  # noqa: PLC0415 - development only
+
+        HubKeyring(settings.keys_dir).init(demo=True)
+        PrivacySecrets(settings.keys_dir).init()
+        with open_database() as database, database.unit_of_work() as session:
+            demo_partners.seed(session, cli_actor(), settings.keys_dir)
+            print(demo_partners.seed_convenant(session), flush=True)
+            links = demo_partners.enrolment_links(session, cli_actor(), settings)
+        print("Aanmelden in de browser: open als eerste een van deze eenmalige inschrijflinks en maak een passkey.")
+        for principal_id, link in links:
+            print(f"  {principal_id}: {link}", flush=True)
+        demo_key = settings.keys_dir / "demo" / "politie-limburg-systeem.private.jwk"
+        print(
+            f"Demo partners and keys are ready (keys in {settings.keys_dir / 'demo'}). Try, in another terminal:\n"
+            f"  .venv/bin/schakel-connector call GET /api/v1/aanroeper --hub {settings.public_url} \\\n"
+            f"      --partner politie-limburg --principal politie-limburg-systeem --key {demo_key}\n",
+            flush=True,
+        )
+    hub = create_app(settings)
+    if demo and voorbeeldverkeer:
+        _send_demo_traffic_when_up(settings)
+    uvicorn.run(hub, host=host, port=port, **SERVER_OPTIONS)
+
+
+def _send_demo_traffic_when_up(settings: Settings) -> None:
+    """Development: once the hub answers, and only while its log is empty, send the demo's sample meldingen, so a
+    newcomer's log has entries, charts and someone to look up in an inzage."""
+    import httpx  # noqa: PLC0415 - development only
+
+    from hub.ledger import repository as ledger  # noqa: PLC0415
+    from hub.partners import demo as demo_partners  # noqa: PLC0415
+
+    with open_database() as database, database.engine.connect() as connection:
+        if ledger.size(connection) > 0:
+            return
+
+    def send() -> None:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{settings.public_url}/api/v1/health/live", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        try:
+            sent = demo_partners.send_traffic(settings.public_url, settings.keys_dir)
+        except (ConnectorError, OSError) as exc:
+            print(f"De voorbeeldmeldingen konden niet worden verstuurd: {exc}", flush=True)
+            return
+        print(
+            f"{sent} voorbeeldmeldingen verstuurd. Zoek in het inzageverzoek op BSN {demo_partners.DEMO_BSN} "
+            "(een verzonnen persoon uit de voorbeeldmeldingen).",
+            flush=True,
+        )
+
+    threading.Thread(target=send, name="demo-verkeer", daemon=True).start()
+
+
+@app.command()
+def worker() -> None:
+    """Draai een bezorgproces (en de bewaarronde) tot het stopt (SIGTERM of Ctrl-C). Op PostgreSQL kunnen er
+    meerdere naast elkaar draaien."""
+    import signal  # noqa: PLC0415 - only this command needs it
+
+    from hub.bewaren.keeper import RetentionKeeper  # noqa: PLC0415
+    from hub.delivery import worker as delivery  # noqa: PLC0415 - keeps `schakel --help` fast
+    from hub.pseudonym.vault import Vault  # noqa: PLC0415
+
+    settings = get_settings()
+    privacy = PrivacySecrets(settings.keys_dir)
+    with open_database() as database:
+        vault = Vault(privacy.pseudonyms(), privacy.kek())
+        running = delivery.for_hub(database, vault, settings)
+        retention = (
+            RetentionKeeper(database, vault, settings.retention_interval_seconds)
+            if settings.retention_interval_seconds > 0
+            else None
+        )
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        running.start()
+        if retention is not None:
+            retention.start()
+        print(f"delivery worker running against {database.backend}; stop with Ctrl-C or SIGTERM", flush=True)
+        try:
+            stopped.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            running.stop()
+            if retention is not None:
+                retention.stop()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Voer elke migratie uit die nog niet is gedraaid."""
+    with open_database(prepare=False) as database:
+        database.upgrade()
+        print(f"database at revision {database.current_revision()}")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Faal als de modellen en de migraties uit elkaar zijn gelopen (alembic check)."""
+    with open_database(prepare=False) as database:
+        database.upgrade()
+        database.check()
+        print("models and migrations agree")
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Argument(help="What the migration changes, in words.")]) -> None:
+    """Voor ontwikkelaars: maak de volgende migratie uit de modellen (tegen een database op de laatste versie)."""
+    with open_database(prepare=False) as database:
+        database.upgrade()
+        current = database.current_revision() or "0000"
+        database.revision(message, revision_id=f"{int(current) + 1:04d}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Toon de versie van het databaseschema."""
+    with open_database(prepare=False) as database:
+        print(database.current_revision() or "empty")
+
+
+@app.command()
+def bewaren() -> None:
+    """Pas de bewaartermijnen nu toe (anders doen `schakel serve` en `schakel worker` het elk uur)."""
+    from hub.bewaren.keeper import full_pass  # noqa: PLC0415 - keeps `schakel --help` fast
+    from hub.pseudonym.vault import Vault  # noqa: PLC0415
+
+    settings = get_settings()
+    privacy = PrivacySecrets(settings.keys_dir)
+    with open_database() as database:
+        total = full_pass(database, Vault(privacy.pseudonyms(), privacy.kek()))
+    print(
+        f"bewaartermijnen toegepast: {total.personen} personen vergeten, {total.signalen} bekend-signalen "
+        f"verwijderd, {total.casussen} casussen zonder verwijzingen, {total.top_x_vervallen} Top X-statussen vervallen"
+    )
+
+
+@app.command()
+def openapi(
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    """Druk het OpenAPI-document af (geen database of server nodig)."""
+    from hub.main import create_app  # noqa: PLC0415 - keeps `schakel --help` fast
+
+    document = json.dumps(create_app(get_settings(), configure_logs=False).openapi(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(document)
+    else:
+        output.write_text(document, encoding="utf-8")
