@@ -28,7 +28,7 @@ from hub.errors import ConfigurationError, install_error_handlers
 from hub.keys.endpoints import router as keys_router
 from hub.keys.keyring import HubKeyring
 from hub.keys.service import PublishedKeys
-from hub.kit.openapi import API_PREFIX, conform
+from hub.kit.openapi import API_PREFIX, conform, operation_id
 from hub.ledger import service as ledger_service
 from hub.ledger.endpoints import router as ledger_router
 from hub.ledger.pages import router as ledger_pages
@@ -192,6 +192,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         contact={"name": settings.contact_name, "email": settings.contact_email, "url": settings.contact_url},
         license_info={"name": "EUPL-1.2", "url": "https://eupl.eu/1.2/nl/"},
         openapi_tags=OPENAPI_TAGS,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.metrics = metrics

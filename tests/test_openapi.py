@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import httpx
 import pytest
+from pydantic import BaseModel
 
 from hub.config import Settings
 from hub.main import create_app
@@ -46,8 +49,11 @@ class TestDocument:
             assert "500" in errors, (path, method)
             for code, response in errors.items():
                 assert list(response["content"]) == ["application/problem+json"], (path, method, code)
-        allowed = {"type", "title", "status", "detail", "instance"}
-        assert set(document["components"]["schemas"]["Problem"]["properties"]) <= allowed
+        problem = document["components"]["schemas"]["Problem"]
+        assert set(problem["properties"]) == {"type", "title", "status", "detail", "instance"}, "the ADR's members"
+        base, extension = document["components"]["schemas"]["SchakelProblem"]["allOf"]
+        assert base == {"$ref": "#/components/schemas/Problem"}
+        assert extension["required"] == ["code"], "the reason code every problem carries (RFC 9457 extension)"
 
     def test_secured_operations_say_so_and_document_401(self, document: dict[str, Any]) -> None:
         for path, method, operation in _operations(document):
@@ -56,3 +62,46 @@ class TestDocument:
             else:
                 assert operation["security"] == [{"schakelToken": []}], (path, method)
                 assert {"401", "403"} <= set(operation["responses"]), (path, method)
+
+
+def _models() -> dict[str, type[BaseModel]]:
+    found: dict[str, type[BaseModel]] = {}
+    todo: list[type[BaseModel]] = [BaseModel]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.setdefault(sub.__name__, sub)
+            todo.append(sub)
+    return found
+
+
+class TestForGeneratedClients:
+    def test_operation_ids_are_readable_and_unique(self, document: dict[str, Any]) -> None:
+        ids = [operation["operationId"] for _, _, operation in _operations(document)]
+        assert len(ids) == len(set(ids)), "unique"
+        assert all(re.fullmatch(r"[a-z][a-zA-Z]+", i) for i in ids), [i for i in ids if "_" in i]
+        assert "meldingIndienen" in ids
+
+    def test_every_request_body_and_the_main_responses_have_a_valid_example(self, document: dict[str, Any]) -> None:
+        schemas = document["components"]["schemas"]
+        bodies = {
+            op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+            for _, _, op in _operations(document)
+            if "requestBody" in op
+        }
+        assert len(bodies) >= 25
+        models = _models()
+        for name in sorted(bodies | {"Ontvangstbewijs", "CasusDetail", "CallerOut"}):
+            (example,) = schemas[name].get("examples", [None])
+            assert example is not None, f"{name} has no example"
+            models[name].model_validate(example)  # raises when the example does not fit its model
+            assert set(example) <= set(schemas[name]["properties"]), name
+
+    def test_a_problem_as_sent_matches_the_schema(self, document: dict[str, Any], http: httpx.Client) -> None:
+        answer = http.get("/api/v1/partners")
+        assert answer.headers["content-type"] == "application/problem+json"
+        body = answer.json()
+        schemas = document["components"]["schemas"]
+        problem, extension = schemas["Problem"], schemas["SchakelProblem"]["allOf"][1]
+        assert {*problem["required"], *extension["required"]} <= set(body)
+        assert set(body) <= {*problem["properties"], *extension["properties"]}
+        assert body["type"].endswith(body["code"])

@@ -32,4 +32,4 @@ def audit_trail(
 ) -> AuditPage:
     events = service.page(session, after=na, limit=limit + 1, target_id=doel)
     items = [AuditEventOut.model_validate(e) for e in events[:limit]]
-    return AuditPage(items=items, next_after=items[-1].id if len(events) > limit else None)
+    return AuditPage(items=items, volgende=items[-1].id if len(events) > limit else None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import Field
+
 from hub.kit.api import ApiModel
 
 
@@ -20,5 +22,4 @@ class AuditEventOut(ApiModel):
 
 class AuditPage(ApiModel):
     items: list[AuditEventOut]
-    next_after: int | None
-    """Pass as `na` to get the next page; null when this is the last page."""
+    volgende: int | None = Field(description="Pass as `na` for the next page; null on the last page.")

@@ -9,6 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fastapi.routing import APIRoute
+from fastapi.utils import generate_unique_id
+
+from hub.kit.examples import EXAMPLES
+from hub.kit.operations import OPERATION_IDS
+
 API_PREFIX = "/api/v1"
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -25,6 +31,28 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "instance": {"type": "string", "format": "uri-reference"},
     },
     "required": ["type", "title", "status", "detail"],
+}
+
+SCHAKEL_PROBLEM_SCHEMA: dict[str, Any] = {
+    "description": (
+        "What the hub sends: the RFC 9457 problem with one extension member (RFC 9457 section 3.2), `code`, the "
+        "stable reason code that `type` ends in. Composed with allOf so that `Problem` itself keeps exactly the "
+        "members the NL GOV API Design Rules allow."
+    ),
+    "allOf": [
+        {"$ref": "#/components/schemas/Problem"},
+        {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "description": "The stable reason code (the end of `type`): what a client branches on.",
+                    "example": "token-expired",
+                }
+            },
+            "required": ["code"],
+        },
+    ],
 }
 
 _ERROR_DESCRIPTIONS = {
@@ -47,6 +75,10 @@ def conform(spec: dict[str, Any], *, server_url: str, public_paths: frozenset[st
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Problem"] = PROBLEM_SCHEMA
+    schemas["SchakelProblem"] = SCHAKEL_PROBLEM_SCHEMA
+    for name, example in EXAMPLES.items():
+        if name in schemas:
+            schemas[name]["examples"] = [example]
     components["headers"] = {
         "API-Version": {
             "description": "The full version of the API that answered.",
@@ -93,8 +125,20 @@ def _conform_operation(operation: dict[str, Any], *, has_params: bool, secured: 
         responses[code] = {
             "description": _ERROR_DESCRIPTIONS.get(code, "Error"),
             "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/SchakelProblem"}}},
         }
     for code, response in responses.items():
         if code[0] in "23":
             response.setdefault("headers", {})["API-Version"] = {"$ref": "#/components/headers/API-Version"}
+
+
+def operation_id(route: APIRoute) -> str:
+    """The operationId of an API route, from `OPERATION_IDS`; a page route (not in the document) keeps FastAPI's."""
+    if not route.include_in_schema or not route.path.startswith(API_PREFIX):
+        return generate_unique_id(route)
+    path = route.path.removeprefix(API_PREFIX)
+    names = {OPERATION_IDS.get((method, path)) for method in route.methods or set()}
+    if None in names or len(names) != 1:
+        methods = sorted(route.methods or set())
+        raise RuntimeError(f"no operationId for {methods} {path}: add one to hub/kit/operations.py")
+    return str(names.pop())

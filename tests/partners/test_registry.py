@@ -202,7 +202,7 @@ class TestAuditTrail:
     def test_is_paged_oldest_first(self, http: httpx.Client, actors: dict[str, Actor]) -> None:
         reviewer = actors["dpia_reviewer"].client(http)
         first = reviewer.get("/api/v1/beheerlog", params={"limit": "4"})
-        second = reviewer.get("/api/v1/beheerlog", params={"limit": "4", "na": str(first["nextAfter"])})
+        second = reviewer.get("/api/v1/beheerlog", params={"limit": "4", "na": str(first["volgende"])})
         ids = [e["id"] for e in first["items"] + second["items"]]
         assert ids == sorted(ids)
         assert len(set(ids)) == 8
