@@ -75,6 +75,17 @@ class Settings(BaseSettings):
     delivery_grace_seconds: int = Field(
         default=7 * 86400, ge=0, description="How long an acknowledged payload stays before it is deleted."
     )
+    worker_metrics_port: int = Field(
+        default=9101,
+        ge=0,
+        le=65535,
+        description=(
+            "`schakel worker` serves its Prometheus metrics (and so its health) on this port; 0 turns it off."
+        ),
+    )
+    worker_metrics_host: str = Field(
+        default="127.0.0.1", description="The address `schakel worker` serves its metrics on (0.0.0.0 in a container)."
+    )
     retention_interval_seconds: float = Field(
         default=3600.0,
         ge=0,

@@ -133,7 +133,7 @@ def _start_background(app: FastAPI, database: Database, keyring: HubKeyring, set
     if app.state.vault is None:
         log.warning("vault.keys_missing", reason="run schakel keys init")
     elif settings.delivery_in_process:
-        app.state.delivery_worker = worker.for_hub(database, app.state.vault, settings)
+        app.state.delivery_worker = worker.for_hub(database, app.state.vault, settings, app.state.metrics)
         app.state.delivery_worker.start()
     if app.state.vault is not None and settings.retention_interval_seconds > 0:
         app.state.retention_keeper = RetentionKeeper(database, app.state.vault, settings.retention_interval_seconds)
@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         try:
             database.prepare()
             app.state.database = database
+            metrics.watch(database)
             with database.unit_of_work(immediate=False) as session:  # a renamed log refuses to start, and says why
                 ledger_service.log_origin(session, settings.log_origin, settings.public_url)
             app.state.authenticator = Authenticator(
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             yield
         finally:
             _stop_background(app)
+            metrics.watch(None)
             sequencer.stop()
             database.dispose()
 

@@ -29,6 +29,7 @@ from hub.delivery.models import Levering, Status
 from hub.keys.keyring import HubKeyring
 from hub.kit.canonical import canonical_json
 from hub.kit.clock import utcnow
+from hub.ops.metrics import Metrics
 from hub.partners import repository as partners
 from hub.pseudonym.vault import Vault
 
@@ -60,10 +61,13 @@ def policy_from(settings: Settings) -> Policy:
     )
 
 
-def for_hub(database: Database, vault: Vault, settings: Settings) -> DeliveryWorker:
-    """A worker for this hub: its signing key, its public URL as issuer, its delivery settings."""
+def for_hub(database: Database, vault: Vault, settings: Settings, metrics: Metrics | None = None) -> DeliveryWorker:
+    """A worker for this hub: its signing key, its public URL as issuer, its delivery settings, and the metrics it
+    reports to."""
     key = HubKeyring(settings.keys_dir).signing_key()
-    return DeliveryWorker(database, vault, key, issuer=settings.public_url, policy=policy_from(settings))
+    return DeliveryWorker(
+        database, vault, key, issuer=settings.public_url, policy=policy_from(settings), metrics=metrics
+    )
 
 
 def backoff(attempts: int, policy: Policy, rng: random.Random) -> timedelta:
@@ -82,7 +86,9 @@ class DeliveryWorker:
         issuer: str,
         policy: Policy | None = None,
         client: httpx.Client | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._database = database
         self._vault = vault
         self._key = key
@@ -119,6 +125,8 @@ class DeliveryWorker:
             except Exception as exc:  # noqa: BLE001 - the worker must outlive a bad round; the next one retries
                 log.error("delivery.round_failed", error_type=type(exc).__name__)  # noqa: TRY400 - no text: it may hold data
                 busy = 0
+            if self._metrics is not None:
+                self._metrics.worker_round.set_to_current_time()
             if not busy:
                 self._wake.wait(self.policy.idle_seconds)
                 self._wake.clear()
@@ -150,12 +158,15 @@ class DeliveryWorker:
             partner = partners.get_partner(session, ontvanger)
             if levering is None or levering.status != Status.WACHTEND or partner is None or not partner.webhook_url:
                 return
-            url = partner.webhook_url
+            url, created = partner.webhook_url, levering.aangemaakt_op
             body = canonical_json(service.open_delivery(session, self._vault, levering).envelope())
         _, headers = sign_request_token(
             self._key, issuer=self._issuer, subject="schakel", audience=ontvanger, method="POST", url=url, body=body
         )
         reason = self._post(url, body, headers)
+        if reason is None and self._metrics is not None:
+            # Here, not when recording: a receiver may acknowledge before the push returns.
+            self._metrics.delivery_latency.observe(max((utcnow() - created).total_seconds(), 0.0))
         with self._database.unit_of_work() as session:
             levering = repository.get(session, levering_id)
             if levering is not None and levering.status == Status.WACHTEND:

@@ -45,6 +45,8 @@ async def submit(
     state = request.app.state
     hub = intake.Hub(state.database, state.authenticator, state.policy_runtime, state.schemas, state.sequencer, vault)
     outcome = await intake.submit(hub, request, body, idempotency_key)
+    uitkomst = "geweigerd" if outcome.status_code == 403 else "aangenomen"
+    state.metrics.meldingen.labels(berichttype=body.berichttype, uitkomst=uitkomst).inc()
     if outcome.status_code == 403:
         raise service.refusal(outcome.receipt)
     if state.delivery_worker is not None:

@@ -117,15 +117,23 @@ def worker() -> None:
     meerdere naast elkaar draaien."""
     import signal  # noqa: PLC0415 - only this command needs it
 
+    from prometheus_client import start_http_server  # noqa: PLC0415
+
     from hub.bewaren.keeper import RetentionKeeper  # noqa: PLC0415
     from hub.delivery import worker as delivery  # noqa: PLC0415 - keeps `schakel --help` fast
+    from hub.ops.metrics import Metrics  # noqa: PLC0415
     from hub.pseudonym.vault import Vault  # noqa: PLC0415
 
     settings = get_settings()
     privacy = PrivacySecrets(settings.keys_dir)
     with open_database() as database:
         vault = Vault(privacy.pseudonyms(), privacy.kek())
-        running = delivery.for_hub(database, vault, settings)
+        metrics = Metrics()
+        metrics.watch(database)
+        if settings.worker_metrics_port:
+            # Its /metrics is also its health check: `schakel_bezorgronde_timestamp_seconds` must stay recent.
+            start_http_server(settings.worker_metrics_port, settings.worker_metrics_host, registry=metrics.registry)
+        running = delivery.for_hub(database, vault, settings, metrics)
         retention = (
             RetentionKeeper(database, vault, settings.retention_interval_seconds)
             if settings.retention_interval_seconds > 0
@@ -136,7 +144,8 @@ def worker() -> None:
         running.start()
         if retention is not None:
             retention.start()
-        print(f"delivery worker running against {database.backend}; stop with Ctrl-C or SIGTERM", flush=True)
+        where = f", metrics on :{settings.worker_metrics_port}/metrics" if settings.worker_metrics_port else ""
+        print(f"bezorgproces draait tegen {database.backend}{where}; stop met Ctrl-C of SIGTERM", flush=True)
         try:
             stopped.wait()
         except KeyboardInterrupt:

@@ -1,13 +1,40 @@
-"""Prometheus metrics, in a registry owned by one app (no import-time globals)."""
+"""Prometheus metrics, in a registry owned by one app or worker process (no import-time globals).
+
+Three kinds: what this process did (HTTP requests, meldingen taken in, deliveries pushed and how long they took),
+the process itself (CPU, memory, open files, garbage collection), and the state of the hub read from the database
+at each scrape (deliveries waiting and dead, the oldest waiting one, the log's size, the newest checkpoint's age,
+each witness's lag). The last kind is the same in every process of one hub: aggregate it with `max`, not `sum`
+(docker/prometheus/alerts.yml does)."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from prometheus_client import (
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from hub.db import Database
+from hub.kit.clock import utcnow
+
+_LATENCY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+            self.registry.register(_Delegate(collector))
         self.requests = Counter(
             "schakel_http_requests",
             "HTTP requests handled, by method, route template and status.",
@@ -27,3 +54,108 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.meldingen = Counter(
+            "schakel_meldingen",
+            "Meldingen this process took in, by berichttype and outcome (aangenomen: stored and answered 201; "
+            "geweigerd: no recipient may receive it, 403).",
+            ["berichttype", "uitkomst"],
+            registry=self.registry,
+        )
+        self.delivery_latency = Histogram(
+            "schakel_bezorgtijd_seconds",
+            "Time from a melding's acceptance to its delivery at the partner's webhook, for deliveries this process "
+            "pushed.",
+            registry=self.registry,
+            buckets=_LATENCY_BUCKETS,
+        )
+        self.worker_round = Gauge(
+            "schakel_bezorgronde_timestamp_seconds",
+            "When this process's delivery worker last finished a round (POSIX seconds): stale means it is stuck.",
+            registry=self.registry,
+        )
+
+        self.state = HubState()
+        self.registry.register(self.state)
+
+    def watch(self, database: Database | None) -> None:
+        """Report the hub's state from this database at each scrape (None: stop, e.g. at shutdown)."""
+        self.state.database = database
+
+
+class _Delegate(Collector):
+    """A default collector (process, platform, gc) in this registry too, without registering it twice globally."""
+
+    def __init__(self, collector: Collector) -> None:
+        self._collector = collector
+
+    def collect(self) -> Iterator[Metric]:
+        return iter(self._collector.collect())
+
+
+_WAITING = sa.text(
+    "SELECT status, count(*), min(aangemaakt_op) FROM levering WHERE status IN ('wachtend', 'dood') GROUP BY status"
+)
+_SIZE = sa.text("SELECT size FROM ledger_head")
+_CHECKPOINT = sa.text("SELECT size, signed_at FROM ledger_checkpoint ORDER BY size DESC, id DESC LIMIT 1")
+_COSIGNED = sa.text(
+    "SELECT c.getuige, max(k.size) FROM ledger_cosignature c JOIN ledger_checkpoint k ON k.id = c.checkpoint_id "
+    "GROUP BY c.getuige"
+)
+
+
+class HubState(Collector):
+    """The state of the hub, read from the database when Prometheus scrapes (indexed, bounded queries)."""
+
+    def __init__(self) -> None:
+        self.database: Database | None = None
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(())  # read at scrape time only: never while registering
+
+    def collect(self) -> Iterator[Metric]:
+        if self.database is None:
+            return
+        now = utcnow()
+        with self.database.engine.connect() as connection:
+            waiting = {str(s): (int(n), _aware(oldest)) for s, n, oldest in connection.execute(_WAITING)}
+            size = connection.execute(_SIZE).scalar() or 0
+            checkpoint = connection.execute(_CHECKPOINT).first()
+            cosigned = {str(name): int(at) for name, at in connection.execute(_COSIGNED)}
+        deliveries = GaugeMetricFamily(
+            "schakel_leveringen", "Deliveries by status: waiting to be delivered or collected, or dead letters.",
+            labels=["status"],
+        )  # fmt: skip
+        for status in ("wachtend", "dood"):
+            deliveries.add_metric([status], waiting.get(status, (0, None))[0])
+        yield deliveries
+        oldest = waiting.get("wachtend", (0, None))[1]
+        yield GaugeMetricFamily(
+            "schakel_oudste_wachtende_levering_seconds",
+            "Age of the oldest delivery still waiting (0 when none waits).",
+            value=(now - oldest).total_seconds() if oldest else 0.0,
+        )
+        yield GaugeMetricFamily("schakel_verstrekkingenlog_entries", "Entries in the verstrekkingenlog.", value=size)
+        if checkpoint is not None:
+            yield GaugeMetricFamily(
+                "schakel_controlepunt_leeftijd_seconds",
+                "Age of the newest signed checkpoint.",
+                value=(now - _aware(checkpoint[1])).total_seconds(),  # type: ignore[operator]
+            )
+            lag = GaugeMetricFamily(
+                "schakel_getuige_achterstand_entries",
+                "Entries of the newest checkpoint that each witness has not yet cosigned.",
+                labels=["getuige"],
+            )
+            for name, at in sorted(cosigned.items()):
+                lag.add_metric([name], int(checkpoint[0]) - at)
+            yield lag
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive UTC datetimes from raw SQL; PostgreSQL aware ones."""
+    if moment is None or (isinstance(moment, datetime) and moment.tzinfo is not None):
+        return moment
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+
+    return moment.replace(tzinfo=UTC)

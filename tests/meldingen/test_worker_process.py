@@ -6,13 +6,16 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from hub.config import Settings
 from hub.db import Database
 from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+from tests.server import free_socket
 
 
 @pytest.fixture
@@ -30,8 +33,11 @@ def test_a_worker_process_delivers_and_stops_on_sigterm(
     via = partnership.receivers["via-zuid-limburg"]
     assert via.received == [], "nothing is delivered without a worker"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")}
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    sock.close()
     env.update(SCHAKEL_DATABASE_URL=database_url, SCHAKEL_KEYS_DIR=str(keys_dir), SCHAKEL_PUBLIC_URL=public_url,
-               SCHAKEL_LOG_LEVEL="WARNING")  # fmt: skip
+               SCHAKEL_LOG_LEVEL="WARNING", SCHAKEL_WORKER_METRICS_PORT=str(port))  # fmt: skip
     worker = subprocess.Popen(
         [str(Path(sys.executable).parent / "schakel"), "worker"],
         env=env,
@@ -41,10 +47,26 @@ def test_a_worker_process_delivers_and_stops_on_sigterm(
     )
     assert worker.stdout is not None
     try:
-        assert "delivery worker running" in worker.stdout.readline()
+        assert "bezorgproces draait" in worker.stdout.readline()
         wait_for(lambda: [e["leveringId"] for e in via.received] == [levering_id])
+        # Its metrics are its health: a recent round, the delivery it made, the hub's state.
+        url = f"http://127.0.0.1:{port}/metrics"
+        wait_for(lambda: _scrape(url)["schakel_bezorgtijd_seconds_count"] == 1)
+        metrics = _scrape(url)
+        assert time.time() - metrics["schakel_bezorgronde_timestamp_seconds"] < 60
+        assert "schakel_verstrekkingenlog_entries" in metrics and "process_resident_memory_bytes" in metrics
     finally:
         worker.send_signal(signal.SIGTERM)
         returncode = worker.wait(timeout=30)
         worker.stdout.close()
     assert returncode == 0, "a worker stops cleanly on SIGTERM"
+
+
+def _scrape(url: str) -> dict[str, float]:
+    """The samples without labels of a Prometheus text exposition, by name."""
+    text = httpx.get(url, timeout=5).text
+    return {
+        name: float(value)
+        for name, _, value in (line.partition(" ") for line in text.splitlines() if line and not line.startswith("#"))
+        if "{" not in name
+    }
