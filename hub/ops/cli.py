@@ -28,16 +28,24 @@ db_app = typer.Typer(
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Default: SCHAKEL_HOST.")] = None,
-    port: Annotated[int | None, typer.Option(help="Default: SCHAKEL_PORT.")] = None,
+    host: Annotated[str | None, typer.Option(help="Standaard: SCHAKEL_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Standaard: SCHAKEL_PORT.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Zoveel hubprocessen op deze poort (alleen op PostgreSQL); elk bezorgt ook, en houdt de log bij.",
+        ),
+    ] = 1,
     demo: Annotated[
-        bool, typer.Option(help="Development: make keys and register the demo partners first (idempotent).")
+        bool, typer.Option(help="Ontwikkeling: maak eerst sleutels en registreer de demopartners (idempotent).")
     ] = False,
     voorbeeldverkeer: Annotated[
         bool,
         typer.Option(
             "--voorbeeldverkeer/--geen-voorbeeldverkeer",
-            help="With --demo: send the sample meldingen once the hub is up, if its log is empty.",
+            help="Met --demo: stuur de voorbeeldmeldingen zodra de hub draait, als de log nog leeg is.",
         ),
     ] = True,
 ) -> None:
@@ -72,10 +80,29 @@ def serve(
             f"      --partner politie-limburg --principal politie-limburg-systeem --key {demo_key}\n",
             flush=True,
         )
+    if workers > 1:
+        _serve_processes(settings, host, port, workers)
+        return
     hub = create_app(settings)
     if demo and voorbeeldverkeer:
         _send_demo_traffic_when_up(settings)
     uvicorn.run(hub, host=host, port=port, **SERVER_OPTIONS)
+
+
+def _serve_processes(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Several hub processes on one port (uvicorn's supervisor), each with the whole hub: they share the work
+    through PostgreSQL (ledger appends serialised by its head row, deliveries leased with SKIP LOCKED, retention
+    under an advisory lock, keys and convenant checked by generation on every request)."""
+    import os  # noqa: PLC0415
+
+    from hub.main import SERVER_OPTIONS  # noqa: PLC0415
+
+    if not settings.effective_database_url.startswith("postgresql"):
+        raise ConfigurationError(
+            "--workers above 1 needs PostgreSQL (SCHAKEL_DATABASE_URL); the embedded SQLite has one process"
+        )
+    os.environ["SCHAKEL_PUBLIC_URL"] = settings.public_url  # the processes read their settings afresh
+    uvicorn.run("hub.main:create_app", factory=True, host=host, port=port, workers=workers, **SERVER_OPTIONS)
 
 
 def _send_demo_traffic_when_up(settings: Settings) -> None:
