@@ -116,11 +116,13 @@ def melding() -> dict[str, Any]:
     }
 
 
-def prepare_hub(work: Path, key: SigningKey) -> dict[str, str]:
+def prepare_hub(work: Path, key: SigningKey, url: str | None = None) -> dict[str, str]:
+    """Keys, a migrated database (SQLite in `work` unless `url` names another), the bench's partners and the
+    sample convenant in force; the hub's environment."""
     keys = work / "keys"
     HubKeyring(keys).init(demo=False)
     PrivacySecrets(keys).init()
-    url = f"sqlite:///{work / 'schakel.db'}"
+    url = url or f"sqlite:///{work / 'schakel.db'}"
     database = Database(url)
     database.upgrade()
     source = source_to_data(load_directory(ROOT / "policies/zuid-limburg"))
