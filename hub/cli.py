@@ -44,9 +44,8 @@ def load(name: str) -> click.Command:
     """The command `name`, importing its module now."""
     module_name, attribute, *command = COMMANDS[name][0].split(":")
     found = getattr(importlib.import_module(module_name), attribute)
-    if command:
-        return typer.main.get_group(found).commands[command[0]]
-    return typer.main.get_command(found)
+    group = typer.main.get_group(found)  # a group even with one command: `schakel bevestiging controleer FILE`
+    return group.commands[command[0]] if command else group
 
 
 class LazyGroup(TyperGroup):

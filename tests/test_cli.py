@@ -165,14 +165,17 @@ class TestEveryCommand:
         from hub.cli import COMMANDS, load  # noqa: PLC0415 - the table is what is under test
 
         seen = 0
+        paths: list[list[str]] = []
         for name in COMMANDS:
             for path, command in _commands([name], load(name)):
+                paths.append(path)
                 text = (command.help or "").strip()
                 assert text, f"`schakel {' '.join(path)}` has no help text"
                 result = runner.invoke(app, [*path, "--help"])
                 assert result.exit_code == 0 and text.split("\n")[0][:30] in result.output, path
                 seen += 1
         assert seen >= 40, seen
+        assert ["bevestiging", "controleer"] in paths, "a group of one command stays a group, as documented"
 
     def test_the_version(self) -> None:
         from hub import __version__  # noqa: PLC0415

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from hub.kit.api import ApiModel
+from hub.kit.api import MAX_ID, ApiModel
 from hub.kit.canonical import canonical_problem
 from hub.kit.ids import SLUG_PATTERN
 
@@ -36,6 +36,7 @@ class MeldingIn(ApiModel):
     casus: int | None = Field(
         default=None,
         ge=1,
+        le=MAX_ID,
         description=(
             "The casus this melding is sent in (you must be at its table). Rules bound to a casus apply only "
             "through it, in its stage and to partners at its table; in a casus that was scaled down nothing goes."

@@ -215,3 +215,9 @@ class TestHuisverbodMonitoring:
         with pytest.raises(HubError) as refused:
             regie.post("/api/v1/casussen", {"type": "huisverbod-monitoring", "reden": "Na het huisverbod"})
         assert refused.value.problem["code"] == "huisverbod-einde-vereist"
+
+
+def test_a_casus_number_beyond_any_id_is_a_422_not_a_500(partnership: Partnership) -> None:
+    """Found by the fuzzer: the number went to the database and overflowed there."""
+    answer = _send(partnership, ZVH, "casusoverleg-pga", 2**63)
+    assert (answer.status_code, answer.json()["code"]) == (422, "validation-failed")
