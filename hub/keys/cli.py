@@ -29,7 +29,7 @@ def _record(action: str, entry: KeyEntry, details: dict[str, str]) -> None:
 
 @keys_app.command("init")
 def keys_init(
-    demo: Annotated[bool, typer.Option(help="Development: also make key pairs for the demo partners.")] = False,
+    demo: Annotated[bool, typer.Option(help="Ontwikkeling: maak ook sleutelparen voor de demopartners.")] = False,
 ) -> None:
     """Maak de Ed25519-ondertekensleutel van de hub in SCHAKEL_KEYS_DIR (doet niets als die er al is)."""
     settings = get_settings()

@@ -38,12 +38,12 @@ def emit(model: BaseModel) -> None:
 
 
 # The options of a command that acts through the API as a person (a privacy officer), signed with their own key.
-HubOption = Annotated[str, typer.Option("--hub", envvar="SCHAKEL_CONNECTOR_HUB", help="The hub's public base URL.")]
-PartnerOption = Annotated[str, typer.Option("--partner", envvar="SCHAKEL_CONNECTOR_PARTNER", help="Your partner id.")]
+HubOption = Annotated[str, typer.Option("--hub", envvar="SCHAKEL_CONNECTOR_HUB", help="Basis-URL van de hub.")]
+PartnerOption = Annotated[str, typer.Option("--partner", envvar="SCHAKEL_CONNECTOR_PARTNER", help="Uw partner-id.")]
 PrincipalOption = Annotated[
-    str, typer.Option("--principal", envvar="SCHAKEL_CONNECTOR_PRINCIPAL", help="Your principal id.")
+    str, typer.Option("--principal", envvar="SCHAKEL_CONNECTOR_PRINCIPAL", help="Uw principal-id.")
 ]
-KeyOption = Annotated[Path, typer.Option("--key", envvar="SCHAKEL_CONNECTOR_KEY", help="Your private JWK file.")]
+KeyOption = Annotated[Path, typer.Option("--key", envvar="SCHAKEL_CONNECTOR_KEY", help="Uw privé-JWK-bestand.")]
 
 
 def officer_client(hub: str, partner: str, principal: str, key: Path) -> HubClient:

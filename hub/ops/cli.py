@@ -201,7 +201,7 @@ def db_check() -> None:
 
 
 @db_app.command("revision")
-def db_revision(message: Annotated[str, typer.Argument(help="What the migration changes, in words.")]) -> None:
+def db_revision(message: Annotated[str, typer.Argument(help="Wat de migratie verandert, in woorden.")]) -> None:
     """Voor ontwikkelaars: maak de volgende migratie uit de modellen (tegen een database op de laatste versie)."""
     with open_database(prepare=False) as database:
         database.upgrade()
@@ -234,7 +234,7 @@ def bewaren() -> None:
 
 @app.command()
 def openapi(
-    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Schrijf hierheen in plaats van naar stdout.")] = None,
 ) -> None:
     """Druk het OpenAPI-document af (geen database of server nodig)."""
     from hub.main import create_app  # noqa: PLC0415 - keeps `schakel --help` fast

@@ -29,14 +29,14 @@ principal_app.add_typer(key_app, name="key")
 
 @partner_app.command("add")
 def partner_add(
-    partner_id: Annotated[str, typer.Argument(help="e.g. politie-limburg")],
-    naam: Annotated[str, typer.Option(help="The organisation's name.")],
-    soort: Annotated[PartnerSoort, typer.Option(help="The kind of organisation.")],
-    oin: Annotated[str, typer.Option(help="Organisatie-identificatienummer, 20 digits.")],
+    partner_id: Annotated[str, typer.Argument(help="bijv. politie-limburg")],
+    naam: Annotated[str, typer.Option(help="De naam van de organisatie.")],
+    soort: Annotated[PartnerSoort, typer.Option(help="De soort organisatie.")],
+    oin: Annotated[str, typer.Option(help="Organisatie-identificatienummer, 20 cijfers.")],
     werkgebied: Annotated[
-        str, typer.Option(help="The CBS gemeentecodes it serves, comma-separated, e.g. GM0935,GM0917.")
+        str, typer.Option(help="De CBS-gemeentecodes die hij bedient, met komma's, bijv. GM0935,GM0917.")
     ],
-    webhook: Annotated[str | None, typer.Option(help="Deliver by webhook to this https URL.")] = None,
+    webhook: Annotated[str | None, typer.Option(help="Lever via een webhook op deze https-URL.")] = None,
 ) -> None:
     """Registreer een partner. Zonder --webhook haalt hij zijn leveringen op uit zijn inbox."""
     from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
@@ -59,7 +59,7 @@ def _codes(werkgebied: str) -> list[str]:
 @partner_app.command("werkgebied")
 def partner_werkgebied(
     partner_id: str,
-    werkgebied: Annotated[str, typer.Argument(help="The CBS gemeentecodes it serves, comma-separated.")],
+    werkgebied: Annotated[str, typer.Argument(help="De CBS-gemeentecodes die hij bedient, met komma's.")],
 ) -> None:
     """Stel de gemeenten in die een partner bedient (hij ontvangt alleen meldingen over deze gemeenten)."""
     from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
@@ -117,10 +117,10 @@ def partner_activate(partner_id: str) -> None:
 
 @principal_app.command("add")
 def principal_add(
-    principal_id: Annotated[str, typer.Argument(help="e.g. politie-limburg-systeem")],
-    partner: Annotated[str, typer.Option(help="The partner it belongs to.")],
-    role: Annotated[list[Role], typer.Option(help="A role; repeat for several.")],
-    soort: Annotated[PrincipalSoort, typer.Option(help="A system or a person.")] = PrincipalSoort.SYSTEEM,
+    principal_id: Annotated[str, typer.Argument(help="bijv. politie-limburg-systeem")],
+    partner: Annotated[str, typer.Option(help="De partner waartoe hij hoort.")],
+    role: Annotated[list[Role], typer.Option(help="Een rol; herhaal voor meer rollen.")],
+    soort: Annotated[PrincipalSoort, typer.Option(help="Een systeem of een persoon.")] = PrincipalSoort.SYSTEEM,
 ) -> None:
     """Registreer een principal (een systeem of persoon van een partner) met zijn rollen."""
     from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
@@ -133,7 +133,7 @@ def principal_add(
 
 
 @principal_app.command("list")
-def principal_list(partner: Annotated[str | None, typer.Option(help="Only this partner's.")] = None) -> None:
+def principal_list(partner: Annotated[str | None, typer.Option(help="Alleen die van deze partner.")] = None) -> None:
     """Toon de principals, eventueel van één partner."""
     from hub.kit.cli import open_database  # noqa: PLC0415
     from hub.partners import service  # noqa: PLC0415
@@ -146,7 +146,7 @@ def principal_list(partner: Annotated[str | None, typer.Option(help="Only this p
 
 @principal_app.command("roles")
 def principal_roles(
-    principal_id: str, role: Annotated[list[Role], typer.Option(help="The new set of roles; repeat.")]
+    principal_id: str, role: Annotated[list[Role], typer.Option(help="De nieuwe rollen; herhaal de optie per rol.")]
 ) -> None:
     """Vervang de rollen van een principal."""
     from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
@@ -185,7 +185,7 @@ def principal_enable(principal_id: str) -> None:
 @key_app.command("add")
 def key_add(
     principal_id: str,
-    jwk: Annotated[Path, typer.Option(help="File with the public JWK (schakel-connector keygen writes one).")],
+    jwk: Annotated[Path, typer.Option(help="Bestand met de publieke JWK (schakel-connector keygen maakt er een).")],
 ) -> None:
     """Registreer een publieke sleutel (JWK) van een principal."""
     from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415
@@ -213,7 +213,7 @@ def key_list(principal_id: str) -> None:
 def key_revoke(
     principal_id: str,
     kid: str,
-    reason: Annotated[str, typer.Option(help="superseded, compromised or retired")] = "superseded",
+    reason: Annotated[str, typer.Option(help="superseded (vervangen), compromised (gelekt) of retired")] = "superseded",
 ) -> None:
     """Trek een sleutel in: tokens die ermee zijn ondertekend, worden meteen geweigerd."""
     from hub.kit.cli import cli_actor, emit, open_database  # noqa: PLC0415

@@ -69,7 +69,7 @@ def validate_command(directory: Annotated[Path, typer.Argument()] = DEFAULT_DIR)
 
 @policy_app.command("schema")
 def schema_command(
-    out: Annotated[Path, typer.Option(help="Directory for the *.schema.json files.")] = Path("policies/schema"),
+    out: Annotated[Path, typer.Option(help="Map voor de *.schema.json-bestanden.")] = Path("policies/schema"),
 ) -> None:
     """Schrijf het JSON Schema van elk soort convenantbestand, voor editors."""
     out.mkdir(parents=True, exist_ok=True)
@@ -82,7 +82,7 @@ def schema_command(
 
 @policy_app.command("show")
 def show_command(
-    reference: Annotated[str, typer.Argument(help="A directory or a version number.")] = str(DEFAULT_DIR),
+    reference: Annotated[str, typer.Argument(help="Een map of een versienummer.")] = str(DEFAULT_DIR),
 ) -> None:
     """Wat een convenant toestaat, per verstrekker: wie welke categorieën krijgt voor welk doel."""
     policy = _load(reference)
@@ -103,10 +103,10 @@ def show_command(
 
 @policy_app.command("diff")
 def diff_command(
-    old: Annotated[str, typer.Argument(help="A directory or a version number.")],
-    new: Annotated[str, typer.Argument(help="A directory or a version number.")],
-    op: Annotated[str | None, typer.Option(help="Compare on this date (YYYY-MM-DD); default today.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of sentences.")] = False,
+    old: Annotated[str, typer.Argument(help="Een map of een versienummer.")],
+    new: Annotated[str, typer.Argument(help="Een map of een versienummer.")],
+    op: Annotated[str | None, typer.Option(help="Vergelijk op deze datum (JJJJ-MM-DD); standaard vandaag.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON in plaats van zinnen.")] = False,
 ) -> None:
     """Wat verandert als NIEUW in de plaats komt van OUD: de rechten die gelden, in gewone woorden."""
     day = date.fromisoformat(op) if op else dutch_date(utcnow())
@@ -121,10 +121,10 @@ def diff_command(
 
 @policy_app.command("simulate")
 def simulate_command(
-    proposed: Annotated[str, typer.Argument(help="The proposed version: a directory or a version number.")],
-    verkeer: Annotated[Path, typer.Option(help="Recorded decision inputs, one JSON object per line.")],
-    huidig: Annotated[str, typer.Option(help="Compare with: a directory or a version number.")] = str(DEFAULT_DIR),
-    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of sentences.")] = False,
+    proposed: Annotated[str, typer.Argument(help="De voorgestelde versie: een map of een versienummer.")],
+    verkeer: Annotated[Path, typer.Option(help="Opgenomen besluitinvoer, één JSON-object per regel.")],
+    huidig: Annotated[str, typer.Option(help="Vergelijk met: een map of een versienummer.")] = str(DEFAULT_DIR),
+    as_json: Annotated[bool, typer.Option("--json", help="JSON in plaats van zinnen.")] = False,
 ) -> None:
     """Speel opgenomen verkeer af tegen een voorgestelde versie en toon wat zou veranderen."""
     try:
@@ -167,7 +167,7 @@ def _print(answer: Any) -> None:
 @policy_app.command("propose")
 def propose_command(
     directory: Annotated[Path, typer.Argument()],
-    toelichting: Annotated[str, typer.Option(help="What changes and why.")],
+    toelichting: Annotated[str, typer.Option(help="Wat verandert en waarom.")],
     hub: HubOption,
     partner: PartnerOption,
     principal: PrincipalOption,
@@ -186,9 +186,9 @@ def approve_command(
     partner: PartnerOption,
     principal: PrincipalOption,
     key: KeyOption,
-    actief_vanaf: Annotated[datetime | None, typer.Option(help="When it becomes active (default: at once).")] = None,
+    actief_vanaf: Annotated[datetime | None, typer.Option(help="Wanneer ze actief wordt (standaard: meteen).")] = None,
     waarschuwingen_gezien: Annotated[
-        bool, typer.Option("--waarschuwingen-gezien", help="I read the version's warnings (required if it has any).")
+        bool, typer.Option("--waarschuwingen-gezien", help="Ik las de waarschuwingen (verplicht als er zijn).")
     ] = False,
 ) -> None:
     """Keur een voorgestelde versie goed (een andere privacy officer dan de indiener)."""
@@ -202,7 +202,7 @@ def approve_command(
 @policy_app.command("activate")
 def activate_command(
     version: int,
-    actief_vanaf: Annotated[datetime, typer.Option(help="When it becomes active (with time zone).")],
+    actief_vanaf: Annotated[datetime, typer.Option(help="Wanneer ze actief wordt (met tijdzone).")],
     hub: HubOption,
     partner: PartnerOption,
     principal: PrincipalOption,

@@ -28,16 +28,16 @@ pseudoniem_app = typer.Typer(
 
 @betrokkene_app.command("vergeten")
 def forget_command(
-    motivering: Annotated[str, typer.Option(help="The basis of the erasure (no personal data).")],
+    motivering: Annotated[str, typer.Option(help="De grond voor het vergeten (zonder persoonsgegevens).")],
     hub: HubOption,
     partner: PartnerOption,
     principal: PrincipalOption,
     key: KeyOption,
-    bsn: Annotated[str | None, typer.Option(help="The person's BSN.")] = None,
+    bsn: Annotated[str | None, typer.Option(help="Het BSN van de persoon.")] = None,
     voornamen: Annotated[str | None, typer.Option()] = None,
     tussenvoegsel: Annotated[str | None, typer.Option()] = None,
     achternaam: Annotated[str | None, typer.Option()] = None,
-    geboortedatum: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    geboortedatum: Annotated[str | None, typer.Option(help="JJJJ-MM-DD")] = None,
 ) -> None:
     """Vraag om een betrokkene te vergeten (u, als privacy officer); een tweede officer keurt goed met `goedkeuren`."""
     body = {
@@ -79,8 +79,8 @@ def rotate_command() -> None:
 
 @pseudoniem_app.command("vertaal")
 def translate_command(
-    domein: Annotated[str, typer.Option(help="The recipient's partner id (its pseudonym domain).")],
-    out: Annotated[Path, typer.Option(help="Write old -> new pairs here, one JSON object per line.")],
+    domein: Annotated[str, typer.Option(help="Het partner-id van de ontvanger (zijn pseudoniemdomein).")],
+    out: Annotated[Path, typer.Option(help="Schrijf de paren oud -> nieuw hierheen, één JSON-object per regel.")],
 ) -> None:
     """De migratie die koppelbaarheid behoudt: voor één ontvanger zijn oude pseudoniemen en de nieuwe."""
     secrets = PrivacySecrets(get_settings().keys_dir)
