@@ -134,11 +134,7 @@ def failure(exc: BaseException) -> int | None:
     from connectors import ConnectorError  # noqa: PLC0415
     from hub.errors import ConfigurationError, SchakelError  # noqa: PLC0415
     from hub.keys.keyring import KeyringError  # noqa: PLC0415
-    from hub.pseudonym.secrets import SecretsMissing  # noqa: PLC0415
 
-    if isinstance(exc, SecretsMissing):
-        print(f"configuratiefout: {exc}", file=sys.stderr)
-        return EXIT_CONFIGURATION
     if isinstance(exc, SchakelError | KeyringError | ConnectorError):
         print(f"fout: {exc}", file=sys.stderr)
         return EXIT_REFUSED

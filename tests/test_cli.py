@@ -182,7 +182,6 @@ class TestEveryCommand:
 
         result = runner.invoke(app, ["--version"])
         assert (result.exit_code, result.output.strip()) == (0, f"schakel {__version__}")
-        assert json.loads(json.dumps(__version__)) == __version__
 
     def test_the_top_level_help_lists_every_command_without_importing_them(self) -> None:
         import subprocess  # noqa: PLC0415

@@ -12,7 +12,6 @@ from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.bekendheid.schemas import BekendIn
 from hub.casus import service
-from hub.casus.models import Informeren
 from hub.casus.schemas import (
     CasusDetail,
     CasusIn,
@@ -237,26 +236,11 @@ def record_informing(
     casus_id: IdPath, body: InformerenIn, caller: RegisseurDep, context: ContextDep, session: SessionDep,
     afspraken: AfsprakenDep,
 ) -> CasusDetail:  # fmt: skip
-    regisseur, reden, now = _regisseur(caller), service.check_reason(body.reden), utcnow()
-    if body.besluit == Informeren.GEINFORMEERD:
-        if body.artikel is None or body.datum is None or body.grond or body.herbeoordeling:
-            raise Unprocessable(
-                "informed: give `artikel` (13 or 14) and `datum`, and no `grond` or `herbeoordeling`",
-                code="informering-onvolledig",
-            )
-        service.inform(
-            session, regisseur, casus_id, artikel=body.artikel, datum=body.datum, reden=reden, context=context, now=now
-        )
-    else:
-        if body.grond is None or body.herbeoordeling is None or body.artikel or body.datum:
-            raise Unprocessable(
-                "not informed: give `grond` (AVG art. 23 lid 1) and `herbeoordeling`, and no `artikel` or `datum`",
-                code="informering-onvolledig",
-            )
-        service.defer_informing(
-            session, regisseur, casus_id, grond=body.grond, herbeoordeling=body.herbeoordeling, reden=reden,
-            afspraken=afspraken, context=context, now=now,
-        )  # fmt: skip
+    service.decide_informing(
+        session, _regisseur(caller), casus_id, besluit=body.besluit, artikel=body.artikel, datum=body.datum,
+        grond=body.grond, herbeoordeling=body.herbeoordeling, reden=service.check_reason(body.reden),
+        afspraken=afspraken, context=context, now=utcnow(),
+    )  # fmt: skip
     return detail(session, casus_id)
 
 

@@ -3,6 +3,7 @@ officers and DPIA reviewers read them. The same `service` calls as /api/v1/casus
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from hub.bekendheid import service as bekendheid
 from hub.casus import service
 from hub.casus.endpoints import AfsprakenDep, resolve_person
-from hub.casus.models import GRONDEN, Beperkingsgrond, CasusType, Fase
+from hub.casus.models import GRONDEN, Beperkingsgrond, CasusType, Fase, Informeren
 from hub.casus.schemas import PersoonIn
 from hub.db import SessionDep
 from hub.errors import NotFound, SchakelError, Unprocessable
@@ -117,7 +118,8 @@ def _casus(
         "meldingen": service.meldingen(session, found.id or 0),
         "personen": len(service.persons(session, found.id or 0)),
         "geschiedenis": service.history(session, found.id or 0),
-        "partners": partners.list_partners(session),
+        "partners": (everyone := partners.list_partners(session)),
+        "namen": {p.id: p.naam for p in everyone},
         "mag_wijzigen": Role.PROCESREGISSEUR in person.roles and found.zvh == person.partner_id,
         "fout": fout,
         "informering": service.informing(session, found.id or 0),
@@ -139,7 +141,15 @@ def _id(value: int) -> int:
     return value
 
 
-def _done(casus_id: int) -> Response:
+def _act(request: Request, person: Person, session: Session, casus_id: int, action: Callable[[], object]) -> Response:
+    """Do one step of the casus from a form: back to the casus when it is done, or the casus with the refusal in
+    plain Dutch (a 500 stays a 500)."""
+    try:
+        action()
+    except SchakelError as exc:
+        if exc.status >= 500:
+            raise
+        return _casus(request, person, session, casus_id, zin(exc))
     return RedirectResponse(f"/casussen/{casus_id}", status_code=303)
 
 
@@ -148,16 +158,10 @@ def move(
     request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, vault: VaultDep,
     naar: Annotated[Fase, Form()], reden: Annotated[str, Form(max_length=1000)],
 ) -> Response:  # fmt: skip
-    try:
-        service.move(
-            session, _regisseur(person), _id(casus_id), naar, reden=service.check_reason(reden),
-            context=page_context(request, person), now=utcnow(), vault=vault,
-        )  # fmt: skip
-    except SchakelError as exc:
-        if exc.status >= 500:
-            raise
-        return _casus(request, person, session, casus_id, zin(exc))
-    return _done(casus_id)
+    return _act(request, person, session, casus_id, lambda: service.move(
+        session, _regisseur(person), _id(casus_id), naar, reden=service.check_reason(reden),
+        context=page_context(request, person), now=utcnow(), vault=vault,
+    ))  # fmt: skip
 
 
 @router.post("/{casus_id:int}/deelnemers")
@@ -165,16 +169,10 @@ def add_participant(
     request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
     partner: Annotated[str, Form(max_length=64)], reden: Annotated[str, Form(max_length=1000)],
 ) -> Response:  # fmt: skip
-    try:
-        service.add_participant(
-            session, _regisseur(person), _id(casus_id), partner, reden=service.check_reason(reden),
-            context=page_context(request, person), now=utcnow(),
-        )  # fmt: skip
-    except SchakelError as exc:
-        if exc.status >= 500:
-            raise
-        return _casus(request, person, session, casus_id, zin(exc))
-    return _done(casus_id)
+    return _act(request, person, session, casus_id, lambda: service.add_participant(
+        session, _regisseur(person), _id(casus_id), partner, reden=service.check_reason(reden),
+        context=page_context(request, person), now=utcnow(),
+    ))  # fmt: skip
 
 
 @router.post("/{casus_id:int}/deelnemers/verwijdering")
@@ -182,16 +180,10 @@ def remove_participant(
     request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
     partner: Annotated[str, Form(max_length=64)], reden: Annotated[str, Form(max_length=1000)],
 ) -> Response:  # fmt: skip
-    try:
-        service.remove_participant(
-            session, _regisseur(person), _id(casus_id), partner, reden=service.check_reason(reden),
-            context=page_context(request, person), now=utcnow(),
-        )  # fmt: skip
-    except SchakelError as exc:
-        if exc.status >= 500:
-            raise
-        return _casus(request, person, session, casus_id, zin(exc))
-    return _done(casus_id)
+    return _act(request, person, session, casus_id, lambda: service.remove_participant(
+        session, _regisseur(person), _id(casus_id), partner, reden=service.check_reason(reden),
+        context=page_context(request, person), now=utcnow(),
+    ))  # fmt: skip
 
 
 @router.post("/{casus_id:int}/meldingen")
@@ -199,16 +191,10 @@ def link_melding(
     request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
     melding: Annotated[str, Form(max_length=32)], reden: Annotated[str, Form(max_length=1000)],
 ) -> Response:  # fmt: skip
-    try:
-        service.link_melding(
-            session, _regisseur(person), _id(casus_id), melding.strip(), reden=service.check_reason(reden),
-            context=page_context(request, person), now=utcnow(),
-        )  # fmt: skip
-    except SchakelError as exc:
-        if exc.status >= 500:
-            raise
-        return _casus(request, person, session, casus_id, zin(exc))
-    return _done(casus_id)
+    return _act(request, person, session, casus_id, lambda: service.link_melding(
+        session, _regisseur(person), _id(casus_id), melding.strip(), reden=service.check_reason(reden),
+        context=page_context(request, person), now=utcnow(),
+    ))  # fmt: skip
 
 
 @router.post("/{casus_id:int}/personen")
@@ -219,20 +205,18 @@ def link_person(
 ) -> Response:  # fmt: skip
     try:
         body = PersoonIn(pseudoniem=pseudoniem.strip() or None, bsn=bsn.strip() or None, reden=reden.strip())
-        caller = person.caller("")
-        person_id = resolve_person(session, vault, caller, body)
+    except ValidationError:
+        return _casus(request, person, session, casus_id, "Vul een pseudoniem of BSN in, en een reden.")
+
+    def link() -> None:
+        person_id = resolve_person(session, vault, person.caller(""), body)
         log_pseudonym = vault.log_pseudonym(session, person_id)
         service.link_person(
             session, _regisseur(person), _id(casus_id), person_id, log_pseudonym=log_pseudonym,
             reden=service.check_reason(reden), context=page_context(request, person), now=utcnow(),
         )  # fmt: skip
-    except ValidationError:
-        return _casus(request, person, session, casus_id, "Vul een pseudoniem of BSN in, en een reden.")
-    except SchakelError as exc:
-        if exc.status >= 500:
-            raise
-        return _casus(request, person, session, casus_id, zin(exc))
-    return _done(casus_id)
+
+    return _act(request, person, session, casus_id, link)
 
 
 @router.post("/{casus_id:int}/weegtafel")
@@ -241,7 +225,7 @@ def weegtafel(
     datum: Annotated[str, Form(max_length=10)], reden: Annotated[str, Form(max_length=1000)],
     aanwezig: Annotated[list[str] | None, Form(max_length=20)] = None,
 ) -> Response:  # fmt: skip
-    try:
+    def decide() -> None:
         day = _day(datum, "datum")
         if day is None:
             raise Unprocessable("enter the day the weegtafel met", code="datum-ongeldig")
@@ -250,11 +234,8 @@ def weegtafel(
             reden=service.check_reason(reden), afspraken=afspraken, context=page_context(request, person),
             now=utcnow(),
         )  # fmt: skip
-    except SchakelError as exc:
-        if exc.status >= 500:
-            raise
-        return _casus(request, person, session, casus_id, zin(exc))
-    return _done(casus_id)
+
+    return _act(request, person, session, casus_id, decide)
 
 
 @router.post("/{casus_id:int}/bekendheidscheck")
@@ -278,32 +259,22 @@ def bekendheidscheck(
 @router.post("/{casus_id:int}/informering")
 def informing(
     request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, afspraken: AfsprakenDep,
-    besluit: Annotated[str, Form(max_length=24)], reden: Annotated[str, Form(max_length=1000)],
+    besluit: Annotated[Informeren, Form()], reden: Annotated[str, Form(max_length=1000)],
     artikel: Annotated[str, Form(max_length=2)] = "14", datum: Annotated[str, Form(max_length=10)] = "",
     grond: Annotated[str, Form(max_length=2)] = "", herbeoordeling: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:  # fmt: skip
-    regisseur, context, now = _regisseur(person), page_context(request, person), utcnow()
-    try:
-        if besluit == "geinformeerd":
-            day = _day(datum, "datum")
-            if day is None:
-                raise Unprocessable("informed: enter the day they were informed", code="informering-onvolledig")
-            service.inform(
-                session, regisseur, _id(casus_id), artikel=artikel, datum=day, reden=service.check_reason(reden),
-                context=context, now=now,
-            )  # fmt: skip
-        else:
-            review = _day(herbeoordeling, "herbeoordeling")
-            if review is None or grond not in GRONDEN:
-                raise Unprocessable(
-                    "not informed: choose the ground and enter the review date", code="informering-onvolledig"
-                )
-            service.defer_informing(
-                session, regisseur, _id(casus_id), grond=Beperkingsgrond(grond), herbeoordeling=review,
-                reden=service.check_reason(reden), afspraken=afspraken, context=context, now=now,
-            )  # fmt: skip
-    except SchakelError as exc:
-        if exc.status >= 500:
-            raise
-        return _casus(request, person, session, casus_id, zin(exc))
-    return _done(casus_id)
+    """The form has every field; only those of the chosen decision are passed on (the service checks the rest)."""
+    informed = besluit == Informeren.GEINFORMEERD
+
+    def decide() -> None:
+        if not informed and grond not in GRONDEN:
+            raise Unprocessable("choose the ground", code="informering-onvolledig")
+        service.decide_informing(
+            session, _regisseur(person), _id(casus_id), besluit=besluit, artikel=artikel if informed else None,
+            datum=_day(datum, "datum") if informed else None, grond=None if informed else Beperkingsgrond(grond),
+            herbeoordeling=None if informed else _day(herbeoordeling, "herbeoordeling"),
+            reden=service.check_reason(reden), afspraken=afspraken, context=page_context(request, person),
+            now=utcnow(),
+        )  # fmt: skip
+
+    return _act(request, person, session, casus_id, decide)

@@ -379,13 +379,8 @@ def inform(
         casus_id=casus_id, besluit=Informeren.GEINFORMEERD, artikel=artikel, datum=datum, door=regisseur.principal_id,
         op=now,
     )  # fmt: skip
-    event = record(
-        session, found, regisseur, "betrokkenen-geinformeerd", details=f"art. {artikel} op {datum.isoformat()}",
-        reden=reden, context=context, now=now,
-    )  # fmt: skip
-    row.positie = event.positie
-    repository.add(session, row)
-    return row
+    details = f"art. {artikel} op {datum.isoformat()}"
+    return _decided(session, found, regisseur, row, "betrokkenen-geinformeerd", details, reden, context, now)
 
 
 def defer_informing(
@@ -407,14 +402,43 @@ def defer_informing(
         casus_id=casus_id, besluit=Informeren.NIET_GEINFORMEERD, artikel="23", datum=today, grond=grond,
         herbeoordeling=herbeoordeling, door=regisseur.principal_id, op=now,
     )  # fmt: skip
-    event = record(
-        session, found, regisseur, "informeren-uitgesteld",
-        details=f"art. 23 lid 1 sub {grond}; herbeoordeling uiterlijk {herbeoordeling.isoformat()}", reden=reden,
-        context=context, now=now,
-    )  # fmt: skip
+    details = f"art. 23 lid 1 sub {grond}; herbeoordeling uiterlijk {herbeoordeling.isoformat()}"
+    return _decided(session, found, regisseur, row, "informeren-uitgesteld", details, reden, context, now)
+
+
+def _decided(  # noqa: PLR0917 - one history step's parts
+    session: Session, found: Casus, regisseur: Regisseur, row: CasusInformering, soort: str, details: str,
+    reden: str, context: Context, now: datetime,
+) -> CasusInformering:  # fmt: skip
+    event = record(session, found, regisseur, soort, details=details, reden=reden, context=context, now=now)
     row.positie = event.positie
     repository.add(session, row)
     return row
+
+
+def decide_informing(
+    session: Session, regisseur: Regisseur, casus_id: int, *, besluit: Informeren, artikel: str | None,
+    datum: date | None, grond: Beperkingsgrond | None, herbeoordeling: date | None, reden: str,
+    afspraken: Procesafspraken, context: Context, now: datetime,
+) -> CasusInformering:  # fmt: skip
+    """Either decision, from what a form or a request gives: each needs its own fields and none of the other's."""
+    if besluit == Informeren.GEINFORMEERD:
+        if artikel is None or datum is None or grond is not None or herbeoordeling is not None:
+            raise Unprocessable(
+                "informed: give `artikel` (13 or 14) and `datum`, and no `grond` or `herbeoordeling`",
+                code="informering-onvolledig",
+            )
+        return inform(session, regisseur, casus_id, artikel=artikel, datum=datum, reden=reden, context=context,
+                      now=now)  # fmt: skip
+    if grond is None or herbeoordeling is None or artikel is not None or datum is not None:
+        raise Unprocessable(
+            "not informed: give `grond` (AVG art. 23 lid 1) and `herbeoordeling`, and no `artikel` or `datum`",
+            code="informering-onvolledig",
+        )
+    return defer_informing(
+        session, regisseur, casus_id, grond=grond, herbeoordeling=herbeoordeling, reden=reden, afspraken=afspraken,
+        context=context, now=now,
+    )  # fmt: skip
 
 
 def informing(session: Session, casus_id: int) -> CasusInformering | None:

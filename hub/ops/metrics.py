@@ -9,7 +9,6 @@ each witness's lag). The last kind is the same in every process of one hub: aggr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from prometheus_client import (
@@ -25,7 +24,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from hub.db import Database
+from hub.delivery.models import Levering, Status
 from hub.kit.clock import utcnow
+from hub.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerHead
 
 _LATENCY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
 
@@ -92,14 +93,17 @@ class _Delegate(Collector):
         return iter(self._collector.collect())
 
 
-_WAITING = sa.text(
-    "SELECT status, count(*), min(aangemaakt_op) FROM levering WHERE status IN ('wachtend', 'dood') GROUP BY status"
+# Core over the tables, so that their column types (aware UTC datetimes) apply to what comes back.
+_L, _H, _K, _C = (t.__table__ for t in (Levering, LedgerHead, LedgerCheckpoint, LedgerCosignature))  # type: ignore[union-attr]
+_WAITING = (
+    sa.select(_L.c.status, sa.func.count(), sa.func.min(_L.c.aangemaakt_op))
+    .where(_L.c.status.in_([Status.WACHTEND, Status.DOOD]))
+    .group_by(_L.c.status)
 )
-_SIZE = sa.text("SELECT size FROM ledger_head")
-_CHECKPOINT = sa.text("SELECT size, signed_at FROM ledger_checkpoint ORDER BY size DESC, id DESC LIMIT 1")
-_COSIGNED = sa.text(
-    "SELECT c.getuige, max(k.size) FROM ledger_cosignature c JOIN ledger_checkpoint k ON k.id = c.checkpoint_id "
-    "GROUP BY c.getuige"
+_SIZE = sa.select(_H.c.size)
+_CHECKPOINT = sa.select(_K.c.size, _K.c.signed_at).order_by(_K.c.size.desc(), _K.c.id.desc()).limit(1)
+_COSIGNED = (
+    sa.select(_C.c.getuige, sa.func.max(_K.c.size)).join(_K, _K.c.id == _C.c.checkpoint_id).group_by(_C.c.getuige)
 )
 
 
@@ -117,7 +121,7 @@ class HubState(Collector):
             return
         now = utcnow()
         with self.database.engine.connect() as connection:
-            waiting = {str(s): (int(n), _aware(oldest)) for s, n, oldest in connection.execute(_WAITING)}
+            waiting = {str(s): (int(n), oldest) for s, n, oldest in connection.execute(_WAITING)}
             size = connection.execute(_SIZE).scalar() or 0
             checkpoint = connection.execute(_CHECKPOINT).first()
             cosigned = {str(name): int(at) for name, at in connection.execute(_COSIGNED)}
@@ -139,7 +143,7 @@ class HubState(Collector):
             yield GaugeMetricFamily(
                 "schakel_controlepunt_leeftijd_seconds",
                 "Age of the newest signed checkpoint.",
-                value=(now - _aware(checkpoint[1])).total_seconds(),  # type: ignore[operator]
+                value=(now - checkpoint[1]).total_seconds(),
             )
             lag = GaugeMetricFamily(
                 "schakel_getuige_achterstand_entries",
@@ -149,13 +153,3 @@ class HubState(Collector):
             for name, at in sorted(cosigned.items()):
                 lag.add_metric([name], int(checkpoint[0]) - at)
             yield lag
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive UTC datetimes from raw SQL; PostgreSQL aware ones."""
-    if moment is None or (isinstance(moment, datetime) and moment.tzinfo is not None):
-        return moment
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-
-    return moment.replace(tzinfo=UTC)

@@ -16,13 +16,14 @@ from pathlib import Path
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 
 from connectors._keys import write_secret_file
+from hub.errors import ConfigurationError
 from hub.pseudonym.scheme import HmacPseudonyms
 
 _PSEUDONYM = re.compile(r"^pseudonym-k([1-9][0-9]*)\.secret$")
 _KEK = re.compile(r"^kek-([1-9][0-9]*)\.key$")
 
 
-class SecretsMissing(Exception):
+class SecretsMissing(ConfigurationError):
     """The privacy secrets are missing or unreadable; the message says what to run."""
 
 

@@ -18,7 +18,6 @@ from hub.kit.api import Day
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep, LogOriginDep, checkpoint_out, day_start
-from hub.partners import service as partners
 from hub.partners.models import Role
 from hub.policy.endpoints import MemberOfficerDep
 from hub.policy.runtime import PolicyRuntime
@@ -91,11 +90,7 @@ def annual_figures(
     formaat: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> JaarcijfersOut | Response:
     year = jaar if jaar is not None else dutch_date(utcnow()).year - 1
-    gemeenten, zvh = None, None
-    if caller.roles == {Role.PROCESREGISSEUR}:
-        gemeenten = frozenset(partners.get_partner(session, caller.partner_id).werkgebied)
-        zvh = caller.partner_id
-    result = jaarcijfers.jaarcijfers(session, year, gemeenten=gemeenten, zvh=zvh)
+    result = jaarcijfers.voor(session, year, roles=frozenset(caller.roles), partner_id=caller.partner_id)
     if formaat == "csv":
         return Response(jaarcijfers.as_csv(result), media_type="text/csv; charset=utf-8")
     return JaarcijfersOut.model_validate(result, from_attributes=True)

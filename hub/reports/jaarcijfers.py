@@ -28,6 +28,8 @@ from hub.delivery.models import Soort as LeveringSoort
 from hub.kit.clock import NL
 from hub.ledger import repository as ledger_repository
 from hub.meldingen.models import Melding
+from hub.partners import service as partners
+from hub.partners.soorten import Role
 from hub.pseudonym import repository as vault_repository
 
 ONBEKEND = "onbekend"
@@ -70,9 +72,17 @@ def jaarcijfers(session: Session, jaar: int, *, gemeenten: frozenset[str] | None
     `zvh`: only the casussen of this ZVH. None: all."""
     start = datetime(jaar, 1, 1, tzinfo=NL)
     end = datetime(jaar + 1, 1, 1, tzinfo=NL)
-    meldingen = [m for m in _meldingen(session, start, end) if gemeenten is None or m.gemeente in gemeenten]
-    casussen = list(_casussen(session, start, end, zvh))
-    return Jaarcijfers(jaar, _rows(meldingen), _rows(casussen))
+    meldingen = (m for m in _meldingen(session, start, end) if gemeenten is None or m.gemeente in gemeenten)
+    return Jaarcijfers(jaar, _rows(meldingen), _rows(_casussen(session, start, end, zvh)))
+
+
+def voor(session: Session, jaar: int, *, roles: frozenset[Role], partner_id: str) -> Jaarcijfers:
+    """The figures a reader may see: a procesregisseur (and nothing more) those of their ZVH's werkgebied and its
+    own casussen; privacy officers and DPIA reviewers all."""
+    if roles == {Role.PROCESREGISSEUR}:
+        werkgebied = frozenset(partners.get_partner(session, partner_id).werkgebied)
+        return jaarcijfers(session, jaar, gemeenten=werkgebied, zvh=partner_id)
+    return jaarcijfers(session, jaar, gemeenten=None, zvh=None)
 
 
 def _quarter(moment: datetime) -> int:
@@ -86,10 +96,9 @@ def _meldingen(session: Session, start: datetime, end: datetime) -> Iterator[_It
         .where(col(Melding.berichttype).not_in(NOTICES))
         .order_by(col(Melding.ontvangen_op))
     )
-    rows = session.exec(query).all()
     connection = session.connection()
-    for offset in range(0, len(rows), _BATCH):
-        batch = rows[offset : offset + _BATCH]
+    # Streamed, a batch at a time: a year's receipts need not fit in memory.
+    for batch in session.execute(query.execution_options(yield_per=_BATCH)).partitions():
         positions = [int(p) for _, _, receipt in batch for p in receipt.get("posities", [])]
         subjects = ledger_repository.subjects_at(connection, positions)
         persons = vault_repository.ids_by_log_pseudonym(connection, set(subjects.values()))

@@ -18,10 +18,9 @@ from hub.kit.clock import dutch_date, utcnow
 from hub.ledger.endpoints import LogOriginDep, day_start
 from hub.ledger.pages import page_context
 from hub.ledger.wording import reden
-from hub.partners import service as partners
-from hub.partners.models import Role
 from hub.policy import service as policy_service
 from hub.policy.runtime import PolicyRuntime
+from hub.policy.sentences import CASUSTYPEN
 from hub.pseudonym.endpoints import VaultDep
 from hub.reports import inzage, jaarcijfers, service
 from hub.reports.schemas import InzageverzoekIn
@@ -202,11 +201,15 @@ def _form_again(request: Request, message: str, motivering: str) -> Response:
 
 
 def _jaar(person: Person, session: SessionDep, jaar: int) -> jaarcijfers.Jaarcijfers:
-    """The figures the person may see: a procesregisseur those of their ZVH's werkgebied and casussen."""
-    if person.roles == {Role.PROCESREGISSEUR}:
-        gemeenten = frozenset(partners.get_partner(session, person.partner_id).werkgebied)
-        return jaarcijfers.jaarcijfers(session, jaar, gemeenten=gemeenten, zvh=person.partner_id)
-    return jaarcijfers.jaarcijfers(session, jaar, gemeenten=None, zvh=None)
+    return jaarcijfers.voor(session, jaar, roles=frozenset(person.roles), partner_id=person.partner_id)
+
+
+def _themes(request: Request, session: SessionDep) -> dict[str, str]:
+    """Each theme in words: the doelen as the convenant in force describes them, and the kinds of casus."""
+    runtime: PolicyRuntime = request.app.state.policy_runtime
+    policy = runtime.active(session, utcnow())
+    doelen = {d.code: d.omschrijving for d in policy.source.vocabulaires.doelen} if policy is not None else {}
+    return {**doelen, **CASUSTYPEN}
 
 
 def _year(jaar: int | None) -> int:
@@ -220,7 +223,10 @@ def figures_page(
 ) -> Response:
     year = _year(jaar)
     this = dutch_date(utcnow()).year
-    context = {"cijfers": _jaar(person, session, year), "jaren": list(range(this, this - 6, -1))}
+    context = {
+        "cijfers": _jaar(person, session, year), "jaren": list(range(this, this - 6, -1)),
+        "themas": _themes(request, session),
+    }  # fmt: skip
     return page(request, "reports/jaarcijfers.html", context)
 
 

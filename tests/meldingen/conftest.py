@@ -174,27 +174,29 @@ def wait_for(condition: Any, seconds: float = 15.0) -> None:
         time.sleep(0.05)
 
 
+def person_client(partnership: Partnership, partner_id: str, principal_id: str, role: Role) -> HubClient:
+    """A new principal of `partner_id` with one role and a fresh key, and a client that signs as them."""
+    key = SigningKey.generate()
+    with partnership.database.unit_of_work() as session:
+        partners.create_principal(
+            session, "test",
+            PrincipalCreate(id=principal_id, partner_id=partner_id, soort=PrincipalSoort.PERSOON, roles=[role]),
+        )  # fmt: skip
+        partners.add_key(session, "test", principal_id, KeyCreate(jwk=key.public_jwk()))
+    return HubClient(
+        str(partnership.http.base_url), partner_id=partner_id, principal_id=principal_id, key=key,
+        http=partnership.http,
+    )  # fmt: skip
+
+
 @pytest.fixture
-def actors_for_partnership(partnership: Partnership, database: Database) -> dict[str, HubClient]:
+def actors_for_partnership(partnership: Partnership) -> dict[str, HubClient]:
     """Two privacy officers (of the ZVH and of a gemeente), for four-eyes requests."""
     officers = {"asker": ("zvh-zuid-limburg", "zvh-fg"), "approver": ("gemeente-maastricht", "gemeente-fg")}
-    clients = {}
-    with database.unit_of_work() as session:
-        for name, (partner_id, principal) in officers.items():
-            key = SigningKey.generate()
-            partners.create_principal(
-                session,
-                "test",
-                PrincipalCreate(
-                    id=principal, partner_id=partner_id, soort=PrincipalSoort.PERSOON, roles=[Role.PRIVACY_OFFICER]
-                ),
-            )
-            partners.add_key(session, "test", principal, KeyCreate(jwk=key.public_jwk()))
-            clients[name] = HubClient(
-                str(partnership.http.base_url), partner_id=partner_id, principal_id=principal, key=key,
-                http=partnership.http,
-            )  # fmt: skip
-    return clients
+    return {
+        name: person_client(partnership, partner_id, principal, Role.PRIVACY_OFFICER)
+        for name, (partner_id, principal) in officers.items()
+    }
 
 
 @pytest.fixture
@@ -205,15 +207,6 @@ def vault(keys_dir: Path) -> Vault:
 
 
 @pytest.fixture
-def regie(partnership: Partnership, database: Database) -> HubClient:
+def regie(partnership: Partnership) -> HubClient:
     """A procesregisseur of the ZVH of the sample convenant."""
-    key = SigningKey.generate()
-    with database.unit_of_work() as session:
-        partners.create_principal(
-            session, "test",
-            PrincipalCreate(id="zvh-regie", partner_id="zvh-zuid-limburg", soort=PrincipalSoort.PERSOON,
-                            roles=[Role.PROCESREGISSEUR]),
-        )  # fmt: skip
-        partners.add_key(session, "test", "zvh-regie", KeyCreate(jwk=key.public_jwk()))
-    return HubClient(str(partnership.http.base_url), partner_id="zvh-zuid-limburg", principal_id="zvh-regie",
-                     key=key, http=partnership.http)  # fmt: skip
+    return person_client(partnership, "zvh-zuid-limburg", "zvh-regie", Role.PROCESREGISSEUR)

@@ -19,12 +19,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from connectors import HubClient, SigningKey
+from connectors import HubClient
 from hub.db import Database
-from hub.partners import service as partners
-from hub.partners.models import PrincipalSoort, Role
-from hub.partners.schemas import KeyCreate, PrincipalCreate
-from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+from hub.partners.models import Role
+from tests.meldingen.conftest import Partnership, person_client, sample_melding, wait_for
 from tests.server import free_socket
 
 BIN = Path(sys.executable).parent
@@ -114,7 +112,7 @@ def test_two_hub_processes_and_a_worker_share_one_postgresql(
         assert set(counts.values()) == {1}, "no delivery sent twice"
 
         # Kept state across processes: the operator suspends the police through A; B refuses its next request.
-        operator = _operator(partnership, database)
+        operator = person_client(partnership, "zvh-zuid-limburg", "zvh-beheer-test", Role.OPERATOR)
         operator.send("PATCH", f"/api/v1/partners/{POLITIE}", json_body={"status": "suspended"})
         refused = clients["B"].send("POST", "/api/v1/meldingen", json_body=body)
         assert refused.status_code == 401, refused.text
@@ -130,18 +128,3 @@ def _answers(client: httpx.Client) -> bool:
         return client.get("/api/v1/health").status_code == 200
     except httpx.HTTPError:
         return False
-
-
-def _operator(partnership: Partnership, database: Database) -> HubClient:
-    key = SigningKey.generate()
-    with database.unit_of_work() as session:
-        partners.create_principal(
-            session, "test",
-            PrincipalCreate(id="zvh-beheer-test", partner_id="zvh-zuid-limburg", soort=PrincipalSoort.PERSOON,
-                            roles=[Role.OPERATOR]),
-        )  # fmt: skip
-        partners.add_key(session, "test", "zvh-beheer-test", KeyCreate(jwk=key.public_jwk()))
-    return HubClient(
-        str(partnership.http.base_url), partner_id="zvh-zuid-limburg", principal_id="zvh-beheer-test", key=key,
-        http=partnership.http,
-    )  # fmt: skip

@@ -60,8 +60,8 @@ class TestCasusPages:
         page.get_by_role("button", name="Bekendheidscheck uitvoeren").click()
         answers = page.get_by_role("heading", name="Uitkomst van de bekendheidscheck")
         assert answers.is_visible()
-        assert page.get_by_text("politie-limburg: bekend", exact=True).is_visible()
-        assert page.get_by_text("veilig-thuis-zuid-limburg: niet bekend", exact=True).is_visible()
+        assert page.get_by_text("Politie eenheid Limburg (demo): bekend", exact=True).is_visible()
+        assert page.get_by_text("Veilig Thuis Zuid-Limburg (demo): niet bekend", exact=True).is_visible()
         assert BSN not in page.content()
         check_page(page, "casus-bekendheidscheck")
 
@@ -123,6 +123,45 @@ class TestCasusPages:
         with page.expect_download() as download:
             page.get_by_role("link", name="Als CSV downloaden").click()
         assert download.value.suggested_filename == f"jaarcijfers-{dutch_date(utcnow()).year}.csv"
+
+    def test_the_inzage_letter_names_informed_casussen_and_keeps_a_restricted_one_for_the_officer(
+        self, browser: Any, busy_hub: WebHub
+    ) -> None:
+        first, second = new_context(browser), new_context(browser)
+        try:
+            regie = enrol(first, busy_hub, "zvh-zuid-limburg-regie")
+            today = dutch_date(utcnow())
+            for besluit in ("geinformeerd", "niet"):
+                regie.goto(busy_hub.url + "/casussen")
+                regie.get_by_label("Reden (zonder persoonsgegevens)").fill("Aanmelding uit het netwerk")
+                regie.get_by_role("button", name="Casus openen").click()
+                regie.get_by_label("Of: BSN").fill(BSN)
+                regie.locator("#persoon-reden").fill("Betrokkene van de aanmelding")
+                regie.get_by_role("button", name="Persoon koppelen").click()
+                if besluit == "geinformeerd":
+                    regie.get_by_label("Bij geïnformeerd: datum").fill(str(today))
+                else:
+                    regie.get_by_label("Nog niet informeren (AVG artikel 23)").check()
+                    regie.get_by_label("Bij niet informeren: grond (AVG artikel 23 lid 1)").select_option("i")
+                    regie.get_by_label("Bij niet informeren: opnieuw beoordelen uiterlijk op").fill(
+                        str(today + timedelta(days=30))
+                    )
+                regie.locator("#informeer-reden").fill("Besluit in het casusoverleg")
+                regie.get_by_role("button", name="Besluit vastleggen").last.click()
+            officer = enrol(second, busy_hub, "zvh-zuid-limburg-fg")
+            officer.goto(busy_hub.url + "/inzage")
+            officer.get_by_label("BSN").fill(BSN)
+            officer.get_by_label("Kenmerk van het verzoek (geen persoonsgegevens)").fill("INZ-2026-0042")
+            officer.get_by_role("button", name="Brief opstellen").click()
+            letter = officer.locator("article")
+            assert letter.get_by_text("Casus 1 (persoonsgerichte aanpak): u bent op").is_visible()
+            assert letter.get_by_text("Casus 2").count() == 0, "the restricted casus is not in the letter"
+            note = officer.get_by_text("in casus 2 worden de betrokkenen niet geïnformeerd op grond van AVG artikel 23")
+            assert note.is_visible(), "the officer is told, outside the letter"
+            check_page(officer, "inzagebrief-met-casussen")
+        finally:
+            first.close()
+            second.close()
 
     def test_a_stage_that_may_not_follow_is_refused_in_plain_dutch(self, context: Any, busy_hub: WebHub) -> None:
         page = enrol(context, busy_hub, "zvh-zuid-limburg-regie")
