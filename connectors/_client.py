@@ -6,6 +6,7 @@ import json
 import random
 import secrets
 import time
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, Self
 
@@ -140,6 +141,17 @@ class HubClient:
 
     def get(self, path: str, *, params: dict[str, str] | None = None) -> Any:
         return self.request("GET", path, params=params)
+
+    def items(self, path: str, *, params: dict[str, str] | None = None, limit: int = 100) -> Iterator[Any]:
+        """Every item of a list, page after page: the hub answers each list as `{items, volgende}` and takes the
+        cursor back as `na`."""
+        query = {**(params or {}), "limit": str(limit)}
+        while True:
+            page = self.get(path, params=query)
+            yield from page["items"]
+            if page["volgende"] is None:
+                return
+            query["na"] = str(page["volgende"])
 
     def post(self, path: str, json_body: Any) -> Any:
         return self.request("POST", path, json_body=json_body)

@@ -317,7 +317,7 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
                         )
                         pulled[partner] += 1
 
-        werkgebied = {p["id"]: p["werkgebied"] for p in operator.get("/api/v1/partners")}
+        werkgebied = {p["id"]: p["werkgebied"] for p in operator.get("/api/v1/partners")["items"]}
         print("\n== per recipient: what arrived, under which doel and for which gemeente, and what was withheld")
         for partner in sorted(expected):
             arrived = len(receivers.received[partner]) if partner in WEBHOOKS else pulled[partner]

@@ -87,7 +87,7 @@ class TestNewcomer:
         with HubClient(
             url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-beheer", key=operator_key
         ) as c:
-            assert len(c.get("/api/v1/partners")) == 14
+            assert len(c.get("/api/v1/partners")["items"]) == 14
         officer_key = SigningKey.load(workdir / "keys" / "demo" / "zvh-zuid-limburg-fg.private.jwk")
         with HubClient(url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-fg", key=officer_key) as c:
             # Started outside the checkout, the demo still has the sample convenant (shipped with the package).

@@ -81,6 +81,32 @@ class TestForGeneratedClients:
         assert all(re.fullmatch(r"[a-z][a-zA-Z]+", i) for i in ids), [i for i in ids if "_" in i]
         assert "meldingIndienen" in ids
 
+    def test_every_list_is_a_page_with_the_same_cursor(self, document: dict[str, Any]) -> None:
+        schemas = document["components"]["schemas"]
+        pages = 0
+        for path, method, operation in _operations(document):
+            success = operation["responses"].get("200", {}).get("content", {}).get("application/json")
+            if success is None:
+                continue
+            schema = success["schema"]
+            assert schema.get("type") != "array", f"{method} {path} returns a bare array, not a page"
+            name = schema.get("$ref", "").rsplit("/", 1)[-1]
+            if "items" not in schemas.get(name, {}).get("properties", {}):
+                continue
+            pages += 1
+            assert name.endswith("Page") and set(schemas[name]["properties"]) == {"items", "volgende"}, name
+            assert set(schemas[name]["required"]) == {"items", "volgende"}, name
+            query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            assert {"na", "limit"} <= query, f"{method} {path} pages without na and limit"
+        assert pages >= 16
+
+    def test_every_parameter_is_camel_case(self, document: dict[str, Any]) -> None:
+        for path, method, operation in _operations(document):
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] in ("path", "query"):
+                    assert re.fullmatch(r"[a-z][a-zA-Z0-9]*", parameter["name"]), (method, path, parameter["name"])
+            assert "_" not in path, path
+
     def test_every_request_body_and_the_main_responses_have_a_valid_example(self, document: dict[str, Any]) -> None:
         schemas = document["components"]["schemas"]
         bodies = {

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
-
 from hub.kit.api import ApiModel
+from hub.kit.paging import Pagina
 
 
 class AuditEventOut(ApiModel):
@@ -20,6 +19,5 @@ class AuditEventOut(ApiModel):
     details: dict[str, Any]
 
 
-class AuditPage(ApiModel):
-    items: list[AuditEventOut]
-    volgende: int | None = Field(description="Pass as `na` for the next page; null on the last page.")
+class AuditPage(Pagina[AuditEventOut, int]):
+    """Events, oldest first; the cursor is an event id."""

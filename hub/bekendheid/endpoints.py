@@ -10,13 +10,14 @@ from fastapi import APIRouter, Depends, status
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.bekendheid import service
-from hub.bekendheid.schemas import Antwoord, BekendheidscheckOut, BekendIn, BekendOut
+from hub.bekendheid.schemas import Antwoord, BekendheidscheckOut, BekendIn, BekendOut, BekendPage
 from hub.casus.endpoints import AfsprakenDep, resolve_person
 from hub.casus.service import Regisseur
 from hub.db import SessionDep
-from hub.kit.api import IdPath
+from hub.kit.api import id_path
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
+from hub.kit.paging import Limit, NumberCursor, cut
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
 from hub.policy.endpoints import DeelnemerDep
@@ -50,17 +51,23 @@ def register(
 
 
 @router.get("/bekendheid", summary="Your bekend signals in force", description="Ids and dates only.")
-def own(caller: DeelnemerDep, session: SessionDep) -> list[BekendOut]:
-    return [BekendOut.model_validate(s) for s in service.own(session, caller.partner_id, utcnow())]
+def own(caller: DeelnemerDep, session: SessionDep, na: NumberCursor = None, limit: Limit = 100) -> BekendPage:
+    found = service.own(session, caller.partner_id, utcnow(), after=na, limit=limit)
+    rows, volgende = cut(found, limit, lambda s: s.id or 0)
+    return BekendPage(items=[BekendOut.model_validate(s) for s in rows], volgende=volgende)
 
 
 @router.post(
-    "/bekendheid/{signal_id}/intrekking",
+    "/bekendheid/{signaalId}/intrekking",
     summary="Withdraw a bekend signal",
     description="When your organisation no longer works with the person. On the verstrekkingenlog.",
 )
 def withdraw(
-    signal_id: IdPath, caller: DeelnemerDep, session: SessionDep, vault: VaultDep, context: ContextDep
+    signal_id: Annotated[int, id_path("signaalId")],
+    caller: DeelnemerDep,
+    session: SessionDep,
+    vault: VaultDep,
+    context: ContextDep,
 ) -> BekendOut:
     signal = service.withdraw(
         session, vault, partner_id=caller.partner_id, principal_id=caller.principal_id, signal_id=signal_id,
@@ -70,7 +77,7 @@ def withdraw(
 
 
 @router.post(
-    "/casussen/{casus_id}/bekendheidscheck",
+    "/casussen/{casusId}/bekendheidscheck",
     summary="Ask which partners at the table know the casus's persons",
     description=(
         "At triage only, for the persons of this one casus (at most the convenant's limit). Each partner at the "
@@ -80,7 +87,8 @@ def withdraw(
     tags=["casussen"],
 )
 def ask(
-    *, casus_id: IdPath, caller: RegisseurDep, session: SessionDep, vault: VaultDep, context: ContextDep,
+    *, casus_id: Annotated[int, id_path("casusId")],
+    caller: RegisseurDep, session: SessionDep, vault: VaultDep, context: ContextDep,
     afspraken: AfsprakenDep,
 ) -> BekendheidscheckOut:  # fmt: skip
     now = utcnow()

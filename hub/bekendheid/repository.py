@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from hub.bekendheid.models import BekendSignaal
+from hub.kit.paging import keyset
 
 
 def add(session: Session, row: BekendSignaal) -> None:
@@ -29,17 +30,15 @@ def active(session: Session, partner_id: str, person_id: str, day: date) -> Beke
     return session.exec(query).first()
 
 
-def of_partner(session: Session, partner_id: str, day: date) -> Sequence[BekendSignaal]:
-    query = (
-        select(BekendSignaal)
-        .where(
-            BekendSignaal.partner_id == partner_id,
-            col(BekendSignaal.ingetrokken_op).is_(None),
-            col(BekendSignaal.tot) >= day,
-        )
-        .order_by(col(BekendSignaal.id))
+def of_partner(
+    session: Session, partner_id: str, day: date, *, after: int | None = None, limit: int | None = None
+) -> Sequence[BekendSignaal]:
+    query = select(BekendSignaal).where(
+        BekendSignaal.partner_id == partner_id,
+        col(BekendSignaal.ingetrokken_op).is_(None),
+        col(BekendSignaal.tot) >= day,
     )
-    return session.exec(query).all()
+    return session.exec(keyset(query, col(BekendSignaal.id), after=after, limit=limit)).all()
 
 
 def hits(session: Session, partners: Collection[str], persons: Collection[str], day: date) -> Sequence[BekendSignaal]:

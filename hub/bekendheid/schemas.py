@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import Field
 
 from hub.kit.api import ApiModel
+from hub.kit.paging import Pagina
 from hub.pseudonym.schemas import IdentiteitIn
 
 
@@ -34,3 +35,7 @@ class BekendheidscheckOut(ApiModel):
     casus: int
     gevraagd_op: datetime
     antwoorden: list[Antwoord]
+
+
+class BekendPage(Pagina[BekendOut, int]):
+    """Signals, oldest first; the cursor is a signal id."""

@@ -89,8 +89,10 @@ def withdraw(
     return signal
 
 
-def own(session: Session, partner_id: str, now: datetime) -> Sequence[BekendSignaal]:
-    return repository.of_partner(session, partner_id, dutch_date(now))
+def own(
+    session: Session, partner_id: str, now: datetime, *, after: int | None = None, limit: int | None = None
+) -> Sequence[BekendSignaal]:
+    return repository.of_partner(session, partner_id, dutch_date(now), after=after, limit=limit)
 
 
 def ask(

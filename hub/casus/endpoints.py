@@ -16,6 +16,7 @@ from hub.casus.schemas import (
     CasusDetail,
     CasusIn,
     CasusOut,
+    CasusPage,
     DeelnemerIn,
     DeelnemerOut,
     FaseIn,
@@ -26,13 +27,16 @@ from hub.casus.schemas import (
     PersoonIn,
     RedenIn,
     TermijnOut,
+    TermijnPage,
     WeegtafelIn,
 )
+from hub.casus.service import Termijn
 from hub.db import SessionDep
 from hub.errors import NotFound, Unprocessable
-from hub.kit.api import IdPath
+from hub.kit.api import id_path, name_path
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
+from hub.kit.paging import Limit, NameCursor, NumberCursor, cut, in_memory
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
 from hub.policy.endpoints import RuntimeDep
@@ -90,9 +94,13 @@ def list_casussen(
     caller: Reader,
     session: SessionDep,
     open: Annotated[bool, Query(description="Only those not closed.")] = False,  # noqa: A002 - the API's word
-) -> list[CasusOut]:
+    na: NumberCursor = None,
+    limit: Limit = 100,
+) -> CasusPage:
     zvh = caller.partner_id if caller.roles == {Role.PROCESREGISSEUR} else None
-    return [CasusOut.model_validate(c) for c in service.list_casussen(session, zvh, open_only=open)]
+    found = service.list_casussen(session, zvh, open_only=open, after=na, limit=limit)
+    rows, volgende = cut(found, limit, lambda c: c.id or 0)
+    return CasusPage(items=[CasusOut.model_validate(c) for c in rows], volgende=volgende)
 
 
 @router.post(
@@ -123,20 +131,28 @@ def due(
     caller: Reader,
     session: SessionDep,
     dagen: Annotated[int, Query(ge=1, le=366, description="How many days ahead.")] = 31,
-) -> list[TermijnOut]:
+    na: NameCursor = None,
+    limit: Limit = 100,
+) -> TermijnPage:
     zvh = caller.partner_id if caller.roles == {Role.PROCESREGISSEUR} else None
     items = service.due(session, zvh, dutch_date(utcnow()), dagen)
-    return [TermijnOut.model_validate(t) for t in items]
+    rows, volgende = in_memory(items, _termijn_key, after=na, limit=limit)
+    return TermijnPage(items=[TermijnOut.model_validate(t) for t in rows], volgende=volgende)
 
 
-@router.get("/{casus_id}", summary="One casus", description="Stage, participants, meldingen and history.")
-def get_casus(casus_id: IdPath, caller: Reader, session: SessionDep) -> CasusDetail:
+def _termijn_key(termijn: Termijn) -> str:
+    """Soonest first, then by casus and kind: a cursor that sorts as the list does."""
+    return f"{termijn.datum.isoformat()}/{termijn.casus_id:010d}/{termijn.soort}"
+
+
+@router.get("/{casusId}", summary="One casus", description="Stage, participants, meldingen and history.")
+def get_casus(casus_id: Annotated[int, id_path("casusId")], caller: Reader, session: SessionDep) -> CasusDetail:
     _visible(caller, service.get(session, casus_id).zvh)
     return detail(session, casus_id)
 
 
 @router.post(
-    "/{casus_id}/fase",
+    "/{casusId}/fase",
     summary="Move a casus to another stage",
     description=(
         "Forward only, with a reason. Afschaling (or closing a casus that was not scaled down) sends every partner "
@@ -144,7 +160,13 @@ def get_casus(casus_id: IdPath, caller: Reader, session: SessionDep) -> CasusDet
     ),
 )
 def move(
-    *, casus_id: IdPath, body: FaseIn, caller: RegisseurDep, context: ContextDep, session: SessionDep, vault: VaultDep
+    *,
+    casus_id: Annotated[int, id_path("casusId")],
+    body: FaseIn,
+    caller: RegisseurDep,
+    context: ContextDep,
+    session: SessionDep,
+    vault: VaultDep,
 ) -> CasusDetail:
     service.move(
         session, _regisseur(caller), casus_id, body.naar, reden=service.check_reason(body.reden), context=context,
@@ -154,7 +176,7 @@ def move(
 
 
 @router.post(
-    "/{casus_id}/weegtafel",
+    "/{casusId}/weegtafel",
     summary="Record a weegtafel decision (Top X)",
     description=(
         "Gives a Top X casus its status, or requalifies it, for the term the convenant agrees "
@@ -164,7 +186,8 @@ def move(
 )
 def weegtafel(
     *,
-    casus_id: IdPath, body: WeegtafelIn, caller: RegisseurDep, context: ContextDep, session: SessionDep,
+    casus_id: Annotated[int, id_path("casusId")],
+    body: WeegtafelIn, caller: RegisseurDep, context: ContextDep, session: SessionDep,
     afspraken: AfsprakenDep,
 ) -> CasusDetail:  # fmt: skip
     service.weegtafel(
@@ -175,13 +198,17 @@ def weegtafel(
 
 
 @router.post(
-    "/{casus_id}/deelnemers",
+    "/{casusId}/deelnemers",
     status_code=status.HTTP_201_CREATED,
     summary="Add a partner to the table",
     description="With a reason; on the ledger.",
 )
 def add_participant(
-    casus_id: IdPath, body: DeelnemerIn, caller: RegisseurDep, context: ContextDep, session: SessionDep
+    casus_id: Annotated[int, id_path("casusId")],
+    body: DeelnemerIn,
+    caller: RegisseurDep,
+    context: ContextDep,
+    session: SessionDep,
 ) -> CasusDetail:
     service.add_participant(
         session, _regisseur(caller), casus_id, body.partner, reden=service.check_reason(body.reden),
@@ -191,12 +218,18 @@ def add_participant(
 
 
 @router.post(
-    "/{casus_id}/deelnemers/{partner_id}/verwijdering",
+    "/{casusId}/deelnemers/{partnerId}/verwijdering",
     summary="Remove a partner from the table",
     description="With a reason; on the ledger.",
 )
 def remove_participant(
-    *, casus_id: IdPath, partner_id: str, body: RedenIn, caller: RegisseurDep, context: ContextDep, session: SessionDep
+    *,
+    casus_id: Annotated[int, id_path("casusId")],
+    partner_id: Annotated[str, name_path("partnerId")],
+    body: RedenIn,
+    caller: RegisseurDep,
+    context: ContextDep,
+    session: SessionDep,
 ) -> CasusDetail:
     service.remove_participant(
         session, _regisseur(caller), casus_id, partner_id[:64], reden=service.check_reason(body.reden),
@@ -206,13 +239,17 @@ def remove_participant(
 
 
 @router.post(
-    "/{casus_id}/meldingen",
+    "/{casusId}/meldingen",
     status_code=status.HTTP_201_CREATED,
     summary="Link a melding to the casus",
     description="A melding the hub received (by its id from the receipt or the delivery).",
 )
 def link_melding(
-    casus_id: IdPath, body: MeldingKoppeling, caller: RegisseurDep, context: ContextDep, session: SessionDep
+    casus_id: Annotated[int, id_path("casusId")],
+    body: MeldingKoppeling,
+    caller: RegisseurDep,
+    context: ContextDep,
+    session: SessionDep,
 ) -> CasusDetail:
     service.link_melding(
         session, _regisseur(caller), casus_id, body.melding_id, reden=service.check_reason(body.reden),
@@ -222,7 +259,7 @@ def link_melding(
 
 
 @router.post(
-    "/{casus_id}/informering",
+    "/{casusId}/informering",
     status_code=status.HTTP_201_CREATED,
     summary="Record whether the persons were informed",
     description=(
@@ -233,7 +270,8 @@ def link_melding(
 )
 def record_informing(
     *,
-    casus_id: IdPath, body: InformerenIn, caller: RegisseurDep, context: ContextDep, session: SessionDep,
+    casus_id: Annotated[int, id_path("casusId")],
+    body: InformerenIn, caller: RegisseurDep, context: ContextDep, session: SessionDep,
     afspraken: AfsprakenDep,
 ) -> CasusDetail:  # fmt: skip
     service.decide_informing(
@@ -265,7 +303,7 @@ def resolve_person(
 
 
 @router.post(
-    "/{casus_id}/personen",
+    "/{casusId}/personen",
     status_code=status.HTTP_201_CREATED,
     summary="Link a person to the casus",
     description="By the pseudonym the hub gave your organisation, or by BSN, or by name and date of birth. The "
@@ -273,7 +311,7 @@ def resolve_person(
 )
 def link_person(
     *,
-    casus_id: IdPath,
+    casus_id: Annotated[int, id_path("casusId")],
     body: PersoonIn,
     caller: RegisseurDep,
     context: ContextDep,

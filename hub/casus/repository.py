@@ -15,6 +15,7 @@ from hub.casus.models import (
     CasusPersoon,
 )
 from hub.delivery.models import Levering, Status
+from hub.kit.paging import keyset
 
 
 def add(
@@ -29,13 +30,16 @@ def get(session: Session, casus_id: int) -> Casus | None:
     return session.get(Casus, casus_id)
 
 
-def of_zvh(session: Session, zvh: str | None, *, open_only: bool) -> Sequence[Casus]:
-    query = select(Casus).order_by(col(Casus.id).desc())
+def of_zvh(
+    session: Session, zvh: str | None, *, open_only: bool, after: int | None = None, limit: int | None = None
+) -> Sequence[Casus]:
+    """Newest first."""
+    query = select(Casus)
     if zvh is not None:
         query = query.where(Casus.zvh == zvh)
     if open_only:
         query = query.where(col(Casus.gesloten_op).is_(None))
-    return session.exec(query).all()
+    return session.exec(keyset(query, col(Casus.id), after=after, limit=limit, descending=True)).all()
 
 
 def participants(session: Session, casus_id: int, *, current: bool = True) -> Sequence[CasusDeelnemer]:

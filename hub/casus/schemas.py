@@ -9,6 +9,7 @@ from pydantic import Field
 from hub.casus.models import Beperkingsgrond, CasusType, Fase, Informeren
 from hub.kit.api import ApiModel
 from hub.kit.ids import SLUG_PATTERN
+from hub.kit.paging import Pagina
 from hub.pseudonym.schemas import IdentiteitIn
 
 Reden = Field(min_length=5, max_length=1000, description="Why, for the casus's history; no personal data.")
@@ -135,3 +136,11 @@ class CasusDetail(CasusOut):
         description="The decision on informing its persons that holds (the newest); null while none was recorded."
     )
     geschiedenis: list[GebeurtenisOut]
+
+
+class CasusPage(Pagina[CasusOut, int]):
+    """Casussen, newest first; the cursor is a casus id."""
+
+
+class TermijnPage(Pagina[TermijnOut, str]):
+    """What falls due, soonest first; the cursor is opaque: pass it back unchanged."""

@@ -483,8 +483,10 @@ def due(session: Session, zvh: str | None, today: date, days: int) -> list[Termi
     return sorted(items, key=lambda t: (t.datum, t.casus_id, t.soort))
 
 
-def list_casussen(session: Session, zvh: str | None, *, open_only: bool = False) -> Sequence[Casus]:
-    return repository.of_zvh(session, zvh, open_only=open_only)
+def list_casussen(
+    session: Session, zvh: str | None, *, open_only: bool = False, after: int | None = None, limit: int | None = None
+) -> Sequence[Casus]:
+    return repository.of_zvh(session, zvh, open_only=open_only, after=after, limit=limit)
 
 
 def current_participants(session: Session, casus_id: int) -> Sequence[CasusDeelnemer]:

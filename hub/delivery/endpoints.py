@@ -11,7 +11,7 @@ from hub.auth.service import Caller
 from hub.db import SessionDep
 from hub.delivery import service
 from hub.delivery.schemas import Bericht, InboxPage, LeveringOut, LeveringPage, OntvangstbevestigingIn
-from hub.kit.api import MAX_NUMBER
+from hub.kit.api import MAX_NUMBER, name_path
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep
@@ -41,7 +41,7 @@ def inbox(
 
 
 @router.post(
-    "/inbox/{levering_id}/ontvangstbevestiging",
+    "/inbox/{leveringId}/ontvangstbevestiging",
     summary="Acknowledge receipt",
     description=(
         "Your signed acknowledgement, naming the digest of what you received, is the proof of delivery; it goes "
@@ -49,7 +49,11 @@ def inbox(
     ),
 )
 def acknowledge(
-    levering_id: str, body: OntvangstbevestigingIn, caller: DeelnemerDep, context: ContextDep, session: SessionDep
+    levering_id: Annotated[str, name_path("leveringId")],
+    body: OntvangstbevestigingIn,
+    caller: DeelnemerDep,
+    context: ContextDep,
+    session: SessionDep,
 ) -> LeveringOut:
     levering = service.acknowledge(
         session, caller.partner_id, levering_id, body.inhoud_digest, context=context, now=utcnow()
@@ -74,9 +78,9 @@ def dead_letters(
 
 
 @router.post(
-    "/leveringen/{levering_id}/herstart",
+    "/leveringen/{leveringId}/herstart",
     summary="Re-drive a dead letter",
     description="It is tried again at once, with a fresh maximum age. Recorded in the admin audit trail.",
 )
-def redrive(levering_id: str, caller: Operator, session: SessionDep) -> LeveringOut:
+def redrive(levering_id: Annotated[str, name_path("leveringId")], caller: Operator, session: SessionDep) -> LeveringOut:
     return LeveringOut.model_validate(service.redrive(session, caller.principal_id, levering_id, utcnow()))

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from hub.kit.api import ApiModel
+from hub.kit.paging import Pagina
 
 
 class Grondslag(ApiModel):
@@ -66,9 +67,8 @@ class Bericht(ApiModel):
     )
 
 
-class InboxPage(ApiModel):
-    items: list[Bericht]
-    volgende: int | None = Field(description="Pass as `na` for the next page; null on the last page.")
+class InboxPage(Pagina[Bericht, int]):
+    """Berichten waiting for you, oldest first; the cursor is a delivery number."""
 
 
 class OntvangstbevestigingIn(ApiModel):
@@ -92,6 +92,5 @@ class LeveringOut(ApiModel):
     dood_op: datetime | None
 
 
-class LeveringPage(ApiModel):
-    items: list[LeveringOut]
-    volgende: int | None
+class LeveringPage(Pagina[LeveringOut, int]):
+    """Deliveries, oldest first; the cursor is a delivery number (`nr`)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -30,9 +30,17 @@ def _day_in_range(day: date) -> date:
 
 MAX_ID = 2**31 - 1
 """The largest id of a table with an INTEGER key (PostgreSQL's int4): convenant versions, requests, consents."""
-IdPath = Annotated[int, Path(ge=0, le=MAX_ID)]
-"""An id in a URL path: a whole number the databases' integer keys can hold."""
 PositionPath = Annotated[int, Path(ge=0, le=MAX_NUMBER)]
 """A position in the verstrekkingenlog (a 64-bit integer) in a URL path."""
 Day = Annotated[date, AfterValidator(_day_in_range)]
 """A calendar day the hub can compute with (time zones included): 1900-01-01 up to 2999-12-31."""
+
+
+def id_path(name: str) -> Any:
+    """A whole-number id in a URL path, called `name` (camelCase, as every parameter) on the wire."""
+    return Path(alias=name, ge=0, le=MAX_ID)
+
+
+def name_path(name: str) -> Any:
+    """A textual id (a slug, uuid or kid) in a URL path, called `name` on the wire."""
+    return Path(alias=name, min_length=1, max_length=128)

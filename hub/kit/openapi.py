@@ -6,6 +6,7 @@ declares the `API-Version` header; every error response is `application/problem+
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -16,6 +17,18 @@ from hub.kit.examples import EXAMPLES
 from hub.kit.operations import OPERATION_IDS
 
 API_PREFIX = "/api/v1"
+
+
+class _WithoutEmailValidatorHint(logging.Filter):
+    """FastAPI validates the document's contact address with email-validator when it is installed and otherwise
+    tells the operator to install it. The address is ours and fixed, so the hub does without that package and
+    without the hint (it reads like a fault to whoever is on call)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "email-validator not installed" not in record.getMessage()
+
+
+logging.getLogger("fastapi").addFilter(_WithoutEmailValidatorHint())
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",

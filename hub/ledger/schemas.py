@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from hub.kit.api import ApiModel
+from hub.kit.paging import Pagina
 
 
 class EntryOut(ApiModel):
@@ -16,9 +17,8 @@ class EntryOut(ApiModel):
     bytes: str = Field(description="Base64 of the exact bytes that were hashed: verify with these, not with `entry`.")
 
 
-class EntryPage(ApiModel):
-    items: list[EntryOut]
-    volgende: int | None = Field(description="Pass as `na` for the next page; null on the last page.")
+class EntryPage(Pagina[EntryOut, int]):
+    """Entries in log order; the cursor is a position."""
 
 
 class CheckpointOut(ApiModel):

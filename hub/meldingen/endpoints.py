@@ -11,10 +11,12 @@ from fastapi.responses import Response
 from hub.auth.dependencies import CallerDep, PartnerDep
 from hub.db import SessionDep
 from hub.errors import NotFound
+from hub.kit.api import name_path
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
+from hub.kit.paging import Limit, NameCursor, in_memory
 from hub.meldingen import intake, repository, service
-from hub.meldingen.schemas import BerichttypeOut, MeldingIn, Ontvangstbewijs
+from hub.meldingen.schemas import BerichttypeOut, BerichttypePage, MeldingIn, Ontvangstbewijs
 from hub.pseudonym.endpoints import VaultDep
 
 router = APIRouter(prefix=API_PREFIX, tags=["meldingen"])
@@ -55,11 +57,13 @@ async def submit(
 
 
 @router.get(
-    "/meldingen/{melding_id}",
+    "/meldingen/{meldingId}",
     summary="The receipt of a melding you sent",
     description="What the hub answered when it received it. Only the partner that sent it may read it.",
 )
-def receipt(melding_id: str, caller: PartnerDep, session: SessionDep) -> Ontvangstbewijs:
+def receipt(
+    melding_id: Annotated[str, name_path("meldingId")], caller: PartnerDep, session: SessionDep
+) -> Ontvangstbewijs:
     melding = repository.get(session, melding_id)
     if melding is None or melding.verstrekker != caller.partner_id:
         raise NotFound("you sent no melding with this id", code="melding-not-found")
@@ -71,15 +75,19 @@ def receipt(melding_id: str, caller: PartnerDep, session: SessionDep) -> Ontvang
     summary="The berichttypes of the active convenant",
     description="Each with its version and where its JSON Schema is published.",
 )
-def berichttypen(_: CallerDep, request: Request, session: SessionDep) -> list[BerichttypeOut]:
+def berichttypen(
+    _: CallerDep, request: Request, session: SessionDep, na: NameCursor = None, limit: Limit = 100
+) -> BerichttypePage:
     policy = request.app.state.policy_runtime.active(session, utcnow())
     if policy is None:
-        return []
+        return BerichttypePage(items=[], volgende=None)
     base = f"{request.app.state.settings.public_url}{API_PREFIX}/berichttypen"
-    return [
+    every = [
         BerichttypeOut(code=b.code, versie=b.versie, omschrijving=b.omschrijving, schema_url=f"{base}/{b.code}")
         for b in policy.source.berichttypes.berichttypes
     ]
+    rows, volgende = in_memory(every, lambda b: b.code, after=na, limit=limit)
+    return BerichttypePage(items=rows, volgende=volgende)
 
 
 @router.get(

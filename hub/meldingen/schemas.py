@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from hub.kit.api import MAX_ID, ApiModel
 from hub.kit.canonical import canonical_problem
 from hub.kit.ids import SLUG_PATTERN
+from hub.kit.paging import Pagina
 
 CODE = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
 
@@ -94,3 +95,7 @@ class BerichttypeOut(ApiModel):
     versie: int
     omschrijving: str
     schema_url: str = Field(description="Where its JSON Schema is published.")
+
+
+class BerichttypePage(Pagina[BerichttypeOut, str]):
+    """Berichttypes ordered by code; the cursor is a code."""

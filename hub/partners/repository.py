@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
+from hub.kit.paging import keyset
 from hub.partners.models import Partner, Principal, PrincipalKey
 
 
@@ -17,19 +18,21 @@ def partner_by_oin(session: Session, oin: str) -> Partner | None:
     return session.exec(select(Partner).where(Partner.oin == oin)).first()
 
 
-def list_partners(session: Session) -> Sequence[Partner]:
-    return session.exec(select(Partner).order_by(col(Partner.id))).all()
+def list_partners(session: Session, *, after: str | None = None, limit: int | None = None) -> Sequence[Partner]:
+    return session.exec(keyset(select(Partner), col(Partner.id), after=after, limit=limit)).all()
 
 
 def get_principal(session: Session, principal_id: str) -> Principal | None:
     return session.get(Principal, principal_id)
 
 
-def list_principals(session: Session, partner_id: str | None = None) -> Sequence[Principal]:
-    query = select(Principal).order_by(col(Principal.id))
+def list_principals(
+    session: Session, partner_id: str | None = None, *, after: str | None = None, limit: int | None = None
+) -> Sequence[Principal]:
+    query = select(Principal)
     if partner_id is not None:
         query = query.where(Principal.partner_id == partner_id)
-    return session.exec(query).all()
+    return session.exec(keyset(query, col(Principal.id), after=after, limit=limit)).all()
 
 
 def get_key(session: Session, kid: str) -> PrincipalKey | None:
@@ -40,9 +43,11 @@ def key_by_thumbprint(session: Session, thumbprint: str) -> PrincipalKey | None:
     return session.exec(select(PrincipalKey).where(PrincipalKey.thumbprint == thumbprint)).first()
 
 
-def list_keys(session: Session, principal_id: str) -> Sequence[PrincipalKey]:
+def list_keys(
+    session: Session, principal_id: str, *, after: str | None = None, limit: int | None = None
+) -> Sequence[PrincipalKey]:
     query = select(PrincipalKey).where(PrincipalKey.principal_id == principal_id)
-    return session.exec(query.order_by(col(PrincipalKey.created_at), col(PrincipalKey.kid))).all()
+    return session.exec(keyset(query, col(PrincipalKey.kid), after=after, limit=limit)).all()
 
 
 def add(session: Session, row: Partner | Principal | PrincipalKey) -> None:

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from hub.kit.api import ApiModel
 from hub.kit.ids import SLUG_PATTERN
+from hub.kit.paging import Pagina
 from hub.partners.models import (
     DeliveryMode,
     PartnerSoort,
@@ -112,3 +113,15 @@ class KeyRevocation(ApiModel):
 
 class Jwks(ApiModel):
     keys: list[dict[str, Any]]
+
+
+class PartnerPage(Pagina[PartnerOut, str]):
+    """Partners ordered by id; the cursor is a partner id."""
+
+
+class PrincipalPage(Pagina[PrincipalOut, str]):
+    """Principals ordered by id; the cursor is a principal id."""
+
+
+class KeyPage(Pagina[KeyOut, str]):
+    """Keys ordered by kid; the cursor is a kid."""

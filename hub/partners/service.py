@@ -70,8 +70,8 @@ def get_partner(session: Session, partner_id: str) -> Partner:
     return partner
 
 
-def list_partners(session: Session) -> Sequence[Partner]:
-    return repository.list_partners(session)
+def list_partners(session: Session, *, after: str | None = None, limit: int | None = None) -> Sequence[Partner]:
+    return repository.list_partners(session, after=after, limit=limit)
 
 
 def create_partner(session: Session, actor: str, data: PartnerCreate) -> Partner:
@@ -152,8 +152,10 @@ def get_principal(session: Session, principal_id: str) -> Principal:
     return principal
 
 
-def list_principals(session: Session, partner_id: str | None = None) -> Sequence[Principal]:
-    return repository.list_principals(session, partner_id)
+def list_principals(
+    session: Session, partner_id: str | None = None, *, after: str | None = None, limit: int | None = None
+) -> Sequence[Principal]:
+    return repository.list_principals(session, partner_id, after=after, limit=limit)
 
 
 def create_principal(session: Session, actor: str, data: PrincipalCreate) -> Principal:
@@ -213,9 +215,11 @@ def update_principal(session: Session, actor: str, principal_id: str, data: Prin
 # Keys
 
 
-def list_keys(session: Session, principal_id: str) -> Sequence[PrincipalKey]:
+def list_keys(
+    session: Session, principal_id: str, *, after: str | None = None, limit: int | None = None
+) -> Sequence[PrincipalKey]:
     get_principal(session, principal_id)
-    return repository.list_keys(session, principal_id)
+    return repository.list_keys(session, principal_id, after=after, limit=limit)
 
 
 def add_key(session: Session, actor: str, principal_id: str, data: KeyCreate) -> PrincipalKey:

@@ -12,9 +12,10 @@ from hub.auth.dependencies import PartnerDep, require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep
 from hub.errors import Forbidden, NotFound, ServiceUnavailable
-from hub.kit.api import MAX_ID, Day, IdPath
+from hub.kit.api import MAX_ID, Day, id_path
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
+from hub.kit.paging import Limit, NumberCursor, cut
 from hub.partners.models import Role
 from hub.policy import repository, service
 from hub.policy.decision import Verzoek
@@ -29,6 +30,7 @@ from hub.policy.schemas import (
     DiffOut,
     EmergencyIn,
     EmergencyOut,
+    EmergencyPage,
     ProposalIn,
     ProposalOut,
     ScheduleIn,
@@ -36,6 +38,7 @@ from hub.policy.schemas import (
     SimulationOut,
     VersionDetail,
     VersionOut,
+    VersionPage,
 )
 from hub.policy.simulate import simulate
 from hub.policy.validate import validate
@@ -119,8 +122,9 @@ def _compiled(session: Session, runtime: PolicyRuntime, version_id: int | None) 
 
 
 @router.get("/versies", summary="All convenant versions", description="Every version, oldest first, with its status.")
-def list_versions(_: Reader, session: SessionDep) -> list[VersionOut]:
-    return _out_all(session, service.list_versions(session))
+def list_versions(_: Reader, session: SessionDep, na: NumberCursor = None, limit: Limit = 100) -> VersionPage:
+    rows, volgende = cut(service.list_versions(session, after=na, limit=limit), limit, lambda v: v.id or 0)
+    return VersionPage(items=_out_all(session, rows), volgende=volgende)
 
 
 @router.post(
@@ -134,8 +138,10 @@ def propose(body: ProposalIn, caller: MemberOfficerDep, session: SessionDep) -> 
     return ProposalOut(versie=_out(session, version), waarschuwingen=[str(f) for f in findings])
 
 
-@router.get("/versies/{versie_id}", summary="One version", description="A version with its full source.")
-def get_version(versie_id: IdPath, _: Reader, session: SessionDep, runtime: RuntimeDep) -> VersionDetail:
+@router.get("/versies/{versieId}", summary="One version", description="A version with its full source.")
+def get_version(
+    versie_id: Annotated[int, id_path("versieId")], _: Reader, session: SessionDep, runtime: RuntimeDep
+) -> VersionDetail:
     version = service.get_version(session, versie_id)
     findings = validate(runtime.compile(version).source)
     out = _out(session, version)
@@ -145,12 +151,12 @@ def get_version(versie_id: IdPath, _: Reader, session: SessionDep, runtime: Runt
 
 
 @router.post(
-    "/versies/{versie_id}/goedkeuring",
+    "/versies/{versieId}/goedkeuring",
     summary="Approve a version (four eyes)",
     description="By another privacy officer than the proposer; it becomes active at `actiefVanaf` (default now).",
 )
 def approve(
-    versie_id: IdPath,
+    versie_id: Annotated[int, id_path("versieId")],
     body: ApprovalIn,
     caller: MemberOfficerDep,
     session: SessionDep,
@@ -164,12 +170,12 @@ def approve(
 
 
 @router.post(
-    "/versies/{versie_id}/activering",
+    "/versies/{versieId}/activering",
     summary="Set when an approved version becomes active",
     description="Moves the activation moment of an approved version that is not active yet; never into the past.",
 )
 def activate(
-    versie_id: IdPath,
+    versie_id: Annotated[int, id_path("versieId")],
     body: ScheduleIn,
     caller: MemberOfficerDep,
     session: SessionDep,
@@ -263,8 +269,9 @@ def _emergency_out(prohibition: EmergencyProhibition) -> EmergencyOut:
     summary="Emergency prohibitions",
     description="All of them, with status: onbevestigd, onbevestigd-te-laat (over 24 h), bevestigd, opgeheven.",
 )
-def list_emergency(_: Reader, session: SessionDep) -> list[EmergencyOut]:
-    return [_emergency_out(p) for p in service.list_emergency(session)]
+def list_emergency(_: Reader, session: SessionDep, na: NumberCursor = None, limit: Limit = 100) -> EmergencyPage:
+    rows, volgende = cut(service.list_emergency(session, after=na, limit=limit), limit, lambda p: p.id or 0)
+    return EmergencyPage(items=[_emergency_out(p) for p in rows], volgende=volgende)
 
 
 @router.post(
@@ -289,18 +296,22 @@ def issue_emergency(
 
 
 @router.post(
-    "/noodverboden/{noodverbod_id}/bevestiging",
+    "/noodverboden/{noodverbodId}/bevestiging",
     summary="Confirm an emergency prohibition",
     description="By a second privacy officer.",
 )
-def confirm_emergency(noodverbod_id: IdPath, caller: MemberOfficerDep, session: SessionDep) -> EmergencyOut:
+def confirm_emergency(
+    noodverbod_id: Annotated[int, id_path("noodverbodId")], caller: MemberOfficerDep, session: SessionDep
+) -> EmergencyOut:
     return _emergency_out(service.confirm_emergency(session, _officer(caller), noodverbod_id, utcnow()))
 
 
 @router.post(
-    "/noodverboden/{noodverbod_id}/opheffing",
+    "/noodverboden/{noodverbodId}/opheffing",
     summary="Lift an emergency prohibition",
     description="By another privacy officer than the one who issued it.",
 )
-def lift_emergency(noodverbod_id: IdPath, caller: MemberOfficerDep, session: SessionDep) -> EmergencyOut:
+def lift_emergency(
+    noodverbod_id: Annotated[int, id_path("noodverbodId")], caller: MemberOfficerDep, session: SessionDep
+) -> EmergencyOut:
     return _emergency_out(service.lift_emergency(session, _officer(caller), noodverbod_id, utcnow()))

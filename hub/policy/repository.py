@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from hub.kit.paging import keyset
 from hub.partners.models import Partner
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 
@@ -24,8 +25,8 @@ def version_by_hash(session: Session, content_hash: str) -> PolicyVersion | None
     return session.exec(select(PolicyVersion).where(PolicyVersion.content_hash == content_hash)).first()
 
 
-def list_versions(session: Session) -> Sequence[PolicyVersion]:
-    return session.exec(select(PolicyVersion).order_by(col(PolicyVersion.id))).all()
+def list_versions(session: Session, *, after: int | None = None, limit: int | None = None) -> Sequence[PolicyVersion]:
+    return session.exec(keyset(select(PolicyVersion), col(PolicyVersion.id), after=after, limit=limit)).all()
 
 
 def active_version(session: Session, now: datetime) -> PolicyVersion | None:
@@ -65,11 +66,13 @@ def get_emergency(session: Session, prohibition_id: int) -> EmergencyProhibition
     return session.get(EmergencyProhibition, prohibition_id)
 
 
-def list_emergency(session: Session, *, in_force_only: bool = False) -> Sequence[EmergencyProhibition]:
-    query = select(EmergencyProhibition).order_by(col(EmergencyProhibition.id))
+def list_emergency(
+    session: Session, *, in_force_only: bool = False, after: int | None = None, limit: int | None = None
+) -> Sequence[EmergencyProhibition]:
+    query = select(EmergencyProhibition)
     if in_force_only:
         query = query.where(col(EmergencyProhibition.lifted_at).is_(None))
-    return session.exec(query).all()
+    return session.exec(keyset(query, col(EmergencyProhibition.id), after=after, limit=limit)).all()
 
 
 def registry_werkgebieden(session: Session) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from hub.kit.api import MAX_ID, ApiModel, Day
+from hub.kit.paging import Pagina
 from hub.policy.decision import Besluit
 from hub.policy.explain import explain
 from hub.policy.simulate import Opname
@@ -183,3 +184,11 @@ class EmergencyOut(ApiModel):
     lifted_by: str | None
     lifted_at: datetime | None
     status: str
+
+
+class VersionPage(Pagina[VersionOut, int]):
+    """Convenant versions, oldest first; the cursor is a version id."""
+
+
+class EmergencyPage(Pagina[EmergencyOut, int]):
+    """Emergency prohibitions, oldest first; the cursor is their id."""

@@ -115,8 +115,8 @@ def get_version(session: Session, version_id: int) -> PolicyVersion:
     return version
 
 
-def list_versions(session: Session) -> Sequence[PolicyVersion]:
-    return repository.list_versions(session)
+def list_versions(session: Session, *, after: int | None = None, limit: int | None = None) -> Sequence[PolicyVersion]:
+    return repository.list_versions(session, after=after, limit=limit)
 
 
 def status(version: PolicyVersion, active: PolicyVersion | None, now: datetime) -> VersionStatus:
@@ -280,8 +280,10 @@ def lift_emergency(session: Session, officer: Officer, prohibition_id: int, now:
     return prohibition
 
 
-def list_emergency(session: Session) -> Sequence[EmergencyProhibition]:
-    return repository.list_emergency(session)
+def list_emergency(
+    session: Session, *, after: int | None = None, limit: int | None = None
+) -> Sequence[EmergencyProhibition]:
+    return repository.list_emergency(session, after=after, limit=limit)
 
 
 def emergency_status(prohibition: EmergencyProhibition, now: datetime) -> str:

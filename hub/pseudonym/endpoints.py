@@ -5,6 +5,7 @@ Privacy officers ask and approve (four eyes); DPIA reviewers may read the reques
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Annotated
 
@@ -14,15 +15,22 @@ from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep
 from hub.errors import ServiceUnavailable
-from hub.kit.api import IdPath
+from hub.kit.api import id_path
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
+from hub.kit.paging import Limit, NumberCursor, cut
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
 from hub.policy.endpoints import MemberOfficerDep
 from hub.pseudonym import service
 from hub.pseudonym.models import PrivacyRequest
-from hub.pseudonym.schemas import HeridentificatieIn, IdentiteitOut, PrivacyRequestOut, VergetelheidIn
+from hub.pseudonym.schemas import (
+    HeridentificatieIn,
+    IdentiteitOut,
+    PrivacyRequestOut,
+    PrivacyRequestPage,
+    VergetelheidIn,
+)
 from hub.pseudonym.service import Soort
 from hub.pseudonym.vault import Vault
 
@@ -49,9 +57,16 @@ def _out(request: PrivacyRequest) -> PrivacyRequestOut:
     )
 
 
+def _page(found: Sequence[PrivacyRequest], limit: int) -> PrivacyRequestPage:
+    rows, volgende = cut(found, limit, lambda r: r.id or 0)
+    return PrivacyRequestPage(items=[_out(r) for r in rows], volgende=volgende)
+
+
 @router.get("/heridentificaties", summary="Re-identification requests", description="All of them, without identities.")
-def list_reidentifications(_: Reader, session: SessionDep) -> list[PrivacyRequestOut]:
-    return [_out(r) for r in service.list_requests(session, Soort.HERIDENTIFICATIE)]
+def list_reidentifications(
+    _: Reader, session: SessionDep, na: NumberCursor = None, limit: Limit = 100
+) -> PrivacyRequestPage:
+    return _page(service.list_requests(session, Soort.HERIDENTIFICATIE, after=na, limit=limit), limit)
 
 
 @router.post(
@@ -75,12 +90,12 @@ def request_reidentification(
 
 
 @router.post(
-    "/heridentificaties/{verzoek_id}/goedkeuring",
+    "/heridentificaties/{verzoekId}/goedkeuring",
     summary="Approve a re-identification",
     description="By another privacy officer than the one who asked.",
 )
 def approve_reidentification(
-    verzoek_id: IdPath,
+    verzoek_id: Annotated[int, id_path("verzoekId")],
     caller: MemberOfficerDep,
     context: ContextDep,
     session: SessionDep,
@@ -94,12 +109,12 @@ def approve_reidentification(
 
 
 @router.post(
-    "/heridentificaties/{verzoek_id}/onthulling",
+    "/heridentificaties/{verzoekId}/onthulling",
     summary="See the identity, once",
     description="Only the privacy officer who asked, only after approval, only once (a second time is 410).",
 )
 def reveal(
-    verzoek_id: IdPath,
+    verzoek_id: Annotated[int, id_path("verzoekId")],
     caller: MemberOfficerDep,
     context: ContextDep,
     session: SessionDep,
@@ -110,8 +125,8 @@ def reveal(
 
 
 @router.get("/vergetelheidsverzoeken", summary="Erasure requests", description="All of them, without identities.")
-def list_erasures(_: Reader, session: SessionDep) -> list[PrivacyRequestOut]:
-    return [_out(r) for r in service.list_requests(session, Soort.VERGETELHEID)]
+def list_erasures(_: Reader, session: SessionDep, na: NumberCursor = None, limit: Limit = 100) -> PrivacyRequestPage:
+    return _page(service.list_requests(session, Soort.VERGETELHEID, after=na, limit=limit), limit)
 
 
 @router.post(
@@ -132,12 +147,12 @@ def request_erasure(
 
 
 @router.post(
-    "/vergetelheidsverzoeken/{verzoek_id}/goedkeuring",
+    "/vergetelheidsverzoeken/{verzoekId}/goedkeuring",
     summary="Approve and carry out an erasure",
     description="By another privacy officer; the person's data key is destroyed at once (crypto-shredding).",
 )
 def approve_erasure(
-    verzoek_id: IdPath,
+    verzoek_id: Annotated[int, id_path("verzoekId")],
     caller: MemberOfficerDep,
     context: ContextDep,
     session: SessionDep,

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Table, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from hub.kit.paging import keyset
 from hub.pseudonym.models import IssuedPseudonym, PrivacyRequest, VaultPerson
 
 
@@ -54,6 +55,8 @@ def request(session: Session, request_id: int) -> PrivacyRequest | None:
     return session.get(PrivacyRequest, request_id)
 
 
-def requests(session: Session, soort: str) -> Sequence[PrivacyRequest]:
-    query = select(PrivacyRequest).where(PrivacyRequest.soort == soort).order_by(col(PrivacyRequest.id))
-    return session.exec(query).all()
+def requests(
+    session: Session, soort: str, *, after: int | None = None, limit: int | None = None
+) -> Sequence[PrivacyRequest]:
+    query = select(PrivacyRequest).where(PrivacyRequest.soort == soort)
+    return session.exec(keyset(query, col(PrivacyRequest.id), after=after, limit=limit)).all()

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import Field
 
 from hub.kit.api import ApiModel, Day
+from hub.kit.paging import Pagina
 from hub.pseudonym.vault import OpgegevenIdentiteit
 
 
@@ -60,3 +61,7 @@ class IdentiteitOut(ApiModel):
     tussenvoegsel: str | None
     achternaam: str | None
     geboortedatum: date | None
+
+
+class PrivacyRequestPage(Pagina[PrivacyRequestOut, int]):
+    """Requests, oldest first; the cursor is a request id."""

@@ -92,8 +92,10 @@ def get(session: Session, request_id: int, soort: Soort) -> PrivacyRequest:
     return request
 
 
-def list_requests(session: Session, soort: Soort) -> Sequence[PrivacyRequest]:
-    return repository.requests(session, soort)
+def list_requests(
+    session: Session, soort: Soort, *, after: int | None = None, limit: int | None = None
+) -> Sequence[PrivacyRequest]:
+    return repository.requests(session, soort, after=after, limit=limit)
 
 
 def approve(

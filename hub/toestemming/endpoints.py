@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, status
 
 from hub.auth.dependencies import PartnerDep
 from hub.db import SessionDep
-from hub.kit.api import IdPath
+from hub.kit.api import id_path
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
+from hub.kit.paging import Limit, NumberCursor, cut
 from hub.ledger.endpoints import ContextDep
 from hub.policy.endpoints import ActivePolicyDep, DeelnemerDep
 from hub.pseudonym.endpoints import VaultDep
 from hub.toestemming import repository, service
-from hub.toestemming.schemas import ToestemmingIn, ToestemmingOut
+from hub.toestemming.schemas import ToestemmingIn, ToestemmingOut, ToestemmingPage
 
 router = APIRouter(prefix=API_PREFIX, tags=["toestemmingen"])
 
@@ -45,12 +48,16 @@ def record(
     summary="The consents your organisation recorded",
     description="Without identities: ids, items, scope, and when they were given and withdrawn.",
 )
-def list_recorded(caller: PartnerDep, session: SessionDep) -> list[ToestemmingOut]:
-    return [ToestemmingOut.model_validate(t) for t in repository.recorded_by(session, caller.partner_id)]
+def list_recorded(
+    caller: PartnerDep, session: SessionDep, na: NumberCursor = None, limit: Limit = 100
+) -> ToestemmingPage:
+    found = repository.recorded_by(session, caller.partner_id, after=na, limit=limit)
+    rows, volgende = cut(found, limit, lambda t: t.id or 0)
+    return ToestemmingPage(items=[ToestemmingOut.model_validate(t) for t in rows], volgende=volgende)
 
 
 @router.post(
-    "/toestemmingen/{toestemming_id}/intrekking",
+    "/toestemmingen/{toestemmingId}/intrekking",
     summary="Withdraw a consent",
     description=(
         "Deliveries not yet made that relied on it are withheld at once; every recipient that already received data "
@@ -58,7 +65,7 @@ def list_recorded(caller: PartnerDep, session: SessionDep) -> list[ToestemmingOu
     ),
 )
 def withdraw(
-    toestemming_id: IdPath,
+    toestemming_id: Annotated[int, id_path("toestemmingId")],
     caller: DeelnemerDep,
     context: ContextDep,
     session: SessionDep,

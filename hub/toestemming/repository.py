@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from hub.delivery.models import Levering, Status
+from hub.kit.paging import keyset
 from hub.toestemming.models import Toestemming
 
 
@@ -27,9 +28,11 @@ def active_for(session: Session, pseudonyms: Sequence[str]) -> Sequence[Toestemm
     return session.exec(query).all()
 
 
-def recorded_by(session: Session, partner_id: str) -> Sequence[Toestemming]:
-    query = select(Toestemming).where(Toestemming.vastgelegd_door == partner_id).order_by(col(Toestemming.id))
-    return session.exec(query).all()
+def recorded_by(
+    session: Session, partner_id: str, *, after: int | None = None, limit: int | None = None
+) -> Sequence[Toestemming]:
+    query = select(Toestemming).where(Toestemming.vastgelegd_door == partner_id)
+    return session.exec(keyset(query, col(Toestemming.id), after=after, limit=limit)).all()
 
 
 def relying_on(session: Session, toestemming_id: int, statuses: Sequence[Status]) -> list[Levering]:

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from hub.kit.api import ApiModel, Day
+from hub.kit.paging import Pagina
 from hub.pseudonym.schemas import IdentiteitIn
 
 CODE = r"^[a-z0-9][a-z0-9_-]{0,62}[a-z0-9]$"
@@ -61,3 +62,7 @@ class ToestemmingOut(ApiModel):
             "On withdrawal: recipients that already received data under it and are sent a notice to stop processing."
         ),
     )
+
+
+class ToestemmingPage(Pagina[ToestemmingOut, int]):
+    """Consents, oldest first; the cursor is a consent id."""

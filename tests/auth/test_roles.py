@@ -165,14 +165,14 @@ def _privacy_endpoints(state: PrivacyState) -> list[Endpoint]:
         ),
         Endpoint(
             "POST",
-            "/api/v1/heridentificaties/{verzoek_id}/goedkeuring",
+            "/api/v1/heridentificaties/{verzoekId}/goedkeuring",
             f"/api/v1/heridentificaties/{state.approve_reidentification}/goedkeuring",
             {},
             _officer_only(OK),
         ),
         Endpoint(
             "POST",
-            "/api/v1/heridentificaties/{verzoek_id}/onthulling",
+            "/api/v1/heridentificaties/{verzoekId}/onthulling",
             f"/api/v1/heridentificaties/{state.reveal}/onthulling",
             {},
             _officer_only(OK),
@@ -187,7 +187,7 @@ def _privacy_endpoints(state: PrivacyState) -> list[Endpoint]:
         ),
         Endpoint(
             "POST",
-            "/api/v1/vergetelheidsverzoeken/{verzoek_id}/goedkeuring",
+            "/api/v1/vergetelheidsverzoeken/{verzoekId}/goedkeuring",
             f"/api/v1/vergetelheidsverzoeken/{state.approve_erasure}/goedkeuring",
             {},
             _officer_only(OK),
@@ -213,17 +213,17 @@ def _policy_endpoints(state: PolicyState) -> list[Endpoint]:
             {"bron": state.bron, "toelichting": "role table"},
             _officer_only(CREATED),
         ),
-        Endpoint("GET", "/api/v1/beleid/versies/{versie_id}", f"/api/v1/beleid/versies/{state.active}", None, readers),
+        Endpoint("GET", "/api/v1/beleid/versies/{versieId}", f"/api/v1/beleid/versies/{state.active}", None, readers),
         Endpoint(
             "POST",
-            "/api/v1/beleid/versies/{versie_id}/goedkeuring",
+            "/api/v1/beleid/versies/{versieId}/goedkeuring",
             f"/api/v1/beleid/versies/{state.proposal}/goedkeuring",
             {"waarschuwingenGezien": True},
             _officer_only(OK),
         ),
         Endpoint(
             "POST",
-            "/api/v1/beleid/versies/{versie_id}/activering",
+            "/api/v1/beleid/versies/{versieId}/activering",
             f"/api/v1/beleid/versies/{state.scheduled}/activering",
             {"actiefVanaf": later},
             _officer_only(OK),
@@ -254,14 +254,14 @@ def _policy_endpoints(state: PolicyState) -> list[Endpoint]:
         ),
         Endpoint(
             "POST",
-            "/api/v1/beleid/noodverboden/{noodverbod_id}/bevestiging",
+            "/api/v1/beleid/noodverboden/{noodverbodId}/bevestiging",
             f"/api/v1/beleid/noodverboden/{state.emergency}/bevestiging",
             {},
             _officer_only(OK),
         ),
         Endpoint(
             "POST",
-            "/api/v1/beleid/noodverboden/{noodverbod_id}/opheffing",
+            "/api/v1/beleid/noodverboden/{noodverbodId}/opheffing",
             f"/api/v1/beleid/noodverboden/{state.emergency}/opheffing",
             {},
             _officer_only(OK),
@@ -308,14 +308,14 @@ def _meldingen_endpoints() -> list[Endpoint]:
     return [
         # Past the role check, the melding's content is checked: this one lacks every required field.
         Endpoint("POST", "/api/v1/meldingen", "/api/v1/meldingen", melding, _partner_only(422)),
-        Endpoint("GET", "/api/v1/meldingen/{melding_id}", "/api/v1/meldingen/onbekend", None, _partner_only(404)),
+        Endpoint("GET", "/api/v1/meldingen/{meldingId}", "/api/v1/meldingen/onbekend", None, _partner_only(404)),
         Endpoint("GET", "/api/v1/berichttypen", "/api/v1/berichttypen", None, _everyone()),
         Endpoint(
             "GET", "/api/v1/berichttypen/{code}", "/api/v1/berichttypen/e33-verward-gedrag", None, _everyone()
         ),
         Endpoint("GET", "/api/v1/inbox", "/api/v1/inbox", None, _partner_only(OK)),
         Endpoint(
-            "POST", "/api/v1/inbox/{levering_id}/ontvangstbevestiging",
+            "POST", "/api/v1/inbox/{leveringId}/ontvangstbevestiging",
             "/api/v1/inbox/onbekend/ontvangstbevestiging", {"inhoudDigest": "sha256:00"}, _partner_only(404),
         ),
         Endpoint("GET", "/api/v1/leveringen/dood", "/api/v1/leveringen/dood", None, _operator_only(OK)),
@@ -325,11 +325,11 @@ def _meldingen_endpoints() -> list[Endpoint]:
         ),
         Endpoint("GET", "/api/v1/toestemmingen", "/api/v1/toestemmingen", None, _partner_only(OK)),
         Endpoint(
-            "POST", "/api/v1/toestemmingen/{toestemming_id}/intrekking", "/api/v1/toestemmingen/999/intrekking", {},
+            "POST", "/api/v1/toestemmingen/{toestemmingId}/intrekking", "/api/v1/toestemmingen/999/intrekking", {},
             _partner_only(404),
         ),
         Endpoint(
-            "POST", "/api/v1/leveringen/{levering_id}/herstart", "/api/v1/leveringen/onbekend/herstart", {},
+            "POST", "/api/v1/leveringen/{leveringId}/herstart", "/api/v1/leveringen/onbekend/herstart", {},
             _operator_only(404),
         ),
         # Past the role check, the end date is checked: this one lies in the past.
@@ -339,7 +339,7 @@ def _meldingen_endpoints() -> list[Endpoint]:
         ),
         Endpoint("GET", "/api/v1/bekendheid", "/api/v1/bekendheid", None, _partner_only(OK)),
         Endpoint(
-            "POST", "/api/v1/bekendheid/{signal_id}/intrekking", "/api/v1/bekendheid/999/intrekking", {},
+            "POST", "/api/v1/bekendheid/{signaalId}/intrekking", "/api/v1/bekendheid/999/intrekking", {},
             _partner_only(404),
         ),
     ]  # fmt: skip
@@ -381,36 +381,36 @@ def _casus_endpoints() -> list[Endpoint]:
         Endpoint("GET", "/api/v1/casussen", "/api/v1/casussen", None, readers),
         Endpoint("POST", "/api/v1/casussen", "/api/v1/casussen", {"type": "pga", "reden": reden}, nobody),
         Endpoint("GET", "/api/v1/casussen/termijnen", "/api/v1/casussen/termijnen", None, readers),
-        Endpoint("GET", "/api/v1/casussen/{casus_id}", "/api/v1/casussen/1", None, readers),
+        Endpoint("GET", "/api/v1/casussen/{casusId}", "/api/v1/casussen/1", None, readers),
         Endpoint(
-            "POST", "/api/v1/casussen/{casus_id}/fase", "/api/v1/casussen/1/fase", {"naar": "triage", "reden": reden},
+            "POST", "/api/v1/casussen/{casusId}/fase", "/api/v1/casussen/1/fase", {"naar": "triage", "reden": reden},
             nobody,
         ),
         Endpoint(
-            "POST", "/api/v1/casussen/{casus_id}/bekendheidscheck", "/api/v1/casussen/1/bekendheidscheck", {}, nobody
+            "POST", "/api/v1/casussen/{casusId}/bekendheidscheck", "/api/v1/casussen/1/bekendheidscheck", {}, nobody
         ),
         Endpoint(
-            "POST", "/api/v1/casussen/{casus_id}/weegtafel", "/api/v1/casussen/1/weegtafel",
+            "POST", "/api/v1/casussen/{casusId}/weegtafel", "/api/v1/casussen/1/weegtafel",
             {"datum": "2026-11-30", "aanwezig": ["politie-test"], "reden": reden}, nobody,
         ),
         Endpoint(
-            "POST", "/api/v1/casussen/{casus_id}/deelnemers", "/api/v1/casussen/1/deelnemers",
+            "POST", "/api/v1/casussen/{casusId}/deelnemers", "/api/v1/casussen/1/deelnemers",
             {"partner": "via-test", "reden": reden}, nobody,
         ),
         Endpoint(
-            "POST", "/api/v1/casussen/{casus_id}/deelnemers/{partner_id}/verwijdering",
+            "POST", "/api/v1/casussen/{casusId}/deelnemers/{partnerId}/verwijdering",
             "/api/v1/casussen/1/deelnemers/via-test/verwijdering", {"reden": reden}, nobody,
         ),
         Endpoint(
-            "POST", "/api/v1/casussen/{casus_id}/meldingen", "/api/v1/casussen/1/meldingen",
+            "POST", "/api/v1/casussen/{casusId}/meldingen", "/api/v1/casussen/1/meldingen",
             {"meldingId": "x", "reden": reden}, nobody,
         ),
         Endpoint(
-            "POST", "/api/v1/casussen/{casus_id}/personen", "/api/v1/casussen/1/personen",
+            "POST", "/api/v1/casussen/{casusId}/personen", "/api/v1/casussen/1/personen",
             {"bsn": "762621606", "reden": reden}, nobody,
         ),
         Endpoint(
-            "POST", "/api/v1/casussen/{casus_id}/informering", "/api/v1/casussen/1/informering",
+            "POST", "/api/v1/casussen/{casusId}/informering", "/api/v1/casussen/1/informering",
             {"besluit": "geinformeerd", "artikel": "14", "datum": "2026-11-30", "reden": reden}, nobody,
         ),
     ]  # fmt: skip
@@ -421,33 +421,33 @@ def _registry_endpoints(actors: dict[str, Actor], extra_key: dict[str, SigningKe
         Endpoint("GET", "/api/v1/aanroeper", "/api/v1/aanroeper", None, _everyone()),
         Endpoint("GET", "/api/v1/partners", "/api/v1/partners", None, _readers()),
         Endpoint("POST", "/api/v1/partners", "/api/v1/partners", _new_partner, _operator_only(CREATED)),
-        Endpoint("GET", "/api/v1/partners/{partner_id}", "/api/v1/partners/via-test", None, _readers()),
+        Endpoint("GET", "/api/v1/partners/{partnerId}", "/api/v1/partners/via-test", None, _readers()),
         Endpoint(
-            "PATCH", "/api/v1/partners/{partner_id}", "/api/v1/partners/via-test", {"naam": "VIA"}, _operator_only(OK)
+            "PATCH", "/api/v1/partners/{partnerId}", "/api/v1/partners/via-test", {"naam": "VIA"}, _operator_only(OK)
         ),
         Endpoint("GET", "/api/v1/principals", "/api/v1/principals", None, _readers()),
         Endpoint("POST", "/api/v1/principals", "/api/v1/principals", _new_principal, _operator_only(CREATED)),
-        Endpoint("GET", "/api/v1/principals/{principal_id}", f"/api/v1/principals/{via}", None, _readers()),
+        Endpoint("GET", "/api/v1/principals/{principalId}", f"/api/v1/principals/{via}", None, _readers()),
         Endpoint(
             "PATCH",
-            "/api/v1/principals/{principal_id}",
+            "/api/v1/principals/{principalId}",
             f"/api/v1/principals/{via}",
             {"roles": ["partner"]},
             _operator_only(OK),
         ),
         Endpoint(
-            "GET", "/api/v1/principals/{principal_id}/sleutels", f"/api/v1/principals/{via}/sleutels", None, _readers()
+            "GET", "/api/v1/principals/{principalId}/sleutels", f"/api/v1/principals/{via}/sleutels", None, _readers()
         ),
         Endpoint(
             "POST",
-            "/api/v1/principals/{principal_id}/sleutels",
+            "/api/v1/principals/{principalId}/sleutels",
             f"/api/v1/principals/{via}/sleutels",
             lambda role: {"jwk": extra_key[role].public_jwk()},
             _operator_only(CREATED),
         ),
         Endpoint(
             "DELETE",
-            "/api/v1/principals/{principal_id}/sleutels/{kid}",
+            "/api/v1/principals/{principalId}/sleutels/{kid}",
             f"/api/v1/principals/{via}/sleutels/{actors['via'].key.kid}",
             None,
             _operator_only(OK),

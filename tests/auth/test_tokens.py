@@ -134,7 +134,7 @@ class TestGoodTokens:
 
     def test_query_string_is_not_part_of_htu(self, http: httpx.Client, actors: dict[str, Actor]) -> None:
         client = actors["operator"].client(http)
-        assert client.get("/api/v1/principals", params={"partnerId": "via-test"})[0]["partnerId"] == "via-test"
+        assert client.get("/api/v1/principals", params={"partnerId": "via-test"})["items"][0]["partnerId"] == "via-test"
 
 
 def _token(issuer: str, jti: str, expires_at: int) -> VerifiedToken:

@@ -54,10 +54,10 @@ class TestConsent:
         assert terms is not None and terms.doel == NAZORG
         basis = next(c for c in terms.categorieen if c["categorie"] == "basisvoorwaarden")
         assert (basis["regel"], basis["grondslag"], basis["opToestemming"]) == ("R-DJI-003", "toestemming", True)
-        recorded_list = dji.get("/api/v1/toestemmingen")
+        recorded_list = dji.get("/api/v1/toestemmingen")["items"]
         assert [t["item"] for t in recorded_list] == ["basisvoorwaarden/huisvesting", "basisvoorwaarden/schulden"]
         assert BRAM not in str(recorded_list)
-        assert partnership.client("gemeente-heerlen").get("/api/v1/toestemmingen") == [], "only your own"
+        assert partnership.client("gemeente-heerlen").get("/api/v1/toestemmingen")["items"] == [], "only your own"
 
     def test_a_consent_for_the_zvh_releases_nothing_to_the_gemeente(self, partnership: Partnership) -> None:
         partnership.client("dji-pi-limburg").post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh"]))

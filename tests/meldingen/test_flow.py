@@ -199,7 +199,7 @@ class TestBadInput:
 
     def test_the_schema_of_a_berichttype_is_published(self, partnership: Partnership) -> None:
         client = partnership.client("via-zuid-limburg")
-        listed = {b["code"] for b in client.get("/api/v1/berichttypen")}
+        listed = {b["code"] for b in client.get("/api/v1/berichttypen")["items"]}
         assert {"e33-verward-gedrag", "zorgmelding", "detentiemelding", "zrm-meting"} <= listed
         schema = client.get("/api/v1/berichttypen/e33-verward-gedrag")
         person = schema["properties"]["personen"]["items"]["properties"]

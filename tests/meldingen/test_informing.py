@@ -86,9 +86,9 @@ class TestInforming:
             entry = json.loads(ledger.entries_at(connection, [step["positie"]])[step["positie"]])
         assert (entry["soort"], entry["casus_id"], entry["handeling"]) == ("casus", told, "betrokkenen-geinformeerd")
 
-        due = regie.get("/api/v1/casussen/termijnen?dagen=90")
+        due = regie.get("/api/v1/casussen/termijnen?dagen=90")["items"]
         assert {"casusId": kept, "soort": "informeren-herbeoordeling", "datum": str(review), "verlopen": False} in due
-        assert regie.get("/api/v1/casussen/termijnen?dagen=30") == [], "beyond the horizon"
+        assert regie.get("/api/v1/casussen/termijnen?dagen=30") == {"items": [], "volgende": None}, "beyond the horizon"
 
     def test_incomplete_or_too_long_decisions_are_refused(self, partnership: Partnership, regie: HubClient) -> None:
         _, path = _casus(partnership, regie, BSN)

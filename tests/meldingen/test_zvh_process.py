@@ -148,9 +148,9 @@ class TestTheBekendheidschecksLimits:
         assert too_long.value.problem["code"] == "bekend-te-lang"
         signal = _bekend(partnership, POLITIE, BSN)
         assert _bekend(partnership, POLITIE, BSN) == signal, "registering again renews the same signal"
-        assert [s["id"] for s in politie.get("/api/v1/bekendheid")] == [signal]
+        assert [s["id"] for s in politie.get("/api/v1/bekendheid")["items"]] == [signal]
         politie.post(f"/api/v1/bekendheid/{signal}/intrekking", {})
-        assert politie.get("/api/v1/bekendheid") == []
+        assert politie.get("/api/v1/bekendheid")["items"] == []
         with pytest.raises(HubError) as foreign:
             partnership.client(VT).post(f"/api/v1/bekendheid/{signal}/intrekking", {})
         assert foreign.value.status == 404, "another partner's signal is as absent as none"

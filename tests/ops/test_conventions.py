@@ -105,7 +105,7 @@ class TestHeaders:
         http.get("/api/v1/partners/geheim-123456782", headers={"traceparent": f"00-{TRACE}-00f067aa0ba902b7-01"})
         # The line is written just after the response is sent, by the server's thread: wait for it.
         line = _wait_for_event(captured_logs, "request.completed")
-        assert line["route"] == "/api/v1/partners/{partner_id}"
+        assert line["route"] == "/api/v1/partners/{partnerId}"
         assert line["trace_id"] == TRACE
         assert line["status"] == 401
         assert "geheim" not in captured_logs.getvalue()

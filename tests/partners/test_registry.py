@@ -151,8 +151,9 @@ class TestKeys:
         assert "d" not in added["publicJwk"]
         revoked = operator.delete(f"/api/v1/principals/{via}/sleutels/{key.kid}?reden=compromised")
         assert revoked["revocationReason"] == "compromised"
-        listed = operator.get(f"/api/v1/principals/{via}/sleutels")
-        assert [k["revokedAt"] is not None for k in listed] == [False, True]
+        listed = operator.get(f"/api/v1/principals/{via}/sleutels")["items"]
+        assert [k["kid"] for k in listed] == sorted(k["kid"] for k in listed), "ordered by kid, the cursor"
+        assert {k["kid"]: k["revokedAt"] is not None for k in listed} == {actors["via"].key.kid: False, key.kid: True}
         actions = [e["action"] for e in _audit(http, actors, key.kid)]
         assert actions == ["key.added", "key.revoked"]
 

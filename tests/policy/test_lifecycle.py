@@ -155,7 +155,7 @@ class TestVersions:
             == "actief"
         )
         assert reviewer.post("/api/v1/beleid/besluiten", E33_TO_VIA)["uitkomst"] == "permit"
-        statuses = [v["status"] for v in reviewer.get("/api/v1/beleid/versies")]
+        statuses = [v["status"] for v in reviewer.get("/api/v1/beleid/versies")["items"]]
         assert statuses == ["vervangen", "actief"]
 
         again = zvh.send(
