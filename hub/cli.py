@@ -131,11 +131,16 @@ def failure(exc: BaseException) -> int | None:
     # Imported here: only a failing command pays for them.
     from pydantic import ValidationError  # noqa: PLC0415
 
-    from connectors import ConnectorError  # noqa: PLC0415
+    from connectors import ConnectorError, HubError  # noqa: PLC0415
     from hub.errors import ConfigurationError, SchakelError  # noqa: PLC0415
     from hub.keys.keyring import KeyringError  # noqa: PLC0415
+    from hub.web.wording import ZINNEN  # noqa: PLC0415
 
-    if isinstance(exc, SchakelError | KeyringError | ConnectorError):
+    if isinstance(exc, SchakelError | HubError):
+        # The sentence a person reads for this refusal (as on the pages), with the code a script can match.
+        print(f"fout: {ZINNEN.get(exc.code, str(exc))} ({exc.code})", file=sys.stderr)
+        return EXIT_REFUSED
+    if isinstance(exc, KeyringError | ConnectorError):
         print(f"fout: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     if isinstance(exc, ValidationError):

@@ -38,8 +38,8 @@ def schakel(*args: str) -> str:
 
 class TestRegistryCommands:
     def test_register_a_partner_with_a_key_and_suspend_it(self, cli_env: Path, database_url: str) -> None:
-        assert f"database at revision {HEAD}" in schakel("db", "upgrade")
-        assert "created hub signing key" in schakel("keys", "init")
+        assert f"database op revisie {HEAD}" in schakel("db", "upgrade")
+        assert "ondertekensleutel" in schakel("keys", "init")
         partner = json.loads(
             schakel(
                 "partner", "add", "ggz-limburg", "--naam", "GGZ Limburg", "--soort", "ggz",
@@ -74,7 +74,10 @@ class TestRegistryCommands:
     @pytest.mark.parametrize(
         ("args", "says"),
         [
-            (["--naam", "GGZ", "--oin", "00000099000000000601"], "fout: partner 'x-1' exists already"),
+            (
+                ["--naam", "GGZ", "--oin", "00000099000000000601"],
+                "fout: Er is al een partner met dit id. (partner-exists)",
+            ),
             (["--naam", "G", "--oin", "00000099000000000602"], "fout: naam: String should have at least 2"),
         ],
     )
@@ -106,14 +109,30 @@ class TestRegistryCommands:
         schakel("db", "upgrade")
         schakel("keys", "init")
         old = schakel("keys", "list").split()[0]
-        assert "stays published" in schakel("keys", "rotate")
+        assert "blijft gepubliceerd" in schakel("keys", "rotate")
         assert "retired" in schakel("keys", "retire", "--", old)  # a kid may begin with a dash
         listing = schakel("keys", "list")
         assert "retired" in listing
         assert "active" in listing
+        listed = json.loads(schakel("keys", "list", "--json"))
+        assert {k["kid"]: k["status"] for k in listed}[old] == "retired"
+        assert [k["status"] for k in listed].count("active") == 1
+
+    def test_accounts_are_listed_for_scripts(self, cli_env: Path) -> None:
+        schakel("db", "upgrade")
+        assert json.loads(schakel("account", "list", "--json")) == {"passkeys": [], "inschrijflinks": []}
+        schakel(
+            "partner", "add", "ggz-x", "--naam", "GGZ X", "--soort", "ggz", "--oin", "00000099000000000701",
+            "--werkgebied", "GM0935",
+        )  # fmt: skip
+        schakel("principal", "add", "ggz-x-fg", "--partner", "ggz-x", "--soort", "persoon", "--role", "privacy_officer")
+        assert "Inschrijflink voor ggz-x-fg" in schakel("account", "add", "ggz-x-fg")
+        listed = json.loads(schakel("account", "list", "--json"))
+        assert [link["principal"] for link in listed["inschrijflinks"]] == ["ggz-x-fg"]
+        assert listed["passkeys"] == []
 
     def test_db_check_finds_no_drift(self, cli_env: Path) -> None:
-        assert "agree" in schakel("db", "check")
+        assert "komen overeen" in schakel("db", "check")
 
 
 class TestOpenapiCommand:

@@ -33,6 +33,10 @@ def cli_actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON in plaats van zinnen, voor scripts.")]
+"""`--json`: the command's result as JSON, for a script to read."""
+
+
 def emit(model: BaseModel) -> None:
     print(model.model_dump_json(by_alias=True, indent=2))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -89,6 +90,9 @@ def verify_command(
     minimaal: Annotated[
         int, typer.Option(help="Hoeveel van die getuigen het nieuwste controlepunt moeten medeondertekenen.", min=0)
     ] = 1,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Het oordeel als JSON, voor scripts (de exitcode blijft).")
+    ] = False,
 ) -> None:
     """Controleer een bundel offline tegen de sleutel die u vastlegde: elke handtekening, de wortels, de volgorde
     van de controlepunten, en dat de log sinds uw bewaarde controlepunt alleen groeide. Exitcode 0: klopt;
@@ -111,6 +115,13 @@ def verify_command(
         print(f"fout: {exc}", file=sys.stderr)
         raise typer.Exit(2) from None
     verdict = verify_bundle(bundle, trust, kept=kept, strict=streng, witnesses=witnesses)
+    if as_json:
+        print(json.dumps({
+            "klopt": verdict.ok, "oorsprong": trust.origin, "vastleggingen": verdict.size,
+            "wortel": verdict.root.hex() if verdict.ok else None,
+            "fouten": verdict.problems, "opmerkingen": verdict.notes,
+        }, indent=2, ensure_ascii=False))  # fmt: skip
+        raise typer.Exit(0 if verdict.ok else 1)
     for note in verdict.notes:
         print(f"let op: {note}")
     for problem in verdict.problems:

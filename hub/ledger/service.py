@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from hub.errors import ConfigurationError, Unprocessable
 from hub.kit.canonical import canonical_json
+from hub.kit.progress import steps
 from hub.ledger import repository, tree
 from hub.ledger.entries import Entry, body, commitment, new_salt
 from hub.ledger.merkle import leaf_hash
@@ -163,7 +164,7 @@ def export(session: Session, directory: Path, public_jwks: list[dict[str, Any]])
     checkpoints = repository.checkpoints(session)
     size = checkpoints[-1].size if checkpoints else 0
     with (directory / "entries.jsonl").open("wb") as file:
-        for _, entry in repository.entries(session.connection(), size):
+        for _, entry in steps(repository.entries(session.connection(), size), total=size, description="Exporteren"):
             file.write(entry + b"\n")  # canonical JSON holds no newline: line i is entry i, byte for byte
     cosigned = repository.cosignatures(session, [c.id or 0 for c in checkpoints])
     with (directory / "checkpoints.jsonl").open("w", encoding="utf-8") as file:

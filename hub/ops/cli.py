@@ -188,7 +188,7 @@ def db_upgrade() -> None:
     """Voer elke migratie uit die nog niet is gedraaid."""
     with open_database(prepare=False) as database:
         database.upgrade()
-        print(f"database at revision {database.current_revision()}")
+        print(f"database op revisie {database.current_revision()}")
 
 
 @db_app.command("check")
@@ -197,7 +197,7 @@ def db_check() -> None:
     with open_database(prepare=False) as database:
         database.upgrade()
         database.check()
-        print("models and migrations agree")
+        print("modellen en migraties komen overeen")
 
 
 @db_app.command("revision")
@@ -213,7 +213,7 @@ def db_revision(message: Annotated[str, typer.Argument(help="Wat de migratie ver
 def db_current() -> None:
     """Toon de versie van het databaseschema."""
     with open_database(prepare=False) as database:
-        print(database.current_revision() or "empty")
+        print(database.current_revision() or "leeg")
 
 
 @app.command()

@@ -18,6 +18,7 @@ import typer
 from hub.kit.canonical import content_hash
 from hub.kit.cli import HubOption, KeyOption, PartnerOption, PrincipalOption, officer_client, open_database
 from hub.kit.clock import dutch_date, utcnow
+from hub.kit.progress import counted
 from hub.policy import service
 from hub.policy.diff import diff
 from hub.policy.engine import CompiledPolicy
@@ -77,7 +78,7 @@ def schema_command(
         (out / f"{name}.schema.json").write_text(
             json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        print(f"wrote {out / f'{name}.schema.json'}")
+        print(f"geschreven: {out / f'{name}.schema.json'}")
 
 
 @policy_app.command("show")
@@ -130,13 +131,13 @@ def simulate_command(
     try:
         records = read_traffic(verkeer.read_text(encoding="utf-8").splitlines())
     except TrafficError as exc:
-        print(f"error: {verkeer}: {exc}", file=sys.stderr)
+        print(f"fout: {verkeer}: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        print(f"error: --verkeer {verkeer}: {reason}", file=sys.stderr)
+        reason = exc.strerror if isinstance(exc, OSError) else "geen UTF-8-tekst"
+        print(f"fout: --verkeer {verkeer}: {reason}", file=sys.stderr)
         raise typer.Exit(2) from None
-    report = simulate(_load(huidig), _load(proposed), records)
+    report = simulate(_load(huidig), _load(proposed), counted(records, "Simuleren"))
     if as_json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:

@@ -74,7 +74,10 @@ def rotate_command() -> None:
             session, actor=cli_actor(), action="pseudonym_key.rotated", target_type="pseudonym_key",
             target_id=f"k{version}", details={},
         )  # fmt: skip
-    print(f"pseudonym key k{version} is active; restart the hub, then run `schakel pseudoniem vertaal` per recipient")
+    print(
+        f"pseudoniemsleutel k{version} is actief; herstart de hub en voer dan per ontvanger "
+        "`schakel pseudoniem vertaal` uit"
+    )
 
 
 @pseudoniem_app.command("vertaal")
@@ -95,4 +98,7 @@ def translate_command(
             target_id=domein, details={"count": str(count)},
         )  # fmt: skip
     out.chmod(0o600)
-    print(f"{count} pseudonyms of {domein} translated into {out}; hand the file to the partner over a secure channel")
+    print(
+        f"{count} pseudoniemen van {domein} vertaald naar {out}; "
+        "geef het bestand via een beveiligd kanaal aan de partner"
+    )

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from hub.config import get_settings
-from hub.kit.cli import cli_actor, open_database
+from hub.kit.cli import JsonOption, cli_actor, open_database
 
 account_app = typer.Typer(
     rich_markup_mode=None, help="Accounts van personen voor de webpagina's (passkeys).", no_args_is_help=True
@@ -36,7 +36,7 @@ def add(
 
 
 @account_app.command("list")
-def list_accounts() -> None:
+def list_accounts(as_json: JsonOption = False) -> None:
     """Toon wie een passkey heeft, en welke inschrijflinks nog open staan."""
     from hub.kit.clock import utcnow  # noqa: PLC0415
     from hub.web import repository  # noqa: PLC0415
@@ -45,6 +45,15 @@ def list_accounts() -> None:
     with open_database() as database, database.unit_of_work(immediate=False) as session:
         keys = repository.all_passkeys(session)
         links = repository.open_enrolments(session, utcnow())
+        if as_json:
+            passkeys = [
+                {"principal": k.principal_id, "naam": k.naam, "ingetrokken": k.revoked_at is not None,
+                 "laatstGebruikt": k.last_used_at.isoformat() if k.last_used_at else None}
+                for k in keys
+            ]  # fmt: skip
+            open_links = [{"principal": x.principal_id, "geldigTot": x.expires_at.isoformat()} for x in links]
+            print(json.dumps({"passkeys": passkeys, "inschrijflinks": open_links}, indent=2, ensure_ascii=False))
+            return
         for key in keys:
             state = "ingetrokken" if key.revoked_at else f"laatst gebruikt {dutch_datetime(key.last_used_at)}"
             print(f"{key.principal_id}: passkey '{key.naam}' ({state})")

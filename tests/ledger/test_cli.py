@@ -64,6 +64,19 @@ def test_checkpoint_export_verify(database: Database, cli_env: None, keys_dir: P
     )  # fmt: skip
     assert tampered.exit_code == 1
     assert "FOUT" in tampered.stdout
+    as_json = runner.invoke(
+        app,
+        ["ledger", "verify", str(tmp_path / "bundle"), "--sleutels", str(tmp_path / "jwks.json"),
+         "--origin", "schakel.example/verstrekkingenlog", "--json"],
+    )  # fmt: skip
+    verdict = json.loads(as_json.stdout)
+    assert as_json.exit_code == 1, "--json keeps the exit code"
+    assert (verdict["klopt"], verdict["wortel"], verdict["oorsprong"]) == (
+        False,
+        None,
+        "schakel.example/verstrekkingenlog",
+    )
+    assert any("altered" in f for f in verdict["fouten"])
 
 
 class TestOneOrigin:

@@ -36,7 +36,7 @@ class TestRotation:
             before.forget(session, ids[2], NOW)
 
         runner = CliRunner()
-        assert "pseudonym key k2 is active" in runner.invoke(app, ["pseudoniem", "roteer"]).stdout
+        assert "pseudoniemsleutel k2 is actief" in runner.invoke(app, ["pseudoniem", "roteer"]).stdout
         pairs_file = tmp_path / "via.jsonl"
         result = runner.invoke(app, ["pseudoniem", "vertaal", "--domein", "via-zuid-limburg", "--out", str(pairs_file)])
         assert result.exit_code == 0, result.output
