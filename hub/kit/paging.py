@@ -16,7 +16,7 @@ from pydantic import Field
 from sqlalchemy.orm import Mapped
 from sqlmodel.sql.expression import SelectOfScalar
 
-from hub.kit.api import MAX_NUMBER, ApiModel
+from hub.kit.api import MAX_ID, ApiModel
 
 ItemT = TypeVar("ItemT")
 CursorT = TypeVar("CursorT", int, str)
@@ -27,9 +27,10 @@ NEXT_DESCRIPTION = "Pass as `na` for the next page; null on the last page."
 Limit = Annotated[int, Query(ge=1, le=500, description="At most this many items (1 to 500).")]
 """How many items a page holds."""
 NumberCursor = Annotated[
-    int | None, Query(ge=0, le=MAX_NUMBER, description="The `volgende` of the previous page; absent for the first.")
+    int | None, Query(ge=0, le=MAX_ID, description="The `volgende` of the previous page; absent for the first.")
 ]
-"""The cursor of a list of numbered things."""
+"""The cursor of a list of numbered things: an id, which the tables with INTEGER keys (PostgreSQL's int4) can hold.
+(The ledger, the deliveries and the audit trail number with 64 bits and declare their own `na`.)"""
 NameCursor = Annotated[
     str | None, Query(min_length=1, max_length=128, description="The `volgende` of the previous page.")
 ]
