@@ -53,14 +53,14 @@ class TestPages:
         assert after_last == {"items": [], "volgende": None}
 
     def test_a_bad_cursor_or_limit_is_a_problem(self, http: httpx.Client, actors: dict[str, Actor]) -> None:
-        operator = actors["operator"].client(http)
+        reviewer = actors["dpia_reviewer"].client(http)
         bad = ({"limit": "0"}, {"limit": "501"}, {"na": "-1"}, {"na": "twee"}, {"na": str(2**31)})
         for path, params in itertools.product(("/api/v1/beleid/versies", "/api/v1/heridentificaties"), bad):
             with pytest.raises(HubError) as refused:  # 2**31 reached PostgreSQL's int4 key (a 500, found by fuzzing)
-                operator.get(path, params=params)
+                reviewer.get(path, params=params)
             assert refused.value.status == 422, (path, params)
         with pytest.raises(HubError) as refused:
-            operator.get("/api/v1/partners", params={"na": "x" * 129})
+            reviewer.get("/api/v1/partners", params={"na": "x" * 129})
         assert refused.value.status == 422
 
 
