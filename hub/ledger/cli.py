@@ -98,7 +98,8 @@ def verify_command(
     van de controlepunten, en dat de log sinds uw bewaarde controlepunt alleen groeide. Exitcode 0: klopt;
     1: klopt niet (de FOUT-regels zeggen waarom); 2: de sleutel, oorsprong of het bewaarde controlepunt is
     onbruikbaar."""
-    from hub.ledger.verify import TrustError, load_trust, load_witness_keys, verify_bundle  # noqa: PLC0415
+    from hub.kit.progress import meter  # noqa: PLC0415
+    from hub.ledger.verify import STAGES, TrustError, load_trust, load_witness_keys, verify_bundle  # noqa: PLC0415
 
     if sleutels is None:
         print(NO_KEY, file=sys.stderr)
@@ -114,7 +115,8 @@ def verify_command(
     except TrustError as exc:
         print(f"fout: {exc}", file=sys.stderr)
         raise typer.Exit(2) from None
-    verdict = verify_bundle(bundle, trust, kept=kept, strict=streng, witnesses=witnesses)
+    with meter(STAGES) as progress:
+        verdict = verify_bundle(bundle, trust, kept=kept, strict=streng, witnesses=witnesses, meter=progress)
     if as_json:
         print(json.dumps({
             "klopt": verdict.ok, "oorsprong": trust.origin, "vastleggingen": verdict.size,

@@ -11,7 +11,9 @@ grown since (a consistency proof from that size to the newest, verified against 
 entry must also be canonical JSON (a check of the hub's writing, not of integrity: the hashes already fix every
 byte). Nothing in a bundle can make it raise: every fault is a problem in the verdict.
 
-Large bundles are hashed by several processes, each over its own stretch of the file.
+Large bundles are hashed by several processes, each over its own stretches of the file. A caller may pass a
+`Meter`, told (stage, done, total) as the work proceeds (the command line draws it as progress bars); the stages are
+`STAGES`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,21 @@ from hub.ledger.note import Checkpoint, NoteError, open_note, parse_checkpoint, 
 from hub.ledger.tree import NodeKey, consistency_ranges, hashes, range_hash
 
 _PARALLEL_FROM_BYTES = 16 * 1024 * 1024
+_STRETCHES_PER_WORKER = 8  # more stretches than workers, so that progress is reported as they finish
+
+Meter = Callable[[str, int, int], None]
+STAGES = {
+    "hashes": "Vastleggingen hashen",
+    "tree": "Merkle-boom opbouwen",
+    "canonical": "Canonieke JSON controleren",
+    "checkpoints": "Controlepunten controleren",
+}
+"""The stages a `Meter` is told of, with the Dutch the command line shows: bytes hashed, tree nodes computed,
+bytes checked for canonical JSON (only when strict), checkpoints checked."""
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    """No meter."""
 
 
 @dataclass
@@ -113,11 +130,18 @@ def load_trust(text: str, origin: str | None) -> Trust:
 class Levels(Mapping[NodeKey, bytes]):
     """Every perfect subtree's hash, level by level, computed once from the leaf hashes."""
 
-    def __init__(self, leaves: list[bytes]) -> None:
+    def __init__(self, leaves: list[bytes], meter: Meter = _silent) -> None:
         self.levels = [leaves]
+        total, width, done = 0, len(leaves), 0
+        while width > 1:
+            width //= 2
+            total += width
+        meter("tree", done, total)
         while len(self.levels[-1]) > 1:
             below = self.levels[-1]
             self.levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+            done += len(self.levels[-1])
+            meter("tree", done, total)
 
     def __getitem__(self, key: NodeKey) -> bytes:
         level, index = key
@@ -141,28 +165,37 @@ def _hash_stretch(path: str, start: int, end: int) -> bytes:
         return b"".join(_hash_lines(file.read(end - start - 1)))  # the stretch ends in a newline
 
 
-def leaf_hashes(path: Path, *, parallel_from: int = _PARALLEL_FROM_BYTES) -> list[bytes]:
+def leaf_hashes(path: Path, *, parallel_from: int = _PARALLEL_FROM_BYTES, meter: Meter = _silent) -> list[bytes]:
     """SHA-256(0x00 || line) of every line of `entries.jsonl`, in order (in several processes past `parallel_from`
-    bytes)."""
+    bytes); `meter` is told the bytes hashed."""
     size = path.stat().st_size
+    meter("hashes", 0, size)
     if size == 0:
         return []
     workers = min(os.cpu_count() or 1, 8)
     if size < parallel_from or workers == 1:
         data = path.read_bytes()
-        return _hash_lines(data[:-1] if data.endswith(b"\n") else data)
+        hashed = _hash_lines(data[:-1] if data.endswith(b"\n") else data)
+        meter("hashes", size, size)
+        return hashed
+    parts = workers * _STRETCHES_PER_WORKER
     bounds = [0]
     with path.open("rb") as file:
-        for k in range(1, workers):
-            file.seek(max(size * k // workers, bounds[-1]))
+        for k in range(1, parts):
+            file.seek(max(size * k // parts, bounds[-1]))
             file.readline()
             bounds.append(min(file.tell(), size))
     bounds.append(size)
     stretches = [(str(path), a, b) for a, b in itertools.pairwise(bounds) if b > a]
     # fork is fast; a process with other threads spawns instead (forking it could copy a held lock).
     context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
-    with ProcessPoolExecutor(max_workers=len(stretches), mp_context=context) as pool:
-        joined = b"".join(pool.map(_hash_stretch, *zip(*stretches, strict=True)))
+    chunks = []
+    with ProcessPoolExecutor(max_workers=min(workers, len(stretches)), mp_context=context) as pool:
+        finished = pool.map(_hash_stretch, *zip(*stretches, strict=True))  # in order, as each finishes
+        for (_, _, end), chunk in zip(stretches, finished, strict=True):
+            chunks.append(chunk)
+            meter("hashes", end, size)
+    joined = b"".join(chunks)
     return [joined[i : i + 32] for i in range(0, len(joined), 32)]
 
 
@@ -178,10 +211,15 @@ def _open(note: str, trust: Trust) -> Checkpoint:
     raise NoteError(f"no pinned key verifies a signature by {trust.origin} on it")
 
 
-def _canonical_problems(path: Path) -> list[str]:
+def _canonical_problems(path: Path, meter: Meter) -> list[str]:
     problems = []
+    size, done = path.stat().st_size, 0
+    meter("canonical", 0, size)
     with path.open("rb") as file:
         for number, line in enumerate(file):
+            done += len(line)
+            if number % 4096 == 0:
+                meter("canonical", done, size)
             entry = line.rstrip(b"\n")
             try:
                 again = json.dumps(json.loads(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -189,6 +227,7 @@ def _canonical_problems(path: Path) -> list[str]:
                 again = ""
             if again.encode("utf-8") != entry:
                 problems.append(f"entry {number} is not canonical JSON")
+    meter("canonical", size, size)
     return problems
 
 
@@ -223,12 +262,13 @@ def verify_bundle(
     kept: str | None = None,
     strict: bool = False,
     witnesses: Witnesses | None = None,
+    meter: Meter = _silent,
 ) -> Verdict:
     """Check a bundle against what the reviewer pinned; `kept`, a checkpoint note kept from an earlier verification;
-    `witnesses`, whose cosignatures the newest checkpoint must carry."""
+    `witnesses`, whose cosignatures the newest checkpoint must carry; `meter`, told how far each stage is."""
     verdict = Verdict()
     try:
-        _verify(directory, trust, kept, strict, witnesses, verdict)
+        _verify(directory, trust, kept, strict, witnesses, verdict, meter)
     except (OSError, UnicodeDecodeError) as exc:
         verdict.problems.append(
             f"the bundle cannot be read: {type(exc).__name__}: {exc.strerror or exc}"
@@ -239,7 +279,13 @@ def verify_bundle(
 
 
 def _verify(  # noqa: PLR0917 - the verification's inputs
-    directory: Path, trust: Trust, kept: str | None, strict: bool, witnesses: Witnesses | None, verdict: Verdict
+    directory: Path,
+    trust: Trust,
+    kept: str | None,
+    strict: bool,
+    witnesses: Witnesses | None,
+    verdict: Verdict,
+    meter: Meter,
 ) -> None:
     _compare_keys(directory, trust, verdict)
     entries = directory / "entries.jsonl"
@@ -250,11 +296,11 @@ def _verify(  # noqa: PLR0917 - the verification's inputs
         file.seek(max(entries.stat().st_size - 1, 0))
         if entries.stat().st_size and file.read(1) != b"\n":
             verdict.problems.append("entries.jsonl does not end in a newline: it was cut off")
-    tree = Levels(leaf_hashes(entries))
+    tree = Levels(leaf_hashes(entries, meter=meter), meter)
     count = len(tree.levels[0])
     if strict:
-        verdict.problems.extend(_canonical_problems(entries))
-    checkpoints = _checkpoints(directory / "checkpoints.jsonl", trust, verdict)
+        verdict.problems.extend(_canonical_problems(entries, meter))
+    checkpoints = _checkpoints(directory / "checkpoints.jsonl", trust, verdict, meter)
     if not checkpoints:
         if not verdict.problems:
             verdict.problems.append("the bundle holds no checkpoint: nothing is signed")
@@ -306,13 +352,15 @@ def _check_cosignatures(note: str, checkpoint: Checkpoint, witnesses: Witnesses,
         verdict.notes.append(f"cosigned by {len(cosigned)} witness(es) you trust: {', '.join(cosigned)}")
 
 
-def _checkpoints(path: Path, trust: Trust, verdict: Verdict) -> list[tuple[Checkpoint, str]]:
+def _checkpoints(path: Path, trust: Trust, verdict: Verdict, meter: Meter) -> list[tuple[Checkpoint, str]]:
     """The signed checkpoints of `checkpoints.jsonl`, each checked against its line and the one before it."""
     if not path.is_file():
         verdict.problems.append("checkpoints.jsonl is missing: nothing is signed")
         return []
     found: list[tuple[Checkpoint, str]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        meter("checkpoints", number - 1, len(lines))
         try:
             record = json.loads(line)
         except ValueError:
@@ -335,6 +383,7 @@ def _checkpoints(path: Path, trust: Trust, verdict: Verdict) -> list[tuple[Check
                 f"checkpoints.jsonl line {number} is older than the line before it: checkpoints come oldest first"
             )
         found.append((checkpoint, record["note"]))
+    meter("checkpoints", len(lines), len(lines))
     return found
 
 

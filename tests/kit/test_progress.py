@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import threading
 
-from hub.kit.progress import steps
+from hub.kit.progress import meter, steps
 
 
 class _Terminal(io.StringIO):
@@ -21,4 +22,18 @@ def test_a_terminal_gets_a_bar_and_every_item() -> None:
 def test_a_pipe_gets_nothing_but_every_item() -> None:
     pipe = io.StringIO()
     assert list(steps(iter("abc"), total=None, description="Simuleren", stream=pipe)) == ["a", "b", "c"]
+    assert pipe.getvalue() == ""
+
+
+def test_a_meter_draws_a_bar_a_stage_on_a_terminal_only() -> None:
+    terminal, pipe = _Terminal(), io.StringIO()
+    before = threading.active_count()
+    stages = {"hashes": "Vastleggingen hashen", "tree": "Merkle-boom opbouwen"}
+    for stream in (terminal, pipe):
+        with meter(stages, stream=stream) as progress:
+            for done in range(0, 101, 10):
+                progress("hashes", done, 100)
+            progress("tree", 5, 5)
+            assert threading.active_count() == before, "no refresh thread: the verifier may still fork"
+    assert "Vastleggingen hashen" in terminal.getvalue() and "Merkle-boom opbouwen" in terminal.getvalue()
     assert pipe.getvalue() == ""

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hub.kit.canonical import canonical_json
 from hub.ledger.merkle import leaf_hash, root
 from hub.ledger.note import Checkpoint, sign
-from hub.ledger.verify import Trust, leaf_hashes, verify_bundle
+from hub.ledger.verify import STAGES, Trust, leaf_hashes, verify_bundle
 from tests.ledger.test_store import _jwk
 
 ORIGIN = "schakel.example/verstrekkingenlog"
@@ -122,6 +122,22 @@ class TestTampering:
         write_bundle(tmp_path / "b", entries, [3_000])
         path = tmp_path / "b" / "entries.jsonl"
         assert leaf_hashes(path, parallel_from=0) == leaf_hashes(path) == [leaf_hash(e) for e in entries]
+
+    def test_the_meter_follows_every_stage_to_its_end(self, tmp_path: Path) -> None:
+        entries = [canonical_json({"n": n, "tekst": "x" * (n % 50)}) for n in range(3_000)]
+        write_bundle(tmp_path / "b", entries, [1_000, 3_000])
+        path = tmp_path / "b" / "entries.jsonl"
+        told: dict[str, list[tuple[int, int]]] = {}
+        record = lambda stage, done, total: told.setdefault(stage, []).append((done, total))  # noqa: E731
+        assert leaf_hashes(path, parallel_from=0, meter=record) == [leaf_hash(e) for e in entries]
+        hashed = [done for done, _ in told.pop("hashes")]
+        assert hashed[0] == 0 and hashed[-1] == path.stat().st_size, "from nothing to every byte"
+        assert hashed == sorted(hashed) and len(hashed) > 3, "in several steps, never back"
+        assert verify_bundle(tmp_path / "b", TRUST, strict=True, meter=record).ok
+        assert set(told) == set(STAGES), "each stage is told, and has a Dutch description"
+        for stage, reports in told.items():
+            assert reports[0][0] == 0 and reports[-1][0] == reports[-1][1] > 0, stage
+        assert told["checkpoints"][-1] == (2, 2)
 
     def test_a_shrunk_log(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": n}) for n in range(6)]
