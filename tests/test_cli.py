@@ -105,6 +105,19 @@ class TestRegistryCommands:
         assert len(err.strip().splitlines()) == 1
         assert "input_value" not in err
 
+    def test_several_processes_are_refused_on_sqlite_in_one_line(
+        self, cli_env: Path, database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        if not database_url.startswith("sqlite"):
+            pytest.skip("on PostgreSQL the processes would start (tests/ops/test_serve_workers.py)")
+        monkeypatch.setattr("sys.argv", ["schakel", "serve", "--workers", "2"])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("configuratiefout: --workers boven 1 vraagt PostgreSQL"), err
+        assert len(err.strip().splitlines()) == 1
+
     def test_hub_keys_rotate_and_retire(self, cli_env: Path) -> None:
         schakel("db", "upgrade")
         schakel("keys", "init")

@@ -35,7 +35,8 @@ def serve(
         typer.Option(
             min=1,
             max=64,
-            help="Zoveel hubprocessen op deze poort (alleen op PostgreSQL); elk bezorgt ook, en houdt de log bij.",
+            help="Zoveel hubprocessen op deze poort (alleen op PostgreSQL), elk met een eigen socket; elk bezorgt "
+            "ook, en houdt de log bij.",
         ),
     ] = 1,
     demo: Annotated[
@@ -90,19 +91,26 @@ def serve(
 
 
 def _serve_processes(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Several hub processes on one port (uvicorn's supervisor), each with the whole hub: they share the work
+    """Several hub processes on one port (`hub.ops.processes`), each with the whole hub: they share the work
     through PostgreSQL (ledger appends serialised by its head row, deliveries leased with SKIP LOCKED, retention
     under an advisory lock, keys and convenant checked by generation on every request)."""
     import os  # noqa: PLC0415
 
     from hub.main import SERVER_OPTIONS  # noqa: PLC0415
+    from hub.ops import processes  # noqa: PLC0415
 
     if not settings.effective_database_url.startswith("postgresql"):
         raise ConfigurationError(
-            "--workers above 1 needs PostgreSQL (SCHAKEL_DATABASE_URL); the embedded SQLite has one process"
+            "--workers boven 1 vraagt PostgreSQL (SCHAKEL_DATABASE_URL); de ingebouwde SQLite heeft één proces"
         )
     os.environ["SCHAKEL_PUBLIC_URL"] = settings.public_url  # the processes read their settings afresh
-    uvicorn.run("hub.main:create_app", factory=True, host=host, port=port, workers=workers, **SERVER_OPTIONS)
+    if not processes.balanced():  # no SO_REUSEPORT: uvicorn's processes, sharing one socket
+        uvicorn.run("hub.main:create_app", factory=True, host=host, port=port, workers=workers, **SERVER_OPTIONS)
+        return
+    try:
+        processes.serve(host, port, workers, SERVER_OPTIONS)
+    except OSError as exc:
+        raise ConfigurationError(f"poort {port} op {host} is niet te gebruiken: {exc.strerror or exc}") from None
 
 
 def _send_demo_traffic_when_up(settings: Settings) -> None:
