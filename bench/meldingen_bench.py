@@ -290,6 +290,7 @@ def main() -> None:
     print(
         f"  throughput ratio {hub_rate / bare_rate:5.2f} (target >= 0.5)   p99 ratio {latency_ratio:5.2f} (target <= 2)"
     )
+    print(f"  Schakel against bare + token check: {hub_rate / verify_rate:5.2f}x (target >= 0.5; one process each)")
 
 
 if __name__ == "__main__":

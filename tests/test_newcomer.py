@@ -175,4 +175,6 @@ def test_the_demo_sends_meldingen_to_every_recipient_and_the_ledger_verifies(tmp
         arrived, _, expected = line.split("delivered")[0].split()[-3:]
         assert arrived == expected, line
     assert any(line.startswith("OK: ") and "elke handtekening en elk bewijs klopt" in line for line in lines)
-    assert any("cosigned by 2 witness(es) you trust" in line for line in lines), "two witnesses cosign the demo's log"
+    assert any("medeondertekend door 2 getuige(n) die u vertrouwt" in line for line in lines), (
+        "two witnesses cosign the demo's log"
+    )

@@ -84,7 +84,7 @@ class Trust:
 def public_keys(jwks: Any) -> list[Ed25519PublicKey]:
     """The Ed25519 keys of a JWKS; TrustError when it is not one."""
     if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
-        raise TrustError("not a JWKS: expected an object with a list `keys`")
+        raise TrustError("geen JWKS: verwacht een object met een lijst `keys`")
     keys = []
     for jwk in jwks["keys"]:
         if isinstance(jwk, dict) and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
@@ -93,7 +93,7 @@ def public_keys(jwks: Any) -> list[Ed25519PublicKey]:
                 raw = base64.urlsafe_b64decode(str(x) + "=" * (-len(str(x)) % 4))
                 keys.append(Ed25519PublicKey.from_public_bytes(raw))
             except ValueError:
-                raise TrustError("a key in the JWKS is not a valid Ed25519 key") from None
+                raise TrustError("een sleutel in de JWKS is geen geldige Ed25519-sleutel") from None
     return keys
 
 
@@ -104,9 +104,11 @@ def load_trust(text: str, origin: str | None) -> Trust:
         try:
             keys = public_keys(json.loads(text))
         except ValueError as exc:
-            raise TrustError(f"the JWKS is not valid JSON or holds no valid key: {exc}") from None
+            raise TrustError(f"de JWKS is geen geldige JSON of bevat geen geldige sleutel: {exc}") from None
         if origin is None:
-            raise TrustError("a JWKS names no origin: give --origin too (e.g. schakel.example/verstrekkingenlog)")
+            raise TrustError(
+                "een JWKS noemt geen oorsprong: geef ook --origin (bijv. schakel.example/verstrekkingenlog)"
+            )
         pinned_origin = origin
     else:
         named = []
@@ -117,13 +119,15 @@ def load_trust(text: str, origin: str | None) -> Trust:
                 raise TrustError(str(exc)) from None
         names = {name for name, _ in named}
         if len(names) > 1:
-            raise TrustError(f"the verifier keys name several origins ({', '.join(sorted(names))}): pin one log")
+            raise TrustError(
+                f"de verifier keys noemen meerdere oorsprongen ({', '.join(sorted(names))}): leg één log vast"
+            )
         if origin is not None and names and origin not in names:
-            raise TrustError(f"--origin {origin} differs from the verifier key's name {names.pop()}")
+            raise TrustError(f"--origin {origin} verschilt van de naam in de verifier key ({names.pop()})")
         keys = [key for _, key in named]
         pinned_origin = origin or (names.pop() if names else "")
     if not keys:
-        raise TrustError("no Ed25519 key to trust: give the hub's published JWKS or verifier key")
+        raise TrustError("geen Ed25519-sleutel om te vertrouwen: geef de gepubliceerde JWKS of verifier key van de hub")
     return Trust(pinned_origin, tuple(keys))
 
 
@@ -206,9 +210,9 @@ def _open(note: str, trust: Trust) -> Checkpoint:
         except NoteError:
             continue
         if checkpoint.origin != trust.origin:
-            raise NoteError(f"it names origin {checkpoint.origin!r}, not the pinned {trust.origin!r}")
+            raise NoteError(f"het noemt oorsprong {checkpoint.origin!r}, niet de vastgelegde {trust.origin!r}")
         return checkpoint
-    raise NoteError(f"no pinned key verifies a signature by {trust.origin} on it")
+    raise NoteError(f"geen vastgelegde sleutel bevestigt er een handtekening van {trust.origin} op")
 
 
 def _canonical_problems(path: Path, meter: Meter) -> list[str]:
@@ -226,7 +230,7 @@ def _canonical_problems(path: Path, meter: Meter) -> list[str]:
             except ValueError:
                 again = ""
             if again.encode("utf-8") != entry:
-                problems.append(f"entry {number} is not canonical JSON")
+                problems.append(f"vastlegging {number} is geen canonieke JSON")
     meter("canonical", size, size)
     return problems
 
@@ -246,12 +250,12 @@ def load_witness_keys(text: str, minimum: int) -> Witnesses:
         try:
             key = parse_vkey(line)
         except TlogError as exc:
-            raise TrustError(f"a witness key: {exc}") from None
+            raise TrustError(f"een sleutel van een getuige: {exc}") from None
         if key.kind != COSIGNATURE_ED25519:
-            raise TrustError(f"{key.name}: not a witness's cosigner key (type 0x04)")
+            raise TrustError(f"{key.name}: geen medeondertekeningssleutel van een getuige (type 0x04)")
         keys.append(key)
     if minimum > len({k.name for k in keys}):
-        raise TrustError(f"you require {minimum} cosignatures but give {len(keys)} witness key(s)")
+        raise TrustError(f"u vraagt {minimum} medeondertekening(en) maar geeft {len(keys)} sleutel(s) van getuigen")
     return Witnesses(tuple(keys), minimum)
 
 
@@ -271,9 +275,9 @@ def verify_bundle(
         _verify(directory, trust, kept, strict, witnesses, verdict, meter)
     except (OSError, UnicodeDecodeError) as exc:
         verdict.problems.append(
-            f"the bundle cannot be read: {type(exc).__name__}: {exc.strerror or exc}"
+            f"de bundel kan niet worden gelezen: {type(exc).__name__}: {exc.strerror or exc}"
             if isinstance(exc, OSError)
-            else "the bundle holds text that is not UTF-8"
+            else "de bundel bevat tekst die geen UTF-8 is"
         )
     return verdict
 
@@ -290,12 +294,12 @@ def _verify(  # noqa: PLR0917 - the verification's inputs
     _compare_keys(directory, trust, verdict)
     entries = directory / "entries.jsonl"
     if not entries.is_file():
-        verdict.problems.append(f"{entries} is missing: not a bundle")
+        verdict.problems.append(f"{entries} ontbreekt: dit is geen bundel")
         return
     with entries.open("rb") as file:
         file.seek(max(entries.stat().st_size - 1, 0))
         if entries.stat().st_size and file.read(1) != b"\n":
-            verdict.problems.append("entries.jsonl does not end in a newline: it was cut off")
+            verdict.problems.append("entries.jsonl eindigt niet op een regeleinde: het bestand is afgebroken")
     tree = Levels(leaf_hashes(entries, meter=meter), meter)
     count = len(tree.levels[0])
     if strict:
@@ -303,18 +307,20 @@ def _verify(  # noqa: PLR0917 - the verification's inputs
     checkpoints = _checkpoints(directory / "checkpoints.jsonl", trust, verdict, meter)
     if not checkpoints:
         if not verdict.problems:
-            verdict.problems.append("the bundle holds no checkpoint: nothing is signed")
+            verdict.problems.append("de bundel bevat geen controlepunt: niets is ondertekend")
         return
     for checkpoint, _ in checkpoints:
         if checkpoint.size > count or range_hash(0, checkpoint.size, tree) != checkpoint.root:
             verdict.problems.append(
-                f"the entries do not give the signed root at size {checkpoint.size}: the log was altered"
+                f"de vastleggingen geven niet de ondertekende wortel bij grootte {checkpoint.size}: de log is gewijzigd"
             )
     newest, newest_note = checkpoints[-1]
     if witnesses is not None:
         _check_cosignatures(newest_note, newest, witnesses, verdict)
     if newest.size != count:
-        verdict.problems.append(f"{count - newest.size} entries lie beyond the newest checkpoint and are not signed")
+        verdict.problems.append(
+            f"{count - newest.size} vastlegging(en) na het nieuwste controlepunt zijn niet ondertekend"
+        )
     verdict.size, verdict.root = newest.size, newest.root
     if kept is not None:
         _check_kept(verdict, kept, newest, tree, trust)
@@ -326,13 +332,16 @@ def _compare_keys(directory: Path, trust: Trust, verdict: Verdict) -> None:
     try:
         carried = public_keys(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
-        verdict.notes.append("hub-keys.jwks is missing or unreadable; it is not needed: the pinned keys decide")
+        verdict.notes.append(
+            "hub-keys.jwks ontbreekt of is onleesbaar; dat geeft niet: de sleutels die u vastlegde beslissen"
+        )
         return
     pinned = {k.public_bytes_raw() for k in trust.keys}
     unknown = [k for k in carried if k.public_bytes_raw() not in pinned]
     if unknown:
         verdict.notes.append(
-            f"hub-keys.jwks holds {len(unknown)} key(s) you did not pin; they were not used (only pinned keys count)"
+            f"hub-keys.jwks bevat {len(unknown)} sleutel(s) die u niet vastlegde; die zijn niet gebruikt "
+            "(alleen vastgelegde sleutels tellen)"
         )
 
 
@@ -340,22 +349,22 @@ def _check_cosignatures(note: str, checkpoint: Checkpoint, witnesses: Witnesses,
     try:
         parsed = parse_note(note)
     except TlogError as exc:
-        verdict.problems.append(f"the newest checkpoint's note: {exc}")
+        verdict.problems.append(f"de notitie van het nieuwste controlepunt: {exc}")
         return
     cosigned = sorted({key.name for key in witnesses.keys if cosigned_by(parsed, key) is not None})
     if len(cosigned) < witnesses.minimum:
         verdict.problems.append(
-            f"the newest checkpoint (size {checkpoint.size}) is cosigned by {len(cosigned)} of the witnesses you "
-            f"gave ({', '.join(cosigned) or 'none'}); you require {witnesses.minimum}"
+            f"het nieuwste controlepunt (grootte {checkpoint.size}) is medeondertekend door {len(cosigned)} van de "
+            f"getuigen die u gaf ({', '.join(cosigned) or 'geen'}); u vraagt er {witnesses.minimum}"
         )
     else:
-        verdict.notes.append(f"cosigned by {len(cosigned)} witness(es) you trust: {', '.join(cosigned)}")
+        verdict.notes.append(f"medeondertekend door {len(cosigned)} getuige(n) die u vertrouwt: {', '.join(cosigned)}")
 
 
 def _checkpoints(path: Path, trust: Trust, verdict: Verdict, meter: Meter) -> list[tuple[Checkpoint, str]]:
     """The signed checkpoints of `checkpoints.jsonl`, each checked against its line and the one before it."""
     if not path.is_file():
-        verdict.problems.append("checkpoints.jsonl is missing: nothing is signed")
+        verdict.problems.append("checkpoints.jsonl ontbreekt: niets is ondertekend")
         return []
     found: list[tuple[Checkpoint, str]] = []
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -366,21 +375,23 @@ def _checkpoints(path: Path, trust: Trust, verdict: Verdict, meter: Meter) -> li
         except ValueError:
             record = None
         if not isinstance(record, dict) or not isinstance(record.get("note"), str):
-            verdict.problems.append(f"checkpoints.jsonl line {number} is not a JSON object with `size` and `note`")
+            verdict.problems.append(f"checkpoints.jsonl regel {number} is geen JSON-object met `size` en `note`")
             continue
         size = record.get("size")
         try:
             checkpoint = _open(record["note"], trust)
         except NoteError as exc:
-            verdict.problems.append(f"checkpoints.jsonl line {number}: {exc}")
+            verdict.problems.append(f"checkpoints.jsonl regel {number}: {exc}")
             continue
         if size != checkpoint.size or isinstance(size, bool):
             verdict.problems.append(
-                f"checkpoints.jsonl line {number} says size {size!r} but its note signs size {checkpoint.size}"
+                f"checkpoints.jsonl regel {number} noemt grootte {size!r}, maar de notitie ondertekent grootte "
+                f"{checkpoint.size}"
             )
         if found and checkpoint.size < found[-1][0].size:
             verdict.problems.append(
-                f"checkpoints.jsonl line {number} is older than the line before it: checkpoints come oldest first"
+                f"checkpoints.jsonl regel {number} is ouder dan de regel ervoor: controlepunten staan van oud naar "
+                "nieuw"
             )
         found.append((checkpoint, record["note"]))
     meter("checkpoints", len(lines), len(lines))
@@ -391,15 +402,17 @@ def _check_kept(verdict: Verdict, kept: str, newest: Checkpoint, tree: Levels, t
     try:
         old = _open(kept, trust)
     except NoteError as exc:
-        verdict.problems.append(f"the checkpoint you kept: {exc}")
+        verdict.problems.append(f"het controlepunt dat u bewaarde: {exc}")
         return
     if old.size > newest.size:
-        verdict.problems.append(f"the log shrank: you kept size {old.size}, the newest checkpoint says {newest.size}")
+        verdict.problems.append(
+            f"de log is gekrompen: u bewaarde grootte {old.size}, het nieuwste controlepunt zegt {newest.size}"
+        )
         return
     if newest.size > len(tree.levels[0]):
         return  # reported already: the entries do not reach the newest checkpoint
     proof = hashes(consistency_ranges(old.size, newest.size), tree)
     if not verify_consistency(old.size, newest.size, proof, old.root, newest.root):
         verdict.problems.append(
-            f"the log is not an extension of the one you kept at size {old.size}: its past was rewritten"
+            f"de log is geen voortzetting van de log die u bewaarde bij grootte {old.size}: het verleden is herschreven"
         )

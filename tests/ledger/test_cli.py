@@ -76,7 +76,7 @@ def test_checkpoint_export_verify(database: Database, cli_env: None, keys_dir: P
         None,
         "schakel.example/verstrekkingenlog",
     )
-    assert any("altered" in f for f in verdict["fouten"])
+    assert any("de log is gewijzigd" in f for f in verdict["fouten"])
 
 
 class TestOneOrigin:

@@ -38,8 +38,8 @@ class TestForgedBundle:
         (tmp_path / "b" / "hub-keys.jwks").write_text(json.dumps({"keys": [_jwk(KEY), _jwk(forger)]}))
         verdict = verify_bundle(tmp_path / "b", TRUST, kept=kept)
         assert not verdict.ok
-        assert any("no pinned key verifies" in p for p in verdict.problems)
-        assert any("did not pin" in n for n in verdict.notes), "the bundle's extra key is named, and not used"
+        assert any("geen vastgelegde sleutel bevestigt" in p for p in verdict.problems)
+        assert any("niet vastlegde" in n for n in verdict.notes), "the bundle's extra key is named, and not used"
 
     def test_the_bundle_keys_alone_verify_nothing(self, tmp_path: Path) -> None:
         _bundle(tmp_path / "b")
@@ -60,13 +60,13 @@ class TestCheckpointFile:
         records[1]["size"] = 12
         self._write(tmp_path / "b", records)
         problems = verify_bundle(tmp_path / "b", TRUST).problems
-        assert problems == ["checkpoints.jsonl line 2 says size 12 but its note signs size 9"]
+        assert problems == ["checkpoints.jsonl regel 2 noemt grootte 12, maar de notitie ondertekent grootte 9"]
 
     def test_checkpoints_come_oldest_first(self, tmp_path: Path) -> None:
         _bundle(tmp_path / "b")
         self._write(tmp_path / "b", list(reversed(self._records(tmp_path / "b"))))
         problems = verify_bundle(tmp_path / "b", TRUST).problems
-        assert any("oldest first" in p for p in problems)
+        assert any("van oud naar nieuw" in p for p in problems)
 
     def test_one_origin_the_pinned_one(self, tmp_path: Path) -> None:
         _bundle(tmp_path / "b")
@@ -76,12 +76,14 @@ class TestCheckpointFile:
         records.append({"size": 12, "note": sign(Checkpoint(elsewhere, 12, root(hashes)).text(), elsewhere, KEY)})
         self._write(tmp_path / "b", records)
         problems = verify_bundle(tmp_path / "b", TRUST).problems
-        assert problems == [f"checkpoints.jsonl line 4: no pinned key verifies a signature by {ORIGIN} on it"]
+        assert problems == [
+            f"checkpoints.jsonl regel 4: geen vastgelegde sleutel bevestigt er een handtekening van {ORIGIN} op"
+        ]
 
     def test_a_kept_checkpoint_newer_than_the_bundle_is_a_rollback(self, tmp_path: Path) -> None:
         kept = _bundle(tmp_path / "now")[2]
         write_bundle(tmp_path / "old", ENTRIES[:9], [4, 9])
-        assert "shrank" in verify_bundle(tmp_path / "old", TRUST, kept=kept).problems[0]
+        assert "gekrompen" in verify_bundle(tmp_path / "old", TRUST, kept=kept).problems[0]
 
 
 class TestByteFlips:
@@ -114,12 +116,12 @@ class TestTrustGiven:
         assert trust.origin == ORIGIN and len(trust.keys) == 1
 
     def test_a_jwks_needs_the_origin_and_an_altered_verifier_key_is_refused(self) -> None:
-        with pytest.raises(TrustError, match="give --origin"):
+        with pytest.raises(TrustError, match="geef ook --origin"):
             load_trust(json.dumps({"keys": [_jwk(KEY)]}), None)
         vkey = verifier_key(ORIGIN, KEY.public_key())
         with pytest.raises(TrustError, match="does not match"):
             load_trust(vkey.replace(ORIGIN, "elders.example/verstrekkingenlog"), None)
-        with pytest.raises(TrustError, match="differs"):
+        with pytest.raises(TrustError, match="verschilt"):
             load_trust(vkey, "elders.example/verstrekkingenlog")
 
 

@@ -92,23 +92,23 @@ class TestTampering:
         assert verify_bundle(tmp_path / "now", TRUST).ok, "on its own the rewritten log looks fine"
         verdict = verify_bundle(tmp_path / "now", TRUST, kept=kept)
         assert not verdict.ok
-        assert "past was rewritten" in verdict.problems[0]
+        assert "verleden is herschreven" in verdict.problems[0]
 
     def test_entries_beyond_the_newest_checkpoint_are_not_signed(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": n}) for n in range(6)]
         write_bundle(tmp_path / "b", entries, [4])
-        assert "not signed" in verify_bundle(tmp_path / "b", TRUST).problems[0]
+        assert "niet ondertekend" in verify_bundle(tmp_path / "b", TRUST).problems[0]
 
     def test_a_checkpoint_signed_by_another_key(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": n}) for n in range(3)]
         write_bundle(tmp_path / "b", entries, [3], key=Ed25519PrivateKey.generate())
-        assert "no pinned key verifies" in verify_bundle(tmp_path / "b", TRUST).problems[0]
+        assert "geen vastgelegde sleutel bevestigt" in verify_bundle(tmp_path / "b", TRUST).problems[0]
 
     def test_strict_also_finds_entries_that_are_not_canonical(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": 0}), b'{"n": 1}', canonical_json({"n": 2})]
         write_bundle(tmp_path / "b", entries, [3])
         assert verify_bundle(tmp_path / "b", TRUST).ok, "the hashes hold: integrity is fine"
-        assert verify_bundle(tmp_path / "b", TRUST, strict=True).problems == ["entry 1 is not canonical JSON"]
+        assert verify_bundle(tmp_path / "b", TRUST, strict=True).problems == ["vastlegging 1 is geen canonieke JSON"]
 
     def test_a_cut_off_last_line(self, tmp_path: Path) -> None:
         entries = [canonical_json({"n": n}) for n in range(3)]
@@ -143,5 +143,5 @@ class TestTampering:
         entries = [canonical_json({"n": n}) for n in range(6)]
         kept = write_bundle(tmp_path / "then", entries, [6])[0]
         write_bundle(tmp_path / "now", entries[:4], [4])
-        assert "shrank" in verify_bundle(tmp_path / "now", TRUST, kept=kept).problems[0]
+        assert "gekrompen" in verify_bundle(tmp_path / "now", TRUST, kept=kept).problems[0]
         shutil.rmtree(tmp_path / "then")

@@ -144,11 +144,11 @@ class TestVerifyWithWitnesses:
 
         ok = runner.invoke(app, [*base, "--getuigen", str(tmp_path / "getuigen"), "--minimaal", "2"])
         assert ok.exit_code == 0, ok.output
-        assert "cosigned by 2 witness(es)" in ok.stdout
+        assert "medeondertekend door 2 getuige(n)" in ok.stdout
         short = runner.invoke(app, [*base, "--getuigen", str(tmp_path / "een-onbekend"), "--minimaal", "2"])
-        assert short.exit_code == 1 and "cosigned by 1 of the witnesses you gave" in short.stdout
+        assert short.exit_code == 1 and "medeondertekend door 1 van de getuigen die u gaf" in short.stdout
         too_many = runner.invoke(app, [*base, "--getuigen", str(tmp_path / "getuigen"), "--minimaal", "3"])
-        assert too_many.exit_code == 2 and "you require 3" in too_many.stderr
+        assert too_many.exit_code == 2 and "u vraagt 3" in too_many.stderr
 
 
 class TestConfiguration:
