@@ -43,8 +43,8 @@ Meter = Callable[[str, int, int], None]
 """Told (stage, done, total) as work proceeds; a stage is reported first with done=0."""
 
 
-def _silent(stage: str, done: int, total: int) -> None:
-    """The meter of a pipe, a script or CI: nothing is drawn."""
+def silent(stage: str, done: int, total: int) -> None:
+    """The meter of a pipe, a script or CI, or of a caller that wants none: nothing is drawn."""
 
 
 @contextmanager
@@ -53,7 +53,7 @@ def meter(stages: Mapping[str, str], stream: IO[str] | None = None) -> Iterator[
     each stage's Dutch description. Nothing is drawn on a pipe."""
     out = stream if stream is not None else sys.stderr
     if not out.isatty():
-        yield _silent
+        yield silent
         return
     from rich.console import Console  # noqa: PLC0415 - only when a bar is drawn
     from rich.progress import Progress, TaskID  # noqa: PLC0415

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -360,9 +359,9 @@ def _pipelined(connection: Connection, *, enabled: bool) -> Iterator[None]:
                 yield
             except BaseException as exc:  # noqa: BLE001 - raised again below, once the pipeline is closed
                 failure = exc
-    except connection.dialect.loaded_dbapi.Error:
+    except connection.dialect.loaded_dbapi.Error as closing:
         if failure is None:
-            failure = sys.exc_info()[1]
+            failure = closing
         # Else: closing a pipeline that failed reports that it was aborted; the failure itself is what counts (and
         # psycopg would log the closing error as a warning if the failure were still on its way out).
     if failure is not None:

@@ -25,7 +25,7 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,14 +34,13 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from connectors._tlog import COSIGNATURE_ED25519, TlogError, VerifierKey, cosigned_by, parse_note, parse_vkey
+from hub.kit.progress import Meter, silent
 from hub.ledger.merkle import node_hash, verify_consistency
 from hub.ledger.note import Checkpoint, NoteError, open_note, parse_checkpoint, parse_verifier_key
 from hub.ledger.tree import NodeKey, consistency_ranges, hashes, range_hash
 
 _PARALLEL_FROM_BYTES = 16 * 1024 * 1024
 _STRETCHES_PER_WORKER = 8  # more stretches than workers, so that progress is reported as they finish
-
-Meter = Callable[[str, int, int], None]
 STAGES = {
     "hashes": "Vastleggingen hashen",
     "tree": "Merkle-boom opbouwen",
@@ -50,10 +49,6 @@ STAGES = {
 }
 """The stages a `Meter` is told of, with the Dutch the command line shows: bytes hashed, tree nodes computed,
 bytes checked for canonical JSON (only when strict), checkpoints checked."""
-
-
-def _silent(stage: str, done: int, total: int) -> None:
-    """No meter."""
 
 
 @dataclass
@@ -134,7 +129,7 @@ def load_trust(text: str, origin: str | None) -> Trust:
 class Levels(Mapping[NodeKey, bytes]):
     """Every perfect subtree's hash, level by level, computed once from the leaf hashes."""
 
-    def __init__(self, leaves: list[bytes], meter: Meter = _silent) -> None:
+    def __init__(self, leaves: list[bytes], meter: Meter = silent) -> None:
         self.levels = [leaves]
         total, width, done = 0, len(leaves), 0
         while width > 1:
@@ -169,7 +164,7 @@ def _hash_stretch(path: str, start: int, end: int) -> bytes:
         return b"".join(_hash_lines(file.read(end - start - 1)))  # the stretch ends in a newline
 
 
-def leaf_hashes(path: Path, *, parallel_from: int = _PARALLEL_FROM_BYTES, meter: Meter = _silent) -> list[bytes]:
+def leaf_hashes(path: Path, *, parallel_from: int = _PARALLEL_FROM_BYTES, meter: Meter = silent) -> list[bytes]:
     """SHA-256(0x00 || line) of every line of `entries.jsonl`, in order (in several processes past `parallel_from`
     bytes); `meter` is told the bytes hashed."""
     size = path.stat().st_size
@@ -266,7 +261,7 @@ def verify_bundle(
     kept: str | None = None,
     strict: bool = False,
     witnesses: Witnesses | None = None,
-    meter: Meter = _silent,
+    meter: Meter = silent,
 ) -> Verdict:
     """Check a bundle against what the reviewer pinned; `kept`, a checkpoint note kept from an earlier verification;
     `witnesses`, whose cosignatures the newest checkpoint must carry; `meter`, told how far each stage is."""

@@ -50,7 +50,6 @@ def listening_socket(host: str, port: int) -> socket.socket:
     except OSError:
         sock.close()
         raise
-    sock.set_inheritable(True)
     return sock
 
 
@@ -67,7 +66,8 @@ def serve(host: str, port: int, workers: int, options: dict[str, Any]) -> None:
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     processes: list[BaseProcess] = []
     try:
-        processes = [_start(context, host, port, options) for _ in range(workers)]
+        for _ in range(workers):  # one by one: if a start fails, those started are stopped below
+            processes.append(_start(context, host, port, options))
         log.info("hub.processes_started", workers=workers, port=port)
         while not stopping:
             wait([p.sentinel for p in processes], timeout=0.5)
