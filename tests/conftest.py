@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 import socket
 from collections.abc import Iterator
@@ -43,9 +44,52 @@ def _postgres_url() -> str | None:
     return os.environ.get(POSTGRES_ENV) or None
 
 
+HUB = Path(__file__).resolve().parents[1] / "hub"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--domain",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only the tests that touch hub/NAME: those in tests/NAME and those that import it (repeatable)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # CLI commands configure logging from the settings; keep a test session's output to warnings.
     os.environ.setdefault("SCHAKEL_LOG_LEVEL", "WARNING")
+    unknown = [name for name in config.getoption("domain") if not (HUB / name / "__init__.py").is_file()]
+    if unknown:
+        known = ", ".join(sorted(p.parent.name for p in HUB.glob("*/__init__.py") if p.parent.name != "migrations"))
+        raise pytest.UsageError(f"no domain {', '.join(unknown)} under hub/; the domains are: {known}")
+
+
+def touches(path: Path, domains: list[str]) -> bool:
+    """Whether the test module at `path` is a test of one of `domains`: it sits in tests/<domain>/ or imports it."""
+    if any(part in domains for part in path.parent.parts[-1:]):
+        return True
+    source = path.read_text(encoding="utf-8")
+    names = "|".join(re.escape(name) for name in domains)
+    return re.search(rf"\bhub\.({names})\b|from hub import [^\n]*\b({names})\b", source) is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    domains: list[str] = config.getoption("domain")
+    if not domains:
+        return
+    verdicts: dict[Path, bool] = {}
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    for item in items:
+        path = item.path
+        if path not in verdicts:
+            verdicts[path] = touches(path, domains)
+        (selected if verdicts[path] else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
 
 
 @pytest.fixture(scope="session", autouse=True)

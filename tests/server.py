@@ -43,20 +43,23 @@ def serving(app: FastAPI, sock: socket.socket) -> Iterator[None]:
 
 
 class Restartable:
-    """An ASGI app served on a fixed port of 127.0.0.1 that a test can take down and bring back (a receiver or a
-    witness that is unreachable for a while)."""
+    """An ASGI app served on a port of 127.0.0.1 that a test can take down and bring back (a receiver or a witness
+    that is unreachable for a while).
+
+    The port stays reserved from construction to `close()`: a bound socket that does not listen holds it, so no
+    other test running in parallel can take it while the app is down (a connection is then refused, as with a
+    partner that is down). `close()` when done."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        probe = free_socket()
-        self.port: int = probe.getsockname()[1]
-        probe.close()
+        self._reservation = _shared_port_socket()
+        self._reservation.bind(("127.0.0.1", 0))
+        self.port: int = self._reservation.getsockname()[1]
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock = _shared_port_socket()
         sock.bind(("127.0.0.1", self.port))
         config = uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
@@ -72,3 +75,17 @@ class Restartable:
             self._server.should_exit = True
             self._thread.join(timeout=10)
             self._server = None
+
+    def close(self) -> None:
+        """Stop, and give the port back."""
+        self.stop()
+        self._reservation.close()
+
+
+def _shared_port_socket() -> socket.socket:
+    """A socket that may share its port with the reservation (SO_REUSEPORT; only a listening socket is connected
+    to, so the reservation itself never answers) and rebind it at once after a stop (SO_REUSEADDR)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    return sock

@@ -56,7 +56,7 @@ def witnesses(tmp_path: Path, hub_key: Ed25519PrivateKey) -> Iterator[list[Witne
         server.start()
     yield made
     for server in made:
-        server.stop()
+        server.close()
 
 
 def _append(database: Database, count: int) -> None:

@@ -143,7 +143,7 @@ def receivers_for(public_url: str, keys: dict[str, SigningKey], http: httpx.Clie
         yield made
     finally:
         for receiver in made.values():
-            receiver.stop()
+            receiver.close()
         for client in clients:
             client.close()
 

@@ -144,10 +144,11 @@ def sample(berichttype: str) -> dict[str, Any]:
 def busy_hub(tmp_path: Path) -> Iterator[WebHub]:
     """A hub that has worked: meldingen of three flows in the log, a signed checkpoint, and one delivery that
     became a dead letter (VIA's webhook points at a port nobody listens on)."""
+    # A port that is bound but never listens, held for the whole test: a connection to it is refused, and no other
+    # test running in parallel can take the port meanwhile.
     closed = free_socket()
     dead_end = f"http://127.0.0.1:{closed.getsockname()[1]}/webhook"
-    closed.close()
-    with serve_hub(tmp_path, delivery_max_age_seconds=1, delivery_backoff_base_seconds=0.05) as hub:
+    with closed, serve_hub(tmp_path, delivery_max_age_seconds=1, delivery_backoff_base_seconds=0.05) as hub:
         with hub.database.unit_of_work() as session:
             partners.update_partner(
                 session, "test", "via-zuid-limburg",

@@ -52,7 +52,7 @@ def issuer() -> Iterator[str]:
     try:
         yield holder["url"]
     finally:
-        server.stop()
+        server.close()
 
 
 @pytest.fixture
