@@ -10,14 +10,22 @@ apart, and only those:
   mentions the others, so they all answer alike);
 - consent: four variants (none, whole categories, one item, the other items) for the categories some
   consent rule conditions; none for the rest (no policy reads consent for them).
+
+The table answers every question of the space. Cedar answers every question that some permit could grant: those
+whose verstrekker, ontvanger and doel a permit names (or leaves open), read from the permits' own text. For every
+other (verstrekker, ontvanger, doel) no permit can match whatever the rest of the question is, so Cedar must deny
+all of its questions: Cedar is asked one of them, must deny it, and the table must deny them all. That keeps the
+check exhaustive while Cedar, at ~50 us a question, is asked about a tenth of the space instead of 780,000 times.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import multiprocessing
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
@@ -100,25 +108,98 @@ def table_answer(policy: CompiledPolicy, vraag: Vraag) -> bool:
     return grant is not None and (grant.items is None or (item != "" and item in grant.items))
 
 
+Scope = tuple[str | None, str | None, str | None]
+"""What a permit requires of (verstrekker, ontvanger, doel); None where its text does not pin it down."""
+
+_PRINCIPAL = re.compile(r'^permit \(principal == Schakel::Partner::("(?:[^"\\]|\\.)*"),')
+_EQUALS = re.compile(r'^context\.(ontvanger|doel) == ("(?:[^"\\]|\\.)*")$')
+
+
+def permit_scopes(cedar: str) -> list[Scope]:
+    """Every permit's scope, read conservatively from the policy text: a condition counts only where it is one of
+    the top-level `&&` terms of the permit's only `when` clause; anything else leaves that part open (None)."""
+    scopes: list[Scope] = []
+    for statement in cedar.split("\n\n"):
+        body = "\n".join(line for line in statement.splitlines() if not line.startswith("@"))
+        if not body.startswith("permit"):
+            continue
+        principal = _PRINCIPAL.match(body)
+        giver = json.loads(principal.group(1)) if principal else None
+        pinned: dict[str, str] = {}
+        whens = body.split("\nwhen { ")
+        if len(whens) == 2 and whens[1].endswith(" };") and "unless" not in whens[1]:
+            for term in top_level_terms(whens[1].removesuffix(" };")):
+                equals = _EQUALS.match(term)
+                if equals:
+                    pinned[equals.group(1)] = json.loads(equals.group(2))
+        scopes.append((giver, pinned.get("ontvanger"), pinned.get("doel")))
+    return scopes
+
+
+def top_level_terms(condition: str) -> list[str]:
+    """`a && (b || c) && d` -> [a, (b || c), d]; the whole condition when a top-level `||` makes terms meaningless."""
+    terms, depth, quoted, start, i = [], 0, False, 0, 0
+    while i < len(condition):
+        char = condition[i]
+        if quoted:
+            if char == "\\":
+                i += 1
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and condition.startswith("||", i):
+            return [condition]
+        elif depth == 0 and condition.startswith(" && ", i):
+            terms.append(condition[start:i])
+            start = i + 4
+            i += 3
+        i += 1
+    return [*terms, condition[start:]]
+
+
+def could_permit(scopes: list[Scope], vraag: Vraag) -> bool:
+    return any(
+        (giver is None or giver == vraag.verstrekker)
+        and (taker is None or taker == vraag.ontvanger)
+        and (doel is None or doel == vraag.doel)
+        for giver, taker, doel in scopes
+    )
+
+
 def _check_shard(
     source: PolicySource, noodverboden: list[Verbod], categories: list[str] | None, shard: int, shards: int
 ) -> tuple[int, int, list[Vraag]]:
-    """Ask Cedar and the table every question of one shard of the space (runs in a worker process)."""
+    """Ask the table every question of one shard of the space, and Cedar those some permit could grant plus one
+    of every (verstrekker, ontvanger, doel) no permit names (runs in a worker process)."""
     policy = CompiledPolicy(source, content_hash="h", label="cross-check", noodverboden=noodverboden)
-    policies = cedarpy.PolicySet.from_str(to_cedar(policy))
+    cedar = to_cedar(policy)
+    policies = cedarpy.PolicySet.from_str(cedar)
     entities = cedarpy.Entities.from_json_str("[]")
+    scopes = permit_scopes(cedar)
     space = request_space(policy)[shard::shards]
     if categories is not None:
         space = [v for v in space if v.resource.partition("/")[0] in categories]
+    open_questions = [v for v in space if could_permit(scopes, v)]
+    unnamed = {(v.verstrekker, v.ontvanger, v.doel): v for v in space if not could_permit(scopes, v)}
+    asked = [*open_questions, *unnamed.values()]
+    answers: dict[Vraag, bool] = {}
+    for start in range(0, len(asked), 20_000):
+        chunk = asked[start : start + 20_000]
+        batch = cedarpy.is_authorized_batch([v.cedar_request() for v in chunk], policies, entities)
+        answers.update((v, a.decision == cedarpy.Decision.Allow) for v, a in zip(chunk, batch, strict=True))
+    granted = [v for v in unnamed.values() if answers[v]]
+    assert not granted, f"Cedar granted what no permit names: the permits were misread {granted[:3]}"
     allowed, differences = 0, []
-    for start in range(0, len(space), 20_000):
-        chunk = space[start : start + 20_000]
-        answers = cedarpy.is_authorized_batch([v.cedar_request() for v in chunk], policies, entities)
-        for vraag, answer in zip(chunk, answers, strict=True):
-            cedar = answer.decision == cedarpy.Decision.Allow
-            allowed += cedar
-            if cedar != table_answer(policy, vraag):
-                differences.append(vraag)
+    for vraag in space:
+        answer = answers.get(vraag, False)
+        allowed += answer
+        if answer != table_answer(policy, vraag):
+            differences.append(vraag)
     return len(space), allowed, differences
 
 
@@ -159,6 +240,21 @@ class TestCedarCrossCheck:
         total, _, differences = cross_check(sample.source, [verbod], categories=verbod.categorieen)
         assert total > 0
         assert differences == []
+
+
+class TestReadingThePermits:
+    def test_a_permit_pins_what_its_top_level_conditions_name(self, sample: CompiledPolicy) -> None:
+        scopes = permit_scopes(to_cedar(sample))
+        assert len(scopes) == to_cedar(sample).count("permit (")
+        assert ("bkr", "kredietbank-limburg", "vroegsignalering-schulden") in scopes
+
+    def test_a_condition_that_is_gone_or_inside_an_or_leaves_that_part_open(self, sample: CompiledPolicy) -> None:
+        loose = to_cedar(sample).replace('context.ontvanger == "kredietbank-limburg"', "true")
+        assert ("bkr", None, "vroegsignalering-schulden") in permit_scopes(loose)
+        either = to_cedar(sample).replace('context.doel == "vroegsignalering-schulden" &&', "true ||")
+        assert all(doel is None for giver, _, doel in permit_scopes(either) if giver == "bkr")
+        unbound = to_cedar(sample).replace('principal == Schakel::Partner::"bkr"', "principal")
+        assert (None, "kredietbank-limburg", "vroegsignalering-schulden") in permit_scopes(unbound)
 
 
 class TestTheCrossCheckCanFail:
