@@ -1,7 +1,7 @@
 """Fixtures: a fresh database per test through the real migrations, on SQLite and (when configured) PostgreSQL.
 
 PostgreSQL tests run when SCHAKEL_TEST_POSTGRES_URL is set (`.ci/run` sets it); otherwise they are skipped and
-say why. Each PostgreSQL test gets its own schema, dropped afterwards.
+say why. Each PostgreSQL test gets a database of its own on that server, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import io
 import os
 import re
 import secrets
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 
 from connectors import SigningKey
 from hub.config import LogFormat, Settings, get_settings
@@ -109,33 +111,96 @@ def captured_logs() -> Iterator[io.StringIO]:
         configure_logging(LogFormat.CONSOLE, "WARNING")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'schakel.db'}"
-        return
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database brought to head through the real migrations, once per test process."""
+    path = tmp_path_factory.mktemp("template") / "schakel.db"
+    template = Database(f"sqlite:///{path}")
+    template.upgrade()
+    template.dispose()  # the last connection checkpoints the WAL: the file alone is the whole database
+    return path
+
+
+class _PostgresDatabases:
+    """Databases of their own on the PostgreSQL server of SCHAKEL_TEST_POSTGRES_URL, one per test, dropped after it:
+    empty, or copied from a template that the real migrations brought to head once per test process (CREATE
+    DATABASE ... TEMPLATE copies it in a fraction of the time migrating takes). The test role needs CREATEDB."""
+
+    def __init__(self, base: str) -> None:
+        self.base = make_url(Database(base).url)
+        self.admin = sa.create_engine(self.base, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+        self.template: str | None = None
+
+    def url(self, name: str) -> str:
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, *, migrated: bool) -> str:
+        if migrated and self.template is None:
+            template = f"schakel_template_{secrets.token_hex(6)}"
+            self._execute(f'CREATE DATABASE "{template}"')
+            self.template = template  # dropped at the end of the session even if migrating fails
+            database = Database(self.url(template))
+            database.upgrade()
+            database.dispose()  # no connection may stay open to a template while it is copied
+        name = f"t_{secrets.token_hex(6)}"
+        self._execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{self.template}"' if migrated else ""))
+        return name
+
+    def drop(self, name: str) -> None:
+        # FORCE: a connection that a test's subprocess or thread left open does not keep the database alive.
+        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        if self.template is not None:
+            self.drop(self.template)
+        self.admin.dispose()
+
+    def _execute(self, statement: str) -> None:
+        try:
+            with self.admin.connect() as connection:
+                connection.execute(sa.text(statement))
+        except sa.exc.ProgrammingError as error:
+            if "permission denied" in str(error):
+                pytest.fail(f"the role of {POSTGRES_ENV} may not create databases: grant it CREATEDB ({error.orig})")
+            raise
+
+
+@pytest.fixture(scope="session")
+def _postgres_databases() -> Iterator[_PostgresDatabases]:
     base = _postgres_url()
     if base is None:
         pytest.skip(SKIP_POSTGRES)
-    schema = f"t_{secrets.token_hex(6)}"
-    admin = sa.create_engine(Database(base).url)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
+    databases = _PostgresDatabases(base)
     try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+        yield databases
     finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        databases.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database of this test's own: a SQLite file or a PostgreSQL database. Migrated to head when the
+    test also uses `database` (a copy of a template migrated once per test process), empty otherwise (the tests of
+    the migrations themselves)."""
+    migrated = "database" in request.fixturenames
+    if request.param == "sqlite":
+        path = tmp_path / "schakel.db"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("_migrated_sqlite"), path)
+        yield f"sqlite:///{path}"
+        return
+    databases: _PostgresDatabases = request.getfixturevalue("_postgres_databases")
+    name = databases.create(migrated=migrated)
+    try:
+        yield databases.url(name)
+    finally:
+        databases.drop(name)
 
 
 @pytest.fixture
 def database(database_url: str) -> Iterator[Database]:
-    """The database, migrated to head."""
+    """The database, migrated to head: `database_url` copied it from the template the migrations made."""
     db = Database(database_url)
-    db.upgrade()
     try:
         yield db
     finally:
