@@ -98,24 +98,37 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
-@contextmanager
-def serve_hub(tmp_path: Path, **overrides: Any) -> Iterator[WebHub]:
-    """A hub with the demo partnership and the sample convenant, on http://localhost:<port> (passkeys need a host
-    name), with the keys and database in `tmp_path`."""
-    listener = free_socket()
-    url = f"http://localhost:{listener.getsockname()[1]}"
-    keys = tmp_path / "keys"
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'schakel.db'}", keys_dir=keys, public_url=url,
-        checkpoint_interval_seconds=0, **overrides,
-    )  # fmt: skip
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo partnership's keys and a database with it and the sample convenant, made once per test process
+    (keys for every demo principal, the migrations, the four-eyes lifecycle); each hub starts from a copy."""
+    directory = tmp_path_factory.mktemp("demo-hub")
+    keys = directory / "keys"
     HubKeyring(keys).init(demo=True)
     PrivacySecrets(keys).init()
-    database = Database(settings.effective_database_url)
+    database = Database(f"sqlite:///{directory / 'schakel.db'}")
     database.upgrade()
     with database.unit_of_work() as session:
         demo.seed(session, cli_actor(), keys)
         demo.seed_convenant(session)
+    database.dispose()  # the last connection checkpoints the WAL: the file alone is the whole database
+    return directory
+
+
+@contextmanager
+def serve_hub(tmp_path: Path, template: Path, **overrides: Any) -> Iterator[WebHub]:
+    """A hub with the demo partnership and the sample convenant, on http://localhost:<port> (passkeys need a host
+    name), with a copy of `template`'s keys and database in `tmp_path`."""
+    listener = free_socket()
+    url = f"http://localhost:{listener.getsockname()[1]}"
+    keys = tmp_path / "keys"
+    shutil.copytree(template / "keys", keys)
+    shutil.copyfile(template / "schakel.db", tmp_path / "schakel.db")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'schakel.db'}", keys_dir=keys, public_url=url,
+        checkpoint_interval_seconds=0, **overrides,
+    )  # fmt: skip
+    database = Database(settings.effective_database_url)
     app: FastAPI = create_app(settings, configure_logs=False)
     try:
         with serving(app, listener):
@@ -125,8 +138,8 @@ def serve_hub(tmp_path: Path, **overrides: Any) -> Iterator[WebHub]:
 
 
 @pytest.fixture
-def web_hub(tmp_path: Path) -> Iterator[WebHub]:
-    with serve_hub(tmp_path) as hub:
+def web_hub(tmp_path: Path, demo_template: Path) -> Iterator[WebHub]:
+    with serve_hub(tmp_path, demo_template) as hub:
         yield hub
 
 
@@ -141,14 +154,17 @@ def sample(berichttype: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def busy_hub(tmp_path: Path) -> Iterator[WebHub]:
+def busy_hub(tmp_path: Path, demo_template: Path) -> Iterator[WebHub]:
     """A hub that has worked: meldingen of three flows in the log, a signed checkpoint, and one delivery that
     became a dead letter (VIA's webhook points at a port nobody listens on)."""
     # A port that is bound but never listens, held for the whole test: a connection to it is refused, and no other
     # test running in parallel can take the port meanwhile.
     closed = free_socket()
     dead_end = f"http://127.0.0.1:{closed.getsockname()[1]}/webhook"
-    with closed, serve_hub(tmp_path, delivery_max_age_seconds=1, delivery_backoff_base_seconds=0.05) as hub:
+    with (
+        closed,
+        serve_hub(tmp_path, demo_template, delivery_max_age_seconds=1, delivery_backoff_base_seconds=0.05) as hub,
+    ):
         with hub.database.unit_of_work() as session:
             partners.update_partner(
                 session, "test", "via-zuid-limburg",

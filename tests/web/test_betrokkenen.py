@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from hub.kit.clock import utcnow
@@ -38,7 +39,7 @@ class TestFourEyesOnBetrokkenen:
             asker.get_by_label("Pseudoniem (zoals de ontvanger het kent)").fill(pseudonym)
             asker.get_by_label("Waarom is dit nodig? (geen persoonsgegevens)").fill("Spoedoverleg casus 2026-17.")
             asker.get_by_role("button", name="Heridentificatie aanvragen").click()
-            assert asker.get_by_text("wacht op een tweede privacy officer").is_visible()
+            expect(asker.get_by_text("wacht op een tweede privacy officer")).to_be_visible()
 
             approver = enrol(second, busy_hub, "gemeente-maastricht-fg")
             approver.goto(busy_hub.url + "/betrokkenen")
@@ -48,10 +49,10 @@ class TestFourEyesOnBetrokkenen:
 
             asker.goto(busy_hub.url + "/betrokkenen")
             asker.get_by_role("button", name="Identiteit van verzoek 1 eenmalig tonen").click()
-            assert asker.get_by_role("heading", name="Identiteit achter verzoek 1").is_visible()
+            expect(asker.get_by_role("heading", name="Identiteit achter verzoek 1")).to_be_visible()
             assert "Verzonnen" in asker.locator("dl").inner_text(), "the identity is shown"
             asker.goto(busy_hub.url + "/betrokkenen")
-            assert asker.get_by_role("button", name="Identiteit van verzoek 1 eenmalig tonen").count() == 0
+            expect(asker.get_by_role("button", name="Identiteit van verzoek 1 eenmalig tonen")).to_have_count(0)
         finally:
             first.close()
             second.close()
@@ -76,7 +77,7 @@ class TestFourEyesOnBetrokkenen:
             asker.get_by_label("BSN").fill(BSN)
             asker.get_by_label("Kenmerk van het verzoek (geen persoonsgegevens)").fill("INZ-2026-0009")
             asker.get_by_role("button", name="Brief opstellen").click()
-            assert asker.get_by_text("geen verstrekkingen of andere verwerkingen").is_visible()
+            expect(asker.get_by_text("geen verstrekkingen of andere verwerkingen")).to_be_visible()
         finally:
             first.close()
             second.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from playwright.sync_api import expect
+
 from hub.kit.clock import dutch_date, utcnow
 from tests.web.conftest import WebHub, demo_client, new_context, screenshot
 from tests.web.test_accessibility import check_page
@@ -26,16 +28,16 @@ class TestCasusPages:
         page.get_by_label("Nieuwe fase").select_option("triage")
         page.locator("#fase-reden").fill("Besproken in de triage")
         page.get_by_role("button", name="Fase wijzigen").click()
-        assert page.get_by_text("Fase: triage").is_visible()
+        expect(page.get_by_text("Fase: triage")).to_be_visible()
         page.get_by_label("Partner", exact=True).select_option("veilig-thuis-zuid-limburg")
         page.locator("#deelnemer-reden").fill("Veilig Thuis kent het gezin")
         page.get_by_role("button", name="Toevoegen").click()
         page.get_by_label("Of: BSN").fill(BSN)
         page.locator("#persoon-reden").fill("Betrokkene van de aanmelding")
         page.get_by_role("button", name="Persoon koppelen").click()
-        assert page.get_by_text("Over 1 persoon").is_visible()
+        expect(page.get_by_text("Over 1 persoon")).to_be_visible()
         assert BSN not in page.content()
-        assert page.get_by_role("cell", name="deelnemer-toegevoegd (veilig-thuis-zuid-limburg)").is_visible()
+        expect(page.get_by_role("cell", name="deelnemer-toegevoegd (veilig-thuis-zuid-limburg)")).to_be_visible()
         check_page(page, "casus")
         screenshot(page, "casus-detail")
 
@@ -59,9 +61,9 @@ class TestCasusPages:
             page.get_by_role("button", name="Toevoegen").click()
         page.get_by_role("button", name="Bekendheidscheck uitvoeren").click()
         answers = page.get_by_role("heading", name="Uitkomst van de bekendheidscheck")
-        assert answers.is_visible()
-        assert page.get_by_text("Politie eenheid Limburg (demo): bekend", exact=True).is_visible()
-        assert page.get_by_text("Veilig Thuis Zuid-Limburg (demo): niet bekend", exact=True).is_visible()
+        expect(answers).to_be_visible()
+        expect(page.get_by_text("Politie eenheid Limburg (demo): bekend", exact=True)).to_be_visible()
+        expect(page.get_by_text("Veilig Thuis Zuid-Limburg (demo): niet bekend", exact=True)).to_be_visible()
         assert BSN not in page.content()
         check_page(page, "casus-bekendheidscheck")
 
@@ -71,7 +73,7 @@ class TestCasusPages:
         page.get_by_label("Type").select_option("huisverbod-monitoring")
         page.get_by_label("Reden (zonder persoonsgegevens)").fill("Huisverbod opgelegd")
         page.get_by_role("button", name="Casus openen").click()
-        assert page.get_by_text("Vul bij monitoring na een huisverbod de laatste dag").is_visible()
+        expect(page.get_by_text("Vul bij monitoring na een huisverbod de laatste dag")).to_be_visible()
         check_page(page, "casussen-fout")
 
         page.get_by_label("Type").select_option("top-x")
@@ -80,18 +82,18 @@ class TestCasusPages:
         page.get_by_label("Nieuwe fase").select_option("triage")
         page.locator("#fase-reden").fill("Besproken in de triage")
         page.get_by_role("button", name="Fase wijzigen").click()
-        assert page.get_by_text("Top X-status: nog geen weegtafelbesluit").is_visible()
+        expect(page.get_by_text("Top X-status: nog geen weegtafelbesluit")).to_be_visible()
         today = dutch_date(utcnow())
         page.get_by_label("Datum van de weegtafel").fill(str(today))
         page.get_by_label("Gemeente Maastricht (demo)").check()
         page.locator("#weegtafel-reden").fill("Weegtafel december")
         page.get_by_role("button", name="Besluit vastleggen").first.click()
-        assert page.get_by_text("ten minste één justitiepartner aanwezig").is_visible(), "no justitiepartner"
+        expect(page.get_by_text("ten minste één justitiepartner aanwezig"), "no justitiepartner").to_be_visible()
         page.get_by_label("Datum van de weegtafel").fill(str(today))
         page.get_by_label("Politie eenheid Limburg (demo)").check()
         page.locator("#weegtafel-reden").fill("Weegtafel december")
         page.get_by_role("button", name="Besluit vastleggen").first.click()
-        assert page.get_by_text("Top X-status: geldig tot en met").is_visible()
+        expect(page.get_by_text("Top X-status: geldig tot en met")).to_be_visible()
         check_page(page, "casus-top-x")
 
         review = today + timedelta(days=20)
@@ -100,20 +102,20 @@ class TestCasusPages:
         page.get_by_label("Bij niet informeren: opnieuw beoordelen uiterlijk op").fill(str(review))
         page.locator("#informeer-reden").fill("Lopend onderzoek")
         page.get_by_role("button", name="Besluit vastleggen").last.click()
-        assert page.get_by_text("niet geïnformeerd op grond van AVG artikel 23 lid 1 sub d").is_visible()
-        assert page.get_by_role("cell", name="informeren-uitgesteld", exact=False).is_visible()
+        expect(page.get_by_text("niet geïnformeerd op grond van AVG artikel 23 lid 1 sub d")).to_be_visible()
+        expect(page.get_by_role("cell", name="informeren-uitgesteld", exact=False)).to_be_visible()
 
         page.goto(busy_hub.url + "/casussen")
         page.get_by_role("link", name="Wat binnenkort afloopt").click()
         rows = page.get_by_role("row")
-        assert rows.filter(has_text="Besluit om de betrokkenen niet te informeren opnieuw beoordelen").count() == 1
+        expect(rows.filter(has_text="Besluit om de betrokkenen niet te informeren opnieuw beoordelen")).to_have_count(1)
         check_page(page, "casus-termijnen")
 
     def test_the_annual_figures_of_this_year(self, context: Any, busy_hub: WebHub) -> None:
         page = enrol(context, busy_hub, "zvh-zuid-limburg-regie")
         page.goto(busy_hub.url + "/casussen")
         page.get_by_role("link", name="Jaarcijfers").click()
-        assert page.get_by_role("heading", name=f"Jaarcijfers {dutch_date(utcnow()).year - 1}").is_visible()
+        expect(page.get_by_role("heading", name=f"Jaarcijfers {dutch_date(utcnow()).year - 1}")).to_be_visible()
         page.get_by_label("Jaar").select_option(str(dutch_date(utcnow()).year))
         page.get_by_role("button", name="Tonen").click()
         table = page.get_by_role("table", name="Meldingen per gemeente, kwartaal en thema")
@@ -154,10 +156,10 @@ class TestCasusPages:
             officer.get_by_label("Kenmerk van het verzoek (geen persoonsgegevens)").fill("INZ-2026-0042")
             officer.get_by_role("button", name="Brief opstellen").click()
             letter = officer.locator("article")
-            assert letter.get_by_text("Casus 1 (persoonsgerichte aanpak): u bent op").is_visible()
-            assert letter.get_by_text("Casus 2").count() == 0, "the restricted casus is not in the letter"
+            expect(letter.get_by_text("Casus 1 (persoonsgerichte aanpak): u bent op")).to_be_visible()
+            expect(letter.get_by_text("Casus 2"), "the restricted casus is not in the letter").to_have_count(0)
             note = officer.get_by_text("in casus 2 worden de betrokkenen niet geïnformeerd op grond van AVG artikel 23")
-            assert note.is_visible(), "the officer is told, outside the letter"
+            expect(note, "the officer is told, outside the letter").to_be_visible()
             check_page(officer, "inzagebrief-met-casussen")
         finally:
             first.close()
@@ -171,8 +173,8 @@ class TestCasusPages:
         page.get_by_label("Nieuwe fase").select_option("gesloten")
         page.locator("#fase-reden").fill("Niet opgepakt")
         page.get_by_role("button", name="Fase wijzigen").click()
-        assert page.get_by_text("Fase: gesloten").is_visible()
-        assert page.get_by_role("button", name="Fase wijzigen").count() == 0, "a closed casus offers no changes"
+        expect(page.get_by_text("Fase: gesloten")).to_be_visible()
+        expect(page.get_by_role("button", name="Fase wijzigen"), "a closed casus offers no changes").to_have_count(0)
 
     def test_a_reviewer_reads_a_casus_but_cannot_change_it(self, browser: Any, busy_hub: WebHub) -> None:
         first, second = new_context(browser), new_context(browser)
@@ -183,8 +185,8 @@ class TestCasusPages:
             regie.get_by_role("button", name="Casus openen").click()
             reviewer = enrol(second, busy_hub, "zvh-zuid-limburg-dpia")
             reviewer.goto(busy_hub.url + "/casussen/1")
-            assert reviewer.get_by_role("heading", name="Geschiedenis").is_visible()
-            assert reviewer.get_by_role("button", name="Fase wijzigen").count() == 0
+            expect(reviewer.get_by_role("heading", name="Geschiedenis")).to_be_visible()
+            expect(reviewer.get_by_role("button", name="Fase wijzigen")).to_have_count(0)
             csrf = reviewer.locator("input[name=csrf]").first.get_attribute("value")
             answer = reviewer.request.post(
                 busy_hub.url + "/casussen/1/fase",

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from hub.kit.clock import utcnow
 from hub.policy import repository
@@ -56,9 +57,9 @@ class TestFourEyes:
         try:
             proposer = enrol(first, web_hub, "zvh-zuid-limburg-fg")
             versie = propose(proposer, web_hub, "2026.2")
-            assert proposer.get_by_text("Een andere privacy officer moet het nu goedkeuren").is_visible()
-            assert proposer.get_by_text("Vier ogen: een andere privacy officer keurt haar goed.").is_visible()
-            assert proposer.get_by_role("button", name="Goedkeuren met passkey").count() == 0
+            expect(proposer.get_by_text("Een andere privacy officer moet het nu goedkeuren")).to_be_visible()
+            expect(proposer.get_by_text("Vier ogen: een andere privacy officer keurt haar goed.")).to_be_visible()
+            expect(proposer.get_by_role("button", name="Goedkeuren met passkey")).to_have_count(0)
             screenshot(proposer, "convenant-versie")
 
             approver = enrol(second, web_hub, "gemeente-maastricht-fg")
@@ -66,7 +67,7 @@ class TestFourEyes:
             approver.get_by_label("waarschuwingen gelezen").check()
             approver.get_by_role("button", name="Goedkeuren met passkey").click()
             approver.wait_for_url(f"**/convenant/versies/{versie}?goedgekeurd=1")
-            assert approver.get_by_text("De versie is goedgekeurd en met uw passkey bevestigd.").is_visible()
+            expect(approver.get_by_text("De versie is goedgekeurd en met uw passkey bevestigd.")).to_be_visible()
             with web_hub.database.unit_of_work(immediate=False) as session:
                 active = repository.active_version(session, utcnow())
                 assert active is not None and active.id == versie and active.approved_by == "gemeente-maastricht-fg"
@@ -118,8 +119,8 @@ class TestFourEyes:
         page.goto(web_hub.url + "/convenant/voorstel")
         page.get_by_label("Bestanden of archief").set_input_files(files)
         page.get_by_role("button", name="Voorstel indienen").click()
-        assert page.get_by_text("Het voorstel is niet opgeslagen").is_visible()
-        assert page.get_by_role("heading", name="regels/politie-limburg.yaml").is_visible()
+        expect(page.get_by_text("Het voorstel is niet opgeslagen")).to_be_visible()
+        expect(page.get_by_role("heading", name="regels/politie-limburg.yaml")).to_be_visible()
         assert "bestaat-niet" in page.text_content("main")
 
 
@@ -127,12 +128,12 @@ class TestWhoMayDoWhat:
     def test_a_reviewer_reads_but_cannot_reach_a_write_action(self, context: Any, web_hub: WebHub) -> None:
         page = enrol(context, web_hub, "zvh-zuid-limburg-dpia")
         page.goto(web_hub.url + "/convenant/versies/1")
-        assert page.get_by_role("heading", name="Wat deze versie toestaat").is_visible()
-        assert page.get_by_role("button", name="Goedkeuren met passkey").count() == 0
-        assert page.get_by_role("link", name="Nieuwe versie voorstellen").count() == 0
+        expect(page.get_by_role("heading", name="Wat deze versie toestaat")).to_be_visible()
+        expect(page.get_by_role("button", name="Goedkeuren met passkey")).to_have_count(0)
+        expect(page.get_by_role("link", name="Nieuwe versie voorstellen")).to_have_count(0)
         response = page.goto(web_hub.url + "/convenant/voorstel")
         assert response is not None and response.status == 403
-        assert page.get_by_text("deze pagina is alleen voor privacy officers").is_visible()
+        expect(page.get_by_text("deze pagina is alleen voor privacy officers")).to_be_visible()
         # Even with its own valid CSRF token, the reviewer's post is refused for its role.
         csrf = page.goto(web_hub.url + "/convenant") and page.locator("input[name=csrf]").first.get_attribute("value")
         answer = page.request.post(
@@ -150,9 +151,9 @@ class TestWhoMayDoWhat:
         page.get_by_label("Ontvangers").fill("woningcorporatie")
         page.get_by_label("Reden").fill("test")
         page.get_by_role("button", name="Noodverbod instellen").click()
-        assert page.get_by_text("de beveiligingscode van het formulier ontbreekt of klopt niet").is_visible()
+        expect(page.get_by_text("de beveiligingscode van het formulier ontbreekt of klopt niet")).to_be_visible()
         page.goto(web_hub.url + "/convenant/noodverboden")
-        assert page.get_by_text("Er zijn geen noodverboden.").is_visible()
+        expect(page.get_by_text("Er zijn geen noodverboden.")).to_be_visible()
 
     def test_a_post_from_another_site_is_refused(self, context: Any, web_hub: WebHub) -> None:
         page = enrol(context, web_hub, "zvh-zuid-limburg-fg")
@@ -162,7 +163,7 @@ class TestWhoMayDoWhat:
         )
         assert answer.status == 403
         page.goto(web_hub.url + "/")
-        assert page.get_by_role("heading", name="Overzicht").is_visible(), "still signed in"
+        expect(page.get_by_role("heading", name="Overzicht"), "still signed in").to_be_visible()
 
     def test_no_session_no_page_and_no_data(self, web_hub: WebHub) -> None:
         for path in ("/", "/convenant", "/convenant/versies/1", "/convenant/bevestigingen/1"):
@@ -182,8 +183,8 @@ class TestNoodverbod:
             issuer.get_by_label("Ontvangers").fill("woningcorporatie")
             issuer.get_by_label("Reden").fill("Lek gemeld bij een ontvanger")
             issuer.get_by_role("button", name="Noodverbod instellen").click()
-            assert issuer.get_by_role("cell", name="onbevestigd", exact=False).is_visible()
-            assert issuer.get_by_role("button", name="Opheffen met passkey").count() == 0, "not by its issuer"
+            expect(issuer.get_by_role("cell", name="onbevestigd", exact=False)).to_be_visible()
+            expect(issuer.get_by_role("button", name="Opheffen met passkey"), "not by its issuer").to_have_count(0)
 
             other = enrol(second, web_hub, "gemeente-maastricht-fg")
             other.goto(web_hub.url + "/convenant/noodverboden")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from oidc_provider_mock import User, run_server_in_thread
+from playwright.sync_api import expect
 
 from hub.audit import service as audit
 from tests.web.conftest import WebHub, screenshot, serve_hub
@@ -26,10 +27,10 @@ def provider() -> Iterator[str]:
 
 
 @pytest.fixture
-def oidc_hub(tmp_path: Path, provider: str) -> Iterator[WebHub]:
+def oidc_hub(tmp_path: Path, demo_template: Path, provider: str) -> Iterator[WebHub]:
     with serve_hub(
-        tmp_path, oidc_issuer=provider, oidc_client_id="schakel-test", oidc_client_secret="geheim-voor-de-test",
-        oidc_display_name="de testprovider",
+        tmp_path, demo_template, oidc_issuer=provider, oidc_client_id="schakel-test",
+        oidc_client_secret="geheim-voor-de-test", oidc_display_name="de testprovider",
     ) as hub:  # fmt: skip
         yield hub
 
@@ -50,14 +51,14 @@ class TestOpenIdConnect:
     ) -> None:
         page = sign_in_as(context, oidc_hub, "a1b2")
         page.wait_for_url(oidc_hub.url + "/verstrekkingenlog")
-        assert page.get_by_role("heading", name="Verstrekkingenlog").is_visible()
+        expect(page.get_by_role("heading", name="Verstrekkingenlog")).to_be_visible()
         assert "zvh-zuid-limburg-dpia" in page.text_content("header")
         page.goto(oidc_hub.url + "/beheer/audittrail")
-        assert page.get_by_text("deze pagina is alleen voor beheerders").is_visible(), "roles as in the registry"
+        expect(page.get_by_text("deze pagina is alleen voor beheerders"), "roles as in the registry").to_be_visible()
 
     def test_a_person_the_registry_does_not_know_gets_a_clear_page(self, context: Any, oidc_hub: WebHub) -> None:
         page = sign_in_as(context, oidc_hub, "c3d4")
-        assert page.get_by_text("Schakel kent u niet als privacy officer").is_visible()
+        expect(page.get_by_text("Schakel kent u niet als privacy officer")).to_be_visible()
         screenshot(page, "oidc-onbekend")
         page.goto(oidc_hub.url + "/")
         assert "/aanmelden" in page.url, "no session was made"
@@ -67,10 +68,10 @@ class TestOpenIdConnect:
 
     def test_a_system_principal_cannot_sign_in_as_a_person(self, context: Any, oidc_hub: WebHub) -> None:
         page = sign_in_as(context, oidc_hub, "e5f6")
-        assert page.get_by_text("Schakel kent u niet als privacy officer").is_visible()
+        expect(page.get_by_text("Schakel kent u niet als privacy officer")).to_be_visible()
 
     def test_a_return_without_the_browser_that_started_is_refused(self, context: Any, oidc_hub: WebHub) -> None:
         page = context.new_page()
         answer = page.goto(oidc_hub.url + "/aanmelden/oidc/terug?code=gestolen&state=geraden")
         assert answer is not None and answer.status == 400
-        assert page.get_by_text("onbekend of verlopen").is_visible()
+        expect(page.get_by_text("onbekend of verlopen")).to_be_visible()

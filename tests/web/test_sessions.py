@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from hub.config import Environment, Settings
@@ -48,7 +49,7 @@ class TestSessions:
         _age_sessions(web_hub, minutes=web_hub.settings.session_idle_minutes + 1)
         page.goto(web_hub.url + "/convenant")
         assert "/aanmelden?terug=%2Fconvenant" in page.url
-        assert page.get_by_role("heading", name="Aanmelden bij Schakel").is_visible()
+        expect(page.get_by_role("heading", name="Aanmelden bij Schakel")).to_be_visible()
 
     def test_a_session_ends_at_its_absolute_time_out_however_busy(self, context: Any, web_hub: WebHub) -> None:
         page = enrol(context, web_hub, "zvh-zuid-limburg-fg")

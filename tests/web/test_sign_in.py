@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.web.conftest import WebHub, screenshot, with_authenticator
 
 
@@ -20,13 +22,13 @@ def enrol(context: Any, hub: WebHub, principal_id: str) -> Any:
 class TestPasskeySignIn:
     def test_enrol_then_sign_out_and_in_again(self, context: Any, web_hub: WebHub) -> None:
         page = enrol(context, web_hub, "zvh-zuid-limburg-fg")
-        assert page.get_by_role("heading", name="Overzicht").is_visible()
+        expect(page.get_by_role("heading", name="Overzicht")).to_be_visible()
         assert "zvh-zuid-limburg-fg" in page.text_content("header")
         screenshot(page, "overzicht")
         page.get_by_role("button", name="Afmelden").click()
         page.wait_for_url("**/aanmelden?afgemeld=1")
-        assert page.get_by_text("U bent afgemeld.").is_visible()
+        expect(page.get_by_text("U bent afgemeld.")).to_be_visible()
         screenshot(page, "aanmelden")
         page.get_by_role("button", name="Aanmelden met passkey").click()
         page.wait_for_url(web_hub.url + "/")
-        assert page.get_by_role("heading", name="Overzicht").is_visible()
+        expect(page.get_by_role("heading", name="Overzicht")).to_be_visible()
