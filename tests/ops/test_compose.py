@@ -5,6 +5,7 @@ runs and SCHAKEL_TEST_DOCKER=1, built and started with two hub replicas answerin
 from __future__ import annotations
 
 import os
+import secrets as secrets_module
 import shutil
 import subprocess
 import time
@@ -13,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+
+from tests.server import free_socket
 
 DOCKER = Path(__file__).resolve().parents[2] / "docker"
 ENV = {**os.environ, "SCHAKEL_PUBLIC_URL": "https://schakel.example"}
@@ -52,14 +55,18 @@ def test_replicas_behind_the_proxy_and_a_worker_with_a_health_check() -> None:
     os.environ.get("SCHAKEL_TEST_DOCKER") != "1", reason="needs a Docker engine (SCHAKEL_TEST_DOCKER=1)"
 )
 def test_two_hub_replicas_answer_through_the_proxy(tmp_path: Path) -> None:  # pragma: no cover - needs a Docker engine
-    compose = [*_compose(), "-p", "schakeltest", "-f", "compose.yaml"]
+    # A project name and a local port of this run's own, so that nothing else on the machine is in the way.
+    compose = [*_compose(), "-p", f"schakeltest{secrets_module.token_hex(4)}", "-f", "compose.yaml"]
+    probe = free_socket()
+    port = probe.getsockname()[1]
+    probe.close()
     secrets = DOCKER / "secrets"
     secrets.mkdir(exist_ok=True)
     (secrets / "postgres_password").write_text("test-only", encoding="utf-8")
     (secrets / "schakel_database_url").write_text(
         "postgresql://schakel:test-only@postgres:5432/schakel", encoding="utf-8"
     )
-    env = {**ENV, "SCHAKEL_KEYS_HOST_DIR": str(tmp_path / "keys")}
+    env = {**ENV, "SCHAKEL_KEYS_HOST_DIR": str(tmp_path / "keys"), "SCHAKEL_HTTP_PORT": str(port)}
 
     def run(*args: str) -> None:
         subprocess.run([*compose, *args], cwd=DOCKER, env=env, check=True)
@@ -75,7 +82,7 @@ def test_two_hub_replicas_answer_through_the_proxy(tmp_path: Path) -> None:  # p
         deadline, healthy = time.monotonic() + 120, False
         while not healthy and time.monotonic() < deadline:
             try:
-                healthy = httpx.get("http://127.0.0.1:8000/api/v1/health", timeout=2).status_code == 200
+                healthy = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).status_code == 200
             except httpx.HTTPError:
                 time.sleep(1)
         assert healthy, "the hub replicas answer through the proxy"
