@@ -137,13 +137,14 @@ class _PostgresDatabases:
     def create(self, *, migrated: bool) -> str:
         if migrated and self.template is None:
             template = f"schakel_template_{secrets.token_hex(6)}"
-            self._execute(f'CREATE DATABASE "{template}"')
+            self._execute(f'CREATE DATABASE "{template}" TEMPLATE template0')
             self.template = template  # dropped at the end of the session even if migrating fails
             database = Database(self.url(template))
             database.upgrade()
             database.dispose()  # no connection may stay open to a template while it is copied
         name = f"t_{secrets.token_hex(6)}"
-        self._execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{self.template}"' if migrated else ""))
+        # An empty one from template0, which no one may connect to (template1 may have a session open on it).
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template if migrated else "template0"}"')
         return name
 
     def drop(self, name: str) -> None:
