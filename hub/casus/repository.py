@@ -14,7 +14,6 @@ from hub.casus.models import (
     CasusMelding,
     CasusPersoon,
 )
-from hub.delivery.models import Levering, Status
 from hub.kit.paging import keyset
 
 
@@ -80,9 +79,3 @@ def informing_of(session: Session, casus_ids: Sequence[int]) -> dict[int, CasusI
 def casussen_of_person(session: Session, person_id: str) -> Sequence[Casus]:
     query = select(Casus).join(CasusPersoon, col(CasusPersoon.casus_id) == col(Casus.id))
     return session.exec(query.where(CasusPersoon.person_id == person_id).order_by(col(Casus.id))).all()
-
-
-def relying_on_top_x(session: Session, casus_id: int, statuses: Sequence[Status]) -> Sequence[Levering]:
-    """Deliveries in one of `statuses` granted only because this casus had Top X status."""
-    query = select(Levering).where(Levering.top_x_casus == casus_id, col(Levering.status).in_(list(statuses)))
-    return session.exec(query.order_by(col(Levering.nr))).all()

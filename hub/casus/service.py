@@ -26,15 +26,13 @@ from hub.casus.models import (
     Fase,
     Informeren,
 )
-from hub.delivery import notices
-from hub.delivery.models import Levering
+from hub.delivery import notices, withdrawal
+from hub.delivery import repository as deliveries
 from hub.delivery.models import Soort as LeveringSoort
-from hub.delivery.models import Status as LeveringStatus
 from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from hub.kit.clock import dutch_date
 from hub.ledger import service as ledger
-from hub.ledger.entries import Betrokkene, Context, Entry, casus
-from hub.ledger.entries import Soort as LedgerSoort
+from hub.ledger.entries import Betrokkene, Context, casus
 from hub.meldingen.models import Melding
 from hub.partners import service as partners
 from hub.partners.models import PartnerSoort
@@ -245,45 +243,18 @@ TOP_X_STOP = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Beeindigd:
-    withheld: int
-    """Deliveries not yet made (waiting, or dead letters), withheld."""
-    notified: int
-    """Deliveries made already, whose recipients are sent a stopbericht."""
-
-
 def end_top_x_disclosures(
     session: Session, vault: Vault, casus_id: int, *, context: Context, now: datetime
-) -> Beeindigd:
+) -> withdrawal.Withdrawn:
     """A Top X status lapsed: every delivery that relied on it and was not made is withheld (a dead letter too, so
     no re-drive makes it), and every recipient that received one is told to stop processing it; on the ledger."""
-    entries = []
-    pending = repository.relying_on_top_x(session, casus_id, (LeveringStatus.WACHTEND, LeveringStatus.DOOD))
-    for levering in pending:
-        levering.status, levering.payload, levering.wrapped_key = LeveringStatus.INGETROKKEN, None, None
-        levering.verwijderd_op = now
-        session.add(levering)
-        entries.append(_top_x_ended(context, levering, casus_id, "ingehouden"))
-    delivered = repository.relying_on_top_x(session, casus_id, (LeveringStatus.AFGELEVERD, LeveringStatus.BEVESTIGD))
-    for levering in delivered:
-        inhoud = {"casus": casus_id, "topXVervallenOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "opdracht": TOP_X_STOP}
-        notice = notices.stopbericht(vault, levering, inhoud, now)
-        session.add(notice)
-        entries.append(_top_x_ended(context, levering, casus_id, "verwerking-stoppen", notice.id))
-    session.flush()
-    if entries:
-        ledger.append(session, entries, now)
-    return Beeindigd(len(pending), len(delivered))
-
-
-def _top_x_ended(context: Context, levering: Levering, casus_id: int, gevolg: str, bericht: str | None = None) -> Entry:
-    data = {
-        **context.fields(), "levering_id": levering.id, "melding_id": levering.melding_id,
-        "ontvanger": levering.ontvanger, "doel": levering.doel, "casus_id": casus_id, "reden": "top-x-vervallen",
-        "gevolg": gevolg, **({"stopbericht_levering_id": bericht} if bericht else {}),
-    }  # fmt: skip
-    return Entry(LedgerSoort.INTREKKING, data, ontvanger=levering.ontvanger, doel=levering.doel)
+    cause = withdrawal.Cause(
+        "top-x-vervallen",
+        {"casus_id": casus_id},
+        stop={"casus": casus_id, "topXVervallenOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "opdracht": TOP_X_STOP},
+    )
+    relying = deliveries.relying_on_top_x(session, casus_id, withdrawal.AFFECTED)
+    return withdrawal.withdraw(session, vault, relying, cause, context=context, now=now)
 
 
 AFSCHALING = (

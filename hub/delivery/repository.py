@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
@@ -89,6 +90,22 @@ def purge_meldingen(session: Session) -> int:
         .values(sealed=None, wrapped_key=None)
     )
     return int(result.rowcount or 0)
+
+
+def relying_on_consent(session: Session, toestemming_id: int, statuses: Sequence[Status]) -> list[Levering]:
+    """Deliveries in one of `statuses` whose decision needed this consent. Only those that needed any consent are
+    read (their list is not empty), then filtered here: JSON containment is not portable across the databases."""
+    query = select(Levering).where(
+        col(Levering.status).in_(list(statuses)), sa.cast(col(Levering.toestemmingen), sa.String) != "[]"
+    )
+    rows = session.exec(query.order_by(col(Levering.nr))).all()
+    return [levering for levering in rows if toestemming_id in levering.toestemmingen]
+
+
+def relying_on_top_x(session: Session, casus_id: int, statuses: Sequence[Status]) -> Sequence[Levering]:
+    """Deliveries in one of `statuses` granted only because this casus had Top X status."""
+    query = select(Levering).where(Levering.top_x_casus == casus_id, col(Levering.status).in_(list(statuses)))
+    return session.exec(query.order_by(col(Levering.nr))).all()
 
 
 def add(session: Session, levering: Levering) -> None:

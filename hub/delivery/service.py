@@ -115,6 +115,12 @@ def redrive(session: Session, operator: str, levering_id: str, now: datetime) ->
     levering = repository.get(session, levering_id)
     if levering is None:
         raise NotFound("there is no such delivery", code="levering-not-found")
+    if levering.status == Status.INGETROKKEN:
+        raise Conflict(
+            "this delivery was withdrawn because what it relied on ended (a consent withdrawn, a Top X status "
+            "lapsed); its content is destroyed and it is never delivered",
+            code="levering-ingetrokken-herstart",
+        )
     if levering.status != Status.DOOD:
         raise Conflict(f"only a dead letter can be re-driven; this one is {levering.status}", code="not-dead")
     levering.status, levering.pogingen, levering.volgende_poging = Status.WACHTEND, 0, now

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from hub.delivery.models import Levering, Status
+from hub.delivery.models import Levering
 from hub.kit.paging import keyset
 from hub.toestemming.models import Toestemming
 
@@ -33,12 +32,3 @@ def recorded_by(
 ) -> Sequence[Toestemming]:
     query = select(Toestemming).where(Toestemming.vastgelegd_door == partner_id)
     return session.exec(keyset(query, col(Toestemming.id), after=after, limit=limit)).all()
-
-
-def relying_on(session: Session, toestemming_id: int, statuses: Sequence[Status]) -> list[Levering]:
-    """Deliveries in one of `statuses` whose decision needed this consent. Only those that needed any consent are
-    read (their list is not empty), then filtered here: JSON containment is not portable across the databases."""
-    query = select(Levering).where(
-        col(Levering.status).in_(list(statuses)), sa.cast(col(Levering.toestemmingen), sa.String) != "[]"
-    )
-    return [levering for levering in session.exec(query).all() if toestemming_id in levering.toestemmingen]

@@ -18,16 +18,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlmodel import Session
 
-from hub.delivery import notices
-from hub.delivery.models import Levering, Status
+from hub.delivery import repository as deliveries
+from hub.delivery import withdrawal
 from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from hub.kit.clock import dutch_date
-from hub.ledger import service as ledger
-from hub.ledger.entries import Context, Entry, Soort
+from hub.ledger.entries import Context
 from hub.policy.decision import Besluit
 from hub.policy.engine import CompiledPolicy
 from hub.pseudonym.vault import Vault
@@ -148,47 +146,15 @@ def withdraw(
         raise Conflict("this consent was withdrawn already", code="toestemming-ingetrokken")
     row.ingetrokken_op = now
     repository.add(session, row)
-    entries = []
-    withheld = repository.relying_on(session, toestemming_id, (Status.WACHTEND,))
-    for levering in withheld:
-        levering.status, levering.payload, levering.wrapped_key = Status.INGETROKKEN, None, None
-        levering.verwijderd_op = now
-        repository.add(session, levering)
-        entries.append(_entry(context, levering, toestemming_id, "ingehouden"))
-    delivered = repository.relying_on(session, toestemming_id, (Status.AFGELEVERD, Status.BEVESTIGD))
-    for levering in delivered:
-        notice = _stopbericht(vault, levering, row, now)
-        repository.add(session, notice)
-        entries.append(_entry(context, levering, toestemming_id, "verwerking-stoppen", notice.id))
-    if entries:
-        ledger.append(session, entries, now)
-    return Withdrawal(row, len(withheld), len(delivered))
-
-
-def _stopbericht(vault: Vault, levering: Levering, consent: Toestemming, now: datetime) -> Levering:
-    """A delivery of its own to the recipient of `levering`: stop processing what came under `consent`."""
-    inhoud: dict[str, Any] = {
-        "toestemming": {"id": consent.id, "item": consent.item, "doel": consent.doel},
-        "ingetrokkenOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "opdracht": STOP,
-    }
-    return notices.stopbericht(vault, levering, inhoud, now)
-
-
-def _entry(context: Context, levering: Levering, toestemming_id: int, gevolg: str, bericht: str | None = None) -> Entry:
-    return Entry(
-        Soort.INTREKKING,
-        {
-            **context.fields(),
-            "levering_id": levering.id,
-            "melding_id": levering.melding_id,
-            "ontvanger": levering.ontvanger,
-            "doel": levering.doel,
-            "toestemming_id": toestemming_id,
-            "reden": "toestemming-ingetrokken",
-            "gevolg": gevolg,
-            **({"stopbericht_levering_id": bericht} if bericht else {}),
+    cause = withdrawal.Cause(
+        "toestemming-ingetrokken",
+        {"toestemming_id": toestemming_id},
+        stop={
+            "toestemming": {"id": row.id, "item": row.item, "doel": row.doel},
+            "ingetrokkenOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "opdracht": STOP,
         },
-        ontvanger=levering.ontvanger,
-        doel=levering.doel,
     )
+    relying = deliveries.relying_on_consent(session, toestemming_id, withdrawal.AFFECTED)
+    done = withdrawal.withdraw(session, vault, relying, cause, context=context, now=now)
+    return Withdrawal(row, done.withheld, done.notified)

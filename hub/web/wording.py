@@ -21,6 +21,8 @@ ZINNEN = {
     "emergency-codes-unknown": "Een van de categorieën of ontvangers staat niet in het convenant.",
     "emergency-not-found": "Dit noodverbod bestaat niet.",
     "not-dead": "Deze levering is niet (meer) onbestelbaar.",
+    "levering-ingetrokken-herstart": "Deze levering is ingetrokken omdat de toestemming of de Top X-status waarop "
+    "zij steunde is vervallen. De inhoud is vernietigd; zij wordt nooit meer bezorgd.",
     "levering-not-found": "Deze levering bestaat niet.",
     "partner-exists": "Er is al een partner met dit id.",
     "oin-in-use": "Dit OIN hoort al bij een andere partner.",

@@ -8,24 +8,25 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from connectors import HubClient, HubKeys, SigningKey, WebhookReceiver
 from hub.config import Settings
 from hub.db import Database
 from hub.partners import service as partners
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
-from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
+from hub.partners.schemas import KeyCreate, PartnerCreate, PartnerUpdate, PrincipalCreate
 from hub.policy.engine import CompiledPolicy
 from hub.policy.format import PolicySource
 from hub.pseudonym.secrets import PrivacySecrets
 from hub.pseudonym.vault import Vault
-from tests.server import Restartable
+from tests.server import Restartable, free_socket
 from tests.support import activate_sample
 
 ASSETS = Path(__file__).resolve().parents[2] / "hub" / "partners" / "voorbeeldmeldingen"
@@ -210,3 +211,33 @@ def vault(keys_dir: Path) -> Vault:
 def regie(partnership: Partnership) -> HubClient:
     """A procesregisseur of the ZVH of the sample convenant."""
     return person_client(partnership, "zvh-zuid-limburg", "zvh-regie", Role.PROCESREGISSEUR)
+
+
+@contextmanager
+def unreachable(database: Database, partner_id: str) -> Iterator[None]:
+    """`partner_id` takes its deliveries by webhook at a port that is bound but never listens (held for the block,
+    so no other test can take it): every push is refused, and a delivery becomes a dead letter once it is old."""
+    with free_socket() as closed:
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/schakel"
+        with database.unit_of_work() as session:
+            partners.update_partner(
+                session, "test", partner_id, PartnerUpdate(delivery_mode=DeliveryMode.WEBHOOK, webhook_url=url)
+            )
+        yield
+
+
+def levering_status(database: Database, levering_id: str) -> str:
+    with database.engine.connect() as connection:
+        status = connection.execute(sa.text("SELECT status FROM levering WHERE id = :id"), {"id": levering_id})
+        return str(status.scalar_one())
+
+
+def dead_letter(database: Database, levering_id: str) -> None:
+    """Let four days pass for `levering_id` (past the maximum age) and wait until the hub's own worker, failing to
+    push it once more, makes it a dead letter."""
+    with database.engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE levering SET aangemaakt_op = :t WHERE id = :id"),
+            {"t": datetime.now(UTC) - timedelta(days=4), "id": levering_id},
+        )
+    wait_for(lambda: levering_status(database, levering_id) == "dood")

@@ -18,9 +18,18 @@ from hub.bewaren.keeper import one_round
 from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
+from hub.partners.models import Role
 from hub.policy.format import add_duration
 from hub.pseudonym.vault import Vault
-from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+from tests.meldingen.conftest import (
+    Partnership,
+    dead_letter,
+    levering_status,
+    person_client,
+    sample_melding,
+    unreachable,
+    wait_for,
+)
 
 ZVH = "zvh-zuid-limburg"
 VT = "veilig-thuis-zuid-limburg"
@@ -196,6 +205,24 @@ class TestTopX:
         assert inbox[0]["inhoud"]["betreftLevering"] == made and inbox[0]["inhoud"]["casus"] == casus
         again = one_round(database, vault, now=utcnow() + timedelta(days=200))
         assert again.top_x_vervallen == 0, "once"
+
+    def test_a_dead_letter_that_relied_on_a_lapsed_status_is_withheld_and_never_re_driven(
+        self, partnership: Partnership, regie: HubClient, database: Database, vault: Vault
+    ) -> None:
+        casus = _open(regie, "top-x", table=[POLITIE])
+        today = dutch_date(utcnow())
+        regie.post(f"/api/v1/casussen/{casus}/weegtafel",
+                   {"datum": today.isoformat(), "aanwezig": [POLITIE], "reden": "Weegtafel van december"})  # fmt: skip
+        with unreachable(database, POLITIE):
+            dead = _send(partnership, ZVH, "top-x-aanpak", casus).json()["ontvangers"][0]["leveringId"]
+            dead_letter(database, dead)
+
+        assert one_round(database, vault, now=utcnow() + timedelta(days=200)).top_x_vervallen == 1
+        assert levering_status(database, dead) == "ingetrokken"
+        operator = person_client(partnership, ZVH, "zvh-beheer-test", Role.OPERATOR)
+        redrive = operator.send("POST", f"/api/v1/leveringen/{dead}/herstart")
+        assert (redrive.status_code, redrive.json()["code"]) == (409, "levering-ingetrokken-herstart")
+        assert levering_status(database, dead) == "ingetrokken", "nothing goes out after the lapse"
 
 
 class TestHuisverbodMonitoring:

@@ -9,7 +9,15 @@ import sqlalchemy as sa
 
 from connectors import Voorwaarden, is_stopbericht
 from hub.db import Database
-from tests.meldingen.conftest import Partnership, sample_melding
+from hub.partners.models import Role
+from tests.meldingen.conftest import (
+    Partnership,
+    dead_letter,
+    levering_status,
+    person_client,
+    sample_melding,
+    unreachable,
+)
 
 BRAM = "402015447"  # the detainee of the sample detentiemelding (inschrijving: Heerlen)
 NAZORG = "nazorg-ex-gedetineerden"
@@ -134,6 +142,33 @@ class TestConsent:
         assert (again.status_code, again.json()["code"]) == (409, "toestemming-ingetrokken")
         other = zvh.send("POST", f"/api/v1/toestemmingen/{given['id']}/intrekking", json_body={})
         assert other.status_code == 404
+
+    def test_a_dead_letter_that_relied_on_a_withdrawn_consent_is_withheld_and_never_re_driven(
+        self, partnership: Partnership, database: Database
+    ) -> None:
+        """Seen on a live hub: a dead letter kept its status when the consent it relied on was withdrawn, and an
+        operator's re-drive then delivered it after the withdrawal."""
+        dji = partnership.client("dji-pi-limburg")
+        given = dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh", "gemeente"]))
+        with unreachable(database, "gemeente-heerlen"):
+            dead = _outcome(_detentie(partnership), "gemeente-heerlen")["leveringId"]
+            dead_letter(database, dead)
+        withdrawn = dji.post(f"/api/v1/toestemmingen/{given['id']}/intrekking", {})
+        assert withdrawn["ingehoudenLeveringen"] == 2, "the ZVH's waiting delivery and the dead letter"
+        assert levering_status(database, dead) == "ingetrokken"
+        operator = person_client(partnership, "zvh-zuid-limburg", "zvh-beheer-test", Role.OPERATOR)
+        assert dead not in [d["id"] for d in operator.get("/api/v1/leveringen/dood")["items"]]
+        redrive = operator.send("POST", f"/api/v1/leveringen/{dead}/herstart")
+        assert redrive.headers["content-type"].startswith("application/problem+json")
+        assert (redrive.status_code, redrive.json()["code"]) == (409, "levering-ingetrokken-herstart")
+        assert "withdrawn" in redrive.json()["detail"]
+        assert levering_status(database, dead) == "ingetrokken", "nothing goes out after the withdrawal"
+        with database.engine.connect() as connection:
+            entries = [json.loads(bytes(row[0])) for row in connection.execute(
+                sa.text("SELECT entry FROM ledger_entry WHERE soort = 'intrekking'")
+            )]  # fmt: skip
+        ended = {e["levering_id"]: e for e in entries}
+        assert ended[dead]["gevolg"] == "ingehouden" and ended[dead]["reden"] == "toestemming-ingetrokken"
 
     def test_a_consent_never_adds_a_recipient(self, partnership: Partnership) -> None:
         dji = partnership.client("dji-pi-limburg")

@@ -1,0 +1,90 @@
+"""Withdrawing deliveries when what a disclosure relied on ends: one way for every cause (a consent withdrawn, a Top X
+status that lapsed).
+
+A delivery that was not made (waiting, or a dead letter that an operator could otherwise re-drive) is withheld: its
+sealed content is destroyed and it can never be delivered or re-driven. A recipient that already received one is
+sent a stopbericht. Each effect is one `intrekking` entry on the verstrekkingenlog with the cause's reason, in the
+caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from hub.delivery import notices, repository
+from hub.delivery.models import Levering, Status
+from hub.ledger import service as ledger
+from hub.ledger.entries import Context, Entry, Soort
+from hub.pseudonym.vault import Vault
+
+NOT_MADE = (Status.WACHTEND, Status.DOOD)
+"""Withheld: not delivered yet, or a dead letter."""
+MADE = (Status.AFGELEVERD, Status.BEVESTIGD)
+"""Delivered (and perhaps acknowledged): the recipient is told to stop processing it."""
+AFFECTED = (*NOT_MADE, *MADE)
+"""Every status a withdrawal acts on; a delivery already withdrawn is left as it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """Why deliveries are withdrawn: the ledger's `reden` code, what the entries name besides the delivery (the
+    consent's or the casus's id), and what a stopbericht tells its recipient."""
+
+    reden: str
+    references: dict[str, Any] = field(default_factory=dict)
+    stop: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawn:
+    withheld: int
+    """Deliveries not made (waiting, or dead letters), withheld."""
+    notified: int
+    """Deliveries made already, whose recipients are sent a stopbericht."""
+
+
+def withdraw(
+    session: Session, vault: Vault, leveringen: Sequence[Levering], cause: Cause, *, context: Context, now: datetime
+) -> Withdrawn:
+    """Withhold every delivery of `leveringen` that was not made and send a stopbericht for every one that was; a
+    delivery in another status (withdrawn already) is left alone. On the ledger, in the caller's transaction."""
+    entries = []
+    withheld = [levering for levering in leveringen if levering.status in NOT_MADE]
+    for levering in withheld:
+        levering.status, levering.payload, levering.wrapped_key = Status.INGETROKKEN, None, None
+        levering.verwijderd_op, levering.geclaimd_tot = now, None
+        repository.add(session, levering)
+        entries.append(_entry(context, levering, cause, "ingehouden"))
+    made = [levering for levering in leveringen if levering.status in MADE]
+    for levering in made:
+        notice = notices.stopbericht(vault, levering, cause.stop, now)
+        repository.add(session, notice)
+        entries.append(_entry(context, levering, cause, "verwerking-stoppen", notice.id))
+    session.flush()
+    if entries:
+        ledger.append(session, entries, now)
+    return Withdrawn(len(withheld), len(made))
+
+
+def _entry(context: Context, levering: Levering, cause: Cause, gevolg: str, bericht: str | None = None) -> Entry:
+    return Entry(
+        Soort.INTREKKING,
+        {
+            **context.fields(),
+            "levering_id": levering.id,
+            "melding_id": levering.melding_id,
+            "ontvanger": levering.ontvanger,
+            "doel": levering.doel,
+            **cause.references,
+            "reden": cause.reden,
+            "gevolg": gevolg,
+            **({"stopbericht_levering_id": bericht} if bericht else {}),
+        },
+        ontvanger=levering.ontvanger,
+        doel=levering.doel,
+    )
