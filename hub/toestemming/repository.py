@@ -6,12 +6,11 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from hub.delivery.models import Levering
 from hub.kit.paging import keyset
 from hub.toestemming.models import Toestemming
 
 
-def add(session: Session, row: Toestemming | Levering) -> None:
+def add(session: Session, row: Toestemming) -> None:
     session.add(row)
     session.flush()
 
