@@ -8,10 +8,10 @@ never commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -177,21 +177,30 @@ def migration_config(connection: Any = None) -> Config:
     return config
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def writes(endpoint: F) -> F:
+    """Mark a GET endpoint or page that writes too (a read of the verstrekkingenlog is itself recorded): its unit of
+    work takes the write lock from the start, as a POST's does."""
+    endpoint.__dict__["schakel_writes"] = True
+    return endpoint
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency (use with `scope="function"`): the request's unit of work; a writer unless it is a GET."""
+    """FastAPI dependency (use with `scope="function"`): the request's one unit of work, shared by everything the
+    request resolves (the caller's check, which may touch a web session, and the handler). A writer from its first
+    statement unless the request is a GET that is not marked with `writes`: a second session in the same request
+    would wait for the first one's write lock on SQLite until the busy timeout."""
     database: Database = request.app.state.database
-    with database.unit_of_work(immediate=request.method not in ("GET", "HEAD")) as session:
-        yield session
-
-
-def get_write_session(request: Request) -> Iterator[Session]:
-    database: Database = request.app.state.database
-    with database.unit_of_work(immediate=True) as session:
+    endpoint = request.scope.get("endpoint")
+    marked = getattr(endpoint, "__dict__", {}).get("schakel_writes", False)
+    with database.unit_of_work(immediate=request.method not in ("GET", "HEAD") or marked) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 """The request's session, committed before the response is sent (so a 2xx means durable)."""
 
-WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
-"""For a GET that writes too (a read of the verstrekkingenlog is itself recorded)."""
+WriteSessionDep = SessionDep
+"""The request's session, in an endpoint marked with `writes` (a GET that writes too)."""

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from hub.auth.dependencies import CallerDep, require_roles
 from hub.auth.service import Caller
-from hub.db import SessionDep, WriteSessionDep
+from hub.db import SessionDep, WriteSessionDep, writes
 from hub.keys.keyring import HubKeyring
 from hub.kit.api import MAX_NUMBER, Day, PositionPath
 from hub.kit.clock import NL, utcnow
@@ -94,6 +94,7 @@ def inclusion_out(proof: Proof) -> InclusionOut:
         "recorded in the log."
     ),
 )
+@writes
 def list_entries(
     *,
     caller: Reviewer,
@@ -126,6 +127,7 @@ def list_entries(
     summary="One entry with its inclusion proof",
     description="The entry's exact bytes and its audit path in the newest signed checkpoint. The read is recorded.",
 )
+@writes
 def get_entry(positie: PositionPath, caller: Reviewer, context: ContextDep, session: WriteSessionDep) -> EntryProofOut:
     found = reading.read_entry(session, positie, reader=caller.principal_id, context=context, now=utcnow())
     return EntryProofOut.model_validate(

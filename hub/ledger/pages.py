@@ -13,7 +13,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from hub.db import WriteSessionDep
+from hub.db import WriteSessionDep, writes
 from hub.errors import NotFound
 from hub.kit.api import MAX_NUMBER
 from hub.kit.clock import dutch_date, utcnow
@@ -63,6 +63,7 @@ Code = Annotated[str, Query(max_length=64, pattern=_CODE)]
 
 
 @router.get("")
+@writes
 def entries(
     request: Request,
     person: ReviewerPage,
@@ -123,6 +124,7 @@ def _proof(session: WriteSessionDep, found: reading.Proven) -> dict[str, Any]:
 
 
 @router.get("/{positie:int}")
+@writes
 def entry(request: Request, positie: int, person: ReviewerPage, session: WriteSessionDep) -> Response:
     found = reading.read_entry(
         session, _position(positie), reader=person.principal_id, context=page_context(request, person), now=utcnow()
@@ -139,6 +141,7 @@ def entry(request: Request, positie: int, person: ReviewerPage, session: WriteSe
 
 
 @router.get("/{positie:int}/bewijs.json")
+@writes
 def proof_download(request: Request, positie: int, person: ReviewerPage, session: WriteSessionDep) -> Response:
     found = reading.read_entry(
         session, _position(positie), reader=person.principal_id, context=page_context(request, person), now=utcnow()
@@ -154,6 +157,7 @@ def _position(value: int) -> int:
 
 
 @router.get("/controlepunt")
+@writes
 def checkpoint(request: Request, _: ReviewerPage, session: WriteSessionDep, origin: LogOriginDep) -> Response:
     latest = repository.latest_checkpoint(session)
     cosignatures = repository.cosignatures(session, [latest.id or 0]).get(latest.id or 0, []) if latest else []

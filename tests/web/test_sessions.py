@@ -19,7 +19,8 @@ from hub.partners.models import PrincipalStatus
 from hub.partners.schemas import PrincipalUpdate
 from hub.web.models import WebSession
 from hub.web.pages import safe_return
-from hub.web.security import CONTENT_SECURITY_POLICY
+from hub.web.security import CONTENT_SECURITY_POLICY, SESSION_COOKIE
+from hub.web.service import start_session
 from tests.web.conftest import WebHub
 from tests.web.test_sign_in import enrol
 
@@ -107,3 +108,21 @@ class TestHeaders:
             assert not re.search(r"\sstyle=", html), f"{path}: inline style attribute"
             assert not re.search(r"\son[a-z]+=", html), f"{path}: inline event handler"
         assert not violations, violations
+
+
+class TestOneUnitOfWork:
+    def test_a_reader_signed_in_past_the_touch_interval_reads_the_log_page_after_page(self, busy_hub: WebHub) -> None:
+        """Seen on a live hub: once a minute the sign-in check touched the session in one transaction while the log
+        page recorded its read in a second; on SQLite the second waited out the busy timeout and gave a 503, and the
+        rollback undid the touch, so the next page failed too."""
+        with busy_hub.database.unit_of_work() as session:
+            cookie = start_session(session, "zvh-zuid-limburg-dpia", "passkey", busy_hub.settings, utcnow())
+        with httpx.Client(base_url=busy_hub.url, cookies={SESSION_COOKIE: cookie}, timeout=60) as browser:
+            for _ in range(2):
+                _age_sessions(busy_hub, minutes=2)  # past the touch interval, well within the idle time-out
+                for path in ("/verstrekkingenlog", "/verstrekkingenlog/0", "/verstrekkingenlog/controlepunt"):
+                    answer = browser.get(path)
+                    assert answer.status_code == 200, (path, answer.status_code)
+        with busy_hub.database.unit_of_work(immediate=False) as session:
+            (row,) = session.exec(select(WebSession)).all()
+        assert utcnow() - row.last_seen_at < timedelta(seconds=60), "the touch was kept"
