@@ -193,14 +193,10 @@ def get_session(request: Request) -> Iterator[Session]:
     statement unless the request is a GET that is not marked with `writes`: a second session in the same request
     would wait for the first one's write lock on SQLite until the busy timeout."""
     database: Database = request.app.state.database
-    endpoint = request.scope.get("endpoint")
-    marked = getattr(endpoint, "__dict__", {}).get("schakel_writes", False)
+    marked = getattr(request.scope.get("endpoint"), "schakel_writes", False)
     with database.unit_of_work(immediate=request.method not in ("GET", "HEAD") or marked) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 """The request's session, committed before the response is sent (so a 2xx means durable)."""
-
-WriteSessionDep = SessionDep
-"""The request's session, in an endpoint marked with `writes` (a GET that writes too)."""

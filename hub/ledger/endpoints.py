@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from hub.auth.dependencies import CallerDep, require_roles
 from hub.auth.service import Caller
-from hub.db import SessionDep, WriteSessionDep, writes
+from hub.db import SessionDep, writes
 from hub.keys.keyring import HubKeyring
 from hub.kit.api import MAX_NUMBER, Day, PositionPath
 from hub.kit.clock import NL, utcnow
@@ -99,7 +99,7 @@ def list_entries(
     *,
     caller: Reviewer,
     context: ContextDep,
-    session: WriteSessionDep,
+    session: SessionDep,
     partner: Annotated[str | None, Query(max_length=64)] = None,
     verstrekker: Annotated[str | None, Query(max_length=64)] = None,
     ontvanger: Annotated[str | None, Query(max_length=64)] = None,
@@ -128,7 +128,7 @@ def list_entries(
     description="The entry's exact bytes and its audit path in the newest signed checkpoint. The read is recorded.",
 )
 @writes
-def get_entry(positie: PositionPath, caller: Reviewer, context: ContextDep, session: WriteSessionDep) -> EntryProofOut:
+def get_entry(positie: PositionPath, caller: Reviewer, context: ContextDep, session: SessionDep) -> EntryProofOut:
     found = reading.read_entry(session, positie, reader=caller.principal_id, context=context, now=utcnow())
     return EntryProofOut.model_validate(
         {

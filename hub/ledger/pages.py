@@ -13,7 +13,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from hub.db import WriteSessionDep, writes
+from hub.db import SessionDep, writes
 from hub.errors import NotFound
 from hub.kit.api import MAX_NUMBER
 from hub.kit.clock import dutch_date, utcnow
@@ -67,7 +67,7 @@ Code = Annotated[str, Query(max_length=64, pattern=_CODE)]
 def entries(
     request: Request,
     person: ReviewerPage,
-    session: WriteSessionDep,
+    session: SessionDep,
     van: Annotated[str, Query(max_length=10)] = "",
     tot: Annotated[str, Query(max_length=10)] = "",
     verstrekker: Code = "",
@@ -103,7 +103,7 @@ def entries(
     return page(request, "ledger/vastleggingen.html", context)
 
 
-def _proof(session: WriteSessionDep, found: reading.Proven) -> dict[str, Any]:
+def _proof(session: SessionDep, found: reading.Proven) -> dict[str, Any]:
     """The proof as a reviewer downloads it, and whether it holds against the signed checkpoint."""
     if found.proof is None or found.checkpoint is None:
         return {"geldig": None}
@@ -125,7 +125,7 @@ def _proof(session: WriteSessionDep, found: reading.Proven) -> dict[str, Any]:
 
 @router.get("/{positie:int}")
 @writes
-def entry(request: Request, positie: int, person: ReviewerPage, session: WriteSessionDep) -> Response:
+def entry(request: Request, positie: int, person: ReviewerPage, session: SessionDep) -> Response:
     found = reading.read_entry(
         session, _position(positie), reader=person.principal_id, context=page_context(request, person), now=utcnow()
     )
@@ -142,7 +142,7 @@ def entry(request: Request, positie: int, person: ReviewerPage, session: WriteSe
 
 @router.get("/{positie:int}/bewijs.json")
 @writes
-def proof_download(request: Request, positie: int, person: ReviewerPage, session: WriteSessionDep) -> Response:
+def proof_download(request: Request, positie: int, person: ReviewerPage, session: SessionDep) -> Response:
     found = reading.read_entry(
         session, _position(positie), reader=person.principal_id, context=page_context(request, person), now=utcnow()
     )
@@ -158,7 +158,7 @@ def _position(value: int) -> int:
 
 @router.get("/controlepunt")
 @writes
-def checkpoint(request: Request, _: ReviewerPage, session: WriteSessionDep, origin: LogOriginDep) -> Response:
+def checkpoint(request: Request, _: ReviewerPage, session: SessionDep, origin: LogOriginDep) -> Response:
     latest = repository.latest_checkpoint(session)
     cosignatures = repository.cosignatures(session, [latest.id or 0]).get(latest.id or 0, []) if latest else []
     context = {

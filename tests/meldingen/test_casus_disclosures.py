@@ -55,6 +55,16 @@ def _open(regie: HubClient, soort: str, *, table: list[str], fase: str = "plan-v
     return int(casus["id"])
 
 
+def _top_x(regie: HubClient) -> int:
+    """A Top X casus with the police at the table, its status decided at today's weegtafel."""
+    casus = _open(regie, "top-x", table=[POLITIE])
+    regie.post(
+        f"/api/v1/casussen/{casus}/weegtafel",
+        {"datum": dutch_date(utcnow()).isoformat(), "aanwezig": [POLITIE], "reden": "Weegtafel van december"},
+    )
+    return casus
+
+
 def _outcomes(response: httpx.Response) -> dict[str, tuple[str, set[str]]]:
     receipt = response.json()
     return {o["partner"]: (o["besluit"], {a["reden"] for a in o["achtergehouden"]}) for o in receipt["ontvangers"]}
@@ -177,10 +187,7 @@ class TestTopX:
     def test_a_lapsed_status_ends_the_disclosures_that_relied_on_it(
         self, partnership: Partnership, regie: HubClient, database: Database, vault: Vault
     ) -> None:
-        casus = _open(regie, "top-x", table=[POLITIE])
-        today = dutch_date(utcnow())
-        regie.post(f"/api/v1/casussen/{casus}/weegtafel",
-                   {"datum": today.isoformat(), "aanwezig": [POLITIE], "reden": "Weegtafel van december"})  # fmt: skip
+        casus = _top_x(regie)
         politie = partnership.client(POLITIE)  # collects from its inbox
         made = _send(partnership, ZVH, "top-x-aanpak", casus).json()["ontvangers"][0]["leveringId"]
         (item,) = [i for i in politie.get("/api/v1/inbox")["items"] if i["leveringId"] == made]
@@ -209,10 +216,7 @@ class TestTopX:
     def test_a_dead_letter_that_relied_on_a_lapsed_status_is_withheld_and_never_re_driven(
         self, partnership: Partnership, regie: HubClient, database: Database, vault: Vault
     ) -> None:
-        casus = _open(regie, "top-x", table=[POLITIE])
-        today = dutch_date(utcnow())
-        regie.post(f"/api/v1/casussen/{casus}/weegtafel",
-                   {"datum": today.isoformat(), "aanwezig": [POLITIE], "reden": "Weegtafel van december"})  # fmt: skip
+        casus = _top_x(regie)
         with unreachable(database, POLITIE):
             dead = _send(partnership, ZVH, "top-x-aanpak", casus).json()["ontvangers"][0]["leveringId"]
             dead_letter(database, dead)
