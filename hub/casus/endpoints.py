@@ -220,7 +220,11 @@ def add_participant(
 @router.post(
     "/{casusId}/deelnemers/{partnerId}/verwijdering",
     summary="Remove a partner from the table",
-    description="With a reason; on the ledger.",
+    description=(
+        "With a reason; on the ledger. What the partner was given only because it sat at the table ends with it: "
+        "every such delivery not made yet is withheld (a dead letter too) and for each one it received it is sent "
+        "a stopbericht, each an intrekking entry with reason niet-meer-aan-tafel."
+    ),
 )
 def remove_participant(
     *,
@@ -230,10 +234,11 @@ def remove_participant(
     caller: RegisseurDep,
     context: ContextDep,
     session: SessionDep,
+    vault: VaultDep,
 ) -> CasusDetail:
     service.remove_participant(
         session, _regisseur(caller), casus_id, partner_id[:64], reden=service.check_reason(body.reden),
-        context=context, now=utcnow(),
+        context=context, now=utcnow(), vault=vault,
     )  # fmt: skip
     return detail(session, casus_id)
 

@@ -177,12 +177,12 @@ def add_participant(
 
 @router.post("/{casus_id:int}/deelnemers/verwijdering")
 def remove_participant(
-    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
+    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, vault: VaultDep,
     partner: Annotated[str, Form(max_length=64)], reden: Annotated[str, Form(max_length=1000)],
 ) -> Response:  # fmt: skip
     return _act(request, person, session, casus_id, lambda: service.remove_participant(
         session, _regisseur(person), _id(casus_id), partner, reden=service.check_reason(reden),
-        context=page_context(request, person), now=utcnow(),
+        context=page_context(request, person), now=utcnow(), vault=vault,
     ))  # fmt: skip
 
 

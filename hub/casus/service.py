@@ -280,8 +280,10 @@ def add_participant(
 
 def remove_participant(
     session: Session, regisseur: Regisseur, casus_id: int, partner_id: str, *, reden: str, context: Context,
-    now: datetime,
+    now: datetime, vault: Vault,
 ) -> CasusDeelnemer:  # fmt: skip
+    """The partner leaves the table. What it was given only because it sat there ends with it: every such delivery
+    not made yet is withheld (a dead letter too), and for each one it received it is told to stop processing it."""
     found = own(session, regisseur, casus_id)
     _open(found)
     current = [d for d in repository.participants(session, casus_id) if d.partner_id == partner_id]
@@ -290,7 +292,20 @@ def remove_participant(
     current[0].tot = now
     repository.add(session, current[0])
     record(session, found, regisseur, "deelnemer-verwijderd", details=partner_id, reden=reden, context=context, now=now)
+    cause = withdrawal.Cause(
+        "niet-meer-aan-tafel",
+        {"casus_id": casus_id},
+        stop={"casus": casus_id, "nietMeerAanTafelSinds": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "opdracht": TAFEL_STOP},
+    )
+    relying = deliveries.relying_on_table(session, casus_id, partner_id, withdrawal.AFFECTED)
+    withdrawal.withdraw(session, vault, relying, cause, context=context, now=now)
     return current[0]
+
+
+TAFEL_STOP = (
+    "Uw organisatie zit niet meer aan tafel in de casus waarin u deze gegevens ontving, en de verstrekking steunde "
+    "daarop. Verwerk deze gegevens niet verder en handel ze af volgens uw eigen bewaarbeleid."
+)
 
 
 def link_melding(

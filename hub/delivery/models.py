@@ -22,7 +22,7 @@ class Status(StrEnum):
     DOOD = "dood"
     """Gave up after the maximum age; an operator can re-drive it."""
     INGETROKKEN = "ingetrokken"
-    """Withheld before delivery: the consent or the Top X status it relied on ended."""
+    """Withheld before delivery: the consent, the Top X status or the seat at a casus's table it relied on ended."""
 
 
 class Soort(StrEnum):
@@ -70,6 +70,11 @@ class Levering(SQLModel, table=True):
     )
     """The casus whose Top X status this delivery relies on: when that lapses, it is withheld if not made yet,
     and its recipient is told to stop processing if it was."""
+    tafel_casus: int | None = Field(
+        default=None, sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), nullable=True, index=True)
+    )
+    """The casus at whose table the recipient had to sit for this delivery: when it leaves the table, the delivery
+    is withheld if not made yet, and the recipient is told to stop processing it if it was."""
     voorwaarden: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     """The terms the recipient must honour (doel, grondslagen with citations, bewaartermijnen, rules, convenant
     version), delivered with the view; no personal data."""

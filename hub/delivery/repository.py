@@ -108,6 +108,14 @@ def relying_on_top_x(session: Session, casus_id: int, statuses: Sequence[Status]
     return session.exec(query.order_by(col(Levering.nr))).all()
 
 
+def relying_on_table(session: Session, casus_id: int, ontvanger: str, statuses: Sequence[Status]) -> Sequence[Levering]:
+    """Deliveries to `ontvanger` in one of `statuses` granted only because it sat at this casus's table."""
+    query = select(Levering).where(
+        Levering.tafel_casus == casus_id, Levering.ontvanger == ontvanger, col(Levering.status).in_(list(statuses))
+    )
+    return session.exec(query.order_by(col(Levering.nr))).all()
+
+
 def add(session: Session, levering: Levering) -> None:
     session.add(levering)
     session.flush()

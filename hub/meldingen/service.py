@@ -20,7 +20,7 @@ from pydantic import TypeAdapter
 from sqlmodel import Session
 
 from hub.casus.models import CasusMelding
-from hub.delivery.models import Levering, Status
+from hub.delivery import outbox
 from hub.errors import Conflict, Forbidden, ServiceUnavailable, Unprocessable
 from hub.kit.canonical import canonical_json
 from hub.kit.clock import dutch_date
@@ -41,7 +41,6 @@ from hub.pseudonym.vault import PreparedPerson, Sealed, Vault
 from hub.toestemming import service as toestemming
 
 _MELDING = Melding.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
-_LEVERING = Levering.__table__  # type: ignore[attr-defined]
 _CASUS_MELDING = CasusMelding.__table__  # type: ignore[attr-defined]
 
 
@@ -268,7 +267,7 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
         )  # first: in a re-run unit by unit, the idempotency key's uniqueness is checked before anything else
         known = fetched(session, vault_repository.ids_by_log_pseudonym)
         person_ids = vault.seal_prepared(session, persons, rows.add, known)
-        deliveries_rows: list[dict[str, Any]] = []
+        planned: list[outbox.Planned] = []
         issued: list[tuple[str, str, str]] = []
         for delivery in deliveries:
             if delivery.levering_id is None:
@@ -277,9 +276,9 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
                 (person_id, pseudonym, delivery.route.ontvanger)
                 for person_id, pseudonym in zip(person_ids, delivery.pseudonyms, strict=False)  # none if identified
             )
-            deliveries_rows.append(_levering(delivery, melding_id, melding.spoed, at, casus))
+            planned.append(_planned(delivery, casus))
         vault.record_issued_many(issued, at, rows.add)
-        rows.add(_LEVERING, deliveries_rows)
+        outbox.add(rows, melding_id, melding.spoed, at, planned)
         if casus is not None:  # the melding belongs to its casus, refused or not: the casus shows what was tried
             rows.add(_CASUS_MELDING, [{"casus_id": casus.id, "melding_id": melding_id, "sinds": at}])
         return stored
@@ -367,32 +366,24 @@ def _entry(  # noqa: PLR0917 - one entry's parts
     )
 
 
-def _levering(
-    delivery: _Delivery, melding_id: str, spoed: bool, at: datetime, casus: CasusStand | None
-) -> dict[str, Any]:
-    """The delivery's row, every column given (Core applies no model defaults)."""
+def _planned(delivery: _Delivery, casus: CasusStand | None) -> outbox.Planned:
+    """The delivery for the outbox, with what its decision relied on (a consent, a Top X status, a seat at the
+    casus's table): when that ends, the delivery is withdrawn."""
     assert delivery.levering_id and delivery.sealed and delivery.digest  # noqa: S101 - checked by the caller
-    on_top_x = casus is not None and any(g.op_top_x for g in delivery.besluit.verstrekt.values())
-    return {
-        "id": delivery.levering_id,
-        "soort": "melding",
-        "melding_id": melding_id,
-        "ontvanger": delivery.route.ontvanger,
-        "doel": delivery.route.doel,
-        "besluit": str(delivery.besluit.uitkomst),
-        "prioriteit": 1 if spoed else 0,
-        "status": str(Status.WACHTEND),
-        "pogingen": 0,
-        "volgende_poging": at,
-        "inhoud_digest": delivery.digest,
-        "voorwaarden": delivery.voorwaarden,
-        "top_x_casus": casus.id if on_top_x and casus is not None else None,
-        "toestemmingen": delivery.toestemmingen,
-        "kek_id": delivery.sealed.kek_id,
-        "wrapped_key": delivery.sealed.wrapped_key,
-        "payload": delivery.sealed.sealed,
-        "aangemaakt_op": at,
-    }
+    granted = delivery.besluit.verstrekt.values()
+    casus_id = casus.id if casus is not None else None
+    return outbox.Planned(
+        id=delivery.levering_id,
+        ontvanger=delivery.route.ontvanger,
+        doel=delivery.route.doel,
+        besluit=str(delivery.besluit.uitkomst),
+        digest=delivery.digest,
+        sealed=delivery.sealed,
+        voorwaarden=delivery.voorwaarden,
+        toestemmingen=delivery.toestemmingen,
+        top_x_casus=casus_id if any(g.op_top_x for g in granted) else None,
+        tafel_casus=casus_id if any(g.aan_tafel for g in granted) else None,
+    )
 
 
 def _receipt(  # noqa: PLR0917 - one receipt's parts

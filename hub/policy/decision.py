@@ -101,6 +101,9 @@ class Verstrekt:
     """Granted only because the betrokkene consented (to the category, or to `items`)."""
     op_top_x: bool = False
     """Granted only because the casus it was sent in has Top X status: its lapse ends the disclosure."""
+    aan_tafel: bool = False
+    """Granted only because the recipient is at the table of the casus it was sent in: leaving it ends the
+    disclosure."""
 
 
 @dataclass(frozen=True, slots=True)

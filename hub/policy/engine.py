@@ -239,7 +239,7 @@ class CompiledPolicy:
         if consented:
             granted[categorie] = Verstrekt(
                 grant.regel, grant.grondslag, grant.bewaartermijn, consented, op_toestemming=True,
-                op_top_x=grant.op_top_x,
+                op_top_x=grant.op_top_x, aan_tafel=grant.aan_tafel,
             )  # fmt: skip
         missing = items - consented
         if not consented or missing:
@@ -433,6 +433,7 @@ def evaluate(rules: list[RegelInstantie], verboden: Iterable[VerbodInstantie], c
             Verstrekt(
                 regel.id, regel.grondslag, regel.bewaartermijn, op_toestemming=conditional,
                 op_top_x=regel.casus is not None and regel.casus.top_x,
+                aan_tafel=regel.casus is not None and regel.casus.aan_tafel,
             ),
             conditional,
             regel.casus,

@@ -149,6 +149,50 @@ class TestStageAndTable:
         assert also_unbound.status_code == 403, "not at the table (and scaled down): refused either way"
 
 
+class TestLeavingTheTable:
+    def test_what_a_partner_got_for_its_seat_ends_when_it_leaves_the_table(
+        self, partnership: Partnership, regie: HubClient, database: Database
+    ) -> None:
+        casus = _open(regie, "pga", table=[AMW, VT])
+        amw = partnership.client(AMW)  # collects from its inbox
+        made = _send(partnership, ZVH, "casusoverleg-pga", casus)
+        made_id = next(o["leveringId"] for o in made.json()["ontvangers"] if o["partner"] == AMW)
+        (item,) = [i for i in amw.get("/api/v1/inbox")["items"] if i["leveringId"] == made_id]
+        amw.post(f"/api/v1/inbox/{made_id}/ontvangstbevestiging", {"inhoudDigest": item["inhoudDigest"]})
+        pending = _send(partnership, ZVH, "casusoverleg-pga", casus)
+        pending_id = next(o["leveringId"] for o in pending.json()["ontvangers"] if o["partner"] == AMW)
+        still_at_table = next(o["leveringId"] for o in pending.json()["ontvangers"] if o["partner"] == VT)
+
+        regie.post(f"/api/v1/casussen/{casus}/deelnemers/{AMW}/verwijdering", {"reden": "Geen rol meer"})
+        assert levering_status(database, made_id) == "bevestigd"
+        assert levering_status(database, pending_id) == "ingetrokken", "what was not made yet is withheld"
+        assert levering_status(database, still_at_table) != "ingetrokken", "the partner still at the table keeps it"
+        with database.engine.connect() as connection:
+            everything = [json.loads(e) for _, e in ledger.entries(connection, ledger.size(connection))]
+        ended = {e["levering_id"]: e for e in everything if e.get("reden") == "niet-meer-aan-tafel"}
+        assert {k: e["gevolg"] for k, e in ended.items()} == {pending_id: "ingehouden", made_id: "verwerking-stoppen"}
+        assert all(e["casus_id"] == casus and e["soort"] == "intrekking" for e in ended.values())
+        inbox = amw.get("/api/v1/inbox")["items"]
+        assert [i["soort"] for i in inbox] == ["stopbericht"], "the withheld one is gone; a stopbericht came"
+        assert inbox[0]["inhoud"]["betreftLevering"] == made_id and inbox[0]["inhoud"]["casus"] == casus
+
+    def test_a_dead_letter_of_a_partner_that_left_the_table_is_never_re_driven(
+        self, partnership: Partnership, regie: HubClient, database: Database
+    ) -> None:
+        casus = _open(regie, "pga", table=[VT])
+        with unreachable(database, VT):
+            sent = _send(partnership, ZVH, "casusoverleg-pga", casus)
+            dead = next(o["leveringId"] for o in sent.json()["ontvangers"] if o["partner"] == VT)
+            dead_letter(database, dead)
+
+        regie.post(f"/api/v1/casussen/{casus}/deelnemers/{VT}/verwijdering", {"reden": "Geen rol meer"})
+        assert levering_status(database, dead) == "ingetrokken"
+        operator = person_client(partnership, ZVH, "zvh-beheer-test", Role.OPERATOR)
+        redrive = operator.send("POST", f"/api/v1/leveringen/{dead}/herstart")
+        assert (redrive.status_code, redrive.json()["code"]) == (409, "levering-ingetrokken-herstart")
+        assert levering_status(database, dead) == "ingetrokken", "nothing goes out after the partner left"
+
+
 class TestTopX:
     def test_top_x_disclosures_hold_only_while_the_weegtafel_decision_does(
         self, partnership: Partnership, regie: HubClient, database: Database
