@@ -206,7 +206,7 @@ def outlook(
         if len(batch) < 1_000:
             break
         after = batch[-1].id
-    casussen: Sequence[Casus] = casus_service.list_casussen(session, None, open_only=False)
+    casussen: Sequence[Casus] = casus_service.every_casus(session)
     references = Counter(
         add_duration(dutch_date(c.gesloten_op), afspraken.casus_bewaartermijn) + timedelta(days=1)
         for c in casussen

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.bekendheid.schemas import BekendIn
-from hub.casus import service
+from hub.casus import access, service
 from hub.casus.schemas import (
     CasusDetail,
     CasusIn,
@@ -30,7 +30,7 @@ from hub.casus.schemas import (
     TermijnPage,
     WeegtafelIn,
 )
-from hub.casus.service import Termijn
+from hub.casus.termijnen import Termijn
 from hub.db import SessionDep
 from hub.errors import NotFound, Unprocessable
 from hub.kit.api import id_path, name_path
@@ -48,7 +48,7 @@ from hub.pseudonym.vault import Vault
 router = APIRouter(prefix=f"{API_PREFIX}/casussen", tags=["casussen"])
 
 RegisseurDep = Annotated[Caller, Depends(require_roles(Role.PROCESREGISSEUR))]
-Reader = Annotated[Caller, Depends(require_roles(Role.PROCESREGISSEUR, Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
+Reader = Annotated[Caller, Depends(require_roles(*access.READERS))]
 
 
 def _afspraken(runtime: RuntimeDep, session: SessionDep) -> Procesafspraken:
@@ -84,12 +84,14 @@ def _informering(session: Session, casus_id: int) -> InformeringOut | None:
     return InformeringOut.model_validate(found) if found is not None else None
 
 
-def _visible(caller: Caller, casus_zvh: str) -> None:
-    if caller.roles == {Role.PROCESREGISSEUR} and casus_zvh != caller.partner_id:
-        raise NotFound("there is no such casus", code="casus-not-found")
-
-
-@router.get("", summary="Casussen", description="Newest first; a procesregisseur sees the casussen of their own ZVH.")
+@router.get(
+    "",
+    summary="Casussen",
+    description=(
+        "The casussen your organisation runs, newest first: a ZVH's procesregisseurs, privacy officers and DPIA "
+        "reviewers see its own, whatever other roles they hold; anyone else sees none."
+    ),
+)
 def list_casussen(
     caller: Reader,
     session: SessionDep,
@@ -97,8 +99,7 @@ def list_casussen(
     na: NumberCursor = None,
     limit: Limit = 100,
 ) -> CasusPage:
-    zvh = caller.partner_id if caller.roles == {Role.PROCESREGISSEUR} else None
-    found = service.list_casussen(session, zvh, open_only=open, after=na, limit=limit)
+    found = access.casussen(session, caller, open_only=open, after=na, limit=limit)
     rows, volgende = cut(found, limit, lambda c: c.id or 0)
     return CasusPage(items=[CasusOut.model_validate(c) for c in rows], volgende=volgende)
 
@@ -123,7 +124,7 @@ def open_casus(
     "/termijnen",
     summary="What falls due",
     description=(
-        "In the open casussen (a procesregisseur: of their own ZVH), soonest first: Top X requalifications, ends of "
+        "In the open casussen your organisation runs, soonest first: Top X requalifications, ends of "
         "huisverbod monitoring, and reviews of decisions not to inform the persons (overdue ones included)."
     ),
 )
@@ -134,8 +135,7 @@ def due(
     na: NameCursor = None,
     limit: Limit = 100,
 ) -> TermijnPage:
-    zvh = caller.partner_id if caller.roles == {Role.PROCESREGISSEUR} else None
-    items = service.due(session, zvh, dutch_date(utcnow()), dagen)
+    items = access.due(session, caller, dutch_date(utcnow()), dagen)
     rows, volgende = in_memory(items, _termijn_key, after=na, limit=limit)
     return TermijnPage(items=[TermijnOut.model_validate(t) for t in rows], volgende=volgende)
 
@@ -145,9 +145,13 @@ def _termijn_key(termijn: Termijn) -> str:
     return f"{termijn.datum.isoformat()}/{termijn.casus_id:010d}/{termijn.soort}"
 
 
-@router.get("/{casusId}", summary="One casus", description="Stage, participants, meldingen and history.")
+@router.get(
+    "/{casusId}",
+    summary="One casus",
+    description="Stage, participants, meldingen and history; a casus another organisation runs is a 404.",
+)
 def get_casus(casus_id: Annotated[int, id_path("casusId")], caller: Reader, session: SessionDep) -> CasusDetail:
-    _visible(caller, service.get(session, casus_id).zvh)
+    access.casus(session, caller, casus_id)
     return detail(session, casus_id)
 
 

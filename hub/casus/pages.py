@@ -13,7 +13,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from hub.bekendheid import service as bekendheid
-from hub.casus import service
+from hub.casus import access, service
 from hub.casus.endpoints import AfsprakenDep, resolve_person
 from hub.casus.models import GRONDEN, Beperkingsgrond, CasusType, Fase, Informeren
 from hub.casus.schemas import PersoonIn
@@ -47,13 +47,8 @@ def _regisseur(person: Person) -> service.Regisseur:
     return service.Regisseur(principal_id=person.principal_id, partner_id=person.partner_id)
 
 
-def _only_regisseur(person: Person) -> bool:
-    return person.roles == {Role.PROCESREGISSEUR}
-
-
 def _list(request: Request, person: Person, session: Session, fout: str = "") -> Response:
-    zvh = person.partner_id if _only_regisseur(person) else None
-    context = {"casussen": service.list_casussen(session, zvh), "types": TYPES, "fasen": FASEN, "fout": fout}
+    context = {"casussen": access.casussen(session, person), "types": TYPES, "fasen": FASEN, "fout": fout}
     return page(request, "casus/casussen.html", context, status_code=422 if fout else 200)
 
 
@@ -97,8 +92,7 @@ def due(
     request: Request, person: CasusPage, session: SessionDep,
     dagen: Annotated[int, Query(ge=1, le=366)] = 31,
 ) -> Response:  # fmt: skip
-    zvh = person.partner_id if _only_regisseur(person) else None
-    items = service.due(session, zvh, dutch_date(utcnow()), dagen)
+    items = access.due(session, person, dutch_date(utcnow()), dagen)
     return page(request, "casus/termijnen.html", {"termijnen": items, "soorten": TERMIJNEN, "dagen": dagen})
 
 
@@ -106,9 +100,7 @@ def _casus(
     request: Request, person: Person, session: Session, casus_id: int, fout: str = "",
     antwoorden: list[Any] | None = None,
 ) -> Response:  # fmt: skip
-    found = service.get(session, _id(casus_id))
-    if _only_regisseur(person) and found.zvh != person.partner_id:
-        raise NotFound("deze casus bestaat niet", code="casus-not-found")
+    found = access.casus(session, person, _id(casus_id))
     context: dict[str, Any] = {
         "casus": found,
         "types": TYPES,

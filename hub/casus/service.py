@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from hub.casus import repository
+from hub.casus import access, repository
 from hub.casus.models import (
     Beperkingsgrond,
     Casus,
@@ -73,10 +73,8 @@ def get(session: Session, casus_id: int) -> Casus:
 
 
 def own(session: Session, regisseur: Regisseur, casus_id: int) -> Casus:
-    found = get(session, casus_id)
-    if found.zvh != regisseur.partner_id:
-        raise Forbidden("this casus belongs to another Zorg- en Veiligheidshuis", code="casus-van-ander-zvh")
-    return found
+    """The casus, if the regisseur's ZVH runs it; for any other casus the 404 of one that does not exist."""
+    return access.of_organisation(session, regisseur.partner_id, casus_id)
 
 
 def _open(found: Casus) -> None:
@@ -432,47 +430,9 @@ def informing(session: Session, casus_id: int) -> CasusInformering | None:
     return repository.informing(session, casus_id)
 
 
-def restricted(found: CasusInformering | None) -> bool:
-    """Whether the persons are not to be told of the casus: the newest decision is not to inform them. A review
-    date that passed does not lift it by itself (the regisseur must decide again; it shows as overdue)."""
-    return found is not None and found.besluit == Informeren.NIET_GEINFORMEERD
-
-
-@dataclass(frozen=True, slots=True)
-class Termijn:
-    """Something in an open casus that falls due: a Top X requalification, the end of a huisverbod monitoring, or
-    the review of a decision not to inform its persons."""
-
-    casus_id: int
-    soort: str
-    """`top-x-herkwalificatie`, `monitoring-einde` or `informeren-herbeoordeling`."""
-    datum: date
-    verlopen: bool
-
-
-def due(session: Session, zvh: str | None, today: date, days: int) -> list[Termijn]:
-    """What falls due within `days` from `today` in the open casussen (of one ZVH), overdue reviews included,
-    soonest first."""
-    until = today + timedelta(days=days)
-    found = list_casussen(session, zvh, open_only=True)
-    decisions = repository.informing_of(session, [c.id or 0 for c in found])
-    items: list[Termijn] = []
-    for casus_ in found:
-        cid = casus_.id or 0
-        if casus_.top_x_tot is not None and today <= casus_.top_x_tot <= until:
-            items.append(Termijn(cid, "top-x-herkwalificatie", casus_.top_x_tot, verlopen=False))
-        if casus_.monitoring_tot is not None and casus_.monitoring_tot <= until:
-            items.append(Termijn(cid, "monitoring-einde", casus_.monitoring_tot, casus_.monitoring_tot < today))
-        review = decisions[cid].herbeoordeling if restricted(decisions.get(cid)) else None
-        if review is not None and review <= until:
-            items.append(Termijn(cid, "informeren-herbeoordeling", review, review < today))
-    return sorted(items, key=lambda t: (t.datum, t.casus_id, t.soort))
-
-
-def list_casussen(
-    session: Session, zvh: str | None, *, open_only: bool = False, after: int | None = None, limit: int | None = None
-) -> Sequence[Casus]:
-    return repository.of_zvh(session, zvh, open_only=open_only, after=after, limit=limit)
+def every_casus(session: Session) -> Sequence[Casus]:
+    """Every casus of every ZVH: for the hub's own rounds (retention), never for a reader (`access`)."""
+    return repository.of_zvh(session, None, open_only=False)
 
 
 def current_participants(session: Session, casus_id: int) -> Sequence[CasusDeelnemer]:

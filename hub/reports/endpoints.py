@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
+from hub.casus import access
 from hub.db import SessionDep
 from hub.errors import Unprocessable
 from hub.keys.keyring import HubKeyring
@@ -63,9 +64,7 @@ def report(
     )
 
 
-FiguresReader = Annotated[
-    Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER, Role.PROCESREGISSEUR))
-]
+FiguresReader = Annotated[Caller, Depends(require_roles(*access.READERS))]
 
 
 @router.get(
@@ -74,9 +73,10 @@ FiguresReader = Annotated[
     description=(
         "From the hub's own records, without any identity: meldingen the hub accepted (by the doel they were sent "
         "for) and casussen opened (by type), with the persons in them counted once by pseudonym. Totals per theme "
-        "and gemeente over the year have `kwartaal` null, over every theme `thema` null. A procesregisseur sees "
-        "the meldingen about the gemeenten of their ZVH's werkgebied and its own casussen. `formaat=csv` gives "
-        "one table with a column `tabel`."
+        "and gemeente over the year have `kwartaal` null, over every theme `thema` null. A ZVH's "
+        "procesregisseurs, privacy officers and DPIA reviewers see the meldingen about the gemeenten of its "
+        "werkgebied and its own casussen; anyone else the whole hub's, with small figures suppressed (null, and "
+        "`afgeschermd` true). `formaat=csv` gives one table with a column `tabel`."
     ),
     response_model=JaarcijfersOut,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
@@ -90,7 +90,7 @@ def annual_figures(
     formaat: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> JaarcijfersOut | Response:
     year = jaar if jaar is not None else dutch_date(utcnow()).year - 1
-    result = jaarcijfers.voor(session, year, roles=frozenset(caller.roles), partner_id=caller.partner_id)
+    result = jaarcijfers.voor(session, year, caller)
     if formaat == "csv":
         return Response(jaarcijfers.as_csv(result), media_type="text/csv; charset=utf-8")
     return JaarcijfersOut.model_validate(result, from_attributes=True)

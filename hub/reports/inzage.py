@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session
 
 from hub.casus import repository as casus_repository
-from hub.casus import service as casus_service
+from hub.casus import termijnen
 from hub.casus.models import Casus, CasusInformering, Informeren
 from hub.kit.clock import NL
 from hub.ledger import repository as ledger_repository
@@ -226,7 +226,7 @@ def _casussen(session: Session, person_id: str | None) -> list[_Casus]:
         else:
             status = "er is nog niet vastgelegd dat u hierover bent geïnformeerd"
         result.append(
-            _Casus(casus_, decision, casus_service.restricted(decision), f"Casus {casus_.id} ({soort}): {status}.")
+            _Casus(casus_, decision, termijnen.restricted(decision), f"Casus {casus_.id} ({soort}): {status}.")
         )
     return result
 

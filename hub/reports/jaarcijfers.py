@@ -9,6 +9,9 @@ and the unique persons per theme, from the hub's own records and without any ide
   (folded onto the vault's id, so a key rotation does not count anyone twice), a casus's persons by the vault's id.
   A person the hub has forgotten (every term ended) can no longer be counted; draw the figures up soon after the
   year ends, well within the bewaartermijnen.
+
+Who sees which figures is `hub/casus/access.py`'s to say: a ZVH's own readers see its werkgebied's meldingen and its
+own casussen in full; anyone else sees the figures of the whole hub with small cells suppressed (`afgeschermd`).
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from hub.casus import access
 from hub.casus.models import Casus, CasusMelding, CasusPersoon
 from hub.delivery.models import Soort as LeveringSoort
 from hub.kit.clock import NL
 from hub.ledger import repository as ledger_repository
 from hub.meldingen.models import Melding
 from hub.partners import service as partners
-from hub.partners.soorten import Role
 from hub.pseudonym import repository as vault_repository
 
 ONBEKEND = "onbekend"
@@ -41,15 +44,20 @@ NOTICES = frozenset(str(s) for s in LeveringSoort if s != LeveringSoort.MELDING)
 _BATCH = 2000
 
 
+KLEIN = 5
+"""A figure beyond one's own organisation below this (and above zero) is suppressed: it could point at a person."""
+
+
 @dataclass(frozen=True, slots=True)
 class Rij:
-    """One figure: `kwartaal` None is the whole year, `thema` None every theme, `gemeente` None every gemeente."""
+    """One figure: `kwartaal` None is the whole year, `thema` None every theme, `gemeente` None every gemeente.
+    `aantal` and `personen` None: suppressed (small, or one that would give a small one away)."""
 
     gemeente: str | None
     kwartaal: int | None
     thema: str | None
-    aantal: int
-    personen: int
+    aantal: int | None
+    personen: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,8 @@ class Jaarcijfers:
     jaar: int
     meldingen: list[Rij]
     casussen: list[Rij]
+    afgeschermd: bool = False
+    """Small cells are suppressed: the figures are beyond the reader's own organisation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +86,49 @@ def jaarcijfers(session: Session, jaar: int, *, gemeenten: frozenset[str] | None
     return Jaarcijfers(jaar, _rows(meldingen), _rows(_casussen(session, start, end, zvh)))
 
 
-def voor(session: Session, jaar: int, *, roles: frozenset[Role], partner_id: str) -> Jaarcijfers:
-    """The figures a reader may see: a procesregisseur (and nothing more) those of their ZVH's werkgebied and its
-    own casussen; privacy officers and DPIA reviewers all."""
-    if roles == {Role.PROCESREGISSEUR}:
-        werkgebied = frozenset(partners.get_partner(session, partner_id).werkgebied)
-        return jaarcijfers(session, jaar, gemeenten=werkgebied, zvh=partner_id)
-    return jaarcijfers(session, jaar, gemeenten=None, zvh=None)
+def voor(session: Session, jaar: int, reader: access.Reader) -> Jaarcijfers:
+    """The figures `reader` may see: a ZVH's own readers those of its werkgebied and its own casussen in full;
+    anyone else the whole hub's, small cells suppressed."""
+    zvh = access.own_zvh(session, reader)
+    if zvh is not None:
+        werkgebied = frozenset(partners.get_partner(session, zvh).werkgebied)
+        return jaarcijfers(session, jaar, gemeenten=werkgebied, zvh=zvh)
+    everything = jaarcijfers(session, jaar, gemeenten=None, zvh=None)
+    return Jaarcijfers(jaar, suppressed(everything.meldingen), suppressed(everything.casussen), afgeschermd=True)
+
+
+_Key = tuple[str | None, int | None, str | None]
+
+
+def suppressed(rows: list[Rij]) -> list[Rij]:
+    """`rows` with every small cell suppressed, and as many more as it takes that none can be worked out from the
+    totals: in every sum the rows make (the quarters of a gemeente's theme, the themes of a gemeente, the
+    gemeenten of a theme, the year's total) either nothing is suppressed or at least two figures are; where only
+    one would be, the smallest other is suppressed too."""
+    cells = {(r.gemeente, r.kwartaal, r.thema): r for r in rows}
+    hidden = {key for key, r in cells.items() if 0 < (r.aantal or 0) < KLEIN or 0 < (r.personen or 0) < KLEIN}
+    sums: dict[_Key, list[_Key]] = defaultdict(list)
+    for gemeente, kwartaal, thema in cells:
+        if gemeente is not None and kwartaal is not None:
+            sums[(gemeente, None, thema)].append((gemeente, kwartaal, thema))
+        elif gemeente is not None and thema is not None:
+            sums[(gemeente, None, None)].append((gemeente, None, thema))
+            sums[(None, None, thema)].append((gemeente, None, thema))
+        elif gemeente is not None:
+            sums[(None, None, None)].append((gemeente, None, None))
+        elif thema is not None:
+            sums[(None, None, None)].append((None, None, thema))
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in sums.items():
+            figures = [total, *parts]
+            if sum(key in hidden for key in figures) != 1:
+                continue
+            shown = sorted((key for key in parts if key not in hidden), key=lambda k: cells[k].aantal or 0)
+            hidden.add(shown[0] if shown else total)
+            changed = True
+    return [Rij(r.gemeente, r.kwartaal, r.thema, None, None) if key in hidden else r for key, r in cells.items()]
 
 
 def _quarter(moment: datetime) -> int:
@@ -167,13 +213,25 @@ CSV_KOP = ("tabel", "gemeente", "kwartaal", "thema", "aantal", "personen")
 
 
 def as_csv(cijfers: Jaarcijfers) -> str:
-    """One table: `tabel` is meldingen or casussen; `alle` and `jaar` stand for the totals."""
+    """One table: `tabel` is meldingen or casussen; `alle` and `jaar` stand for the totals, `afgeschermd` for a
+    suppressed figure."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_KOP)
     for tabel, rows in (("meldingen", cijfers.meldingen), ("casussen", cijfers.casussen)):
         for row in rows:
             writer.writerow(
-                (tabel, row.gemeente or "alle", row.kwartaal or "jaar", row.thema or "alle", row.aantal, row.personen)
+                (
+                    tabel,
+                    row.gemeente or "alle",
+                    row.kwartaal or "jaar",
+                    row.thema or "alle",
+                    _figure(row.aantal),
+                    _figure(row.personen),
+                )
             )
     return out.getvalue()
+
+
+def _figure(value: int | None) -> str:
+    return "afgeschermd" if value is None else str(value)

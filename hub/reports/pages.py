@@ -201,7 +201,7 @@ def _form_again(request: Request, message: str, motivering: str) -> Response:
 
 
 def _jaar(person: Person, session: SessionDep, jaar: int) -> jaarcijfers.Jaarcijfers:
-    return jaarcijfers.voor(session, jaar, roles=frozenset(person.roles), partner_id=person.partner_id)
+    return jaarcijfers.voor(session, jaar, person)
 
 
 def _themes(request: Request, session: SessionDep) -> dict[str, str]:

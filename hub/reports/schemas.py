@@ -94,11 +94,19 @@ class JaarcijferRij(ApiModel):
     gemeente: str | None = Field(description="CBS gemeentecode, `onbekend`, or null: every gemeente together.")
     kwartaal: int | None = Field(description="1 to 4, or null: the whole year.")
     thema: str | None = Field(description="The doel (meldingen) or casus type (casussen), or null: every theme.")
-    aantal: int
-    personen: int = Field(description="Unique persons in this row, counted by pseudonym (not summed over rows).")
+    aantal: int | None = Field(description="How many; null: suppressed (see `afgeschermd`).")
+    personen: int | None = Field(
+        description="Unique persons in this row, counted by pseudonym (not summed over rows); null: suppressed."
+    )
 
 
 class JaarcijfersOut(ApiModel):
     jaar: int
     meldingen: list[JaarcijferRij] = Field(description="Meldingen the hub accepted, by the quarter it received them.")
     casussen: list[JaarcijferRij] = Field(description="Casussen by the quarter they were opened.")
+    afgeschermd: bool = Field(
+        description=(
+            "True when the figures are the whole hub's rather than your own ZVH's: every figure below 5 (and above "
+            "0) is suppressed, and as many more as it takes that none can be worked out from the totals."
+        )
+    )

@@ -56,7 +56,6 @@ ZINNEN = {
     "fase-niet-toegestaan": "Naar die fase kan deze casus niet: fasen gaan alleen vooruit.",
     "casus-gesloten": "Deze casus is gesloten; er kan niets meer aan veranderen.",
     "casus-not-found": "Deze casus bestaat niet.",
-    "casus-van-ander-zvh": "Deze casus is van een ander Zorg- en Veiligheidshuis.",
     "geen-zvh": "Alleen een procesregisseur van een Zorg- en Veiligheidshuis voert een casus.",
     "deelnemer-al-aanwezig": "Deze partner zit al aan tafel.",
     "deelnemer-niet-aanwezig": "Deze partner zit niet aan tafel.",
