@@ -187,6 +187,14 @@ def writes(endpoint: F) -> F:
     return endpoint
 
 
+def write_probe_in(session: Session) -> None:
+    """`Database.write_probe` inside a request's own unit of work, under a savepoint (a failure leaves the rest of
+    the request's work): a page whose sign-in check touched the web session holds SQLite's write lock already, and a
+    probe of its own would wait for it until the busy timeout."""
+    with session.begin_nested():
+        session.execute(text("UPDATE generatie SET waarde = waarde WHERE id = 1"))
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency (use with `scope="function"`): the request's one unit of work, shared by everything the
     request resolves (the caller's check, which may touch a web session, and the handler). A writer from its first

@@ -57,7 +57,7 @@ async def live() -> Liveness:
 )
 async def ready(request: Request) -> Readiness:
     state = request.app.state
-    problems = await run_in_threadpool(readiness, state.database, state.keyring, state.vault)
+    problems = await run_in_threadpool(readiness, state.database.write_probe, state.keyring, state.vault)
     if problems:
         raise ServiceUnavailable(problems[0].detail, code=problems[0].code)
     return Readiness(status="ok", database="ok", keys="ok", version=API_VERSION)

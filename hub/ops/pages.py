@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from hub.config import API_VERSION
+from hub.db import SessionDep, write_probe_in
 from hub.ops.service import readiness
 from hub.web.dependencies import OperatorPage
 from hub.web.render import page
@@ -15,7 +18,8 @@ router = APIRouter(prefix="/beheer", include_in_schema=False)
 
 
 @router.get("")
-async def overview(request: Request, _: OperatorPage) -> Response:
+async def overview(request: Request, _: OperatorPage, session: SessionDep) -> Response:
     state = request.app.state
-    problems = await run_in_threadpool(readiness, state.database, state.keyring, state.vault)
+    probe = partial(write_probe_in, session)  # the request's own unit of work: the sign-in check may hold the lock
+    problems = await run_in_threadpool(readiness, probe, state.keyring, state.vault)
     return page(request, "ops/beheer.html", {"problemen": problems, "versie": API_VERSION})

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub.db import Database
 from hub.keys.keyring import HubKeyring
 from hub.pseudonym.vault import Vault
 
@@ -20,11 +20,13 @@ class NotReady:
     detail: str
 
 
-def readiness(database: Database, keyring: HubKeyring, vault: Vault | None) -> list[NotReady]:
-    """What keeps the hub from taking meldingen (empty: ready). Makes a committed write, as every melding does."""
+def readiness(probe: Callable[[], None], keyring: HubKeyring, vault: Vault | None) -> list[NotReady]:
+    """What keeps the hub from taking meldingen (empty: ready). `probe` writes, as every melding does: a committed
+    write of its own (`Database.write_probe`), or one in the request's unit of work (`write_probe_in`) where the
+    request has one, whose write lock a second transaction would wait for."""
     problems = []
     try:
-        database.write_probe()
+        probe()
     except SQLAlchemyError as exc:
         log.error("health.not_writable", error_type=type(exc).__name__)  # noqa: TRY400 - no text: it may echo data
         problems.append(
