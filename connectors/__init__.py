@@ -5,7 +5,7 @@ It never imports the hub; a partner can vendor or install it on its own.
 
 from connectors._client import HubClient
 from connectors._digest import content_digest, digest_matches
-from connectors._keys import ALLOWED_ALGORITHMS, SigningKey, jwk_thumbprint, public_key_from_jwk
+from connectors._keys import ALLOWED_ALGORITHMS, SigningKey, jwk_thumbprint, public_key_from_jwk, write_secret_file
 from connectors._receiver import HubKeys, Voorwaarden, WebhookReceiver, inhoud_digest, is_stopbericht
 from connectors._token import (
     MAX_LIFETIME_SECONDS,
@@ -61,4 +61,5 @@ __all__ = [
     "public_key_from_jwk",
     "sign_request_token",
     "verify_request_token",
+    "write_secret_file",
 ]

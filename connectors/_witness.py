@@ -29,7 +29,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from connectors._asgi import read_body, respond
-from connectors._tlog import (
+from connectors.tlog import (
     COSIGNATURE_ED25519,
     TlogError,
     VerifierKey,

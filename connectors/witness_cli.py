@@ -19,9 +19,9 @@ import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from connectors._keys import SigningKey
-from connectors._tlog import COSIGNATURE_ED25519, NOTE_ED25519, TlogError, VerifierKey, parse_vkey
 from connectors._witness import Witness, WitnessApp
 from connectors.errors import KeyFileError
+from connectors.tlog import COSIGNATURE_ED25519, NOTE_ED25519, TlogError, VerifierKey, parse_vkey
 
 app = typer.Typer(
     help="A witness of a Schakel verstrekkingenlog: cosigns checkpoints after checking they extend the last one.",

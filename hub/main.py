@@ -139,7 +139,7 @@ def _start_background(app: FastAPI, database: Database, keyring: HubKeyring, set
         app.state.retention_keeper = RetentionKeeper(database, app.state.vault, settings.retention_interval_seconds)
         app.state.retention_keeper.start()
     if settings.checkpoint_interval_seconds > 0 and keyring.manifest.exists():
-        app.state.checkpoint_keeper = keeper_for(database, keyring, settings)
+        app.state.checkpoint_keeper = keeper_for(database, keyring.ed25519_key(), settings)
         app.state.checkpoint_keeper.start()
 
 

@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from connectors import HubClient, HubKeys, SigningKey, WebhookReceiver  # noqa: E402
-from connectors._tlog import COSIGNATURE_ED25519, VerifierKey, parse_vkey  # noqa: E402
 from connectors._witness import Witness, WitnessApp  # noqa: E402
 from connectors.adapters import ADAPTERS, GEMEENTECODES  # noqa: E402
+from connectors.tlog import COSIGNATURE_ED25519, VerifierKey, parse_vkey  # noqa: E402
 
 WEBHOOKS = ("via-zuid-limburg", "veilig-thuis-zuid-limburg", "zvh-zuid-limburg", "gemeente-maastricht")
 VOORNAMEN = ("Anna", "Bram", "Chantal", "Daan", "Eva", "Finn", "Gijs", "Hanna", "Ilse", "Jesse", "Kim", "Lars")

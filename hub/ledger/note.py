@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from connectors._tlog import NOTE_ED25519, TlogError, VerifierKey, parse_vkey
+from connectors.tlog import NOTE_ED25519, TlogError, VerifierKey, parse_vkey
 
 _SIGNATURE_PREFIX = "\u2014 "  # an em dash and a space
 _ED25519 = b"\x01"

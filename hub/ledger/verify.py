@@ -33,7 +33,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from connectors._tlog import COSIGNATURE_ED25519, TlogError, VerifierKey, cosigned_by, parse_note, parse_vkey
+from connectors.tlog import COSIGNATURE_ED25519, TlogError, VerifierKey, cosigned_by, parse_note, parse_vkey
 from hub.kit.progress import Meter, silent
 from hub.ledger.merkle import node_hash, verify_consistency
 from hub.ledger.note import Checkpoint, NoteError, open_note, parse_checkpoint, parse_verifier_key

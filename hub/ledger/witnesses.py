@@ -25,11 +25,10 @@ import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session
 
-from connectors._tlog import COSIGNATURE_ED25519, TlogError, VerifierKey, cosigned_by, parse_note, parse_vkey
+from connectors.tlog import COSIGNATURE_ED25519, TlogError, VerifierKey, cosigned_by, parse_note, parse_vkey
 from hub.config import Settings
 from hub.db import Database
 from hub.errors import ConfigurationError
-from hub.keys.keyring import HubKeyring
 from hub.kit.clock import utcnow
 from hub.ledger import repository, service
 from hub.ledger.models import LedgerCheckpoint, LedgerCosignature
@@ -199,11 +198,12 @@ class CheckpointKeeper:
                 log.error("ledger.witnessing_failed", error_type=type(exc).__name__)  # noqa: TRY400 - no text
 
 
-def keeper_for(database: Database, keyring: HubKeyring, settings: Settings) -> CheckpointKeeper:
-    """The keeper of this hub: its signing key, its log's name, its witnesses and interval."""
+def keeper_for(database: Database, key: Ed25519PrivateKey, settings: Settings) -> CheckpointKeeper:
+    """The keeper of this hub: its signing key (the keyring's Ed25519 key), its log's name, its witnesses and
+    interval."""
     witnessing = Witnessing(
         database,
-        keyring.ed25519_key(),
+        key,
         (settings.log_origin, settings.public_url),
         load_witnesses(settings.witnesses_file),
     )

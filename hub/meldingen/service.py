@@ -24,11 +24,11 @@ from hub.delivery import outbox
 from hub.errors import Conflict, Forbidden, ServiceUnavailable, Unprocessable
 from hub.kit.canonical import canonical_json
 from hub.kit.clock import dutch_date
-from hub.ledger import entries as ledger_entries
 from hub.ledger.entries import Betrokkene, Context, Entry
 from hub.ledger.sequencer import Lookups, fetched, rows_of
 from hub.meldingen import repository
 from hub.meldingen.berichttypes import PSEUDONIEM, Schema
+from hub.meldingen.entries import verstrekking
 from hub.meldingen.models import Melding
 from hub.meldingen.persons import Persoon, find_persons, with_pseudonyms
 from hub.meldingen.routing import Route, doel_of, route
@@ -350,7 +350,7 @@ def _entry(  # noqa: PLR0917 - one entry's parts
     submission: Submission, melding_id: str, delivery: _Delivery, person: Persoon | None, gemeente: str | None,
     casus: CasusStand | None,
 ) -> Entry:  # fmt: skip
-    return ledger_entries.verstrekking(
+    return verstrekking(
         context=submission.context,
         betrokkene=Betrokkene(person.log_pseudonym) if person else None,
         rol=person.rol if person else None,

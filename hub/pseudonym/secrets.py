@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 
-from connectors._keys import write_secret_file
+from connectors import write_secret_file
 from hub.errors import ConfigurationError
 from hub.pseudonym.scheme import HmacPseudonyms
 

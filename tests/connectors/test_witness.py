@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from connectors._tlog import COSIGNATURE_ED25519, NOTE_ED25519, VerifierKey, cosigned_by, parse_note
 from connectors._witness import Witness
+from connectors.tlog import COSIGNATURE_ED25519, NOTE_ED25519, VerifierKey, cosigned_by, parse_note
 from hub.ledger.merkle import consistency_proof, leaf_hash, root
 from hub.ledger.note import Checkpoint, sign
 

@@ -13,8 +13,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
-from connectors._tlog import NOTE_ED25519, VerifierKey
 from connectors._witness import Witness, WitnessApp
+from connectors.tlog import NOTE_ED25519, VerifierKey
 from hub.cli import app
 from hub.db import Database
 from hub.keys.keyring import HubKeyring

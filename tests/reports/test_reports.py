@@ -22,11 +22,12 @@ from fastapi import FastAPI
 
 from hub.db import Database
 from hub.kit.canonical import canonical_json
-from hub.ledger import entries, repository, service
+from hub.ledger import repository, service
 from hub.ledger.entries import Betrokkene, Context
 from hub.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 from hub.ledger.note import open_note, parse_checkpoint
 from hub.ledger.verify import Trust, public_keys, verify_bundle
+from hub.meldingen.entries import verstrekking
 from hub.policy.decision import Verzoek
 from hub.policy.engine import CompiledPolicy
 from hub.policy.format import PolicySource
@@ -68,7 +69,7 @@ def _write(database: Database, vault: Vault, policy: CompiledPolicy, now: dateti
                 besluit = policy.decide(
                     Verzoek("politie-limburg", ontvanger, doel, "e33-verward-gedrag", E33, now.date())
                 )
-                entry = entries.verstrekking(
+                entry = verstrekking(
                     context=context, betrokkene=who, rol="betrokkene", verstrekker="politie-limburg",
                     ontvanger=ontvanger, berichttype="e33-verward-gedrag", melding_id=f"m-{name}",
                     besluit=besluit, levering_id=None, inhoud_digest=None, gemeente="GM0935",
