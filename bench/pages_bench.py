@@ -29,13 +29,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from connectors import SigningKey, sign_request_token  # noqa: E402
+from connectors.tlog import leaf_hash  # noqa: E402
 from hub.config import LogFormat, Settings  # noqa: E402
 from hub.db import Database  # noqa: E402
 from hub.keys.keyring import HubKeyring  # noqa: E402
 from hub.kit.cli import cli_actor  # noqa: E402
 from hub.kit.clock import NL, utcnow  # noqa: E402
 from hub.ledger import service  # noqa: E402
-from hub.ledger.merkle import leaf_hash  # noqa: E402
 from hub.ledger.repository import Prepared  # noqa: E402
 from hub.logging import configure_logging  # noqa: E402
 from hub.main import create_app  # noqa: E402

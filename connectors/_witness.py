@@ -96,8 +96,10 @@ class Witness:
             if record is not None and old == checkpoint.size and root != checkpoint.root:
                 return Answer(409, "a checkpoint of this size with another root was cosigned: a split view\n")
             if record is not None and old < checkpoint.size:
-                if not verify_consistency(old, checkpoint.size, proof, root, checkpoint.root):
-                    return Answer(422, "the consistency proof does not verify\n")
+                try:
+                    verify_consistency(old, checkpoint.size, proof, root, checkpoint.root)
+                except TlogError as exc:
+                    return Answer(422, f"the consistency proof does not verify: {exc}\n")
             elif old == 0 and proof:
                 return Answer(400, "a proof from size 0 must be empty\n")
             state[checkpoint.origin] = {

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
+from connectors.tlog import leaf_hash, root
 from hub.db import Database, migration_config
 from hub.errors import ConfigurationError
 from hub.kit.canonical import canonical_json
 from hub.ledger import service
-from hub.ledger.merkle import leaf_hash, root
 
 TABLES = {
     "partner", "principal", "principal_key", "admin_audit_event", "used_token", "alembic_version",

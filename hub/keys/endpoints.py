@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from connectors.tlog import verifier_key
 from hub.errors import ServiceUnavailable
 from hub.keys.keyring import KeyringError
 from hub.keys.service import PublishedKeys
 from hub.ledger.endpoints import LogOriginDep
-from hub.ledger.note import verifier_key
 from hub.ledger.verify import public_keys
 
 router = APIRouter()

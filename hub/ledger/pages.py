@@ -13,6 +13,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
+from connectors.tlog import TlogError, leaf_hash, verify_inclusion
 from hub.db import SessionDep, writes
 from hub.errors import NotFound
 from hub.kit.api import MAX_NUMBER
@@ -20,7 +21,6 @@ from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import reading, repository
 from hub.ledger.endpoints import LogOriginDep, day_start
 from hub.ledger.entries import Context
-from hub.ledger.merkle import leaf_hash, verify_inclusion
 from hub.ledger.repository import Filter
 from hub.ledger.service import full_note
 from hub.ledger.wording import BESLUITEN, SOORTEN, beschrijving, moment
@@ -107,9 +107,13 @@ def _proof(session: SessionDep, found: reading.Proven) -> dict[str, Any]:
     """The proof as a reviewer downloads it, and whether it holds against the signed checkpoint."""
     if found.proof is None or found.checkpoint is None:
         return {"geldig": None}
-    holds = verify_inclusion(
-        leaf_hash(found.entry), found.positie, found.checkpoint.size, found.proof.hashes, found.checkpoint.root
-    )
+    try:
+        verify_inclusion(
+            leaf_hash(found.entry), found.positie, found.checkpoint.size, found.proof.hashes, found.checkpoint.root
+        )
+        holds = True
+    except TlogError:
+        holds = False
     cosignatures = repository.cosignatures(session, [found.checkpoint.id or 0]).get(found.checkpoint.id or 0, [])
     return {
         "geldig": holds,

@@ -15,14 +15,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from connectors.tlog import Checkpoint, leaf_hash, sign
 from hub.errors import ConfigurationError, Unprocessable
 from hub.kit.canonical import canonical_json
 from hub.kit.progress import steps
 from hub.ledger import repository, tree
 from hub.ledger.entries import Entry, body, commitment, new_salt
-from hub.ledger.merkle import leaf_hash
 from hub.ledger.models import LedgerCheckpoint, LedgerCosignature
-from hub.ledger.note import Checkpoint, sign
 from hub.ledger.repository import Prepared
 
 

@@ -6,15 +6,15 @@ never changes. Every subtree that RFC 9162's definitions ask for (MTH of D[a:b] 
 multiple of the largest power of two below its size, so it is either one stored node or splits into a stored
 left node and a smaller right part: `range_keys` lists the nodes a range needs, `range_hash` combines them.
 
-This module knows no database: `repository.py` fetches the nodes it names. `merkle.py` stays the reference the
-property tests compare against.
+This module knows no database: `repository.py` fetches the nodes it names. `connectors.tlog` stays the reference
+the property tests compare against.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from hub.ledger.merkle import EMPTY_ROOT, node_hash
+from connectors.tlog import EMPTY_ROOT, node_hash
 
 NodeKey = tuple[int, int]
 Range = tuple[int, int]

@@ -33,10 +33,21 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from connectors.tlog import COSIGNATURE_ED25519, TlogError, VerifierKey, cosigned_by, parse_note, parse_vkey
+from connectors.tlog import (
+    COSIGNATURE_ED25519,
+    Checkpoint,
+    TlogError,
+    VerifierKey,
+    cosigned_by,
+    node_hash,
+    open_note,
+    parse_checkpoint,
+    parse_note,
+    parse_verifier_key,
+    parse_vkey,
+    verify_consistency,
+)
 from hub.kit.progress import Meter, silent
-from hub.ledger.merkle import node_hash, verify_consistency
-from hub.ledger.note import Checkpoint, NoteError, open_note, parse_checkpoint, parse_verifier_key
 from hub.ledger.tree import NodeKey, consistency_ranges, hashes, range_hash
 
 _PARALLEL_FROM_BYTES = 16 * 1024 * 1024
@@ -110,7 +121,7 @@ def load_trust(text: str, origin: str | None) -> Trust:
         for line in (line for line in text.splitlines() if line.strip()):
             try:
                 named.append(parse_verifier_key(line))
-            except NoteError as exc:
+            except TlogError as exc:
                 raise TrustError(str(exc)) from None
         names = {name for name, _ in named}
         if len(names) > 1:
@@ -202,12 +213,12 @@ def _open(note: str, trust: Trust) -> Checkpoint:
     for key in trust.keys:
         try:
             checkpoint = parse_checkpoint(open_note(note, trust.origin, key))
-        except NoteError:
+        except TlogError:
             continue
         if checkpoint.origin != trust.origin:
-            raise NoteError(f"het noemt oorsprong {checkpoint.origin!r}, niet de vastgelegde {trust.origin!r}")
+            raise TlogError(f"het noemt oorsprong {checkpoint.origin!r}, niet de vastgelegde {trust.origin!r}")
         return checkpoint
-    raise NoteError(f"geen vastgelegde sleutel bevestigt er een handtekening van {trust.origin} op")
+    raise TlogError(f"geen vastgelegde sleutel bevestigt er een handtekening van {trust.origin} op")
 
 
 def _canonical_problems(path: Path, meter: Meter) -> list[str]:
@@ -375,7 +386,7 @@ def _checkpoints(path: Path, trust: Trust, verdict: Verdict, meter: Meter) -> li
         size = record.get("size")
         try:
             checkpoint = _open(record["note"], trust)
-        except NoteError as exc:
+        except TlogError as exc:
             verdict.problems.append(f"checkpoints.jsonl regel {number}: {exc}")
             continue
         if size != checkpoint.size or isinstance(size, bool):
@@ -396,7 +407,7 @@ def _checkpoints(path: Path, trust: Trust, verdict: Verdict, meter: Meter) -> li
 def _check_kept(verdict: Verdict, kept: str, newest: Checkpoint, tree: Levels, trust: Trust) -> None:
     try:
         old = _open(kept, trust)
-    except NoteError as exc:
+    except TlogError as exc:
         verdict.problems.append(f"het controlepunt dat u bewaarde: {exc}")
         return
     if old.size > newest.size:
@@ -407,7 +418,9 @@ def _check_kept(verdict: Verdict, kept: str, newest: Checkpoint, tree: Levels, t
     if newest.size > len(tree.levels[0]):
         return  # reported already: the entries do not reach the newest checkpoint
     proof = hashes(consistency_ranges(old.size, newest.size), tree)
-    if not verify_consistency(old.size, newest.size, proof, old.root, newest.root):
+    try:
+        verify_consistency(old.size, newest.size, proof, old.root, newest.root)
+    except TlogError:
         verdict.problems.append(
             f"de log is geen voortzetting van de log die u bewaarde bij grootte {old.size}: het verleden is herschreven"
         )

@@ -9,9 +9,18 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from connectors._witness import Witness
-from connectors.tlog import COSIGNATURE_ED25519, NOTE_ED25519, VerifierKey, cosigned_by, parse_note
-from hub.ledger.merkle import consistency_proof, leaf_hash, root
-from hub.ledger.note import Checkpoint, sign
+from connectors.tlog import (
+    COSIGNATURE_ED25519,
+    NOTE_ED25519,
+    Checkpoint,
+    VerifierKey,
+    consistency_proof,
+    cosigned_by,
+    leaf_hash,
+    parse_note,
+    root,
+    sign,
+)
 
 ORIGIN = "schakel.example/verstrekkingenlog"
 LOG_KEY = Ed25519PrivateKey.generate()

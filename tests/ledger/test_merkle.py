@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.ledger.merkle import (
+from connectors.tlog import (
     EMPTY_ROOT,
+    ProofInvalid,
+    RootMismatch,
+    SizeInvalid,
+    TlogError,
     consistency_proof,
     inclusion_path,
     leaf_hash,
@@ -75,13 +83,13 @@ class TestVectors:
         for (index, size), expected in INCLUSION.items():
             path = inclusion_path(index, HASHES[:size])
             assert [p.hex() for p in path] == expected
-            assert verify_inclusion(HASHES[index], index, size, path, bytes.fromhex(ROOTS[size]))
+            verify_inclusion(HASHES[index], index, size, path, bytes.fromhex(ROOTS[size]))
 
     def test_consistency_proofs(self) -> None:
         for (old, new), expected in CONSISTENCY.items():
             proof = consistency_proof(old, HASHES[:new])
             assert [p.hex() for p in proof] == expected
-            assert verify_consistency(old, new, proof, bytes.fromhex(ROOTS[old]), bytes.fromhex(ROOTS[new]))
+            verify_consistency(old, new, proof, bytes.fromhex(ROOTS[old]), bytes.fromhex(ROOTS[new]))
 
 
 entries = st.lists(st.binary(max_size=12), min_size=1, max_size=70)
@@ -96,17 +104,18 @@ class TestProperties:
         hashes = [leaf_hash(x) for x in leaves]
         index = data.draw(st.integers(0, len(hashes) - 1))
         path, tree_root = inclusion_path(index, hashes), root(hashes)
-        assert verify_inclusion(hashes[index], index, len(hashes), path, tree_root)
-        assert not verify_inclusion(leaf_hash(leaves[index] + b"!"), index, len(hashes), path, tree_root)
+        verify_inclusion(hashes[index], index, len(hashes), path, tree_root)
+        with pytest.raises(RootMismatch):
+            verify_inclusion(leaf_hash(leaves[index] + b"!"), index, len(hashes), path, tree_root)
         if len(hashes) > 1:
             other = data.draw(st.integers(0, len(hashes) - 1).filter(lambda i: i != index))
-            assert (
-                not verify_inclusion(hashes[index], other, len(hashes), path, tree_root)
-                or hashes[other] == hashes[index]
+            assert not _holds(verify_inclusion, hashes[index], other, len(hashes), path, tree_root) or (
+                hashes[other] == hashes[index]
             )
         if path:
             broken = [*path[:-1], bytes(32)]
-            assert not verify_inclusion(hashes[index], index, len(hashes), broken, tree_root)
+            with pytest.raises(RootMismatch):
+                verify_inclusion(hashes[index], index, len(hashes), broken, tree_root)
 
     @settings(max_examples=200, deadline=None)
     @given(data=st.data(), leaves=entries)
@@ -116,12 +125,54 @@ class TestProperties:
         hashes = [leaf_hash(x) for x in leaves]
         old = data.draw(st.integers(0, len(hashes)))
         proof = consistency_proof(old, hashes)
-        assert verify_consistency(old, len(hashes), proof, root(hashes[:old]), root(hashes))
+        verify_consistency(old, len(hashes), proof, root(hashes[:old]), root(hashes))
         if old > 0:
             changed = list(hashes)
             position = data.draw(st.integers(0, old - 1))
             changed[position] = leaf_hash(leaves[position] + b"!")
             # The new tree rewrote an entry the old checkpoint covered: the old root cannot be extended to it.
-            assert not verify_consistency(
-                old, len(hashes), consistency_proof(old, changed), root(hashes[:old]), root(changed)
-            )
+            with pytest.raises(RootMismatch):
+                verify_consistency(old, len(hashes), consistency_proof(old, changed), root(hashes[:old]), root(changed))
+
+
+class TestWhatFailed:
+    """Verification says what failed: the size, the proof or the root."""
+
+    def test_inclusion(self) -> None:
+        path, tree = inclusion_path(2, HASHES[:7]), bytes.fromhex(ROOTS[7])
+        with pytest.raises(SizeInvalid, match="outside"):
+            verify_inclusion(HASHES[2], 7, 7, path, tree)
+        with pytest.raises(ProofInvalid, match="shorter"):
+            verify_inclusion(HASHES[2], 2, 7, path[:-1], tree)
+        with pytest.raises(ProofInvalid, match="longer"):
+            verify_inclusion(HASHES[2], 2, 7, [*path, bytes(32)], tree)
+        with pytest.raises(RootMismatch) as other:
+            verify_inclusion(HASHES[2], 2, 7, path, bytes.fromhex(ROOTS[6]))
+        assert other.value.part == "root"
+
+    def test_consistency(self) -> None:
+        proof, old, new = consistency_proof(3, HASHES[:7]), bytes.fromhex(ROOTS[3]), bytes.fromhex(ROOTS[7])
+        with pytest.raises(SizeInvalid):
+            verify_consistency(7, 3, proof, new, old)
+        with pytest.raises(ProofInvalid):
+            verify_consistency(3, 7, proof[:-1], old, new)
+        with pytest.raises(RootMismatch, match="size 3: the past was rewritten"):
+            verify_consistency(3, 7, proof, bytes.fromhex(ROOTS[4]), new)
+        with pytest.raises(RootMismatch, match="size 7"):
+            verify_consistency(3, 7, proof, old, bytes.fromhex(ROOTS[6]))
+
+    def test_from_the_empty_tree_the_old_root_is_the_empty_root(self) -> None:
+        """The hub's and the witness's copies differed here: one accepted any old root for size 0."""
+        verify_consistency(0, 7, [], EMPTY_ROOT, bytes.fromhex(ROOTS[7]))
+        with pytest.raises(RootMismatch):
+            verify_consistency(0, 7, [], bytes.fromhex(ROOTS[1]), bytes.fromhex(ROOTS[7]))
+        with pytest.raises(ProofInvalid):
+            verify_consistency(0, 7, [HASHES[0]], EMPTY_ROOT, bytes.fromhex(ROOTS[7]))
+
+
+def _holds(check: Callable[..., None], *args: Any) -> bool:
+    try:
+        check(*args)
+    except TlogError:
+        return False
+    return True

@@ -12,10 +12,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
+from connectors.tlog import Checkpoint, leaf_hash, root, sign, verifier_key
 from hub.cli import app
 from hub.kit.canonical import canonical_json
-from hub.ledger.merkle import leaf_hash, root
-from hub.ledger.note import Checkpoint, sign, verifier_key
 from hub.ledger.verify import Trust, TrustError, load_trust, verify_bundle
 from tests.ledger.test_store import _jwk
 from tests.ledger.test_tamper import KEY, ORIGIN, TRUST, write_bundle

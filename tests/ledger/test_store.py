@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from connectors.tlog import open_note, parse_checkpoint
 from hub.db import Database
 from hub.ledger import repository, service
-from hub.ledger.note import open_note, parse_checkpoint
 from hub.ledger.verify import Trust, verify_bundle
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

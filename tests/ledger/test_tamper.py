@@ -12,9 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from connectors.tlog import Checkpoint, leaf_hash, root, sign
 from hub.kit.canonical import canonical_json
-from hub.ledger.merkle import leaf_hash, root
-from hub.ledger.note import Checkpoint, sign
 from hub.ledger.verify import STAGES, Trust, leaf_hashes, verify_bundle
 from tests.ledger.test_store import _jwk
 

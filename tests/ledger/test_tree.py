@@ -7,8 +7,8 @@ import hashlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from connectors.tlog import consistency_proof, inclusion_path, leaf_hash, root
 from hub.ledger import tree
-from hub.ledger.merkle import consistency_proof, inclusion_path, leaf_hash, root
 
 
 def _leaves(n: int) -> list[bytes]:

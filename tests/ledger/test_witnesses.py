@@ -14,14 +14,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from connectors._witness import Witness, WitnessApp
-from connectors.tlog import NOTE_ED25519, VerifierKey
+from connectors.tlog import NOTE_ED25519, Checkpoint, VerifierKey, leaf_hash, root, sign, verifier_key
 from hub.cli import app
 from hub.db import Database
 from hub.keys.keyring import HubKeyring
 from hub.kit.canonical import canonical_json
 from hub.ledger import repository, service
-from hub.ledger.merkle import leaf_hash, root
-from hub.ledger.note import Checkpoint, sign, verifier_key
 from hub.ledger.witnesses import CheckpointKeeper, WitnessConfig, Witnessing, load_witnesses
 from tests.server import Restartable
 
