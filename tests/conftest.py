@@ -14,9 +14,11 @@ import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import rfc8785
 import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
@@ -25,7 +27,8 @@ from connectors import SigningKey
 from hub.config import LogFormat, Settings, get_settings
 from hub.db import Database
 from hub.keys.keyring import HubKeyring
-from hub.kit.canonical import content_hash
+from hub.kit.canonical import canonical_json, content_hash
+from hub.ledger import service as ledger_service
 from hub.logging import configure_logging
 from hub.main import create_app
 from hub.policy.engine import CompiledPolicy
@@ -98,6 +101,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _quiet_logging() -> None:
     """Tests log through the real pipeline, at WARNING, so a failing test shows what the hub complained about."""
     configure_logging(LogFormat.CONSOLE, "WARNING")
+
+
+class EntryNotJcs(AssertionError):
+    """The hub wrote a ledger entry whose bytes are not what RFC 8785 gives."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _every_entry_is_jcs() -> Iterator[None]:
+    """Every ledger entry the suite writes in this process (through `hub.ledger.service.prepare`, the only way in)
+    is held to the maintained RFC 8785 implementation: the entry format is JCS (docs/ledger.md)."""
+    written = canonical_json
+
+    def checked(value: Any) -> bytes:
+        data = written(value)
+        if data != rfc8785.dumps(value):
+            raise EntryNotJcs("a ledger entry's bytes are not its RFC 8785 (JCS) form")
+        return data
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ledger_service, "canonical_json", checked)
+        yield
 
 
 @pytest.fixture

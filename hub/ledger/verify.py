@@ -47,6 +47,7 @@ from connectors.tlog import (
     parse_vkey,
     verify_consistency,
 )
+from hub.kit.canonical import canonical_json
 from hub.kit.progress import Meter, silent
 from hub.ledger.tree import NodeKey, consistency_ranges, hashes, range_hash
 
@@ -232,10 +233,10 @@ def _canonical_problems(path: Path, meter: Meter) -> list[str]:
                 meter("canonical", done, size)
             entry = line.rstrip(b"\n")
             try:
-                again = json.dumps(json.loads(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-            except ValueError:
-                again = ""
-            if again.encode("utf-8") != entry:
+                again = canonical_json(json.loads(entry))
+            except ValueError:  # not JSON, or not canonical at all (a float, a number beyond 64 bits)
+                again = b""
+            if again != entry:
                 problems.append(f"vastlegging {number} is geen canonieke JSON")
     meter("canonical", size, size)
     return problems
