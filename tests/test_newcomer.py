@@ -178,3 +178,22 @@ def test_the_demo_sends_meldingen_to_every_recipient_and_the_ledger_verifies(tmp
     assert any("medeondertekend door 2 getuige(n) die u vertrouwt" in line for line in lines), (
         "two witnesses cosign the demo's log"
     )
+
+
+def test_the_map_is_in_the_repository() -> None:
+    """A newcomer with a clone and nothing beside it finds the whole map: README, CONTRIBUTING and docs/ link only
+    to files in the repository that exist, and docs/architecture.md names only paths that exist."""
+    root = Path(__file__).resolve().parent.parent
+    pages = [root / "README.md", root / "CONTRIBUTING.md", *sorted((root / "docs").glob("*.md"))]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "../shared" not in text and "beside the checkout" not in text, f"{page.name} points outside the clone"
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            assert (page.parent / target).resolve().is_relative_to(root), f"{page.name} links outside: {target}"
+            assert (page.parent / target).exists(), f"{page.name} links to a missing file: {target}"
+    architecture = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for path in re.findall(r"`((?:hub|connectors|tests|policies|bench|docker)/[\w./<>-]+?)`", architecture):
+        if "<" not in path and "*" not in path:
+            assert (root / path).exists(), f"docs/architecture.md names {path}, which does not exist"
