@@ -200,7 +200,8 @@ def get_session(request: Request) -> Iterator[Session]:
     request resolves (the caller's check, which may touch a web session, and the handler). A writer from its first
     statement unless the request is a GET that is not marked with `writes`: a second session in the same request
     would wait for the first one's write lock on SQLite until the busy timeout."""
-    database: Database = request.app.state.database
+    # The foundation reads the hub's state untyped: `hub.state` names every domain's types, which `hub.db` may not.
+    database: Database = request.app.state.hub.database
     marked = getattr(request.scope.get("endpoint"), "schakel_writes", False)
     with database.unit_of_work(immediate=request.method not in ("GET", "HEAD") or marked) as session:
         yield session

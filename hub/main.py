@@ -53,6 +53,7 @@ from hub.pseudonym.secrets import PrivacySecrets, SecretsMissing
 from hub.pseudonym.vault import Vault
 from hub.reports.endpoints import router as reports_router
 from hub.reports.pages import router as reports_pages
+from hub.state import HubState
 from hub.toestemming.endpoints import router as toestemming_router
 from hub.web import errors as page_errors
 from hub.web.oidc import Provider
@@ -128,27 +129,27 @@ def check_startup(settings: Settings, keyring: HubKeyring, privacy: PrivacySecre
         raise ConfigurationError("refusing to start in production:\n- " + "\n- ".join(problems))
 
 
-def _start_background(app: FastAPI, database: Database, keyring: HubKeyring, settings: Settings) -> None:
+def _start_background(state: HubState, database: Database, settings: Settings) -> None:
     """The delivery worker, retention and the checkpoint keeper (signing, witnesses) of `schakel serve`."""
-    if app.state.vault is None:
+    running: list[Any] = []
+    if state.vault is None:
         log.warning("vault.keys_missing", reason="run schakel keys init")
     elif settings.delivery_in_process:
-        app.state.delivery_worker = worker.for_hub(database, app.state.vault, settings, app.state.metrics)
-        app.state.delivery_worker.start()
-    if app.state.vault is not None and settings.retention_interval_seconds > 0:
-        app.state.retention_keeper = RetentionKeeper(database, app.state.vault, settings.retention_interval_seconds)
-        app.state.retention_keeper.start()
-    if settings.checkpoint_interval_seconds > 0 and keyring.manifest.exists():
-        app.state.checkpoint_keeper = keeper_for(database, keyring.ed25519_key(), settings)
-        app.state.checkpoint_keeper.start()
+        state.delivery_worker = worker.for_hub(database, state.vault, settings, state.metrics)
+        running.append(state.delivery_worker)
+    if state.vault is not None and settings.retention_interval_seconds > 0:
+        running.append(RetentionKeeper(database, state.vault, settings.retention_interval_seconds))
+    if settings.checkpoint_interval_seconds > 0 and state.keyring.manifest.exists():
+        running.append(keeper_for(database, state.keyring.ed25519_key(), settings))
+    state.background = running
+    for part in running:
+        part.start()
 
 
-def _stop_background(app: FastAPI) -> None:
-    for name in ("delivery_worker", "checkpoint_keeper", "retention_keeper"):
-        running = getattr(app.state, name)
-        if running is not None:
-            running.stop()
-            setattr(app.state, name, None)
+def _stop_background(state: HubState) -> None:
+    running, state.background, state.delivery_worker = state.background or [], None, None
+    for part in running:
+        part.stop()
 
 
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
@@ -159,26 +160,36 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     privacy = PrivacySecrets(settings.keys_dir)
     check_startup(settings, keyring, privacy)
     metrics = Metrics()
+    state = HubState(
+        settings=settings,
+        metrics=metrics,
+        keyring=keyring,
+        published_keys=PublishedKeys(keyring),
+        policy_runtime=PolicyRuntime(),
+        vault=_vault(privacy),
+        schemas=Schemas(),
+        oidc=Provider(settings) if settings.oidc_enabled else None,
+    )
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         database = Database(settings.effective_database_url)
-        sequencer = app.state.sequencer = Sequencer(database)
+        sequencer = state.started_sequencer = Sequencer(database)
         try:
             database.prepare()
-            app.state.database = database
+            state.started_database = database
             metrics.watch(database)
             with database.unit_of_work(immediate=False) as session:  # a renamed log refuses to start, and says why
                 ledger_service.log_origin(session, settings.log_origin, settings.public_url)
-            app.state.authenticator = Authenticator(
+            state.started_authenticator = Authenticator(
                 database, settings.public_url, settings.token_leeway_seconds, sequencer
             )
             sequencer.start()
-            _start_background(app, database, keyring, settings)
+            _start_background(state, database, settings)
             log.info("hub.started", environment=settings.environment, database=database.backend)
             yield
         finally:
-            _stop_background(app)
+            _stop_background(state)
             metrics.watch(None)
             sequencer.stop()
             database.dispose()
@@ -196,17 +207,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         openapi_tags=OPENAPI_TAGS,
         generate_unique_id_function=operation_id,
     )
-    app.state.settings = settings
-    app.state.metrics = metrics
-    app.state.keyring = keyring
-    app.state.published_keys = PublishedKeys(keyring)
-    app.state.policy_runtime = PolicyRuntime()
-    app.state.vault = _vault(privacy)
-    app.state.schemas = Schemas()
-    app.state.delivery_worker = None
-    app.state.checkpoint_keeper = None
-    app.state.retention_keeper = None
-    app.state.oidc = Provider(settings) if settings.oidc_enabled else None
+    app.state.hub = state  # the one attribute: everything else reads it through `hub.state.StateDep`
     install_error_handlers(app)
     page_errors.install(app)
     app.add_middleware(PageSecurityHeaders)

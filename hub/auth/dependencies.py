@@ -10,10 +10,10 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from connectors import TokenRejected
-from hub.auth.service import Authenticator, Caller, RequestFacts
+from hub.auth.service import Caller, RequestFacts
 from hub.errors import Forbidden, Unauthenticated
-from hub.ops.metrics import Metrics
 from hub.partners.models import Role
+from hub.state import state_of
 
 log = structlog.get_logger("hub.auth")
 
@@ -22,7 +22,7 @@ async def request_facts(request: Request) -> RequestFacts:
     """What the request's token is bound to."""
     return RequestFacts(
         method=request.method,
-        url=request.app.state.settings.public_url + request.url.path,
+        url=state_of(request.app).settings.public_url + request.url.path,
         body=await request.body(),
         authorization=request.headers.get("authorization"),
         content_digest=request.headers.get("content-digest"),
@@ -31,7 +31,7 @@ async def request_facts(request: Request) -> RequestFacts:
 
 def rejected(request: Request, exc: TokenRejected) -> Unauthenticated:
     """The 401 for a rejected token, counted and logged by its reason (never with the token)."""
-    metrics: Metrics = request.app.state.metrics
+    metrics = state_of(request.app).metrics
     metrics.auth_failures.labels(reason=exc.reason).inc()
     log.warning("auth.rejected", reason=exc.reason, method=request.method)
     return Unauthenticated(str(exc), code=exc.reason)
@@ -48,7 +48,7 @@ def admitted(caller: Caller, allowed: frozenset[Role]) -> Caller:
 
 async def authenticated_caller(request: Request) -> Caller:
     """Verify the request's token. Every rejection is a 401 problem whose `code` says why; the token is never logged."""
-    authenticator: Authenticator = request.app.state.authenticator
+    authenticator = state_of(request.app).authenticator
     facts = await request_facts(request)
     try:
         caller = await run_in_threadpool(authenticator.authenticate, facts)

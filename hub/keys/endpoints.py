@@ -11,15 +11,15 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from connectors.tlog import verifier_key
 from hub.errors import ServiceUnavailable
 from hub.keys.keyring import KeyringError
-from hub.keys.service import PublishedKeys
 from hub.ledger.endpoints import LogOriginDep
 from hub.ledger.verify import public_keys
+from hub.state import state_of
 
 router = APIRouter()
 
 
 def _published(request: Request) -> list[dict[str, Any]]:
-    published: PublishedKeys = request.app.state.published_keys
+    published = state_of(request.app).published_keys
     try:
         return published.jwks()
     except KeyringError:

@@ -13,7 +13,6 @@ from sqlmodel import Session
 from hub.auth.dependencies import CallerDep, require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep, writes
-from hub.keys.keyring import HubKeyring
 from hub.kit.api import MAX_NUMBER, Day, PositionPath
 from hub.kit.clock import NL, utcnow
 from hub.kit.openapi import API_PREFIX
@@ -32,6 +31,7 @@ from hub.ledger.schemas import (
 )
 from hub.ledger.service import Proof, full_note
 from hub.partners.models import Role
+from hub.state import StateDep
 
 router = APIRouter(prefix=API_PREFIX, tags=["verstrekkingenlog"])
 
@@ -47,8 +47,8 @@ def ledger_context(request: Request, caller: CallerDep) -> Context:
 ContextDep = Annotated[Context, Depends(ledger_context)]
 
 
-def _log_origin(request: Request, session: SessionDep) -> str:
-    settings = request.app.state.settings
+def _log_origin(state: StateDep, session: SessionDep) -> str:
+    settings = state.settings
     return service.log_origin(session, settings.log_origin, settings.public_url)
 
 
@@ -161,11 +161,11 @@ def log_state(_: CallerDep, origin: LogOriginDep, session: SessionDep) -> LogOut
 )
 def sign_checkpoint(
     _: Annotated[Caller, Depends(require_roles(Role.OPERATOR))],
-    request: Request,
+    state: StateDep,
     origin: LogOriginDep,
     session: SessionDep,
 ) -> CheckpointOut:
-    keyring: HubKeyring = request.app.state.keyring
+    keyring = state.keyring
     return checkpoint_out(session, service.sign_checkpoint(session, origin, keyring.ed25519_key(), utcnow()))
 
 

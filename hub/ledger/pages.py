@@ -24,6 +24,7 @@ from hub.ledger.entries import Context
 from hub.ledger.repository import Filter
 from hub.ledger.service import full_note
 from hub.ledger.wording import BESLUITEN, SOORTEN, beschrijving, moment
+from hub.state import state_of
 from hub.web.dependencies import ReviewerPage
 from hub.web.render import page
 from hub.web.service import Person
@@ -171,6 +172,6 @@ def checkpoint(request: Request, _: ReviewerPage, session: SessionDep, origin: L
         "checkpoint": latest,
         "note": full_note(latest, cosignatures) if latest else "",
         "getuigen": [c.getuige for c in cosignatures],
-        "publieke_url": request.app.state.settings.public_url,
+        "publieke_url": state_of(request.app).settings.public_url,
     }
     return page(request, "ledger/controlepunt.html", context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import Response
 
 from hub.auth.dependencies import CallerDep, PartnerDep
@@ -18,6 +18,7 @@ from hub.kit.paging import Limit, NameCursor, in_memory
 from hub.meldingen import intake, repository, service
 from hub.meldingen.schemas import BerichttypeOut, BerichttypePage, MeldingIn, Ontvangstbewijs
 from hub.pseudonym.endpoints import VaultDep
+from hub.state import StateDep, state_of
 
 router = APIRouter(prefix=API_PREFIX, tags=["meldingen"])
 
@@ -34,19 +35,19 @@ router = APIRouter(prefix=API_PREFIX, tags=["meldingen"])
         "`Idempotency-Key` to retry safely: the same key and body give the same answer, another body a 409."
     ),
     responses={403: {"description": "No recipient may receive this melding; the reasons are in `detail`."}},
-    dependencies=[Depends(intake.authenticate_first)],
 )
 async def submit(
     *,
+    presented: intake.PresentedDep,
     body: MeldingIn,
     request: Request,
     vault: VaultDep,
     idempotency_key: Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")] = None,
 ) -> Response:
     # Authenticated inside (the token is spent in the transaction that stores the melding): see `intake`.
-    state = request.app.state
+    state = state_of(request.app)
     hub = intake.Hub(state.database, state.authenticator, state.policy_runtime, state.schemas, state.sequencer, vault)
-    outcome = await intake.submit(hub, request, body, idempotency_key)
+    outcome = await intake.submit(hub, request, presented, body, idempotency_key)
     uitkomst = "geweigerd" if outcome.status_code == 403 else "aangenomen"
     state.metrics.meldingen.labels(berichttype=body.berichttype, uitkomst=uitkomst).inc()
     if outcome.status_code == 403:
@@ -76,12 +77,12 @@ def receipt(
     description="Each with its version and where its JSON Schema is published.",
 )
 def berichttypen(
-    _: CallerDep, request: Request, session: SessionDep, na: NameCursor = None, limit: Limit = 100
+    _: CallerDep, state: StateDep, session: SessionDep, na: NameCursor = None, limit: Limit = 100
 ) -> BerichttypePage:
-    policy = request.app.state.policy_runtime.active(session, utcnow())
+    policy = state.policy_runtime.active(session, utcnow())
     if policy is None:
         return BerichttypePage(items=[], volgende=None)
-    base = f"{request.app.state.settings.public_url}{API_PREFIX}/berichttypen"
+    base = f"{state.settings.public_url}{API_PREFIX}/berichttypen"
     every = [
         BerichttypeOut(code=b.code, versie=b.versie, omschrijving=b.omschrijving, schema_url=f"{base}/{b.code}")
         for b in policy.source.berichttypes.berichttypes
@@ -95,9 +96,9 @@ def berichttypen(
     summary="The JSON Schema of a berichttype",
     description="Every field with its type and its gegevenscategorie (`x-categorie`); undeclared fields never pass.",
 )
-def berichttype_schema(code: str, _: CallerDep, request: Request, session: SessionDep) -> dict[str, Any]:
-    policy = request.app.state.policy_runtime.active(session, utcnow())
+def berichttype_schema(code: str, _: CallerDep, state: StateDep, session: SessionDep) -> dict[str, Any]:
+    policy = state.policy_runtime.active(session, utcnow())
     if policy is None:
         raise NotFound("no convenant is active yet", code="convenant-not-active")
-    schema: dict[str, Any] = request.app.state.schemas.get(policy, code).json_schema()
+    schema: dict[str, Any] = state.schemas.get(policy, code).json_schema()
     return schema

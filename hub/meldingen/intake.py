@@ -17,7 +17,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -40,6 +42,7 @@ from hub.policy.decision import CasusStand
 from hub.policy.engine import CompiledPolicy
 from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.vault import Vault
+from hub.state import state_of
 
 _PARTNERS = frozenset({Role.PARTNER})
 _ATTEMPTS = 4
@@ -57,24 +60,35 @@ class Hub:
     vault: Vault
 
 
-async def authenticate_first(request: Request) -> None:
+@dataclass(slots=True)
+class Presented:
+    """The request's token as `authenticate_first` verified it; spent only in the transaction that stores the
+    melding. `verified` None: verify again (the keys changed meanwhile)."""
+
+    facts: RequestFacts
+    verified: Verified | None
+
+
+async def authenticate_first(request: Request) -> Presented:
     """A dependency of the meldingen route: the caller's token is verified before the body is looked at (a bad
-    token gets its 401 even when the body is invalid too). What it verified is kept for `submit`, which spends the
-    token in the storing transaction; nothing is spent here."""
+    token gets its 401 even when the body is invalid too). Nothing is spent here."""
     facts = await request_facts(request)
-    request.state.melding_facts = facts
-    request.state.melding_verified = await _verify(request.app.state.authenticator, request, facts)
+    return Presented(facts, await _verify(state_of(request.app).authenticator, request, facts))
 
 
-async def submit(hub: Hub, request: Request, melding: MeldingIn, idempotency_key: str | None) -> service.Outcome:
+PresentedDep = Annotated[Presented, Depends(authenticate_first)]
+
+
+async def submit(
+    hub: Hub, request: Request, presented: Presented, melding: MeldingIn, idempotency_key: str | None
+) -> service.Outcome:
     """Authenticate, decide and store one melding; the outcome to answer with (201, or 403 with its reasons)."""
-    facts: RequestFacts = getattr(request.state, "melding_facts", None) or await request_facts(request)
     trace_id, span_id = getattr(request.state, "trace", (None, None))
     for _ in range(_ATTEMPTS):
         try:
-            return await _attempt(hub, request, facts, melding, idempotency_key, (trace_id, span_id))
+            return await _attempt(hub, request, presented, melding, idempotency_key, (trace_id, span_id))
         except generation.Stale:
-            request.state.melding_verified = None  # verify again, on fresh keys
+            presented.verified = None  # verify again, on fresh keys
             # A key, the convenant or a prohibition changed since it was read: read again, decide again.
             hub.authenticator.forget()
             hub.policy_runtime.forget()
@@ -87,12 +101,13 @@ async def submit(hub: Hub, request: Request, melding: MeldingIn, idempotency_key
 async def _attempt(  # noqa: PLR0917 - one request's parts
     hub: Hub,
     request: Request,
-    facts: RequestFacts,
+    presented: Presented,
     melding: MeldingIn,
     idempotency_key: str | None,
     trace: tuple[str | None, str | None],
 ) -> service.Outcome:
-    verified = getattr(request.state, "melding_verified", None) or await _verify(hub.authenticator, request, facts)
+    facts = presented.facts
+    verified = presented.verified or await _verify(hub.authenticator, request, facts)
     now = utcnow()
     kept = hub.policy_runtime.kept(now)
     policy, seen = kept if kept is not None else await run_in_threadpool(hub.policy_runtime.load, hub.database, now)

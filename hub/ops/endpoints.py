@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import structlog
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from hub.config import API_VERSION
-from hub.db import Database
 from hub.errors import ServiceUnavailable
 from hub.kit.openapi import API_PREFIX
-from hub.ops.metrics import Metrics
 from hub.ops.schemas import Health, Liveness, Readiness
 from hub.ops.service import readiness
+from hub.state import StateDep
 
 router = APIRouter(prefix=API_PREFIX, tags=["beheer"])
 metrics_router = APIRouter()
@@ -26,8 +25,8 @@ log = structlog.get_logger("hub.health")
     summary="Liveness and database readiness",
     description="200 when the process runs and the database answers; a 503 problem when it does not.",
 )
-async def health(request: Request) -> Health:
-    database: Database = request.app.state.database
+async def health(state: StateDep) -> Health:
+    database = state.database
     try:
         await run_in_threadpool(database.ping)
     except SQLAlchemyError as exc:
@@ -55,8 +54,7 @@ async def live() -> Liveness:
         "are loaded; else a 503 problem that says which (route traffic elsewhere; look at the disk or database)."
     ),
 )
-async def ready(request: Request) -> Readiness:
-    state = request.app.state
+async def ready(state: StateDep) -> Readiness:
     problems = await run_in_threadpool(readiness, state.database.write_probe, state.keyring, state.vault)
     if problems:
         raise ServiceUnavailable(problems[0].detail, code=problems[0].code)
@@ -64,6 +62,6 @@ async def ready(request: Request) -> Readiness:
 
 
 @metrics_router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request) -> Response:
-    registry: Metrics = request.app.state.metrics
+async def metrics(state: StateDep) -> Response:
+    registry = state.metrics
     return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

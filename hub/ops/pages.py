@@ -11,6 +11,7 @@ from starlette.responses import Response
 from hub.config import API_VERSION
 from hub.db import SessionDep, write_probe_in
 from hub.ops.service import readiness
+from hub.state import StateDep
 from hub.web.dependencies import OperatorPage
 from hub.web.render import page
 
@@ -18,8 +19,7 @@ router = APIRouter(prefix="/beheer", include_in_schema=False)
 
 
 @router.get("")
-async def overview(request: Request, _: OperatorPage, session: SessionDep) -> Response:
-    state = request.app.state
+async def overview(request: Request, _: OperatorPage, session: SessionDep, state: StateDep) -> Response:
     probe = partial(write_probe_in, session)  # the request's own unit of work: the sign-in check may hold the lock
     problems = await run_in_threadpool(readiness, probe, state.keyring, state.vault)
     return page(request, "ops/beheer.html", {"problemen": problems, "versie": API_VERSION})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 from sqlmodel import Session
 
 from hub.auth.dependencies import PartnerDep, require_roles
@@ -42,6 +42,7 @@ from hub.policy.schemas import (
 )
 from hub.policy.simulate import simulate
 from hub.policy.validate import validate
+from hub.state import StateDep
 
 router = APIRouter(prefix=f"{API_PREFIX}/beleid", tags=["beleid"])
 
@@ -50,9 +51,8 @@ Reviewer = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DP
 OfficerDep = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER))]
 
 
-def _runtime(request: Request) -> PolicyRuntime:
-    runtime: PolicyRuntime = request.app.state.policy_runtime
-    return runtime
+def _runtime(state: StateDep) -> PolicyRuntime:
+    return state.policy_runtime
 
 
 RuntimeDep = Annotated[PolicyRuntime, Depends(_runtime)]

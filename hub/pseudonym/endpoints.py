@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, status
 
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
@@ -33,14 +33,15 @@ from hub.pseudonym.schemas import (
 )
 from hub.pseudonym.service import Soort
 from hub.pseudonym.vault import Vault
+from hub.state import StateDep
 
 router = APIRouter(prefix=API_PREFIX, tags=["betrokkenen"])
 
 Reader = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
 
 
-async def _vault(request: Request) -> Vault:
-    vault: Vault | None = request.app.state.vault
+async def _vault(state: StateDep) -> Vault:
+    vault = state.vault
     if vault is None:
         raise ServiceUnavailable(
             "the hub has no pseudonym or vault keys; run `schakel keys init`", code="vault-keys-missing"

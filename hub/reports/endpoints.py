@@ -6,7 +6,7 @@ import base64
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import Response
 
 from hub.auth.dependencies import require_roles
@@ -14,17 +14,16 @@ from hub.auth.service import Caller
 from hub.casus import access
 from hub.db import SessionDep
 from hub.errors import Unprocessable
-from hub.keys.keyring import HubKeyring
 from hub.kit.api import Day
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
 from hub.ledger.endpoints import ContextDep, LogOriginDep, checkpoint_out, day_start
 from hub.partners.models import Role
 from hub.policy.endpoints import MemberOfficerDep
-from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.endpoints import VaultDep
 from hub.reports import inzage, jaarcijfers, service
 from hub.reports.schemas import InzageOut, InzageverzoekIn, JaarcijfersOut, RapportageOut
+from hub.state import StateDep
 
 router = APIRouter(prefix=API_PREFIX, tags=["rapportages"])
 
@@ -112,12 +111,11 @@ def submit_inzage(
     caller: MemberOfficerDep,
     context: ContextDep,
     origin: LogOriginDep,
-    request: Request,
+    state: StateDep,
     session: SessionDep,
     vault: VaultDep,
 ) -> InzageOut:
-    runtime: PolicyRuntime = request.app.state.policy_runtime
-    keyring: HubKeyring = request.app.state.keyring
+    runtime, keyring = state.policy_runtime, state.keyring
     now = utcnow()
     given = body.gegeven()
     result = inzage.inzage(

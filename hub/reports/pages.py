@@ -13,17 +13,16 @@ from starlette.responses import Response
 
 from hub.db import SessionDep
 from hub.errors import SchakelError
-from hub.keys.keyring import HubKeyring
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger.endpoints import LogOriginDep, day_start
 from hub.ledger.pages import page_context
 from hub.ledger.wording import reden
 from hub.policy import service as policy_service
-from hub.policy.runtime import PolicyRuntime
 from hub.policy.sentences import CASUSTYPEN
 from hub.pseudonym.endpoints import VaultDep
 from hub.reports import inzage, jaarcijfers, service
 from hub.reports.schemas import InzageverzoekIn
+from hub.state import state_of
 from hub.web.charts import SERIES_CLASSES, BarChart, grouped_bars
 from hub.web.dependencies import CasusPage, OfficerForm, OfficerPage, ReviewerPage
 from hub.web.render import page
@@ -169,8 +168,7 @@ def inzage_letter(
     geboortedatum: Annotated[str, Form(max_length=10)] = "",
     motivering: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    runtime: PolicyRuntime = request.app.state.policy_runtime
-    keyring: HubKeyring = request.app.state.keyring
+    runtime, keyring = state_of(request.app).policy_runtime, state_of(request.app).keyring
     now = utcnow()
     policy_service.check_member_officer(session, runtime, person.partner_id, now)
     try:
@@ -206,8 +204,7 @@ def _jaar(person: Person, session: SessionDep, jaar: int) -> jaarcijfers.Jaarcij
 
 def _themes(request: Request, session: SessionDep) -> dict[str, str]:
     """Each theme in words: the doelen as the convenant in force describes them, and the kinds of casus."""
-    runtime: PolicyRuntime = request.app.state.policy_runtime
-    policy = runtime.active(session, utcnow())
+    policy = state_of(request.app).policy_runtime.active(session, utcnow())
     doelen = {d.code: d.omschrijving for d in policy.source.vocabulaires.doelen} if policy is not None else {}
     return {**doelen, **CASUSTYPEN}
 

@@ -14,6 +14,7 @@ from hub.db import SessionDep
 from hub.errors import Forbidden, SchakelError
 from hub.kit.clock import utcnow
 from hub.partners.models import Role
+from hub.state import state_of
 from hub.web import service
 from hub.web.passkeys import RelyingParty
 from hub.web.security import SESSION_COOKIE, check_csrf
@@ -36,8 +37,7 @@ class SignInRequired(SchakelError):
 
 
 def settings_of(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return state_of(request.app).settings
 
 
 SettingsDep = Annotated[Settings, Depends(settings_of)]

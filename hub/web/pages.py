@@ -12,6 +12,7 @@ from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.kit.clock import utcnow
 from hub.partners.models import Role
+from hub.state import state_of
 from hub.web import passkeys, repository, service
 from hub.web.dependencies import (
     OperatorForm,
@@ -212,7 +213,7 @@ def revoke_passkey(
 
 
 def _provider(request: Request) -> Provider:
-    provider: Provider | None = request.app.state.oidc
+    provider = state_of(request.app).oidc
     if provider is None:
         raise NotFound("aanmelden via een identiteitsprovider is hier niet ingesteld", code="oidc-niet-ingesteld")
     return provider

@@ -24,6 +24,7 @@ from hub.policy.service import Officer
 from hub.pseudonym import service as privacy
 from hub.pseudonym.service import Soort
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
+from hub.state import state_of
 from tests.support import PARTNERS, Actor
 
 ROLES = ("operator", "privacy_officer", "dpia_reviewer", "politie")
@@ -124,7 +125,7 @@ class PrivacyState:
 
 @pytest.fixture
 def privacy_state(app: FastAPI, database: Database, actors: dict[str, Actor]) -> PrivacyState:
-    vault: Vault = app.state.vault
+    vault: Vault = state_of(app).require_vault()
     now = datetime.now(UTC)
     officer = actors["privacy_officer"].principal_id
     with database.unit_of_work() as session:

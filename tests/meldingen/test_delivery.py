@@ -18,6 +18,7 @@ from hub.db import Database
 from hub.delivery import repository
 from hub.delivery.worker import DeliveryWorker, Policy
 from hub.keys.keyring import HubKeyring
+from hub.state import state_of
 from tests.meldingen.conftest import Partnership, sample_melding, wait_for
 from tests.support import Actor
 
@@ -112,11 +113,11 @@ class TestSeveralWorkers:
         via = partnership.receivers["via-zuid-limburg"]
         via.stop()
         ids = [_e33(partnership)["ontvangers"][0]["leveringId"] for _ in range(30)]
-        settings = app.state.settings
+        settings = state_of(app).settings
         key = HubKeyring(settings.keys_dir).signing_key()
+        vault = state_of(app).require_vault()
         workers = [
-            DeliveryWorker(database, app.state.vault, key, issuer=settings.public_url, policy=Policy(batch=3))
-            for _ in range(2)
+            DeliveryWorker(database, vault, key, issuer=settings.public_url, policy=Policy(batch=3)) for _ in range(2)
         ]
         with database.engine.begin() as connection:
             connection.execute(sa.text("UPDATE levering SET volgende_poging = now(), geclaimd_tot = NULL"))
@@ -145,9 +146,10 @@ class TestTransitOnly:
         cjg = partnership.client("cjg-zuid-limburg")
         (item,) = cjg.get("/api/v1/inbox")["items"]
         cjg.post(f"/api/v1/inbox/{item['leveringId']}/ontvangstbevestiging", {"inhoudDigest": item["inhoudDigest"]})
-        settings = app.state.settings
+        settings = state_of(app).settings
+        vault = state_of(app).require_vault()
         worker = DeliveryWorker(
-            database, app.state.vault, HubKeyring(settings.keys_dir).signing_key(), issuer=settings.public_url,
+            database, vault, HubKeyring(settings.keys_dir).signing_key(), issuer=settings.public_url,
             policy=Policy(grace=timedelta(days=7)),
         )  # fmt: skip
         try:
@@ -158,7 +160,7 @@ class TestTransitOnly:
                 ).scalar()
             assert kept
             later = DeliveryWorker(
-                database, app.state.vault, HubKeyring(settings.keys_dir).signing_key(), issuer=settings.public_url,
+                database, vault, HubKeyring(settings.keys_dir).signing_key(), issuer=settings.public_url,
                 policy=Policy(grace=timedelta(days=7)),
             )  # fmt: skip
             later.run_once(datetime.now(UTC) + timedelta(days=8))

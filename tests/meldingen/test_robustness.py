@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from hub.db import Database
+from hub.state import state_of
 from tests.meldingen.conftest import Partnership, sample_melding
 from tests.support import Actor
 
@@ -119,7 +120,7 @@ class TestDatabaseTrouble:
         self, partnership: Partnership, http: httpx.Client, app: FastAPI
     ) -> None:
         assert http.get("/api/v1/health/ready").status_code == 200
-        engine = app.state.database.engine
+        engine = state_of(app).database.engine
 
         def full_disk(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
             if statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
@@ -149,7 +150,7 @@ class TestDatabaseTrouble:
         )
         zvh = partnership.client("zvh-zuid-limburg")
         (item,) = zvh.get("/api/v1/inbox")["items"]
-        engine = app.state.database.engine
+        engine = state_of(app).database.engine
 
         def lost(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
             if statement.startswith("UPDATE levering"):
@@ -178,8 +179,8 @@ class TestDatabaseTrouble:
             pytest.skip("PostgreSQL terminates backends; SQLite has no server connections")
         client = partnership.client("politie-limburg")
         client.get("/api/v1/inbox")
-        pooled = [app.state.database.engine.connect() for _ in range(3)]  # the hub's own connections
-        pids = [c.exec_driver_sql("SELECT pg_backend_pid()").scalar() for c in pooled]
+        pooled = [state_of(app).database.engine.connect() for _ in range(3)]  # the hub's own connections
+        pids = [int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()) for c in pooled]
         for connection in pooled:
             connection.close()
         with database.engine.connect() as connection:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +15,7 @@ from fastapi import FastAPI
 from hub.config import API_VERSION, Settings
 from hub.db import Database
 from hub.main import create_app
+from hub.state import HubState, state_of
 from tests.server import free_socket, serving
 from tests.support import Actor
 
@@ -129,13 +132,14 @@ class TestHealthAndMetrics:
         assert response.json() == {"status": "ok", "database": "ok", "version": API_VERSION}
 
     def test_health_is_503_problem_when_the_database_is_gone(self, app: FastAPI, http: httpx.Client) -> None:
-        working: Database = app.state.database
+        state = state_of(app)
+        working = state.database
         gone = Database("postgresql://schakel@127.0.0.1:1/gone")  # nothing listens on port 1
-        app.state.database = gone
+        state.started_database = gone
         try:
             response = http.get("/api/v1/health")
         finally:
-            app.state.database = working
+            state.started_database = working
             gone.dispose()
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
@@ -152,3 +156,23 @@ class TestHealthAndMetrics:
             time.sleep(0.01)
         assert expected in text
         assert "schakel_http_request_duration_seconds_bucket" in text
+
+
+class TestTypedState:
+    def test_what_the_factory_builds_is_one_typed_object(self, app: FastAPI) -> None:
+        state = state_of(app)
+        assert isinstance(state, HubState)
+        assert set(vars(app.state)["_state"]) == {"hub"}, "nothing else hangs on app.state"
+
+    def test_no_handler_reads_app_state_or_passes_the_caller_through_request_state(self) -> None:
+        """Handlers take `StateDep` (or `state_of`) and their caller as a dependency's value; only the layout reads
+        who signed in from the request (error pages have no dependencies), and the middleware its trace context."""
+        hub = Path(__file__).resolve().parents[2] / "hub"
+        allowed = {("web/dependencies.py", "request.state.person"), ("web/render.py", 'request.state, "person"')}
+        found = []
+        for path in sorted(hub.rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            where = str(path.relative_to(hub))
+            found += [(where, m) for m in re.findall(r"app\.state\.(?!hub\b)\w+", text)]
+            found += [(where, m) for m in re.findall(r'request\.state(?:\.\w+|, "\w+")', text) if "trace" not in m]
+        assert [f for f in found if f not in allowed] == []

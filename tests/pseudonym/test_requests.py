@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from hub.cli import app
 from hub.db import Database
 from hub.pseudonym.vault import Erased, OpgegevenIdentiteit, Vault
+from hub.state import state_of
 from tests.support import Actor
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -24,7 +25,7 @@ TEUN = OpgegevenIdentiteit(bsn="762621606", voornamen="Teun", tussenvoegsel="van
 @pytest.fixture
 def issued(app: FastAPI, database: Database) -> tuple[Vault, str, str]:
     """A person in the vault, and the pseudonym VIA holds for them."""
-    vault: Vault = app.state.vault
+    vault: Vault = state_of(app).require_vault()
     with database.unit_of_work() as session:
         person = vault.seal(session, TEUN, NOW)
         pseudonym = vault.pseudonym_for(session, person, "via-zuid-limburg", NOW)

@@ -31,6 +31,7 @@ from hub.policy.decision import Verzoek
 from hub.policy.engine import CompiledPolicy
 from hub.policy.format import PolicySource
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
+from hub.state import state_of
 from tests.support import PARTNERS, Actor, activate_sample
 
 TEUN = "762621606"
@@ -84,7 +85,8 @@ def _write(database: Database, vault: Vault, policy: CompiledPolicy, now: dateti
 @pytest.fixture
 def log(app: FastAPI, database: Database, sample_source: PolicySource, actors: dict[str, Actor]) -> Log:
     now = datetime.now(UTC)
-    return _write(database, app.state.vault, activate_sample(database, sample_source, now, also=PARTNERS), now)
+    policy = activate_sample(database, sample_source, now, also=PARTNERS)
+    return _write(database, state_of(app).require_vault(), policy, now)
 
 
 def _checkpoint(http: httpx.Client, note: str) -> tuple[int, bytes]:
@@ -281,7 +283,7 @@ class TestErasure:
         app: FastAPI,
         tmp_path: Path,
     ) -> None:
-        hub_key = app.state.keyring.ed25519_key()
+        hub_key = state_of(app).keyring.ed25519_key()
         asker, approver = actors["privacy_officer"].client(http), actors["second_officer"].client(http)
         request = asker.post("/api/v1/vergetelheidsverzoeken", {"bsn": TEUN, "motivering": "AVG art. 17 verzoek 9"})
         approver.post(f"/api/v1/vergetelheidsverzoeken/{request['id']}/goedkeuring", {})
