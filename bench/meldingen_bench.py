@@ -137,22 +137,35 @@ def prepare_hub(work: Path, key: SigningKey, url: str | None = None) -> dict[str
             (("politie-limburg", "politie"), ("via-zuid-limburg", "via"), ("zvh-zuid-limburg", "zvh"))
         ):
             partners.create_partner(
-                session, "bench", PartnerCreate(id=partner, naam=partner, soort=PartnerSoort(soort),
-                                                oin=f"0000009900000000090{n}", delivery_mode=DeliveryMode.INBOX,
-                                                werkgebied=["GM0935"]),
-            )  # fmt: skip
+                session,
+                "bench",
+                PartnerCreate(
+                    id=partner,
+                    naam=partner,
+                    soort=PartnerSoort(soort),
+                    oin=f"0000009900000000090{n}",
+                    delivery_mode=DeliveryMode.INBOX,
+                    werkgebied=["GM0935"],
+                ),
+            )
         partners.create_principal(
-            session, "bench",
+            session,
+            "bench",
             PrincipalCreate(
                 id="politie-systeem", partner_id="politie-limburg", soort=PrincipalSoort.SYSTEEM, roles=[Role.PARTNER]
             ),
-        )  # fmt: skip
+        )
         partners.add_key(session, "bench", "politie-systeem", KeyCreate(jwk=key.public_jwk()))
         version, _ = policy.propose(session, Officer("fg-een", "elders"), source, "bench", now)
         policy.approve(
-            session, PolicyRuntime(), Officer("fg-twee", "elders"), version.id or 0, active_from=now, now=now,
+            session,
+            PolicyRuntime(),
+            Officer("fg-twee", "elders"),
+            version.id or 0,
+            active_from=now,
+            now=now,
             warnings_seen=True,
-        )  # fmt: skip
+        )
     database.dispose()
     return {"SCHAKEL_DATABASE_URL": url, "SCHAKEL_KEYS_DIR": str(keys), "SCHAKEL_DELIVERY_IN_PROCESS": "false"}
 
@@ -176,9 +189,15 @@ def requests(base_audience: str, key: SigningKey, body: bytes, count: int, port:
     out = []
     for _ in range(count):
         _, headers = sign_request_token(
-            key, issuer="politie-limburg", subject="politie-systeem", audience=base_audience, method="POST",
-            url=f"{base_audience}/api/v1/meldingen", body=body, lifetime_seconds=300,
-        )  # fmt: skip
+            key,
+            issuer="politie-limburg",
+            subject="politie-systeem",
+            audience=base_audience,
+            method="POST",
+            url=f"{base_audience}/api/v1/meldingen",
+            body=body,
+            lifetime_seconds=300,
+        )
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         out.append(
             (
@@ -251,15 +270,22 @@ def main() -> None:
         (work / "verify_app.py").write_text(VERIFY_APP, encoding="utf-8")
         env.update(BENCH_JWK=json.dumps(key.public_jwk()), PYTHONPATH=str(ROOT))
         uvicorn_bin = str(ROOT / ".venv/bin/uvicorn")
-        bare = serve([uvicorn_bin, "bare_app:app", "--app-dir", str(work), "--port", str(bare_port), *uvicorn_args],
-                     env, bare_url + "/docs")  # fmt: skip
+        bare = serve(
+            [uvicorn_bin, "bare_app:app", "--app-dir", str(work), "--port", str(bare_port), *uvicorn_args],
+            env,
+            bare_url + "/docs",
+        )
         verify_url = f"http://127.0.0.1:{verify_port}"
         verifier = serve(
             [uvicorn_bin, "verify_app:app", "--app-dir", str(work), "--port", str(verify_port), *uvicorn_args],
-            env, verify_url + "/docs",
-        )  # fmt: skip
-        hub = serve([uvicorn_bin, "hub.main:create_app", "--factory", "--port", str(hub_port), *uvicorn_args],
-                    env, hub_url + "/api/v1/health")  # fmt: skip
+            env,
+            verify_url + "/docs",
+        )
+        hub = serve(
+            [uvicorn_bin, "hub.main:create_app", "--factory", "--port", str(hub_port), *uvicorn_args],
+            env,
+            hub_url + "/api/v1/health",
+        )
         try:
             budget = int(seconds * 3000)  # more than either server can take in the time
             asyncio.run(load(bare_port, requests(hub_url, key, body, 300, bare_port), 1.0))  # warm both up

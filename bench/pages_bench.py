@@ -123,9 +123,13 @@ def run(work: Path, size: int, rounds: int) -> None:
     url = f"http://localhost:{listener.getsockname()[1]}"
     keys = work / "keys"
     settings = Settings(
-        database_url=f"sqlite:///{work / 'schakel.db'}", keys_dir=keys, public_url=url, checkpoint_interval_seconds=0,
-        delivery_in_process=False, log_level="WARNING",
-    )  # fmt: skip
+        database_url=f"sqlite:///{work / 'schakel.db'}",
+        keys_dir=keys,
+        public_url=url,
+        checkpoint_interval_seconds=0,
+        delivery_in_process=False,
+        log_level="WARNING",
+    )
     HubKeyring(keys).init(demo=True)
     PrivacySecrets(keys).init()
     database = Database(settings.effective_database_url)

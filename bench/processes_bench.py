@@ -30,16 +30,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from meldingen_bench import (
-    ROOT,
-    VERIFY_APP,
-    free_port,
-    load,
-    melding,
-    prepare_hub,
-    requests,
-    serve,
-)
+from meldingen_bench import ROOT, VERIFY_APP, free_port, load, melding, prepare_hub, requests, serve
 
 from connectors import SigningKey
 from hub.config import LogFormat
@@ -68,17 +59,34 @@ def main() -> None:
             work = Path(tmp)
             public = f"http://127.0.0.1:{free_port()}"  # the audience every token names (as behind a proxy)
             env = {k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")}
-            env.update(prepare_hub(work, key, url), SCHAKEL_PUBLIC_URL=public, SCHAKEL_LOG_LEVEL="WARNING",
-                       SCHAKEL_CHECKPOINT_INTERVAL_SECONDS="0", BENCH_JWK=json.dumps(key.public_jwk()),
-                       PYTHONPATH=str(ROOT))  # fmt: skip
+            env.update(
+                prepare_hub(work, key, url),
+                SCHAKEL_PUBLIC_URL=public,
+                SCHAKEL_LOG_LEVEL="WARNING",
+                SCHAKEL_CHECKPOINT_INTERVAL_SECONDS="0",
+                BENCH_JWK=json.dumps(key.public_jwk()),
+                PYTHONPATH=str(ROOT),
+            )
             (work / "verify_app.py").write_text(VERIFY_APP, encoding="utf-8")
             budget = int(seconds * 3000)
             port = free_port()
             verifier = serve(
-                [str(ROOT / ".venv/bin/uvicorn"), "verify_app:app", "--app-dir", str(work), "--port", str(port),
-                 "--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"],
-                env, f"http://127.0.0.1:{port}/docs",
-            )  # fmt: skip
+                [
+                    str(ROOT / ".venv/bin/uvicorn"),
+                    "verify_app:app",
+                    "--app-dir",
+                    str(work),
+                    "--port",
+                    str(port),
+                    "--host",
+                    "127.0.0.1",
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                env,
+                f"http://127.0.0.1:{port}/docs",
+            )
             try:
                 asyncio.run(load(port, requests(public, key, body, 300, port), 1.0))
                 rates["bare + token check"] = asyncio.run(
@@ -114,8 +122,9 @@ def _hub_rate(
     port = free_port()
     hub = serve(
         [str(ROOT / ".venv/bin/schakel"), "serve", "--port", str(port), "--workers", str(processes)],
-        env, f"http://127.0.0.1:{port}/api/v1/health",
-    )  # fmt: skip
+        env,
+        f"http://127.0.0.1:{port}/api/v1/health",
+    )
     try:
         _wait_listening(port, processes)
         asyncio.run(load(port, made(port, 300), 1.0))

@@ -51,10 +51,21 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")}
         env.update(prepare_hub(work, key), SCHAKEL_PUBLIC_URL=url, SCHAKEL_LOG_LEVEL="WARNING")
         hub = serve(
-            [str(ROOT / ".venv/bin/uvicorn"), "hub.main:create_app", "--factory", "--port", str(port), "--host",
-             "127.0.0.1", "--no-access-log", "--log-level", "warning"],
-            env, url + "/api/v1/health",
-        )  # fmt: skip
+            [
+                str(ROOT / ".venv/bin/uvicorn"),
+                "hub.main:create_app",
+                "--factory",
+                "--port",
+                str(port),
+                "--host",
+                "127.0.0.1",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            url + "/api/v1/health",
+        )
         curve: list[tuple[int, float]] = [(0, rss_mib(hub.pid))]
         try:
             sent = 0

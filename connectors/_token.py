@@ -108,16 +108,8 @@ class VerifiedToken:
 
 
 _JWT_ERRORS: tuple[tuple[type[jwt.PyJWTError], str, str], ...] = (
-    (
-        jwt.ExpiredSignatureError,
-        "token-expired",
-        "the token has expired; sign a fresh token for every request",
-    ),
-    (
-        jwt.ImmatureSignatureError,
-        "token-not-yet-valid",
-        "the token's iat lies in the future; check your clock",
-    ),
+    (jwt.ExpiredSignatureError, "token-expired", "the token has expired; sign a fresh token for every request"),
+    (jwt.ImmatureSignatureError, "token-not-yet-valid", "the token's iat lies in the future; check your clock"),
     (jwt.InvalidAudienceError, "audience-mismatch", "aud is not this hub's public URL"),
     (jwt.InvalidIssuerError, "issuer-mismatch", "iss is not the partner that owns this kid"),
     (jwt.MissingRequiredClaimError, "claim-missing", "a required claim is missing"),

@@ -68,8 +68,12 @@ def _count(value: str, where: str) -> int | None:
 
 
 def _address(row: dict[str, str]) -> dict[str, Any]:
-    return _some(straat=row.get("straat"), huisnummer=row.get("huisnummer"), postcode=row.get("postcode"),
-                 woonplaats=row.get("woonplaats"))  # fmt: skip
+    return _some(
+        straat=row.get("straat"),
+        huisnummer=row.get("huisnummer"),
+        postcode=row.get("postcode"),
+        woonplaats=row.get("woonplaats"),
+    )
 
 
 def _person(row: dict[str, str], rol: str) -> dict[str, Any]:
@@ -85,11 +89,34 @@ def _person(row: dict[str, str], rol: str) -> dict[str, Any]:
 
 
 E33_COLUMNS = (
-    "registratienummer", "datum", "tijd", "gemeente", "gemeentecode", "omschrijving", "rol", "bsn", "voornamen",
-    "tussenvoegsel", "achternaam", "geboortedatum", "geslacht", "straat", "huisnummer", "postcode", "woonplaats",
-    "telefoon", "gedragsobservaties", "middelengebruik", "bekend_bij_hulpverlening", "antecedenten", "wapenbezit",
-    "agressie_richting_hulpverleners", "melder_naam", "melder_telefoon", "melder_eenheid",
-)  # fmt: skip
+    "registratienummer",
+    "datum",
+    "tijd",
+    "gemeente",
+    "gemeentecode",
+    "omschrijving",
+    "rol",
+    "bsn",
+    "voornamen",
+    "tussenvoegsel",
+    "achternaam",
+    "geboortedatum",
+    "geslacht",
+    "straat",
+    "huisnummer",
+    "postcode",
+    "woonplaats",
+    "telefoon",
+    "gedragsobservaties",
+    "middelengebruik",
+    "bekend_bij_hulpverlening",
+    "antecedenten",
+    "wapenbezit",
+    "agressie_richting_hulpverleners",
+    "melder_naam",
+    "melder_telefoon",
+    "melder_eenheid",
+)
 
 
 def politie_e33(path: Path) -> list[Melding]:
@@ -104,17 +131,23 @@ def politie_e33(path: Path) -> list[Melding]:
                 "berichttype": "e33-verward-gedrag",
                 "inhoud": {
                     "incident": _some(
-                        datum=row["datum"], tijd=row.get("tijd"), gemeente=row.get("gemeente"),
+                        datum=row["datum"],
+                        tijd=row.get("tijd"),
+                        gemeente=row.get("gemeente"),
                         gemeentecode=row.get("gemeentecode") or GEMEENTECODES.get(row.get("gemeente", "").lower()),
                         e_code="E33",
-                        omschrijving=row.get("omschrijving"), registratienummer=row["registratienummer"],
+                        omschrijving=row.get("omschrijving"),
+                        registratienummer=row["registratienummer"],
                     ),
                     "personen": [],
-                    "melder": _some(naam=row.get("melder_naam"), telefoon=row.get("melder_telefoon"),
-                                    eenheid=row.get("melder_eenheid")),
+                    "melder": _some(
+                        naam=row.get("melder_naam"),
+                        telefoon=row.get("melder_telefoon"),
+                        eenheid=row.get("melder_eenheid"),
+                    ),
                 },
             },
-        )  # fmt: skip
+        )
         person = _person(row, row.get("rol") or "betrokkene")
         person.update(
             _some(
@@ -149,8 +182,11 @@ def dji_detentie(path: Path) -> list[Melding]:
                 "berichttype": "detentiemelding",
                 "inhoud": _some(
                     detentie=_some(
-                        soort_melding=record["soort"], datum=record.get("datum"), inrichting=record.get("inrichting"),
-                        verwachte_einddatum=record.get("verwachte_einddatum"), titel=record.get("titel"),
+                        soort_melding=record["soort"],
+                        datum=record.get("datum"),
+                        inrichting=record.get("inrichting"),
+                        verwachte_einddatum=record.get("verwachte_einddatum"),
+                        titel=record.get("titel"),
                     ),
                     inschrijving=_some(gemeentecode=record.get("gemeentecode_inschrijving")),
                     personen=[_person({**gedetineerde, **(gedetineerde.get("adres") or {})}, "gedetineerde")],
@@ -158,7 +194,7 @@ def dji_detentie(path: Path) -> list[Melding]:
                     casemanager=record.get("casemanager") or {},
                 ),
             }
-        )  # fmt: skip
+        )
     return meldingen
 
 
@@ -191,8 +227,4 @@ def bkr_adressen(path: Path) -> list[Melding]:
     ]
 
 
-ADAPTERS: dict[str, Callable[[Path], list[Melding]]] = {
-    "e33": politie_e33,
-    "dji": dji_detentie,
-    "bkr": bkr_adressen,
-}
+ADAPTERS: dict[str, Callable[[Path], list[Melding]]] = {"e33": politie_e33, "dji": dji_detentie, "bkr": bkr_adressen}

@@ -71,10 +71,12 @@ class LazyGroup(TyperGroup):
         formatter.write_paragraph()
         formatter.write_text(self.help or "")
         with formatter.section("Opties"):
-            formatter.write_dl([
-                ("--version", "De versie van Schakel tonen en stoppen."),
-                ("-h, --help", "Deze hulp tonen en stoppen."),
-            ])  # fmt: skip
+            formatter.write_dl(
+                [
+                    ("--version", "De versie van Schakel tonen en stoppen."),
+                    ("-h, --help", "Deze hulp tonen en stoppen."),
+                ]
+            )
         with formatter.section("Opdrachten"):
             formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
         formatter.write_paragraph()

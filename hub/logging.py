@@ -23,18 +23,43 @@ WITHHELD = "[withheld]"
 SAFE_FIELDS: frozenset[str] = frozenset(
     {
         # structlog's own
-        "event", "level", "timestamp", "logger",
+        "event",
+        "level",
+        "timestamp",
+        "logger",
         # request correlation (W3C trace context)
-        "trace_id", "span_id",
+        "trace_id",
+        "span_id",
         # HTTP, by route template (never the raw path or query string)
-        "method", "route", "status", "duration_ms",
+        "method",
+        "route",
+        "status",
+        "duration_ms",
         # who called, as registry ids (organisations and systems, not data subjects)
-        "partner_id", "principal_id", "kid", "role", "actor", "action", "target_type", "target_id",
+        "partner_id",
+        "principal_id",
+        "kid",
+        "role",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
         # outcomes and reasons
-        "reason", "error_type", "where", "count", "version", "revision", "database", "environment",
-        "host", "port", "problems", "attempts", "units",
+        "reason",
+        "error_type",
+        "where",
+        "count",
+        "version",
+        "revision",
+        "database",
+        "environment",
+        "host",
+        "port",
+        "problems",
+        "attempts",
+        "units",
     }
-)  # fmt: skip
+)
 
 # Keys that structlog's stdlib bridge uses internally and removes before rendering.
 _STRUCTLOG_META = frozenset({"_record", "_from_structlog"})
@@ -114,8 +139,7 @@ def configure_logging(log_format: LogFormat, level: str = "INFO", stream: TextIO
         cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        foreign_pre_chain=shared, processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer]
     )
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter)

@@ -7,24 +7,10 @@ from sqlmodel import SQLModel
 from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
 from hub.bekendheid.models import BekendSignaal
-from hub.casus.models import (
-    Casus,
-    CasusDeelnemer,
-    CasusGebeurtenis,
-    CasusInformering,
-    CasusMelding,
-    CasusPersoon,
-)
+from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusInformering, CasusMelding, CasusPersoon
 from hub.delivery.models import Levering
 from hub.kit.generation import Generatie
-from hub.ledger.models import (
-    LedgerBetrokkene,
-    LedgerCheckpoint,
-    LedgerCosignature,
-    LedgerEntry,
-    LedgerHead,
-    LedgerNode,
-)
+from hub.ledger.models import LedgerBetrokkene, LedgerCheckpoint, LedgerCosignature, LedgerEntry, LedgerHead, LedgerNode
 from hub.meldingen.models import Melding
 from hub.partners.models import Partner, Principal, PrincipalKey
 from hub.policy.models import EmergencyProhibition, PolicyVersion

@@ -263,8 +263,12 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
         witnesses.start(pinned.read_text())
         print(f"== witnesses: {', '.join(Witnesses.NAMES)} (they cosign every checkpoint that extends the last)")
         receivers = Receivers(hub_url, work / "keys", work / "ontvangen")
-        operator = HubClient(hub_url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-beheer",
-                             key=SigningKey.load(keys / "zvh-zuid-limburg-beheer.private.jwk"))  # fmt: skip
+        operator = HubClient(
+            hub_url,
+            partner_id="zvh-zuid-limburg",
+            principal_id="zvh-zuid-limburg-beheer",
+            key=SigningKey.load(keys / "zvh-zuid-limburg-beheer.private.jwk"),
+        )
         for partner, url in receivers.urls.items():
             operator.patch(f"/api/v1/partners/{partner}", {"deliveryMode": "webhook", "webhookUrl": url})
         print("== receivers: " + ", ".join(f"{p} on {u}" for p, u in receivers.urls.items()))
@@ -276,8 +280,10 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
         for adapter, path in exports.items():
             batches += [(senders[adapter], m) for m in ADAPTERS[adapter](path)]
         batches += [("politie-limburg", m) for m in zorgmeldingen(max(total - len(batches), 0), people)]
-        print(f"== sending {len(batches)} meldingen through the adapters "
-              f"({Counter(m['berichttype'] for _, m in batches)})")  # fmt: skip
+        print(
+            f"== sending {len(batches)} meldingen through the adapters "
+            f"({Counter(m['berichttype'] for _, m in batches)})"
+        )
         clients = {
             s: HubClient(
                 hub_url,

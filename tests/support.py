@@ -109,9 +109,14 @@ def activate_sample(
     with database.unit_of_work() as session:
         version, _ = policy.propose(session, Officer("fg-een", "elders"), data, "test", now)
         policy.approve(
-            session, runtime, Officer("fg-twee", "elders"), version.id or 0, active_from=now, now=now,
+            session,
+            runtime,
+            Officer("fg-twee", "elders"),
+            version.id or 0,
+            active_from=now,
+            now=now,
             warnings_seen=True,
-        )  # fmt: skip
+        )
         active = runtime.active(session, now)
     assert active is not None
     return active

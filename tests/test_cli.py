@@ -42,10 +42,19 @@ class TestRegistryCommands:
         assert "ondertekensleutel" in schakel("keys", "init")
         partner = json.loads(
             schakel(
-                "partner", "add", "ggz-limburg", "--naam", "GGZ Limburg", "--soort", "ggz",
-                "--oin", "00000099000000000501", "--werkgebied", "GM0935,GM0917",
+                "partner",
+                "add",
+                "ggz-limburg",
+                "--naam",
+                "GGZ Limburg",
+                "--soort",
+                "ggz",
+                "--oin",
+                "00000099000000000501",
+                "--werkgebied",
+                "GM0935,GM0917",
             )
-        )  # fmt: skip
+        )
         assert partner["deliveryMode"] == "inbox"
         schakel("principal", "add", "ggz-limburg-systeem", "--partner", "ggz-limburg", "--role", "partner")
         assert "kid" in runner.invoke(connector_app, ["keygen", "ggz", "--out", str(cli_env)]).output
@@ -91,9 +100,18 @@ class TestRegistryCommands:
     ) -> None:
         schakel("db", "upgrade")
         schakel(
-            "partner", "add", "x-1", "--naam", "GGZ", "--soort", "ggz", "--oin", "00000099000000000601",
-            "--werkgebied", "GM0935",
-        )  # fmt: skip
+            "partner",
+            "add",
+            "x-1",
+            "--naam",
+            "GGZ",
+            "--soort",
+            "ggz",
+            "--oin",
+            "00000099000000000601",
+            "--werkgebied",
+            "GM0935",
+        )
         monkeypatch.setattr(
             "sys.argv", ["schakel", "partner", "add", "x-1", "--soort", "ggz", "--werkgebied", "GM0935", *args]
         )
@@ -135,9 +153,18 @@ class TestRegistryCommands:
         schakel("db", "upgrade")
         assert json.loads(schakel("account", "list", "--json")) == {"passkeys": [], "inschrijflinks": []}
         schakel(
-            "partner", "add", "ggz-x", "--naam", "GGZ X", "--soort", "ggz", "--oin", "00000099000000000701",
-            "--werkgebied", "GM0935",
-        )  # fmt: skip
+            "partner",
+            "add",
+            "ggz-x",
+            "--naam",
+            "GGZ X",
+            "--soort",
+            "ggz",
+            "--oin",
+            "00000099000000000701",
+            "--werkgebied",
+            "GM0935",
+        )
         schakel("principal", "add", "ggz-x-fg", "--partner", "ggz-x", "--soort", "persoon", "--role", "privacy_officer")
         assert "Inschrijflink voor ggz-x-fg" in schakel("account", "add", "ggz-x-fg")
         listed = json.loads(schakel("account", "list", "--json"))
@@ -166,10 +193,21 @@ class TestConnectorMistakes:
         result = runner.invoke(
             connector_app,
             [
-                "call", "POST", "/api/v1/meldingen", "--hub", "http://127.0.0.1:9", "--partner", "p", "--principal",
-                "p-systeem", "--key", str(tmp_path / "x.private.jwk"), "--data", str(tmp_path / "weg.json"),
+                "call",
+                "POST",
+                "/api/v1/meldingen",
+                "--hub",
+                "http://127.0.0.1:9",
+                "--partner",
+                "p",
+                "--principal",
+                "p-systeem",
+                "--key",
+                str(tmp_path / "x.private.jwk"),
+                "--data",
+                str(tmp_path / "weg.json"),
             ],
-        )  # fmt: skip
+        )
         assert result.exit_code == 2
         assert "--data" in result.stderr and "No such file" in result.stderr
         assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -179,10 +217,19 @@ class TestConnectorMistakes:
         result = runner.invoke(
             connector_app,
             [
-                "e33", "send", str(tmp_path / "weg.csv"), "--hub", "http://127.0.0.1:9", "--partner", "p",
-                "--principal", "p-systeem", "--key", str(tmp_path / "x.private.jwk"),
+                "e33",
+                "send",
+                str(tmp_path / "weg.csv"),
+                "--hub",
+                "http://127.0.0.1:9",
+                "--partner",
+                "p",
+                "--principal",
+                "p-systeem",
+                "--key",
+                str(tmp_path / "x.private.jwk"),
             ],
-        )  # fmt: skip
+        )
         assert result.exit_code == 2 and "No such file" in result.stderr
 
 

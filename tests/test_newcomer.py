@@ -72,14 +72,24 @@ class TestNewcomer:
 
         result = subprocess.run(
             [
-                str(BIN / "schakel-connector"), "call", "GET", "/api/v1/aanroeper", "--hub", url,
-                "--partner", "politie-limburg", "--principal", "politie-limburg-systeem", "--key", str(demo_key),
+                str(BIN / "schakel-connector"),
+                "call",
+                "GET",
+                "/api/v1/aanroeper",
+                "--hub",
+                url,
+                "--partner",
+                "politie-limburg",
+                "--principal",
+                "politie-limburg-systeem",
+                "--key",
+                str(demo_key),
             ],
             capture_output=True,
             text=True,
             check=False,
             timeout=30,
-        )  # fmt: skip
+        )
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["partnerId"] == "politie-limburg"
 
@@ -121,15 +131,24 @@ class TestNewcomer:
         )
         result = subprocess.run(
             [
-                str(BIN / "schakel-connector"), "call", "GET", "/api/v1/aanroeper", "--hub", url,
-                "--partner", "politie-limburg", "--principal", "politie-limburg-systeem",
-                "--key", str(stranger / "x.private.jwk"),
+                str(BIN / "schakel-connector"),
+                "call",
+                "GET",
+                "/api/v1/aanroeper",
+                "--hub",
+                url,
+                "--partner",
+                "politie-limburg",
+                "--principal",
+                "politie-limburg-systeem",
+                "--key",
+                str(stranger / "x.private.jwk"),
             ],
             capture_output=True,
             text=True,
             check=False,
             timeout=30,
-        )  # fmt: skip
+        )
         assert result.returncode == 1
         assert json.loads(result.stderr)["code"] == "kid-unknown"
 

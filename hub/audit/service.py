@@ -25,12 +25,7 @@ def record(
     repository.add(
         session,
         AdminAuditEvent(
-            at=utcnow(),
-            actor=actor,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            details=details,
+            at=utcnow(), actor=actor, action=action, target_type=target_type, target_id=target_id, details=details
         ),
     )
     log.debug("admin.changed", actor=actor, action=action, target_type=target_type, target_id=target_id)

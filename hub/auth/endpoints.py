@@ -18,8 +18,5 @@ router = APIRouter(prefix=API_PREFIX, tags=["authenticatie"])
 )
 async def whoami(caller: CallerDep) -> CallerOut:
     return CallerOut(
-        partner_id=caller.partner_id,
-        principal_id=caller.principal_id,
-        roles=sorted(caller.roles),
-        kid=caller.kid,
+        partner_id=caller.partner_id, principal_id=caller.principal_id, roles=sorted(caller.roles), kid=caller.kid
     )

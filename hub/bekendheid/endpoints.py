@@ -39,14 +39,26 @@ RegisseurDep = Annotated[Caller, Depends(require_roles(Role.PROCESREGISSEUR))]
     ),
 )
 def register(
-    *, body: BekendIn, caller: DeelnemerDep, session: SessionDep, vault: VaultDep, context: ContextDep,
+    *,
+    body: BekendIn,
+    caller: DeelnemerDep,
+    session: SessionDep,
+    vault: VaultDep,
+    context: ContextDep,
     afspraken: AfsprakenDep,
-) -> BekendOut:  # fmt: skip
+) -> BekendOut:
     person_id = resolve_person(session, vault, caller, body, create=True)
     signal = service.register(
-        session, vault, afspraken, partner_id=caller.partner_id, principal_id=caller.principal_id,
-        person_id=person_id, tot=body.tot, context=context, now=utcnow(),
-    )  # fmt: skip
+        session,
+        vault,
+        afspraken,
+        partner_id=caller.partner_id,
+        principal_id=caller.principal_id,
+        person_id=person_id,
+        tot=body.tot,
+        context=context,
+        now=utcnow(),
+    )
     return BekendOut.model_validate(signal)
 
 
@@ -70,9 +82,14 @@ def withdraw(
     context: ContextDep,
 ) -> BekendOut:
     signal = service.withdraw(
-        session, vault, partner_id=caller.partner_id, principal_id=caller.principal_id, signal_id=signal_id,
-        context=context, now=utcnow(),
-    )  # fmt: skip
+        session,
+        vault,
+        partner_id=caller.partner_id,
+        principal_id=caller.principal_id,
+        signal_id=signal_id,
+        context=context,
+        now=utcnow(),
+    )
     return BekendOut.model_validate(signal)
 
 
@@ -87,10 +104,14 @@ def withdraw(
     tags=["casussen"],
 )
 def ask(
-    *, casus_id: Annotated[int, id_path("casusId")],
-    caller: RegisseurDep, session: SessionDep, vault: VaultDep, context: ContextDep,
+    *,
+    casus_id: Annotated[int, id_path("casusId")],
+    caller: RegisseurDep,
+    session: SessionDep,
+    vault: VaultDep,
+    context: ContextDep,
     afspraken: AfsprakenDep,
-) -> BekendheidscheckOut:  # fmt: skip
+) -> BekendheidscheckOut:
     now = utcnow()
     regisseur = Regisseur(principal_id=caller.principal_id, partner_id=caller.partner_id)
     answers = service.ask(session, vault, regisseur, casus_id, afspraken=afspraken, context=context, now=now)

@@ -39,9 +39,17 @@ class Antwoord:
 
 
 def register(
-    session: Session, vault: Vault, afspraken: Procesafspraken, *, partner_id: str, principal_id: str,
-    person_id: str, tot: date, context: Context, now: datetime,
-) -> BekendSignaal:  # fmt: skip
+    session: Session,
+    vault: Vault,
+    afspraken: Procesafspraken,
+    *,
+    partner_id: str,
+    principal_id: str,
+    person_id: str,
+    tot: date,
+    context: Context,
+    now: datetime,
+) -> BekendSignaal:
     """A new signal, or the renewal of the partner's signal for this person (a new end date)."""
     day = dutch_date(now)
     longest = add_duration(day, afspraken.bekend_max_termijn)
@@ -61,18 +69,26 @@ def register(
         signal.tot, signal.door = tot, principal_id
     repository.add(session, signal)
     entry = bekendheid(
-        context=context, handeling=handeling, partner=partner_id,
+        context=context,
+        handeling=handeling,
+        partner=partner_id,
         details={"signaal_id": signal.id, "tot": tot.isoformat(), "door": principal_id},
         betrokkene=Betrokkene(vault.log_pseudonym(session, person_id)),
-    )  # fmt: skip
+    )
     ledger.append(session, [entry], now)
     return signal
 
 
 def withdraw(
-    session: Session, vault: Vault, *, partner_id: str, principal_id: str, signal_id: int, context: Context,
+    session: Session,
+    vault: Vault,
+    *,
+    partner_id: str,
+    principal_id: str,
+    signal_id: int,
+    context: Context,
     now: datetime,
-) -> BekendSignaal:  # fmt: skip
+) -> BekendSignaal:
     signal = repository.get(session, signal_id)
     if signal is None or signal.partner_id != partner_id:
         raise NotFound("your organisation has no such bekend signal", code="signaal-not-found")
@@ -81,10 +97,12 @@ def withdraw(
     signal.ingetrokken_op, signal.door = now, principal_id
     repository.add(session, signal)
     entry = bekendheid(
-        context=context, handeling="ingetrokken", partner=partner_id,
+        context=context,
+        handeling="ingetrokken",
+        partner=partner_id,
         details={"signaal_id": signal.id, "door": principal_id},
         betrokkene=Betrokkene(vault.log_pseudonym(session, signal.person_id)),
-    )  # fmt: skip
+    )
     ledger.append(session, [entry], now)
     return signal
 
@@ -96,9 +114,15 @@ def own(
 
 
 def ask(
-    session: Session, vault: Vault, regisseur: casus_service.Regisseur, casus_id: int, *, afspraken: Procesafspraken,
-    context: Context, now: datetime,
-) -> list[Antwoord]:  # fmt: skip
+    session: Session,
+    vault: Vault,
+    regisseur: casus_service.Regisseur,
+    casus_id: int,
+    *,
+    afspraken: Procesafspraken,
+    context: Context,
+    now: datetime,
+) -> list[Antwoord]:
     """The bekendheidscheck of one casus at triage: per partner at its table, whether it knows any of its persons."""
     found = casus_service.own(session, regisseur, casus_id)
     if found.fase != Fase.TRIAGE:
@@ -117,8 +141,9 @@ def ask(
         )
     table = sorted({d.partner_id for d in casus_service.current_participants(session, casus_id)} - {found.zvh})
     if not table:
-        raise Unprocessable("no partner sits at the table of this casus yet: add the participants first",
-                            code="geen-deelnemers")  # fmt: skip
+        raise Unprocessable(
+            "no partner sits at the table of this casus yet: add the participants first", code="geen-deelnemers"
+        )
     day = dutch_date(now)
     signals = repository.hits(session, table, persons, day)
     entries: list[Entry] = []
@@ -126,32 +151,53 @@ def ask(
     for partner in table:
         theirs = sorted((s for s in signals if s.partner_id == partner), key=lambda s: s.id or 0)
         answers.append(Antwoord(partner, bool(theirs)))
-        details: dict[str, object] = {"casus_id": casus_id, "uitkomst": "bekend" if theirs else "niet-bekend",
-                                      "personen": len(persons)}  # fmt: skip
+        details: dict[str, object] = {
+            "casus_id": casus_id,
+            "uitkomst": "bekend" if theirs else "niet-bekend",
+            "personen": len(persons),
+        }
         if theirs:
             levering = notices.notice(
-                session, vault, afzender=found.zvh, ontvanger=partner, soort=LeveringSoort.BEKENDHEIDSVRAAG,
+                session,
+                vault,
+                afzender=found.zvh,
+                ontvanger=partner,
+                soort=LeveringSoort.BEKENDHEIDSVRAAG,
                 doel="bekendheidscheck",
-                inhoud={"casus": casus_id, "zvh": found.zvh, "signalen": [s.id for s in theirs],
-                        "gevraagdOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "toelichting": TOELICHTING},
+                inhoud={
+                    "casus": casus_id,
+                    "zvh": found.zvh,
+                    "signalen": [s.id for s in theirs],
+                    "gevraagdOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "toelichting": TOELICHTING,
+                },
                 now=now,
-            )  # fmt: skip
+            )
             details["levering_id"] = levering.id
         entries.append(bekendheid(context=context, handeling="vraag", partner=partner, details=details, zvh=found.zvh))
         for signal in theirs:  # the person's own record shows that the ZVH learnt this partner knows them
             entries.append(
                 bekendheid(
-                    context=context, handeling="bekend-bij-vraag", partner=partner,
-                    details={"casus_id": casus_id, "signaal_id": signal.id}, zvh=found.zvh,
+                    context=context,
+                    handeling="bekend-bij-vraag",
+                    partner=partner,
+                    details={"casus_id": casus_id, "signaal_id": signal.id},
+                    zvh=found.zvh,
                     betrokkene=Betrokkene(vault.log_pseudonym(session, signal.person_id)),
                 )
-            )  # fmt: skip
+            )
     ledger.append(session, entries, now)
     summary = "; ".join(f"{a.partner}: {'bekend' if a.bekend else 'niet bekend'}" for a in answers)
     casus_service.record(
-        session, found, regisseur, "bekendheidscheck", details=summary[:200], reden="bekendheidscheck in de triage",
-        context=context, now=now,
-    )  # fmt: skip
+        session,
+        found,
+        regisseur,
+        "bekendheidscheck",
+        details=summary[:200],
+        reden="bekendheidscheck in de triage",
+        context=context,
+        now=now,
+    )
     return answers
 
 

@@ -72,5 +72,10 @@ class RetentionKeeper:
                 log.error("retention.round_failed", error_type=type(exc).__name__)  # noqa: TRY400 - no text: it may hold data
                 continue
             if ronde.personen or ronde.signalen or ronde.casussen or ronde.top_x_vervallen:
-                log.info("retention.round", persons=ronde.personen, signals=ronde.signalen,
-                         casussen=ronde.casussen, top_x_lapsed=ronde.top_x_vervallen)  # fmt: skip
+                log.info(
+                    "retention.round",
+                    persons=ronde.personen,
+                    signals=ronde.signalen,
+                    casussen=ronde.casussen,
+                    top_x_lapsed=ronde.top_x_vervallen,
+                )

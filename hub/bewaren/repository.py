@@ -52,11 +52,14 @@ def living_persons(session: Session, created_before: datetime, after: str, limit
     """Persons not yet erased, created before the cut-off, in id order after `after`."""
     query = (
         select(VaultPerson)
-        .where(col(VaultPerson.erased_at).is_(None), col(VaultPerson.created_at) < created_before,
-               col(VaultPerson.id) > after)
+        .where(
+            col(VaultPerson.erased_at).is_(None),
+            col(VaultPerson.created_at) < created_before,
+            col(VaultPerson.id) > after,
+        )
         .order_by(col(VaultPerson.id))
         .limit(limit)
-    )  # fmt: skip
+    )
     return session.exec(query).all()
 
 
@@ -93,10 +96,7 @@ def terms_ended(session: Session, today: date) -> Sequence[Casus]:
     """Open casussen whose Top X status or monitoring term ended before `today`."""
     query = (
         select(Casus)
-        .where(
-            col(Casus.gesloten_op).is_(None),
-            or_(col(Casus.top_x_tot) < today, col(Casus.monitoring_tot) < today),
-        )
+        .where(col(Casus.gesloten_op).is_(None), or_(col(Casus.top_x_tot) < today, col(Casus.monitoring_tot) < today))
         .order_by(col(Casus.id))
     )
     return session.exec(query).all()

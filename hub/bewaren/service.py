@@ -61,9 +61,15 @@ class Ronde:
 
 
 def run_round(
-    session: Session, vault: Vault, afspraken: Procesafspraken, *, context: Context, now: datetime,
-    after: str = "", limit: int = 500,
-) -> Ronde:  # fmt: skip
+    session: Session,
+    vault: Vault,
+    afspraken: Procesafspraken,
+    *,
+    context: Context,
+    now: datetime,
+    after: str = "",
+    limit: int = 500,
+) -> Ronde:
     ronde = Ronde(next_after=after)
     if not _hold_lock(session):
         return ronde  # another process is doing this round
@@ -114,9 +120,14 @@ def _end_signals(session: Session, today: date, *, context: Context, now: dateti
         person = session.get(VaultPerson, signal.person_id)
         about = Betrokkene(person.log_pseudonym) if person is not None and person.log_pseudonym else None
         entries.append(
-            bekendheid(context=context, handeling="verwijderd", partner=signal.partner_id,
-                       details={"signaal_id": signal.id, "reden": "verlopen-of-ingetrokken"}, betrokkene=about)
-        )  # fmt: skip
+            bekendheid(
+                context=context,
+                handeling="verwijderd",
+                partner=signal.partner_id,
+                details={"signaal_id": signal.id, "reden": "verlopen-of-ingetrokken"},
+                betrokkene=about,
+            )
+        )
         session.delete(signal)
     if entries:
         ledger.append(session, entries, now)
@@ -133,8 +144,9 @@ def _lapse_terms(session: Session, vault: Vault, today: date, *, context: Contex
             details = f"herkwalificatie verlopen na {found.top_x_tot.isoformat()}"
             found.top_x_tot = None
             session.add(found)
-            casus_service.record(session, found, regie, "top-x-vervallen", details=details, reden=_REDEN,
-                                 context=context, now=now)  # fmt: skip
+            casus_service.record(
+                session, found, regie, "top-x-vervallen", details=details, reden=_REDEN, context=context, now=now
+            )
             casus_service.end_top_x_disclosures(session, vault, found.id or 0, context=context, now=now)
             lapsed += 1
         if (
@@ -142,9 +154,16 @@ def _lapse_terms(session: Session, vault: Vault, today: date, *, context: Contex
             and found.monitoring_tot < today
             and not any(e.soort == "monitoring-verlopen" for e in history(session, found.id or 0))
         ):
-            casus_service.record(session, found, regie, "monitoring-verlopen",
-                                 details=f"monitoring tot en met {found.monitoring_tot.isoformat()}", reden=_REDEN,
-                                 context=context, now=now)  # fmt: skip
+            casus_service.record(
+                session,
+                found,
+                regie,
+                "monitoring-verlopen",
+                details=f"monitoring tot en met {found.monitoring_tot.isoformat()}",
+                reden=_REDEN,
+                context=context,
+                now=now,
+            )
     return lapsed
 
 
@@ -158,9 +177,15 @@ def _drop_casus_references(
             continue
         count = repository.drop_references(session, found.id or 0)
         casus_service.record(
-            session, found, casus_service.Regisseur(ACTOR.principal_id, found.zvh), "referenties-verwijderd",
-            details=f"{count} verwijzingen", reden=_REDEN, context=context, now=now,
-        )  # fmt: skip
+            session,
+            found,
+            casus_service.Regisseur(ACTOR.principal_id, found.zvh),
+            "referenties-verwijderd",
+            details=f"{count} verwijzingen",
+            reden=_REDEN,
+            context=context,
+            now=now,
+        )
         dropped += 1
     return dropped
 

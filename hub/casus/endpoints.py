@@ -114,9 +114,15 @@ def open_casus(
     body: CasusIn, caller: RegisseurDep, context: ContextDep, session: SessionDep, afspraken: AfsprakenDep
 ) -> CasusDetail:
     found = service.open_casus(
-        session, _regisseur(caller), soort=body.type, reden=service.check_reason(body.reden), context=context,
-        now=utcnow(), huisverbod_einde=body.huisverbod_einde, afspraken=afspraken,
-    )  # fmt: skip
+        session,
+        _regisseur(caller),
+        soort=body.type,
+        reden=service.check_reason(body.reden),
+        context=context,
+        now=utcnow(),
+        huisverbod_einde=body.huisverbod_einde,
+        afspraken=afspraken,
+    )
     return detail(session, found.id or 0)
 
 
@@ -173,9 +179,15 @@ def move(
     vault: VaultDep,
 ) -> CasusDetail:
     service.move(
-        session, _regisseur(caller), casus_id, body.naar, reden=service.check_reason(body.reden), context=context,
-        now=utcnow(), vault=vault,
-    )  # fmt: skip
+        session,
+        _regisseur(caller),
+        casus_id,
+        body.naar,
+        reden=service.check_reason(body.reden),
+        context=context,
+        now=utcnow(),
+        vault=vault,
+    )
     return detail(session, casus_id)
 
 
@@ -191,13 +203,23 @@ def move(
 def weegtafel(
     *,
     casus_id: Annotated[int, id_path("casusId")],
-    body: WeegtafelIn, caller: RegisseurDep, context: ContextDep, session: SessionDep,
+    body: WeegtafelIn,
+    caller: RegisseurDep,
+    context: ContextDep,
+    session: SessionDep,
     afspraken: AfsprakenDep,
-) -> CasusDetail:  # fmt: skip
+) -> CasusDetail:
     service.weegtafel(
-        session, _regisseur(caller), casus_id, datum=body.datum, aanwezig=[p[:64] for p in body.aanwezig],
-        reden=service.check_reason(body.reden), afspraken=afspraken, context=context, now=utcnow(),
-    )  # fmt: skip
+        session,
+        _regisseur(caller),
+        casus_id,
+        datum=body.datum,
+        aanwezig=[p[:64] for p in body.aanwezig],
+        reden=service.check_reason(body.reden),
+        afspraken=afspraken,
+        context=context,
+        now=utcnow(),
+    )
     return detail(session, casus_id)
 
 
@@ -215,9 +237,14 @@ def add_participant(
     session: SessionDep,
 ) -> CasusDetail:
     service.add_participant(
-        session, _regisseur(caller), casus_id, body.partner, reden=service.check_reason(body.reden),
-        context=context, now=utcnow(),
-    )  # fmt: skip
+        session,
+        _regisseur(caller),
+        casus_id,
+        body.partner,
+        reden=service.check_reason(body.reden),
+        context=context,
+        now=utcnow(),
+    )
     return detail(session, casus_id)
 
 
@@ -241,9 +268,15 @@ def remove_participant(
     vault: VaultDep,
 ) -> CasusDetail:
     service.remove_participant(
-        session, _regisseur(caller), casus_id, partner_id[:64], reden=service.check_reason(body.reden),
-        context=context, now=utcnow(), vault=vault,
-    )  # fmt: skip
+        session,
+        _regisseur(caller),
+        casus_id,
+        partner_id[:64],
+        reden=service.check_reason(body.reden),
+        context=context,
+        now=utcnow(),
+        vault=vault,
+    )
     return detail(session, casus_id)
 
 
@@ -261,9 +294,14 @@ def link_melding(
     session: SessionDep,
 ) -> CasusDetail:
     service.link_melding(
-        session, _regisseur(caller), casus_id, body.melding_id, reden=service.check_reason(body.reden),
-        context=context, now=utcnow(),
-    )  # fmt: skip
+        session,
+        _regisseur(caller),
+        casus_id,
+        body.melding_id,
+        reden=service.check_reason(body.reden),
+        context=context,
+        now=utcnow(),
+    )
     return detail(session, casus_id)
 
 
@@ -280,14 +318,26 @@ def link_melding(
 def record_informing(
     *,
     casus_id: Annotated[int, id_path("casusId")],
-    body: InformerenIn, caller: RegisseurDep, context: ContextDep, session: SessionDep,
+    body: InformerenIn,
+    caller: RegisseurDep,
+    context: ContextDep,
+    session: SessionDep,
     afspraken: AfsprakenDep,
-) -> CasusDetail:  # fmt: skip
+) -> CasusDetail:
     service.decide_informing(
-        session, _regisseur(caller), casus_id, besluit=body.besluit, artikel=body.artikel, datum=body.datum,
-        grond=body.grond, herbeoordeling=body.herbeoordeling, reden=service.check_reason(body.reden),
-        afspraken=afspraken, context=context, now=utcnow(),
-    )  # fmt: skip
+        session,
+        _regisseur(caller),
+        casus_id,
+        besluit=body.besluit,
+        artikel=body.artikel,
+        datum=body.datum,
+        grond=body.grond,
+        herbeoordeling=body.herbeoordeling,
+        reden=service.check_reason(body.reden),
+        afspraken=afspraken,
+        context=context,
+        now=utcnow(),
+    )
     return detail(session, casus_id)
 
 
@@ -329,7 +379,13 @@ def link_person(
 ) -> CasusDetail:
     person_id = resolve_person(session, vault, caller, body)
     service.link_person(
-        session, _regisseur(caller), casus_id, person_id, log_pseudonym=vault.log_pseudonym(session, person_id),
-        reden=service.check_reason(body.reden), context=context, now=utcnow(),
-    )  # fmt: skip
+        session,
+        _regisseur(caller),
+        casus_id,
+        person_id,
+        log_pseudonym=vault.log_pseudonym(session, person_id),
+        reden=service.check_reason(body.reden),
+        context=context,
+        now=utcnow(),
+    )
     return detail(session, casus_id)

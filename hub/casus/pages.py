@@ -70,16 +70,25 @@ def _day(value: str, field: str) -> date | None:
 
 @router.post("")
 def open_casus(
-    request: Request, person: RegisseurForm, session: SessionDep, afspraken: AfsprakenDep,
-    soort: Annotated[CasusType, Form(alias="type")], reden: Annotated[str, Form(max_length=1000)],
+    request: Request,
+    person: RegisseurForm,
+    session: SessionDep,
+    afspraken: AfsprakenDep,
+    soort: Annotated[CasusType, Form(alias="type")],
+    reden: Annotated[str, Form(max_length=1000)],
     huisverbod_einde: Annotated[str, Form(alias="huisverbod-einde", max_length=10)] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     try:
         found = service.open_casus(
-            session, _regisseur(person), soort=soort, reden=service.check_reason(reden),
-            context=page_context(request, person), now=utcnow(),
-            huisverbod_einde=_day(huisverbod_einde, "huisverbod-einde"), afspraken=afspraken,
-        )  # fmt: skip
+            session,
+            _regisseur(person),
+            soort=soort,
+            reden=service.check_reason(reden),
+            context=page_context(request, person),
+            now=utcnow(),
+            huisverbod_einde=_day(huisverbod_einde, "huisverbod-einde"),
+            afspraken=afspraken,
+        )
     except SchakelError as exc:
         if exc.status >= 500:
             raise
@@ -89,17 +98,20 @@ def open_casus(
 
 @router.get("/termijnen")
 def due(
-    request: Request, person: CasusPage, session: SessionDep,
-    dagen: Annotated[int, Query(ge=1, le=366)] = 31,
-) -> Response:  # fmt: skip
+    request: Request, person: CasusPage, session: SessionDep, dagen: Annotated[int, Query(ge=1, le=366)] = 31
+) -> Response:
     items = access.due(session, person, dutch_date(utcnow()), dagen)
     return page(request, "casus/termijnen.html", {"termijnen": items, "soorten": TERMIJNEN, "dagen": dagen})
 
 
 def _casus(
-    request: Request, person: Person, session: Session, casus_id: int, fout: str = "",
+    request: Request,
+    person: Person,
+    session: Session,
+    casus_id: int,
+    fout: str = "",
     antwoorden: list[Any] | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     found = access.casus(session, person, _id(casus_id))
     context: dict[str, Any] = {
         "casus": found,
@@ -147,54 +159,123 @@ def _act(request: Request, person: Person, session: Session, casus_id: int, acti
 
 @router.post("/{casus_id:int}/fase")
 def move(
-    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, vault: VaultDep,
-    naar: Annotated[Fase, Form()], reden: Annotated[str, Form(max_length=1000)],
-) -> Response:  # fmt: skip
-    return _act(request, person, session, casus_id, lambda: service.move(
-        session, _regisseur(person), _id(casus_id), naar, reden=service.check_reason(reden),
-        context=page_context(request, person), now=utcnow(), vault=vault,
-    ))  # fmt: skip
+    request: Request,
+    casus_id: int,
+    person: RegisseurForm,
+    session: SessionDep,
+    vault: VaultDep,
+    naar: Annotated[Fase, Form()],
+    reden: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    return _act(
+        request,
+        person,
+        session,
+        casus_id,
+        lambda: service.move(
+            session,
+            _regisseur(person),
+            _id(casus_id),
+            naar,
+            reden=service.check_reason(reden),
+            context=page_context(request, person),
+            now=utcnow(),
+            vault=vault,
+        ),
+    )
 
 
 @router.post("/{casus_id:int}/deelnemers")
 def add_participant(
-    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
-    partner: Annotated[str, Form(max_length=64)], reden: Annotated[str, Form(max_length=1000)],
-) -> Response:  # fmt: skip
-    return _act(request, person, session, casus_id, lambda: service.add_participant(
-        session, _regisseur(person), _id(casus_id), partner, reden=service.check_reason(reden),
-        context=page_context(request, person), now=utcnow(),
-    ))  # fmt: skip
+    request: Request,
+    casus_id: int,
+    person: RegisseurForm,
+    session: SessionDep,
+    partner: Annotated[str, Form(max_length=64)],
+    reden: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    return _act(
+        request,
+        person,
+        session,
+        casus_id,
+        lambda: service.add_participant(
+            session,
+            _regisseur(person),
+            _id(casus_id),
+            partner,
+            reden=service.check_reason(reden),
+            context=page_context(request, person),
+            now=utcnow(),
+        ),
+    )
 
 
 @router.post("/{casus_id:int}/deelnemers/verwijdering")
 def remove_participant(
-    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, vault: VaultDep,
-    partner: Annotated[str, Form(max_length=64)], reden: Annotated[str, Form(max_length=1000)],
-) -> Response:  # fmt: skip
-    return _act(request, person, session, casus_id, lambda: service.remove_participant(
-        session, _regisseur(person), _id(casus_id), partner, reden=service.check_reason(reden),
-        context=page_context(request, person), now=utcnow(), vault=vault,
-    ))  # fmt: skip
+    request: Request,
+    casus_id: int,
+    person: RegisseurForm,
+    session: SessionDep,
+    vault: VaultDep,
+    partner: Annotated[str, Form(max_length=64)],
+    reden: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    return _act(
+        request,
+        person,
+        session,
+        casus_id,
+        lambda: service.remove_participant(
+            session,
+            _regisseur(person),
+            _id(casus_id),
+            partner,
+            reden=service.check_reason(reden),
+            context=page_context(request, person),
+            now=utcnow(),
+            vault=vault,
+        ),
+    )
 
 
 @router.post("/{casus_id:int}/meldingen")
 def link_melding(
-    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep,
-    melding: Annotated[str, Form(max_length=32)], reden: Annotated[str, Form(max_length=1000)],
-) -> Response:  # fmt: skip
-    return _act(request, person, session, casus_id, lambda: service.link_melding(
-        session, _regisseur(person), _id(casus_id), melding.strip(), reden=service.check_reason(reden),
-        context=page_context(request, person), now=utcnow(),
-    ))  # fmt: skip
+    request: Request,
+    casus_id: int,
+    person: RegisseurForm,
+    session: SessionDep,
+    melding: Annotated[str, Form(max_length=32)],
+    reden: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    return _act(
+        request,
+        person,
+        session,
+        casus_id,
+        lambda: service.link_melding(
+            session,
+            _regisseur(person),
+            _id(casus_id),
+            melding.strip(),
+            reden=service.check_reason(reden),
+            context=page_context(request, person),
+            now=utcnow(),
+        ),
+    )
 
 
 @router.post("/{casus_id:int}/personen")
 def link_person(
-    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, vault: VaultDep,
-    pseudoniem: Annotated[str, Form(max_length=128)] = "", bsn: Annotated[str, Form(max_length=16)] = "",
+    request: Request,
+    casus_id: int,
+    person: RegisseurForm,
+    session: SessionDep,
+    vault: VaultDep,
+    pseudoniem: Annotated[str, Form(max_length=128)] = "",
+    bsn: Annotated[str, Form(max_length=16)] = "",
     reden: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     try:
         body = PersoonIn(pseudoniem=pseudoniem.strip() or None, bsn=bsn.strip() or None, reden=reden.strip())
     except ValidationError:
@@ -204,43 +285,69 @@ def link_person(
         person_id = resolve_person(session, vault, person.caller(""), body)
         log_pseudonym = vault.log_pseudonym(session, person_id)
         service.link_person(
-            session, _regisseur(person), _id(casus_id), person_id, log_pseudonym=log_pseudonym,
-            reden=service.check_reason(reden), context=page_context(request, person), now=utcnow(),
-        )  # fmt: skip
+            session,
+            _regisseur(person),
+            _id(casus_id),
+            person_id,
+            log_pseudonym=log_pseudonym,
+            reden=service.check_reason(reden),
+            context=page_context(request, person),
+            now=utcnow(),
+        )
 
     return _act(request, person, session, casus_id, link)
 
 
 @router.post("/{casus_id:int}/weegtafel")
 def weegtafel(
-    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, afspraken: AfsprakenDep,
-    datum: Annotated[str, Form(max_length=10)], reden: Annotated[str, Form(max_length=1000)],
+    request: Request,
+    casus_id: int,
+    person: RegisseurForm,
+    session: SessionDep,
+    afspraken: AfsprakenDep,
+    datum: Annotated[str, Form(max_length=10)],
+    reden: Annotated[str, Form(max_length=1000)],
     aanwezig: Annotated[list[str] | None, Form(max_length=20)] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     def decide() -> None:
         day = _day(datum, "datum")
         if day is None:
             raise Unprocessable("enter the day the weegtafel met", code="datum-ongeldig")
         service.weegtafel(
-            session, _regisseur(person), _id(casus_id), datum=day, aanwezig=[p[:64] for p in aanwezig or []],
-            reden=service.check_reason(reden), afspraken=afspraken, context=page_context(request, person),
+            session,
+            _regisseur(person),
+            _id(casus_id),
+            datum=day,
+            aanwezig=[p[:64] for p in aanwezig or []],
+            reden=service.check_reason(reden),
+            afspraken=afspraken,
+            context=page_context(request, person),
             now=utcnow(),
-        )  # fmt: skip
+        )
 
     return _act(request, person, session, casus_id, decide)
 
 
 @router.post("/{casus_id:int}/bekendheidscheck")
 def bekendheidscheck(
-    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, vault: VaultDep,
+    request: Request,
+    casus_id: int,
+    person: RegisseurForm,
+    session: SessionDep,
+    vault: VaultDep,
     afspraken: AfsprakenDep,
-) -> Response:  # fmt: skip
+) -> Response:
     """The answers are shown once, on the page that follows; the question and each answer stay on the ledger."""
     try:
         answers = bekendheid.ask(
-            session, vault, _regisseur(person), _id(casus_id), afspraken=afspraken,
-            context=page_context(request, person), now=utcnow(),
-        )  # fmt: skip
+            session,
+            vault,
+            _regisseur(person),
+            _id(casus_id),
+            afspraken=afspraken,
+            context=page_context(request, person),
+            now=utcnow(),
+        )
     except SchakelError as exc:
         if exc.status >= 500:
             raise
@@ -250,11 +357,18 @@ def bekendheidscheck(
 
 @router.post("/{casus_id:int}/informering")
 def informing(
-    request: Request, casus_id: int, person: RegisseurForm, session: SessionDep, afspraken: AfsprakenDep,
-    besluit: Annotated[Informeren, Form()], reden: Annotated[str, Form(max_length=1000)],
-    artikel: Annotated[str, Form(max_length=2)] = "14", datum: Annotated[str, Form(max_length=10)] = "",
-    grond: Annotated[str, Form(max_length=2)] = "", herbeoordeling: Annotated[str, Form(max_length=10)] = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    casus_id: int,
+    person: RegisseurForm,
+    session: SessionDep,
+    afspraken: AfsprakenDep,
+    besluit: Annotated[Informeren, Form()],
+    reden: Annotated[str, Form(max_length=1000)],
+    artikel: Annotated[str, Form(max_length=2)] = "14",
+    datum: Annotated[str, Form(max_length=10)] = "",
+    grond: Annotated[str, Form(max_length=2)] = "",
+    herbeoordeling: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
     """The form has every field; only those of the chosen decision are passed on (the service checks the rest)."""
     informed = besluit == Informeren.GEINFORMEERD
 
@@ -262,11 +376,18 @@ def informing(
         if not informed and grond not in GRONDEN:
             raise Unprocessable("choose the ground", code="informering-onvolledig")
         service.decide_informing(
-            session, _regisseur(person), _id(casus_id), besluit=besluit, artikel=artikel if informed else None,
-            datum=_day(datum, "datum") if informed else None, grond=None if informed else Beperkingsgrond(grond),
+            session,
+            _regisseur(person),
+            _id(casus_id),
+            besluit=besluit,
+            artikel=artikel if informed else None,
+            datum=_day(datum, "datum") if informed else None,
+            grond=None if informed else Beperkingsgrond(grond),
             herbeoordeling=None if informed else _day(herbeoordeling, "herbeoordeling"),
-            reden=service.check_reason(reden), afspraken=afspraken, context=page_context(request, person),
+            reden=service.check_reason(reden),
+            afspraken=afspraken,
+            context=page_context(request, person),
             now=utcnow(),
-        )  # fmt: skip
+        )
 
     return _act(request, person, session, casus_id, decide)

@@ -6,20 +6,12 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from hub.casus.models import (
-    Casus,
-    CasusDeelnemer,
-    CasusGebeurtenis,
-    CasusInformering,
-    CasusMelding,
-    CasusPersoon,
-)
+from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusInformering, CasusMelding, CasusPersoon
 from hub.kit.paging import keyset
 
 
 def add(
-    session: Session,
-    row: Casus | CasusDeelnemer | CasusPersoon | CasusMelding | CasusGebeurtenis | CasusInformering,
+    session: Session, row: Casus | CasusDeelnemer | CasusPersoon | CasusMelding | CasusGebeurtenis | CasusInformering
 ) -> None:
     session.add(row)
     session.flush()

@@ -83,26 +83,49 @@ def _open(found: Casus) -> None:
 
 
 def record(
-    session: Session, found: Casus, regisseur: Regisseur, soort: str, *, details: str, reden: str,
-    context: Context, now: datetime,
-) -> CasusGebeurtenis:  # fmt: skip
+    session: Session,
+    found: Casus,
+    regisseur: Regisseur,
+    soort: str,
+    *,
+    details: str,
+    reden: str,
+    context: Context,
+    now: datetime,
+) -> CasusGebeurtenis:
     entry = casus(
-        context=context, casus_id=found.id or 0, handeling=soort, door=regisseur.principal_id, details=details,
+        context=context,
+        casus_id=found.id or 0,
+        handeling=soort,
+        door=regisseur.principal_id,
+        details=details,
         reden=reden,
-    )  # fmt: skip
+    )
     positions = ledger.append(session, [entry], now)
     event = CasusGebeurtenis(
-        casus_id=found.id or 0, soort=soort, door=regisseur.principal_id, op=now, reden=reden, details=details,
+        casus_id=found.id or 0,
+        soort=soort,
+        door=regisseur.principal_id,
+        op=now,
+        reden=reden,
+        details=details,
         positie=positions.start,
-    )  # fmt: skip
+    )
     repository.add(session, event)
     return event
 
 
 def open_casus(
-    session: Session, regisseur: Regisseur, *, soort: CasusType, reden: str, context: Context, now: datetime,
-    huisverbod_einde: date | None = None, afspraken: Procesafspraken | None = None,
-) -> Casus:  # fmt: skip
+    session: Session,
+    regisseur: Regisseur,
+    *,
+    soort: CasusType,
+    reden: str,
+    context: Context,
+    now: datetime,
+    huisverbod_einde: date | None = None,
+    afspraken: Procesafspraken | None = None,
+) -> Casus:
     """A new casus at aanmelding, run by the regisseur's ZVH. A huisverbod-monitoring casus needs the last day of
     the huisverbod: it runs until the term the convenant agrees (`afspraken`) after it, and no longer."""
     _zvh(session, regisseur)
@@ -122,8 +145,14 @@ def open_casus(
         raise Unprocessable(
             "only a huisverbod-monitoring casus has a huisverbod end", code="huisverbod-einde-onverwacht"
         )
-    found = Casus(type=soort, fase=Fase.AANMELDING, zvh=regisseur.partner_id, geopend_door=regisseur.principal_id,
-                  geopend_op=now, monitoring_tot=monitoring_tot)  # fmt: skip
+    found = Casus(
+        type=soort,
+        fase=Fase.AANMELDING,
+        zvh=regisseur.partner_id,
+        geopend_door=regisseur.principal_id,
+        geopend_op=now,
+        monitoring_tot=monitoring_tot,
+    )
     repository.add(session, found)
     record(session, found, regisseur, "geopend", details=details, reden=reden, context=context, now=now)
     return found
@@ -155,9 +184,17 @@ def stand(session: Session, casus_id: int, verstrekker: str, day: date) -> Casus
 
 
 def weegtafel(
-    session: Session, regisseur: Regisseur, casus_id: int, *, datum: date, aanwezig: Sequence[str], reden: str,
-    afspraken: Procesafspraken, context: Context, now: datetime,
-) -> Casus:  # fmt: skip
+    session: Session,
+    regisseur: Regisseur,
+    casus_id: int,
+    *,
+    datum: date,
+    aanwezig: Sequence[str],
+    reden: str,
+    afspraken: Procesafspraken,
+    context: Context,
+    now: datetime,
+) -> Casus:
     """A weegtafel decision gives (or requalifies) Top X status: on `datum`, with the justitiepartners `aanwezig`,
     for the term the convenant agrees. Only a Top X casus that is taken on (triage or plan van aanpak)."""
     found = own(session, regisseur, casus_id)
@@ -183,17 +220,29 @@ def weegtafel(
     found.top_x_tot = tot
     repository.add(session, found)
     record(
-        session, found, regisseur, "top-x-herkwalificatie" if requalified else "top-x-besluit",
+        session,
+        found,
+        regisseur,
+        "top-x-herkwalificatie" if requalified else "top-x-besluit",
         details=f"weegtafel {datum.isoformat()}; aanwezig {', '.join(present)}; geldig tot en met {tot.isoformat()}",
-        reden=reden, context=context, now=now,
-    )  # fmt: skip
+        reden=reden,
+        context=context,
+        now=now,
+    )
     return found
 
 
 def move(
-    session: Session, regisseur: Regisseur, casus_id: int, naar: Fase, *, reden: str, context: Context,
-    now: datetime, vault: Vault,
-) -> Casus:  # fmt: skip
+    session: Session,
+    regisseur: Regisseur,
+    casus_id: int,
+    naar: Fase,
+    *,
+    reden: str,
+    context: Context,
+    now: datetime,
+    vault: Vault,
+) -> Casus:
     """The next stage. Scaling down (or closing a casus that was not scaled down) tells every partner at the table
     with an afschalingsbericht; from then on nothing is disclosed in the casus, and retention runs."""
     found = own(session, regisseur, casus_id)
@@ -217,21 +266,34 @@ def move(
 
 
 def _tell_the_table(
-    session: Session, vault: Vault, found: Casus, regisseur: Regisseur, *, reden: str, context: Context,
-    now: datetime,
-) -> None:  # fmt: skip
+    session: Session, vault: Vault, found: Casus, regisseur: Regisseur, *, reden: str, context: Context, now: datetime
+) -> None:
     for deelnemer in repository.participants(session, found.id or 0):
         levering = notices.notice(
-            session, vault, afzender=found.zvh, ontvanger=deelnemer.partner_id, soort=LeveringSoort.AFSCHALING,
+            session,
+            vault,
+            afzender=found.zvh,
+            ontvanger=deelnemer.partner_id,
+            soort=LeveringSoort.AFSCHALING,
             doel="afschaling",
-            inhoud={"casus": found.id, "zvh": found.zvh, "afgeschaaldOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "opdracht": AFSCHALING},
+            inhoud={
+                "casus": found.id,
+                "zvh": found.zvh,
+                "afgeschaaldOp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "opdracht": AFSCHALING,
+            },
             now=now,
-        )  # fmt: skip
+        )
         entry = casus(
-            context=context, casus_id=found.id or 0, handeling="afschalingsbericht", door=regisseur.principal_id,
-            details=levering.id, reden=reden, verstrekker=found.zvh, ontvanger=deelnemer.partner_id,
-        )  # fmt: skip
+            context=context,
+            casus_id=found.id or 0,
+            handeling="afschalingsbericht",
+            door=regisseur.principal_id,
+            details=levering.id,
+            reden=reden,
+            verstrekker=found.zvh,
+            ontvanger=deelnemer.partner_id,
+        )
         ledger.append(session, [entry], now)
 
 
@@ -262,9 +324,15 @@ AFSCHALING = (
 
 
 def add_participant(
-    session: Session, regisseur: Regisseur, casus_id: int, partner_id: str, *, reden: str, context: Context,
+    session: Session,
+    regisseur: Regisseur,
+    casus_id: int,
+    partner_id: str,
+    *,
+    reden: str,
+    context: Context,
     now: datetime,
-) -> CasusDeelnemer:  # fmt: skip
+) -> CasusDeelnemer:
     found = own(session, regisseur, casus_id)
     _open(found)
     partners.get_partner(session, partner_id)
@@ -277,9 +345,16 @@ def add_participant(
 
 
 def remove_participant(
-    session: Session, regisseur: Regisseur, casus_id: int, partner_id: str, *, reden: str, context: Context,
-    now: datetime, vault: Vault,
-) -> CasusDeelnemer:  # fmt: skip
+    session: Session,
+    regisseur: Regisseur,
+    casus_id: int,
+    partner_id: str,
+    *,
+    reden: str,
+    context: Context,
+    now: datetime,
+    vault: Vault,
+) -> CasusDeelnemer:
     """The partner leaves the table. What it was given only because it sat there ends with it: every such delivery
     not made yet is withheld (a dead letter too), and for each one it received it is told to stop processing it."""
     found = own(session, regisseur, casus_id)
@@ -307,9 +382,15 @@ TAFEL_STOP = (
 
 
 def link_melding(
-    session: Session, regisseur: Regisseur, casus_id: int, melding_id: str, *, reden: str, context: Context,
+    session: Session,
+    regisseur: Regisseur,
+    casus_id: int,
+    melding_id: str,
+    *,
+    reden: str,
+    context: Context,
     now: datetime,
-) -> CasusMelding:  # fmt: skip
+) -> CasusMelding:
     found = own(session, regisseur, casus_id)
     _open(found)
     if session.get(Melding, melding_id) is None:
@@ -323,9 +404,16 @@ def link_melding(
 
 
 def link_person(
-    session: Session, regisseur: Regisseur, casus_id: int, person_id: str, *, log_pseudonym: str, reden: str,
-    context: Context, now: datetime,
-) -> CasusPersoon:  # fmt: skip
+    session: Session,
+    regisseur: Regisseur,
+    casus_id: int,
+    person_id: str,
+    *,
+    log_pseudonym: str,
+    reden: str,
+    context: Context,
+    now: datetime,
+) -> CasusPersoon:
     """A person of the casus, by the vault's id; the log entry is about them (by their log pseudonym)."""
     found = own(session, regisseur, casus_id)
     _open(found)
@@ -334,24 +422,40 @@ def link_person(
     row = CasusPersoon(casus_id=casus_id, person_id=person_id, sinds=now)
     repository.add(session, row)
     entry = casus(
-        context=context, casus_id=casus_id, handeling="persoon-gekoppeld", door=regisseur.principal_id,
-        details="", reden=reden, betrokkene=Betrokkene(log_pseudonym),
-    )  # fmt: skip
+        context=context,
+        casus_id=casus_id,
+        handeling="persoon-gekoppeld",
+        door=regisseur.principal_id,
+        details="",
+        reden=reden,
+        betrokkene=Betrokkene(log_pseudonym),
+    )
     positions = ledger.append(session, [entry], now)
     repository.add(
         session,
         CasusGebeurtenis(
-            casus_id=casus_id, soort="persoon-gekoppeld", door=regisseur.principal_id, op=now, reden=reden,
+            casus_id=casus_id,
+            soort="persoon-gekoppeld",
+            door=regisseur.principal_id,
+            op=now,
+            reden=reden,
             positie=positions.start,
         ),
-    )  # fmt: skip
+    )
     return row
 
 
 def inform(
-    session: Session, regisseur: Regisseur, casus_id: int, *, artikel: str, datum: date, reden: str, context: Context,
+    session: Session,
+    regisseur: Regisseur,
+    casus_id: int,
+    *,
+    artikel: str,
+    datum: date,
+    reden: str,
+    context: Context,
     now: datetime,
-) -> CasusInformering:  # fmt: skip
+) -> CasusInformering:
     """The persons of the casus were informed on `datum`, under AVG art. 13 (their data came from them) or 14 (it
     came from others). Also after closure: the duty to inform does not end with the casus."""
     found = own(session, regisseur, casus_id)
@@ -360,17 +464,29 @@ def inform(
     if datum > dutch_date(now):
         raise Unprocessable("the day they were informed cannot lie in the future", code="datum-in-toekomst")
     row = CasusInformering(
-        casus_id=casus_id, besluit=Informeren.GEINFORMEERD, artikel=artikel, datum=datum, door=regisseur.principal_id,
+        casus_id=casus_id,
+        besluit=Informeren.GEINFORMEERD,
+        artikel=artikel,
+        datum=datum,
+        door=regisseur.principal_id,
         op=now,
-    )  # fmt: skip
+    )
     details = f"art. {artikel} op {datum.isoformat()}"
     return _decided(session, found, regisseur, row, "betrokkenen-geinformeerd", details, reden, context, now)
 
 
 def defer_informing(
-    session: Session, regisseur: Regisseur, casus_id: int, *, grond: Beperkingsgrond, herbeoordeling: date,
-    reden: str, afspraken: Procesafspraken, context: Context, now: datetime,
-) -> CasusInformering:  # fmt: skip
+    session: Session,
+    regisseur: Regisseur,
+    casus_id: int,
+    *,
+    grond: Beperkingsgrond,
+    herbeoordeling: date,
+    reden: str,
+    afspraken: Procesafspraken,
+    context: Context,
+    now: datetime,
+) -> CasusInformering:
     """The persons of the casus are not informed (yet), on a ground of AVG art. 23 lid 1, until `herbeoordeling` at
     the latest (no later than the convenant's `informeren_uitstel` from today): then it is decided again."""
     found = own(session, regisseur, casus_id)
@@ -383,17 +499,30 @@ def defer_informing(
             code="herbeoordeling-ongeldig",
         )
     row = CasusInformering(
-        casus_id=casus_id, besluit=Informeren.NIET_GEINFORMEERD, artikel="23", datum=today, grond=grond,
-        herbeoordeling=herbeoordeling, door=regisseur.principal_id, op=now,
-    )  # fmt: skip
+        casus_id=casus_id,
+        besluit=Informeren.NIET_GEINFORMEERD,
+        artikel="23",
+        datum=today,
+        grond=grond,
+        herbeoordeling=herbeoordeling,
+        door=regisseur.principal_id,
+        op=now,
+    )
     details = f"art. 23 lid 1 sub {grond}; herbeoordeling uiterlijk {herbeoordeling.isoformat()}"
     return _decided(session, found, regisseur, row, "informeren-uitgesteld", details, reden, context, now)
 
 
 def _decided(  # noqa: PLR0917 - one history step's parts
-    session: Session, found: Casus, regisseur: Regisseur, row: CasusInformering, soort: str, details: str,
-    reden: str, context: Context, now: datetime,
-) -> CasusInformering:  # fmt: skip
+    session: Session,
+    found: Casus,
+    regisseur: Regisseur,
+    row: CasusInformering,
+    soort: str,
+    details: str,
+    reden: str,
+    context: Context,
+    now: datetime,
+) -> CasusInformering:
     event = record(session, found, regisseur, soort, details=details, reden=reden, context=context, now=now)
     row.positie = event.positie
     repository.add(session, row)
@@ -401,10 +530,20 @@ def _decided(  # noqa: PLR0917 - one history step's parts
 
 
 def decide_informing(
-    session: Session, regisseur: Regisseur, casus_id: int, *, besluit: Informeren, artikel: str | None,
-    datum: date | None, grond: Beperkingsgrond | None, herbeoordeling: date | None, reden: str,
-    afspraken: Procesafspraken, context: Context, now: datetime,
-) -> CasusInformering:  # fmt: skip
+    session: Session,
+    regisseur: Regisseur,
+    casus_id: int,
+    *,
+    besluit: Informeren,
+    artikel: str | None,
+    datum: date | None,
+    grond: Beperkingsgrond | None,
+    herbeoordeling: date | None,
+    reden: str,
+    afspraken: Procesafspraken,
+    context: Context,
+    now: datetime,
+) -> CasusInformering:
     """Either decision, from what a form or a request gives: each needs its own fields and none of the other's."""
     if besluit == Informeren.GEINFORMEERD:
         if artikel is None or datum is None or grond is not None or herbeoordeling is not None:
@@ -412,17 +551,23 @@ def decide_informing(
                 "informed: give `artikel` (13 or 14) and `datum`, and no `grond` or `herbeoordeling`",
                 code="informering-onvolledig",
             )
-        return inform(session, regisseur, casus_id, artikel=artikel, datum=datum, reden=reden, context=context,
-                      now=now)  # fmt: skip
+        return inform(session, regisseur, casus_id, artikel=artikel, datum=datum, reden=reden, context=context, now=now)
     if grond is None or herbeoordeling is None or artikel is not None or datum is not None:
         raise Unprocessable(
             "not informed: give `grond` (AVG art. 23 lid 1) and `herbeoordeling`, and no `artikel` or `datum`",
             code="informering-onvolledig",
         )
     return defer_informing(
-        session, regisseur, casus_id, grond=grond, herbeoordeling=herbeoordeling, reden=reden, afspraken=afspraken,
-        context=context, now=now,
-    )  # fmt: skip
+        session,
+        regisseur,
+        casus_id,
+        grond=grond,
+        herbeoordeling=herbeoordeling,
+        reden=reden,
+        afspraken=afspraken,
+        context=context,
+        now=now,
+    )
 
 
 def informing(session: Session, casus_id: int) -> CasusInformering | None:

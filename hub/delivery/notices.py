@@ -22,27 +22,52 @@ from hub.pseudonym.vault import Vault
 
 
 def notice(
-    session: Session, vault: Vault, *, afzender: str, ontvanger: str, soort: Soort, doel: str, inhoud: dict[str, Any],
+    session: Session,
+    vault: Vault,
+    *,
+    afzender: str,
+    ontvanger: str,
+    soort: Soort,
+    doel: str,
+    inhoud: dict[str, Any],
     now: datetime,
-) -> Levering:  # fmt: skip
+) -> Levering:
     """One notice from `afzender` to `ontvanger`, in the outbox at once (spoed: it is short and time-bound)."""
     melding_id, levering_id = secrets.token_hex(16), secrets.token_hex(16)
     view = canonical_json(inhoud)
     digest = "sha256:" + hashlib.sha256(view).hexdigest()
     session.add(
         Melding(
-            id=melding_id, verstrekker=afzender, berichttype=str(soort), berichttype_versie=1, spoed=True,
-            request_digest=digest, status_code=201, receipt={"bericht": str(soort), "leveringId": levering_id},
+            id=melding_id,
+            verstrekker=afzender,
+            berichttype=str(soort),
+            berichttype_versie=1,
+            spoed=True,
+            request_digest=digest,
+            status_code=201,
+            receipt={"bericht": str(soort), "leveringId": levering_id},
             ontvangen_op=now,
         )
-    )  # fmt: skip
+    )
     session.flush()
     sealed = vault.seal_bytes(view, f"levering:{levering_id}")
     levering = Levering(
-        id=levering_id, soort=soort, melding_id=melding_id, ontvanger=ontvanger, doel=doel, besluit="bericht",
-        prioriteit=1, status=Status.WACHTEND, volgende_poging=now, toestemmingen=[], inhoud_digest=digest,
-        kek_id=sealed.kek_id, wrapped_key=sealed.wrapped_key, payload=sealed.sealed, aangemaakt_op=now,
-    )  # fmt: skip
+        id=levering_id,
+        soort=soort,
+        melding_id=melding_id,
+        ontvanger=ontvanger,
+        doel=doel,
+        besluit="bericht",
+        prioriteit=1,
+        status=Status.WACHTEND,
+        volgende_poging=now,
+        toestemmingen=[],
+        inhoud_digest=digest,
+        kek_id=sealed.kek_id,
+        wrapped_key=sealed.wrapped_key,
+        payload=sealed.sealed,
+        aangemaakt_op=now,
+    )
     session.add(levering)
     session.flush()
     return levering
@@ -55,8 +80,19 @@ def stopbericht(vault: Vault, levering: Levering, inhoud: dict[str, Any], now: d
     view = canonical_json({"betreftLevering": levering.id, "betreftMelding": levering.melding_id, **inhoud})
     sealed = vault.seal_bytes(view, f"levering:{notice_id}")
     return Levering(
-        id=notice_id, soort=Soort.STOPBERICHT, melding_id=levering.melding_id, ontvanger=levering.ontvanger,
-        doel=levering.doel, besluit="stop", prioriteit=1, status=Status.WACHTEND, volgende_poging=now,
-        toestemmingen=[], inhoud_digest="sha256:" + hashlib.sha256(view).hexdigest(), kek_id=sealed.kek_id,
-        wrapped_key=sealed.wrapped_key, payload=sealed.sealed, aangemaakt_op=now,
-    )  # fmt: skip
+        id=notice_id,
+        soort=Soort.STOPBERICHT,
+        melding_id=levering.melding_id,
+        ontvanger=levering.ontvanger,
+        doel=levering.doel,
+        besluit="stop",
+        prioriteit=1,
+        status=Status.WACHTEND,
+        volgende_poging=now,
+        toestemmingen=[],
+        inhoud_digest="sha256:" + hashlib.sha256(view).hexdigest(),
+        kek_id=sealed.kek_id,
+        wrapped_key=sealed.wrapped_key,
+        payload=sealed.sealed,
+        aangemaakt_op=now,
+    )

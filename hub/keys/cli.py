@@ -19,12 +19,7 @@ keys_app = typer.Typer(rich_markup_mode=None, help="De eigen sleutels van de hub
 def _record(action: str, entry: KeyEntry, details: dict[str, str]) -> None:
     with open_database() as database, database.unit_of_work() as session:
         audit.record(
-            session,
-            actor=cli_actor(),
-            action=action,
-            target_type="hub_key",
-            target_id=entry.kid,
-            details=details,
+            session, actor=cli_actor(), action=action, target_type="hub_key", target_id=entry.kid, details=details
         )
 
 

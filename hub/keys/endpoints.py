@@ -32,9 +32,7 @@ def _published(request: Request) -> list[dict[str, Any]]:
 async def jwks(request: Request) -> JSONResponse:
     keys = _published(request)
     return JSONResponse(
-        {"keys": keys},
-        media_type="application/jwk-set+json",
-        headers={"Cache-Control": "public, max-age=300"},
+        {"keys": keys}, media_type="application/jwk-set+json", headers={"Cache-Control": "public, max-age=300"}
     )
 
 

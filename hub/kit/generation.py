@@ -24,9 +24,15 @@ class Generatie(SQLModel, table=True):
 
 
 TRACKED = (
-    "partner", "principal", "principal_key", "policy_version", "emergency_prohibition", "toestemming", "casus",
+    "partner",
+    "principal",
+    "principal_key",
+    "policy_version",
+    "emergency_prohibition",
+    "toestemming",
+    "casus",
     "casus_deelnemer",
-)  # fmt: skip
+)
 """The tables whose every change bumps the generation (migrations 0007 and 0013). Consents too: a melding decided
 on a consent that is withdrawn before it commits is decided again, so a withdrawal never misses a delivery that
 relied on it; and a casus and its table, on which rules bound to a casus rely."""

@@ -37,10 +37,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "type": {"type": "string", "format": "uri-reference", "example": "urn:schakel:problem:token-expired"},
         "title": {"type": "string", "example": "Niet geauthenticeerd"},
         "status": {"type": "integer", "example": 401},
-        "detail": {
-            "type": "string",
-            "example": "the token has expired; sign a fresh token for every request",
-        },
+        "detail": {"type": "string", "example": "the token has expired; sign a fresh token for every request"},
         "instance": {"type": "string", "format": "uri-reference"},
     },
     "required": ["type", "title", "status", "detail"],

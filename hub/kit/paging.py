@@ -45,9 +45,8 @@ class Pagina(ApiModel, Generic[ItemT, CursorT]):
 
 
 def keyset(
-    query: SelectOfScalar[RowT], key: Mapped[Any], *, after: Any, limit: int | None,
-    descending: bool = False,
-) -> SelectOfScalar[RowT]:  # fmt: skip
+    query: SelectOfScalar[RowT], key: Mapped[Any], *, after: Any, limit: int | None, descending: bool = False
+) -> SelectOfScalar[RowT]:
     """Order `query` by `key` and start after the cursor; fetch one more than `limit` to know if a page follows."""
     query = query.order_by(key.desc() if descending else key)
     if after is not None:

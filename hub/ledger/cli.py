@@ -109,8 +109,11 @@ def verify_command(
         kept = vorige.read_text(encoding="utf-8") if vorige else None
         witnesses = load_witness_keys(getuigen.read_text(encoding="utf-8"), minimaal) if getuigen else None
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"fout: {exc.filename if isinstance(exc, OSError) else 'een bestand'} kan niet worden gelezen "
-              f"({exc.strerror if isinstance(exc, OSError) else 'geen UTF-8'})", file=sys.stderr)  # fmt: skip
+        print(
+            f"fout: {exc.filename if isinstance(exc, OSError) else 'een bestand'} kan niet worden gelezen "
+            f"({exc.strerror if isinstance(exc, OSError) else 'geen UTF-8'})",
+            file=sys.stderr,
+        )
         raise typer.Exit(2) from None
     except TrustError as exc:
         print(f"fout: {exc}", file=sys.stderr)
@@ -118,11 +121,20 @@ def verify_command(
     with meter(STAGES) as progress:
         verdict = verify_bundle(bundle, trust, kept=kept, strict=streng, witnesses=witnesses, meter=progress)
     if as_json:
-        print(json.dumps({
-            "klopt": verdict.ok, "oorsprong": trust.origin, "vastleggingen": verdict.size,
-            "wortel": verdict.root.hex() if verdict.ok else None,
-            "fouten": verdict.problems, "opmerkingen": verdict.notes,
-        }, indent=2, ensure_ascii=False))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "klopt": verdict.ok,
+                    "oorsprong": trust.origin,
+                    "vastleggingen": verdict.size,
+                    "wortel": verdict.root.hex() if verdict.ok else None,
+                    "fouten": verdict.problems,
+                    "opmerkingen": verdict.notes,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         raise typer.Exit(0 if verdict.ok else 1)
     for note in verdict.notes:
         print(f"let op: {note}")

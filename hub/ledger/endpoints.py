@@ -20,15 +20,7 @@ from hub.ledger import reading, repository, service
 from hub.ledger.entries import Context
 from hub.ledger.models import LedgerCheckpoint
 from hub.ledger.repository import Filter
-from hub.ledger.schemas import (
-    CheckpointOut,
-    ConsistencyOut,
-    EntryOut,
-    EntryPage,
-    EntryProofOut,
-    InclusionOut,
-    LogOut,
-)
+from hub.ledger.schemas import CheckpointOut, ConsistencyOut, EntryOut, EntryPage, EntryProofOut, InclusionOut, LogOut
 from hub.ledger.service import Proof, full_note
 from hub.partners.models import Role
 from hub.state import StateDep

@@ -141,9 +141,17 @@ def raadpleging(
 
 
 def casus(
-    *, context: Context, casus_id: int, handeling: str, door: str, details: str, reden: str,
-    betrokkene: Betrokkene | None = None, verstrekker: str | None = None, ontvanger: str | None = None,
-) -> Entry:  # fmt: skip
+    *,
+    context: Context,
+    casus_id: int,
+    handeling: str,
+    door: str,
+    details: str,
+    reden: str,
+    betrokkene: Betrokkene | None = None,
+    verstrekker: str | None = None,
+    ontvanger: str | None = None,
+) -> Entry:
     """A step in a casus. `details` are codes (a stage, a partner id); the free-text `reden` is kept out of the
     log: only its SHA-256 is here, so the history's reason can be checked against it."""
     data = {
@@ -160,9 +168,14 @@ def casus(
 
 
 def bekendheid(
-    *, context: Context, handeling: str, partner: str, details: dict[str, Any], betrokkene: Betrokkene | None = None,
+    *,
+    context: Context,
+    handeling: str,
+    partner: str,
+    details: dict[str, Any],
+    betrokkene: Betrokkene | None = None,
     zvh: str | None = None,
-) -> Entry:  # fmt: skip
+) -> Entry:
     """A bekend signal registered, renewed or withdrawn by `partner` (about `betrokkene`), or the ZVH's question to
     `partner` within a casus and its answer (`details`: ids and codes only)."""
     data = {**context.fields(), "handeling": handeling, "partner": partner, **details}

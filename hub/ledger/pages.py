@@ -82,18 +82,33 @@ def entries(
     start = _day(van) or today - timedelta(days=30)
     end = _day(tot) or today
     where = Filter(
-        doel=doel or None, besluit=besluit or None, van=day_start(start), tot=day_start(end + timedelta(days=1)),
-        verstrekker=verstrekker or None, ontvanger=ontvanger or None, berichttype=berichttype or None,
+        doel=doel or None,
+        besluit=besluit or None,
+        van=day_start(start),
+        tot=day_start(end + timedelta(days=1)),
+        verstrekker=verstrekker or None,
+        ontvanger=ontvanger or None,
+        berichttype=berichttype or None,
         soort="verstrekking" if besluit else None,
-    )  # fmt: skip
+    )
     found = reading.read_page(
-        session, where, after=na, limit=PAGE_SIZE, reader=person.principal_id,
-        context=page_context(request, person), now=utcnow(),
-    )  # fmt: skip
+        session,
+        where,
+        after=na,
+        limit=PAGE_SIZE,
+        reader=person.principal_id,
+        context=page_context(request, person),
+        now=utcnow(),
+    )
     filters = {
-        "van": start.isoformat(), "tot": end.isoformat(), "verstrekker": verstrekker, "ontvanger": ontvanger,
-        "doel": doel, "berichttype": berichttype, "besluit": besluit,
-    }  # fmt: skip
+        "van": start.isoformat(),
+        "tot": end.isoformat(),
+        "verstrekker": verstrekker,
+        "ontvanger": ontvanger,
+        "doel": doel,
+        "berichttype": berichttype,
+        "besluit": besluit,
+    }
     context = {
         "regels": [_row(p, raw) for p, raw in found.items],
         "filters": filters,

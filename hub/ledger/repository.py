@@ -11,13 +11,7 @@ from sqlalchemy import Connection, delete, or_, select, update
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
-from hub.ledger.models import (
-    LedgerBetrokkene,
-    LedgerCheckpoint,
-    LedgerCosignature,
-    LedgerEntry,
-    LedgerHead,
-)
+from hub.ledger.models import LedgerBetrokkene, LedgerCheckpoint, LedgerCosignature, LedgerEntry, LedgerHead
 from hub.ledger.tree import NodeKey, new_nodes, node_id, node_key
 
 _HEAD = LedgerHead.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
@@ -165,9 +159,13 @@ def page(connection: Connection, where: Filter, *, after: int | None, limit: int
     if where.categorie is not None:
         conditions.append(_ENTRY.c.categorieen.like(f"%|{where.categorie}|%"))
     for column, value in (
-        ("doel", where.doel), ("besluit", where.besluit), ("soort", where.soort),
-        ("verstrekker", where.verstrekker), ("ontvanger", where.ontvanger), ("berichttype", where.berichttype),
-    ):  # fmt: skip
+        ("doel", where.doel),
+        ("besluit", where.besluit),
+        ("soort", where.soort),
+        ("verstrekker", where.verstrekker),
+        ("ontvanger", where.ontvanger),
+        ("berichttype", where.berichttype),
+    ):
         if value is not None:
             conditions.append(_ENTRY.c[column] == value)
     if where.van is not None:

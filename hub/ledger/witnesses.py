@@ -202,9 +202,6 @@ def keeper_for(database: Database, key: Ed25519PrivateKey, settings: Settings) -
     """The keeper of this hub: its signing key (the keyring's Ed25519 key), its log's name, its witnesses and
     interval."""
     witnessing = Witnessing(
-        database,
-        key,
-        (settings.log_origin, settings.public_url),
-        load_witnesses(settings.witnesses_file),
+        database, key, (settings.log_origin, settings.public_url), load_witnesses(settings.witnesses_file)
     )
     return CheckpointKeeper(witnessing, settings.checkpoint_interval_seconds)

@@ -36,9 +36,7 @@ SOORTEN = {
     "casus": "Casus",
     "bekendheid": "Bekendheid",
 }
-_MONTHS = (
-    "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
-)  # fmt: skip
+_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
 def moment(tijdstip: str) -> str:

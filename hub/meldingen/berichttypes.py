@@ -20,9 +20,18 @@ from hub.policy.format import Berichttype
 from hub.policy.projection import FieldTree, Node, build_tree
 
 ROLLEN = (
-    "betrokkene", "slachtoffer", "kind", "ouder", "pleger", "huisgenoot", "gedetineerde", "uithuisgeplaatste",
-    "achterblijver", "bewoner", "huurder",
-)  # fmt: skip
+    "betrokkene",
+    "slachtoffer",
+    "kind",
+    "ouder",
+    "pleger",
+    "huisgenoot",
+    "gedetineerde",
+    "uithuisgeplaatste",
+    "achterblijver",
+    "bewoner",
+    "huurder",
+)
 """The roles a person can have in a melding: a closed list, since the role is written into the ledger."""
 
 IDENTITY_FIELDS = ("bsn", "voornamen", "tussenvoegsel", "achternaam", "geboortedatum")

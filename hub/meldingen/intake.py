@@ -136,9 +136,15 @@ async def _attempt(  # noqa: PLR0917 - one request's parts
         if policy is not None and melding.casus is not None:
             casus = await run_in_threadpool(_casus, hub, submission, melding.casus, now)
         planned = service.plan(
-            submission, policy=policy, schemas=hub.schemas, vault=hub.vault, consents=consents, guard=guard, now=now,
+            submission,
+            policy=policy,
+            schemas=hub.schemas,
+            vault=hub.vault,
+            consents=consents,
+            guard=guard,
+            now=now,
             casus=casus,
-        )  # fmt: skip
+        )
     except SchakelError:
         await _settle(hub.sequencer, guard, request)  # a refusal too is an answer: on current state, token spent
         raise

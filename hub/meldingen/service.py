@@ -219,9 +219,8 @@ def plan(
     sealed = vault.seal_bytes(canonical_json(melding.inhoud), f"melding:{melding_id}") if status == 201 else None
     prepared = [vault.prepare(p.gegeven, p.identiteit, now) for p in persons]
     work = _unit(
-        submission, melding_id, schema.versie, status, receipt, sealed, prepared, deliveries, vault, guard, now,
-        casus,
-    )  # fmt: skip
+        submission, melding_id, schema.versie, status, receipt, sealed, prepared, deliveries, vault, guard, now, casus
+    )
     return Plan(status, entries, work, (vault_repository.ids_by_log_pseudonym, vault.lookup_keys(prepared)))
 
 
@@ -347,9 +346,13 @@ def voorwaarden(policy: CompiledPolicy, besluit: Besluit, gemeente: str | None) 
 
 
 def _entry(  # noqa: PLR0917 - one entry's parts
-    submission: Submission, melding_id: str, delivery: _Delivery, person: Persoon | None, gemeente: str | None,
+    submission: Submission,
+    melding_id: str,
+    delivery: _Delivery,
+    person: Persoon | None,
+    gemeente: str | None,
     casus: CasusStand | None,
-) -> Entry:  # fmt: skip
+) -> Entry:
     return verstrekking(
         context=submission.context,
         betrokkene=Betrokkene(person.log_pseudonym) if person else None,
@@ -387,9 +390,13 @@ def _planned(delivery: _Delivery, casus: CasusStand | None) -> outbox.Planned:
 
 
 def _receipt(  # noqa: PLR0917 - one receipt's parts
-    melding_id: str, melding: MeldingIn, deliveries: Sequence[_Delivery], now: datetime, gemeente: str | None,
+    melding_id: str,
+    melding: MeldingIn,
+    deliveries: Sequence[_Delivery],
+    now: datetime,
+    gemeente: str | None,
     casus: CasusStand | None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """The receipt as `Ontvangstbewijs` serialises it (camelCase, every field present), built directly: it is made
     for every melding, and validating what the hub itself assembles would only cost time. A test holds the two
     equal."""

@@ -126,9 +126,10 @@ class HubState(Collector):
             checkpoint = connection.execute(_CHECKPOINT).first()
             cosigned = {str(name): int(at) for name, at in connection.execute(_COSIGNED)}
         deliveries = GaugeMetricFamily(
-            "schakel_leveringen", "Deliveries by status: waiting to be delivered or collected, or dead letters.",
+            "schakel_leveringen",
+            "Deliveries by status: waiting to be delivered or collected, or dead letters.",
             labels=["status"],
-        )  # fmt: skip
+        )
         for status in ("wachtend", "dood"):
             deliveries.add_metric([status], waiting.get(status, (0, None))[0])
         yield deliveries

@@ -96,13 +96,7 @@ class RequestContextMiddleware:
         elapsed = time.perf_counter() - started
         self.metrics.requests.labels(method=method, route=route, status=str(status)).inc()
         self.metrics.latency.labels(method=method, route=route).observe(elapsed)
-        log.info(
-            "request.completed",
-            method=method,
-            route=route,
-            status=status,
-            duration_ms=round(elapsed * 1000, 2),
-        )
+        log.info("request.completed", method=method, route=route, status=status, duration_ms=round(elapsed * 1000, 2))
 
     @property
     def _too_large(self) -> str:

@@ -8,14 +8,7 @@ from typing import Annotated
 
 import typer
 
-from hub.partners.soorten import (
-    DeliveryMode,
-    PartnerSoort,
-    PartnerStatus,
-    PrincipalSoort,
-    PrincipalStatus,
-    Role,
-)
+from hub.partners.soorten import DeliveryMode, PartnerSoort, PartnerStatus, PrincipalSoort, PrincipalStatus, Role
 
 # The hub's other modules are imported inside each command: `schakel partner ... --help` starts at once.
 
@@ -45,9 +38,14 @@ def partner_add(
 
     mode = DeliveryMode.WEBHOOK if webhook else DeliveryMode.INBOX
     data = PartnerCreate(
-        id=partner_id, naam=naam, soort=soort, oin=oin, delivery_mode=mode, webhook_url=webhook,
+        id=partner_id,
+        naam=naam,
+        soort=soort,
+        oin=oin,
+        delivery_mode=mode,
+        webhook_url=webhook,
         werkgebied=_codes(werkgebied),
-    )  # fmt: skip
+    )
     with open_database() as database, database.unit_of_work() as session:
         emit(PartnerOut.model_validate(service.create_partner(session, cli_actor(), data)))
 

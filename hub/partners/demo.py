@@ -143,10 +143,7 @@ def seed(session: Session, actor: str, keys_dir: Path, directory: Path = SAMPLE_
                     session,
                     actor,
                     PrincipalCreate(
-                        id=principal.id,
-                        partner_id=partner.id,
-                        soort=principal.soort,
-                        roles=list(principal.roles),
+                        id=principal.id, partner_id=partner.id, soort=principal.soort, roles=list(principal.roles)
                     ),
                 )
                 added += 1

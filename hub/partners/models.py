@@ -9,14 +9,7 @@ from sqlalchemy import JSON, Column, ForeignKey, String
 from sqlmodel import Field, SQLModel
 
 from hub.kit.tables import UTCDateTime
-from hub.partners.soorten import (
-    DeliveryMode,
-    PartnerSoort,
-    PartnerStatus,
-    PrincipalSoort,
-    PrincipalStatus,
-    Role,
-)
+from hub.partners.soorten import DeliveryMode, PartnerSoort, PartnerStatus, PrincipalSoort, PrincipalStatus, Role
 
 __all__ = [
     "DeliveryMode",

@@ -57,11 +57,15 @@ def register(
     try:
         data = PartnerCreate.model_validate(
             {
-                "id": partner_id.strip(), "naam": naam.strip(), "soort": soort, "oin": oin.strip(),
-                "delivery_mode": bezorging, "webhook_url": webhook.strip() or None,
+                "id": partner_id.strip(),
+                "naam": naam.strip(),
+                "soort": soort,
+                "oin": oin.strip(),
+                "delivery_mode": bezorging,
+                "webhook_url": webhook.strip() or None,
                 "werkgebied": [code for code in werkgebied.replace(",", " ").split() if code],
             }
-        )  # fmt: skip
+        )
         service.create_partner(session, person.principal_id, data)
     except ValidationError as exc:
         return _partners(request, session, _fields(exc))
@@ -123,18 +127,25 @@ def add_principal(
 
 @router.post("/{partner_id}/principals/{principal_id}/status")
 def principal_status(
-    partner_id: str, principal_id: str, person: OperatorForm, session: SessionDep,
+    partner_id: str,
+    principal_id: str,
+    person: OperatorForm,
+    session: SessionDep,
     status: Annotated[PrincipalStatus, Form()],
-) -> Response:  # fmt: skip
+) -> Response:
     service.update_principal(session, person.principal_id, principal_id[:64], PrincipalUpdate(status=status))
     return RedirectResponse(f"/beheer/partners/{partner_id}", status_code=303)
 
 
 @router.post("/{partner_id}/principals/{principal_id}/sleutels")
 def add_key(
-    request: Request, partner_id: str, principal_id: str, person: OperatorForm, session: SessionDep,
+    request: Request,
+    partner_id: str,
+    principal_id: str,
+    person: OperatorForm,
+    session: SessionDep,
     jwk: Annotated[str, Form(max_length=8000)],
-) -> Response:  # fmt: skip
+) -> Response:
     """Register a new public key (a roll-over: the old one stays valid until it is revoked)."""
     try:
         service.add_key(session, person.principal_id, principal_id[:64], KeyCreate(jwk=json.loads(jwk)))
@@ -149,8 +160,12 @@ def add_key(
 
 @router.post("/{partner_id}/principals/{principal_id}/sleutels/{kid}/intrekking")
 def revoke_key(
-    partner_id: str, principal_id: str, kid: str, person: OperatorForm, session: SessionDep,
+    partner_id: str,
+    principal_id: str,
+    kid: str,
+    person: OperatorForm,
+    session: SessionDep,
     reden: Annotated[str, Form(pattern=r"^(superseded|compromised|retired)$")] = "superseded",
-) -> Response:  # fmt: skip
+) -> Response:
     service.revoke_key(session, person.principal_id, principal_id[:64], kid[:128], reden)
     return RedirectResponse(f"/beheer/partners/{partner_id}", status_code=303)

@@ -10,14 +10,7 @@ from pydantic import Field, field_validator
 from hub.kit.api import ApiModel
 from hub.kit.ids import SLUG_PATTERN
 from hub.kit.paging import Pagina
-from hub.partners.models import (
-    DeliveryMode,
-    PartnerSoort,
-    PartnerStatus,
-    PrincipalSoort,
-    PrincipalStatus,
-    Role,
-)
+from hub.partners.models import DeliveryMode, PartnerSoort, PartnerStatus, PrincipalSoort, PrincipalStatus, Role
 
 OIN_PATTERN = r"^\d{20}$"
 Gemeentecode = Annotated[str, Field(pattern=r"^GM[0-9]{4}$", description="A CBS gemeentecode, e.g. `GM0935`.")]

@@ -16,14 +16,7 @@ from hub.errors import Conflict, NotFound, Unprocessable
 from hub.kit.clock import utcnow
 from hub.kit.ids import KID_PATTERN
 from hub.partners import repository
-from hub.partners.models import (
-    DeliveryMode,
-    Partner,
-    PartnerStatus,
-    Principal,
-    PrincipalKey,
-    PrincipalStatus,
-)
+from hub.partners.models import DeliveryMode, Partner, PartnerStatus, Principal, PrincipalKey, PrincipalStatus
 from hub.partners.schemas import KeyCreate, PartnerCreate, PartnerUpdate, PrincipalCreate, PrincipalUpdate
 
 _LOOPBACK_NAMES = {"localhost"}

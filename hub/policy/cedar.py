@@ -66,10 +66,7 @@ def _permit(regel: RegelInstantie, resource_ids: list[str], extra: str = "") -> 
 
 
 def _casus(eis: CasusEis) -> str:
-    parts = [
-        "context.heeft_casus",
-        f"[{', '.join(_quote(f) for f in sorted(eis.fasen))}].contains(context.casus_fase)",
-    ]
+    parts = ["context.heeft_casus", f"[{', '.join(_quote(f) for f in sorted(eis.fasen))}].contains(context.casus_fase)"]
     if eis.typen:
         parts.append(f"[{', '.join(_quote(t) for t in sorted(eis.typen))}].contains(context.casus_type)")
     if eis.aan_tafel:

@@ -163,9 +163,14 @@ def approve(
     runtime: RuntimeDep,
 ) -> VersionOut:
     version = service.approve(
-        session, runtime, _officer(caller), versie_id, active_from=body.actief_vanaf, now=utcnow(),
+        session,
+        runtime,
+        _officer(caller),
+        versie_id,
+        active_from=body.actief_vanaf,
+        now=utcnow(),
         warnings_seen=body.waarschuwingen_gezien,
-    )  # fmt: skip
+    )
     return _out(session, version)
 
 
@@ -175,10 +180,7 @@ def approve(
     description="Moves the activation moment of an approved version that is not active yet; never into the past.",
 )
 def activate(
-    versie_id: Annotated[int, id_path("versieId")],
-    body: ScheduleIn,
-    caller: MemberOfficerDep,
-    session: SessionDep,
+    versie_id: Annotated[int, id_path("versieId")], body: ScheduleIn, caller: MemberOfficerDep, session: SessionDep
 ) -> VersionOut:
     return _out(session, service.schedule(session, _officer(caller), versie_id, body.actief_vanaf, utcnow()))
 

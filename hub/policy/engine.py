@@ -36,8 +36,9 @@ class CasusEis:
     def van(voorwaarde: CasusVoorwaarde | None) -> CasusEis | None:
         if voorwaarde is None:
             return None
-        return CasusEis(frozenset(voorwaarde.fasen), frozenset(voorwaarde.typen), voorwaarde.aan_tafel,
-                        voorwaarde.top_x)  # fmt: skip
+        return CasusEis(
+            frozenset(voorwaarde.fasen), frozenset(voorwaarde.typen), voorwaarde.aan_tafel, voorwaarde.top_x
+        )
 
     def reden(self, stand: CasusStand | None, ontvanger: str) -> Reden | None:
         """Why the condition does not hold for a melding in `stand` to `ontvanger`, or None when it does."""
@@ -238,9 +239,14 @@ class CompiledPolicy:
         consented = frozenset(i for i in items if f"{categorie}/{i}" in consents)
         if consented:
             granted[categorie] = Verstrekt(
-                grant.regel, grant.grondslag, grant.bewaartermijn, consented, op_toestemming=True,
-                op_top_x=grant.op_top_x, aan_tafel=grant.aan_tafel,
-            )  # fmt: skip
+                grant.regel,
+                grant.grondslag,
+                grant.bewaartermijn,
+                consented,
+                op_toestemming=True,
+                op_top_x=grant.op_top_x,
+                aan_tafel=grant.aan_tafel,
+            )
         missing = items - consented
         if not consented or missing:
             withheld[categorie] = Achtergehouden(
@@ -431,7 +437,10 @@ def evaluate(rules: list[RegelInstantie], verboden: Iterable[VerbodInstantie], c
     options = tuple(
         _Option(
             Verstrekt(
-                regel.id, regel.grondslag, regel.bewaartermijn, op_toestemming=conditional,
+                regel.id,
+                regel.grondslag,
+                regel.bewaartermijn,
+                op_toestemming=conditional,
                 op_top_x=regel.casus is not None and regel.casus.top_x,
                 aan_tafel=regel.casus is not None and regel.casus.aan_tafel,
             ),
@@ -442,7 +451,7 @@ def evaluate(rules: list[RegelInstantie], verboden: Iterable[VerbodInstantie], c
         for bound in (False, True)
         for regel in in_force
         if regel.toestemming == conditional and (regel.casus is not None) == bound
-    )  # fmt: skip
+    )
     if options:
         return _Entry(options=options)
     for regel in granting:

@@ -181,9 +181,12 @@ class Procesafspraken(Strict):
     )
 
     @field_validator(
-        "top_x_herkwalificatie", "huisverbod_monitoring", "bekend_max_termijn", "casus_bewaartermijn",
+        "top_x_herkwalificatie",
+        "huisverbod_monitoring",
+        "bekend_max_termijn",
+        "casus_bewaartermijn",
         "informeren_uitstel",
-    )  # fmt: skip
+    )
     @classmethod
     def _duration(cls, value: str) -> str:
         return _check_duration(value, "a term")
@@ -267,8 +270,7 @@ class CasusVoorwaarde(Strict):
         description="The recipient must be at the table of the casus (a participant, or the ZVH that runs it).",
     )
     top_x: bool = Field(
-        default=False,
-        description="The casus must hold Top X status from a weegtafel decision that has not lapsed.",
+        default=False, description="The casus must hold Top X status from a weegtafel decision that has not lapsed."
     )
 
 

@@ -90,9 +90,13 @@ def version(request: Request, versie_id: int, person: ReaderPage, session: Sessi
 
 @router.get("/verschillen")
 def differences(
-    request: Request, _: ReaderPage, session: SessionDep, runtime: RuntimeDep, naar: int | None = None,
+    request: Request,
+    _: ReaderPage,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    naar: int | None = None,
     van: int | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     all_versions = service.list_versions(session)
     context: dict[str, Any] = {"versies": all_versions, "van": van, "naar": naar}
     if naar is not None:
@@ -227,9 +231,15 @@ def approval_begin(
     _activation(actief_vanaf, now)  # a malformed date is refused before the passkey is asked for
     parameters = {"actiefVanaf": actief_vanaf or None, "waarschuwingenGezien": waarschuwingen_gezien}
     act = confirm.act(
-        rp, APPROVE, str(found.id), wat=_approval_act(found), parameters=parameters,
-        principal_id=person.principal_id, partner_id=person.partner_id, now=now,
-    )  # fmt: skip
+        rp,
+        APPROVE,
+        str(found.id),
+        wat=_approval_act(found),
+        parameters=parameters,
+        principal_id=person.principal_id,
+        partner_id=person.partner_id,
+        now=now,
+    )
     return _options(passkeys.begin_confirmation(session, rp, person.principal_id, act, now), settings)
 
 
@@ -246,16 +256,24 @@ def approve(
     found = service.get_version(session, _id(versie_id))
     now = utcnow()
     confirmed = passkeys.finish_confirmation(
-        session, rp, request.cookies.get(CEREMONY_COOKIE), principal_id=person.principal_id, credential=credential,
+        session,
+        rp,
+        request.cookies.get(CEREMONY_COOKIE),
+        principal_id=person.principal_id,
+        credential=credential,
         now=now,
-    )  # fmt: skip
+    )
     parameters = confirm.check_act(confirmed, APPROVE, str(found.id), _approval_act(found))
     service.check_member_officer(session, runtime, person.partner_id, now)
     service.approve(
-        session, runtime, _officer(person), _id(versie_id),
-        active_from=_activation(str(parameters.get("actiefVanaf") or ""), now), now=now,
+        session,
+        runtime,
+        _officer(person),
+        _id(versie_id),
+        active_from=_activation(str(parameters.get("actiefVanaf") or ""), now),
+        now=now,
         warnings_seen=bool(parameters.get("waarschuwingenGezien")),
-    )  # fmt: skip
+    )
     confirm.keep(session, confirmed, now)
     return RedirectResponse(f"/convenant/versies/{versie_id}?goedgekeurd=1", status_code=303)
 
@@ -347,9 +365,15 @@ def lift_begin(
 ) -> Response:
     now = utcnow()
     act = confirm.act(
-        rp, LIFT, str(noodverbod_id), wat=_lift_act(session, noodverbod_id), parameters={},
-        principal_id=person.principal_id, partner_id=person.partner_id, now=now,
-    )  # fmt: skip
+        rp,
+        LIFT,
+        str(noodverbod_id),
+        wat=_lift_act(session, noodverbod_id),
+        parameters={},
+        principal_id=person.principal_id,
+        partner_id=person.partner_id,
+        now=now,
+    )
     return _options(passkeys.begin_confirmation(session, rp, person.principal_id, act, now), settings)
 
 
@@ -365,9 +389,13 @@ def lift(
 ) -> Response:
     now = utcnow()
     confirmed = passkeys.finish_confirmation(
-        session, rp, request.cookies.get(CEREMONY_COOKIE), principal_id=person.principal_id, credential=credential,
+        session,
+        rp,
+        request.cookies.get(CEREMONY_COOKIE),
+        principal_id=person.principal_id,
+        credential=credential,
         now=now,
-    )  # fmt: skip
+    )
     confirm.check_act(confirmed, LIFT, str(noodverbod_id), _lift_act(session, noodverbod_id))
     service.check_member_officer(session, runtime, person.partner_id, now)
     service.lift_emergency(session, _officer(person), _id(noodverbod_id), now)

@@ -102,9 +102,12 @@ def propose(
     repository.add(session, version)
     warnings = [str(f) for f in findings if f.niveau is Niveau.WAARSCHUWING]
     _audit(
-        session, officer, "policy.proposed", version,
+        session,
+        officer,
+        "policy.proposed",
+        version,
         {"contentHash": digest, "label": version.label, **({"waarschuwingen": warnings} if warnings else {})},
-    )  # fmt: skip
+    )
     return version, findings
 
 

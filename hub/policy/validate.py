@@ -225,20 +225,24 @@ def _casus(source: PolicySource) -> list[Bevinding]:
             if outside:
                 found.append(
                     Bevinding(
-                        Niveau.FOUT, f"regels/{file_name}", regel.id,
+                        Niveau.FOUT,
+                        f"regels/{file_name}",
+                        regel.id,
                         f"voorwaarden.casus names stage(s) {', '.join(outside)}, which doel {regel.doel!r} does not "
                         f"serve (its casusfasen: {', '.join(sorted(served)) or 'none'}); add them to the doel in "
                         "vocabulaires.yaml or choose the doel of that stage",
                     )
-                )  # fmt: skip
+                )
             if casus.top_x and casus.typen and "top-x" not in casus.typen:
                 found.append(
                     Bevinding(
-                        Niveau.FOUT, f"regels/{file_name}", regel.id,
+                        Niveau.FOUT,
+                        f"regels/{file_name}",
+                        regel.id,
                         "voorwaarden.casus needs Top X status but names no casus of type top-x: no casus can ever "
                         "satisfy it; add top-x to typen or drop top_x",
                     )
-                )  # fmt: skip
+                )
     return found
 
 
@@ -257,19 +261,23 @@ def _consents(source: PolicySource) -> list[Bevinding]:
         if categorie not in items or (item and item not in items[categorie]):
             found.append(
                 Bevinding(
-                    Niveau.FOUT, "convenant.yaml", f"toestemmingen: {bevoegdheid.item}",
+                    Niveau.FOUT,
+                    "convenant.yaml",
+                    f"toestemmingen: {bevoegdheid.item}",
                     "no category or consent item of this convenant has this code; use `categorie` or "
                     "`categorie/item` as the berichttypes declare them",
                 )
-            )  # fmt: skip
+            )
         for vastlegger in bevoegdheid.vastleggers:
             if vastlegger not in selectors:
                 found.append(
                     Bevinding(
-                        Niveau.FOUT, "convenant.yaml", f"toestemmingen: {bevoegdheid.item}",
+                        Niveau.FOUT,
+                        "convenant.yaml",
+                        f"toestemmingen: {bevoegdheid.item}",
                         _known("partner or soort", vastlegger, selectors),
                     )
-                )  # fmt: skip
+                )
         entitled.add(categorie)
     for file_name, regels in sorted(source.regels.items()):
         for regel in regels.regels:
@@ -277,20 +285,24 @@ def _consents(source: PolicySource) -> list[Bevinding]:
             if missing:
                 found.append(
                     Bevinding(
-                        Niveau.WAARSCHUWING, f"regels/{file_name}", regel.id,
+                        Niveau.WAARSCHUWING,
+                        f"regels/{file_name}",
+                        regel.id,
                         f"needs consent, but convenant.yaml names nobody who may record a consent for "
                         f"{', '.join(missing)}: those categories will never be disclosed under it",
                     )
-                )  # fmt: skip
+                )
     for berichttype in source.berichttypes.berichttypes:
         if berichttype.gemeente is None:
             found.append(
                 Bevinding(
-                    Niveau.WAARSCHUWING, "berichttypes.yaml", berichttype.code,
+                    Niveau.WAARSCHUWING,
+                    "berichttypes.yaml",
+                    berichttype.code,
                     "names no `gemeente` field: its meldingen concern no known gemeente, so they reach no recipient "
                     "(every recipient is bound to its werkgebied)",
                 )
-            )  # fmt: skip
+            )
     return found
 
 
@@ -302,20 +314,24 @@ def _unconfirmed(source: PolicySource) -> list[Bevinding]:
         if ground.te_bevestigen:
             found.append(
                 Bevinding(
-                    Niveau.WAARSCHUWING, "vocabulaires.yaml", f"grondslag {ground.code}",
+                    Niveau.WAARSCHUWING,
+                    "vocabulaires.yaml",
+                    f"grondslag {ground.code}",
                     f"the article references ({'; '.join(ground.artikelen)}) are not confirmed by a lawyer yet "
                     "(te_bevestigen); have them confirmed, then remove te_bevestigen",
                 )
-            )  # fmt: skip
+            )
     for soort in source.vocabulaires.soorten:
         if soort.beroepsgeheim is not None and soort.beroepsgeheim.te_bevestigen:
             found.append(
                 Bevinding(
-                    Niveau.WAARSCHUWING, "vocabulaires.yaml", f"soort {soort.code}",
+                    Niveau.WAARSCHUWING,
+                    "vocabulaires.yaml",
+                    f"soort {soort.code}",
                     f"the legal source of its beroepsgeheim ({soort.beroepsgeheim.wet}) is not confirmed by a "
                     "lawyer yet (te_bevestigen)",
                 )
-            )  # fmt: skip
+            )
     return found
 
 

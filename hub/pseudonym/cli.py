@@ -71,9 +71,13 @@ def rotate_command() -> None:
     version = PrivacySecrets(get_settings().keys_dir).rotate_pseudonyms()
     with open_database() as database, database.unit_of_work() as session:
         audit.record(
-            session, actor=cli_actor(), action="pseudonym_key.rotated", target_type="pseudonym_key",
-            target_id=f"k{version}", details={},
-        )  # fmt: skip
+            session,
+            actor=cli_actor(),
+            action="pseudonym_key.rotated",
+            target_type="pseudonym_key",
+            target_id=f"k{version}",
+            details={},
+        )
     print(
         f"pseudoniemsleutel k{version} is actief; herstart de hub en voer dan per ontvanger "
         "`schakel pseudoniem vertaal` uit"
@@ -94,9 +98,13 @@ def translate_command(
             file.write(json.dumps({"oud": old, "nieuw": new}) + "\n")
             count += 1
         audit.record(
-            session, actor=cli_actor(), action="pseudonym.translated", target_type="pseudonym_domain",
-            target_id=domein, details={"count": str(count)},
-        )  # fmt: skip
+            session,
+            actor=cli_actor(),
+            action="pseudonym.translated",
+            target_type="pseudonym_domain",
+            target_id=domein,
+            details={"count": str(count)},
+        )
     out.chmod(0o600)
     print(
         f"{count} pseudoniemen van {domein} vertaald naar {out}; "

@@ -18,11 +18,47 @@ from hub.kit.clock import dutch_date, utcnow
 
 TUSSENVOEGSELS = frozenset(
     {
-        "van", "de", "der", "den", "het", "t", "te", "ten", "ter", "in", "op", "onder", "over", "aan", "bij",
-        "tot", "uit", "uijt", "voor", "d", "da", "del", "della", "di", "du", "la", "le", "l", "los", "s", "von",
-        "vom", "zu", "zum", "zur", "el", "al", "dos", "das",
+        "van",
+        "de",
+        "der",
+        "den",
+        "het",
+        "t",
+        "te",
+        "ten",
+        "ter",
+        "in",
+        "op",
+        "onder",
+        "over",
+        "aan",
+        "bij",
+        "tot",
+        "uit",
+        "uijt",
+        "voor",
+        "d",
+        "da",
+        "del",
+        "della",
+        "di",
+        "du",
+        "la",
+        "le",
+        "l",
+        "los",
+        "s",
+        "von",
+        "vom",
+        "zu",
+        "zum",
+        "zur",
+        "el",
+        "al",
+        "dos",
+        "das",
     }
-)  # fmt: skip
+)
 _EARLIEST_BIRTH = date(1880, 1, 1)
 
 

@@ -81,9 +81,13 @@ def ask_reidentification(
     try:
         body = HeridentificatieIn(pseudoniem=pseudoniem.strip(), doel=doel, motivering=motivering.strip())
         service.request_reidentification(
-            session, person.principal_id, pseudonym=body.pseudoniem, doel=body.doel, motivering=body.motivering,
+            session,
+            person.principal_id,
+            pseudonym=body.pseudoniem,
+            doel=body.doel,
+            motivering=body.motivering,
             now=utcnow(),
-        )  # fmt: skip
+        )
     except ValidationError as exc:
         return _overview(request, session, runtime, _fields(exc))
     except SchakelError as exc:
@@ -111,11 +115,14 @@ def ask_erasure(
     try:
         body = VergetelheidIn.model_validate(
             {
-                "bsn": bsn.strip() or None, "voornamen": voornamen.strip() or None,
-                "tussenvoegsel": tussenvoegsel.strip() or None, "achternaam": achternaam.strip() or None,
-                "geboortedatum": geboortedatum or None, "motivering": motivering.strip(),
+                "bsn": bsn.strip() or None,
+                "voornamen": voornamen.strip() or None,
+                "tussenvoegsel": tussenvoegsel.strip() or None,
+                "achternaam": achternaam.strip() or None,
+                "geboortedatum": geboortedatum or None,
+                "motivering": motivering.strip(),
             }
-        )  # fmt: skip
+        )
         service.request_erasure(
             session, vault, person.principal_id, given=body.gegeven(), motivering=body.motivering, now=utcnow()
         )
@@ -135,9 +142,13 @@ def _fields(exc: ValidationError) -> str:
 def _act(found: PrivacyRequest) -> dict[str, Any]:
     """What the approver confirms: the request as asked, without any identity."""
     return {
-        "verzoek": found.id, "soort": found.soort, "doel": found.doel, "motivering": found.motivering,
-        "aangevraagdDoor": found.requested_by, "aangevraagdOp": found.requested_at.isoformat(),
-    }  # fmt: skip
+        "verzoek": found.id,
+        "soort": found.soort,
+        "doel": found.doel,
+        "motivering": found.motivering,
+        "aangevraagdDoor": found.requested_by,
+        "aangevraagdOp": found.requested_at.isoformat(),
+    }
 
 
 def _get(session: Session, soort_path: str, verzoek_id: int) -> tuple[Soort, PrivacyRequest]:
@@ -147,15 +158,25 @@ def _get(session: Session, soort_path: str, verzoek_id: int) -> tuple[Soort, Pri
 
 @router.post("/{soort_path:str}/{verzoek_id:int}/goedkeuring/begin")
 def approval_begin(
-    soort_path: str, verzoek_id: int, person: OfficerForm, session: SessionDep, settings: SettingsDep,
+    soort_path: str,
+    verzoek_id: int,
+    person: OfficerForm,
+    session: SessionDep,
+    settings: SettingsDep,
     rp: RelyingPartyDep,
-) -> Response:  # fmt: skip
+) -> Response:
     soort, found = _get(session, soort_path, verzoek_id)
     now = utcnow()
     act = confirm.act(
-        rp, HANDELING[soort], str(found.id), wat=_act(found), parameters={}, principal_id=person.principal_id,
-        partner_id=person.partner_id, now=now,
-    )  # fmt: skip
+        rp,
+        HANDELING[soort],
+        str(found.id),
+        wat=_act(found),
+        parameters={},
+        principal_id=person.principal_id,
+        partner_id=person.partner_id,
+        now=now,
+    )
     started = passkeys.begin_confirmation(session, rp, person.principal_id, act, now)
     response = Response(started.options_json, media_type="application/json")
     set_cookie(response, settings, CEREMONY_COOKIE, started.cookie, passkeys.CEREMONY_SECONDS)
@@ -177,29 +198,35 @@ def approve(
     soort, found = _get(session, soort_path, verzoek_id)
     now = utcnow()
     confirmed = passkeys.finish_confirmation(
-        session, rp, request.cookies.get(CEREMONY_COOKIE), principal_id=person.principal_id, credential=credential,
+        session,
+        rp,
+        request.cookies.get(CEREMONY_COOKIE),
+        principal_id=person.principal_id,
+        credential=credential,
         now=now,
-    )  # fmt: skip
+    )
     confirm.check_act(confirmed, HANDELING[soort], str(found.id), _act(found))
     policy_service.check_member_officer(session, runtime, person.partner_id, now)
     service.approve(
-        session, vault, person.principal_id, found.id or 0, soort=soort, context=page_context(request, person),
-        now=now,
-    )  # fmt: skip
+        session, vault, person.principal_id, found.id or 0, soort=soort, context=page_context(request, person), now=now
+    )
     confirm.keep(session, confirmed, now)
     return RedirectResponse("/betrokkenen", status_code=303)
 
 
 @router.post("/heridentificaties/{verzoek_id:int}/onthulling")
 def reveal(
-    request: Request, verzoek_id: int, person: OfficerForm, session: SessionDep, runtime: RuntimeDep,
-    vault: VaultDep,
-) -> Response:  # fmt: skip
+    request: Request, verzoek_id: int, person: OfficerForm, session: SessionDep, runtime: RuntimeDep, vault: VaultDep
+) -> Response:
     """The identity, once, to the officer who asked (a POST: it is an act, recorded in the log)."""
     now = utcnow()
     policy_service.check_member_officer(session, runtime, person.partner_id, now)
     identity = service.reveal(
-        session, vault, person.principal_id, min(max(verzoek_id, 0), MAX_ID), context=page_context(request, person),
+        session,
+        vault,
+        person.principal_id,
+        min(max(verzoek_id, 0), MAX_ID),
+        context=page_context(request, person),
         now=now,
-    )  # fmt: skip
+    )
     return page(request, "pseudonym/onthulling.html", {"identiteit": asdict(identity), "verzoek": verzoek_id})

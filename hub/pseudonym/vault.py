@@ -132,11 +132,7 @@ class Vault:
         return PreparedPerson(pseudonyms, row)
 
     def seal_prepared(
-        self,
-        session: Session,
-        persons: Sequence[PreparedPerson],
-        insert: Insert,
-        known: dict[str, str] | None = None,
+        self, session: Session, persons: Sequence[PreparedPerson], insert: Insert, known: dict[str, str] | None = None
     ) -> list[str]:
         """The vault ids of prepared persons, in order: found by a log pseudonym (re-keyed to the active version if
         found under an older one) or new. `known`: what `lookup_keys` found, looked up for a whole group commit at

@@ -32,9 +32,19 @@ from hub.policy.sentences import CASUSTYPEN
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
 
 _MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,11 +203,14 @@ def inzage(
     told = [c.zin for c in cases if not c.beperkt]
     beperkt = [
         {
-            "casus_id": c.casus.id, "grond": c.informering.grond, "herbeoordeling": c.informering.herbeoordeling,
+            "casus_id": c.casus.id,
+            "grond": c.informering.grond,
+            "herbeoordeling": c.informering.herbeoordeling,
             "aantal": held_by_casus.get(c.casus.id or 0, 0),
         }
-        for c in cases if c.beperkt and c.informering is not None
-    ]  # fmt: skip
+        for c in cases
+        if c.beperkt and c.informering is not None
+    ]
     # The letter does not say that anything is restricted: that alone would tell the person (AVG art. 23).
     summary = _summary(len(regels), bool(held))
     return Inzage(now, summary, regels, checkpoint, withheld, told, beperkt)

@@ -99,29 +99,46 @@ def charts(report: service.Report) -> list[tuple[BarChart, dict[str, Any]]]:
     by_reason = {r: [withheld[(c, r)] for c in categories] for r in reasons}
     return [
         (
-            grouped_bars("per-stroom", "Verstrekkingen per maand per stroom",
-                         "Aantal verstrekkingen (per betrokkene) per maand, per verstrekker en ontvanger.",
-                         months, per_flow),
+            grouped_bars(
+                "per-stroom",
+                "Verstrekkingen per maand per stroom",
+                "Aantal verstrekkingen (per betrokkene) per maand, per verstrekker en ontvanger.",
+                months,
+                per_flow,
+            ),
             _table("Maand", months, per_flow),
         ),
         (
-            grouped_bars("toegestaan-geweigerd", "Toegestaan tegenover geweigerd per maand",
-                         "Aantal besluiten per maand: verstrekt (geheel of deels) en geweigerd.", months, allowed),
+            grouped_bars(
+                "toegestaan-geweigerd",
+                "Toegestaan tegenover geweigerd per maand",
+                "Aantal besluiten per maand: verstrekt (geheel of deels) en geweigerd.",
+                months,
+                allowed,
+            ),
             _table("Maand", months, allowed),
         ),
         (
-            grouped_bars("achtergehouden", "Achtergehouden categorieën naar reden",
-                         "Hoe vaak elke gegevenscategorie werd achtergehouden, per reden.", categories, by_reason),
+            grouped_bars(
+                "achtergehouden",
+                "Achtergehouden categorieën naar reden",
+                "Hoe vaak elke gegevenscategorie werd achtergehouden, per reden.",
+                categories,
+                by_reason,
+            ),
             _table("Categorie", categories, by_reason),
         ),
-    ]  # fmt: skip
+    ]
 
 
 @router.get("/verstrekkingenlog/grafieken")
 def chart_page(
-    request: Request, _: ReviewerPage, session: SessionDep,
-    van: Annotated[str, Query(max_length=10)] = "", tot: Annotated[str, Query(max_length=10)] = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    _: ReviewerPage,
+    session: SessionDep,
+    van: Annotated[str, Query(max_length=10)] = "",
+    tot: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
     start, end = _period(van, tot)
     report = _report(session, start, end)
     context = {"grafieken": charts(report), "van": start.isoformat(), "tot": end.isoformat()}
@@ -130,9 +147,12 @@ def chart_page(
 
 @router.get("/verstrekkingenlog/rapport")
 def report_page(
-    request: Request, _: ReviewerPage, session: SessionDep,
-    van: Annotated[str, Query(max_length=10)] = "", tot: Annotated[str, Query(max_length=10)] = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    _: ReviewerPage,
+    session: SessionDep,
+    van: Annotated[str, Query(max_length=10)] = "",
+    tot: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
     start, end = _period(van, tot)
     report = _report(session, start, end)
     context = {"rapport": report, "van": start.isoformat(), "tot": end.isoformat()}
@@ -141,9 +161,11 @@ def report_page(
 
 @router.get("/verstrekkingenlog/rapport.csv")
 def report_csv(
-    _: ReviewerPage, session: SessionDep,
-    van: Annotated[str, Query(max_length=10)] = "", tot: Annotated[str, Query(max_length=10)] = "",
-) -> Response:  # fmt: skip
+    _: ReviewerPage,
+    session: SessionDep,
+    van: Annotated[str, Query(max_length=10)] = "",
+    tot: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
     start, end = _period(van, tot)
     headers = {"Content-Disposition": f'attachment; filename="dpia-rapport-{start}-{end}.csv"'}
     return Response(service.as_csv(_report(session, start, end)), media_type="text/csv; charset=utf-8", headers=headers)
@@ -174,15 +196,25 @@ def inzage_letter(
     try:
         verzoek = InzageverzoekIn.model_validate(
             {
-                "bsn": bsn.strip() or None, "voornamen": voornamen.strip() or None,
-                "tussenvoegsel": tussenvoegsel.strip() or None, "achternaam": achternaam.strip() or None,
-                "geboortedatum": geboortedatum or None, "motivering": motivering.strip(),
+                "bsn": bsn.strip() or None,
+                "voornamen": voornamen.strip() or None,
+                "tussenvoegsel": tussenvoegsel.strip() or None,
+                "achternaam": achternaam.strip() or None,
+                "geboortedatum": geboortedatum or None,
+                "motivering": motivering.strip(),
             }
-        )  # fmt: skip
+        )
         result = inzage.inzage(
-            session, vault, verzoek.gegeven(), officer=person.principal_id, policy=runtime.active(session, now),
-            context=page_context(request, person), origin=origin, key=keyring.ed25519_key(), now=now,
-        )  # fmt: skip
+            session,
+            vault,
+            verzoek.gegeven(),
+            officer=person.principal_id,
+            policy=runtime.active(session, now),
+            context=page_context(request, person),
+            origin=origin,
+            key=keyring.ed25519_key(),
+            now=now,
+        )
     except ValidationError as exc:
         fields = sorted({str(e["loc"][-1]) for e in exc.errors()})
         return _form_again(request, "Controleer deze velden: " + ", ".join(fields) + ".", motivering)
@@ -221,9 +253,10 @@ def figures_page(
     year = _year(jaar)
     this = dutch_date(utcnow()).year
     context = {
-        "cijfers": _jaar(person, session, year), "jaren": list(range(this, this - 6, -1)),
+        "cijfers": _jaar(person, session, year),
+        "jaren": list(range(this, this - 6, -1)),
         "themas": _themes(request, session),
-    }  # fmt: skip
+    }
     return page(request, "reports/jaarcijfers.html", context)
 
 

@@ -66,10 +66,16 @@ def verstrekkingen(session: Session, van: datetime, tot: datetime) -> Report:
         row = decisions.setdefault(
             (m, g, v, o, d),
             {
-                "maand": m, "gemeente": g, "verstrekker": v, "ontvanger": o, "doel": d,
-                "permit": 0, "partial": 0, "deny": 0,
+                "maand": m,
+                "gemeente": g,
+                "verstrekker": v,
+                "ontvanger": o,
+                "doel": d,
+                "permit": 0,
+                "partial": 0,
+                "deny": 0,
             },
-        )  # fmt: skip
+        )
         row[besluit] = n
     return Report(van, tot, categories, list(decisions.values()))
 

@@ -37,9 +37,8 @@ def record(
     body: ToestemmingIn, caller: DeelnemerDep, policy: ActivePolicyDep, session: SessionDep, vault: VaultDep
 ) -> ToestemmingOut:
     row = service.record(
-        session, vault, policy, partner_id=caller.partner_id, principal_id=caller.principal_id, body=body,
-        now=utcnow(),
-    )  # fmt: skip
+        session, vault, policy, partner_id=caller.partner_id, principal_id=caller.principal_id, body=body, now=utcnow()
+    )
     return ToestemmingOut.model_validate(row)
 
 

@@ -40,9 +40,15 @@ STOP = (
 
 
 def record(
-    session: Session, vault: Vault, policy: CompiledPolicy, *, partner_id: str, principal_id: str,
-    body: ToestemmingIn, now: datetime,
-) -> Toestemming:  # fmt: skip
+    session: Session,
+    vault: Vault,
+    policy: CompiledPolicy,
+    *,
+    partner_id: str,
+    principal_id: str,
+    body: ToestemmingIn,
+    now: datetime,
+) -> Toestemming:
     categorie, _, sub = body.item.partition("/")
     known = {c.code for c in policy.source.vocabulaires.categorieen}
     if categorie not in known or (sub and sub not in policy.categorie_items.get(categorie, frozenset())):

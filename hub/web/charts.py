@@ -55,9 +55,8 @@ def _nice_max(value: int) -> int:
 
 
 def grouped_bars(
-    chart_id: str, title: str, description: str, groups: list[str], series: dict[str, list[int]],
-    *, unit: str = "",
-) -> BarChart:  # fmt: skip
+    chart_id: str, title: str, description: str, groups: list[str], series: dict[str, list[int]], *, unit: str = ""
+) -> BarChart:
     """Lay out bars: `series` maps a series name to one value per group."""
     width, height, left, bottom, top = 720, 320, 56.0, 48.0, 12.0
     names = list(series)[:SERIES_CLASSES]

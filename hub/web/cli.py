@@ -47,10 +47,14 @@ def list_accounts(as_json: JsonOption = False) -> None:
         links = repository.open_enrolments(session, utcnow())
         if as_json:
             passkeys = [
-                {"principal": k.principal_id, "naam": k.naam, "ingetrokken": k.revoked_at is not None,
-                 "laatstGebruikt": k.last_used_at.isoformat() if k.last_used_at else None}
+                {
+                    "principal": k.principal_id,
+                    "naam": k.naam,
+                    "ingetrokken": k.revoked_at is not None,
+                    "laatstGebruikt": k.last_used_at.isoformat() if k.last_used_at else None,
+                }
                 for k in keys
-            ]  # fmt: skip
+            ]
             open_links = [{"principal": x.principal_id, "geldigTot": x.expires_at.isoformat()} for x in links]
             print(json.dumps({"passkeys": passkeys, "inschrijflinks": open_links}, indent=2, ensure_ascii=False))
             return

@@ -29,9 +29,16 @@ FORMAT = "schakel-bevestiging-v1"
 
 
 def act(
-    rp: RelyingParty, handeling: str, object_id: str, *, wat: dict[str, Any], parameters: dict[str, Any],
-    principal_id: str, partner_id: str, now: datetime,
-) -> dict[str, Any]:  # fmt: skip
+    rp: RelyingParty,
+    handeling: str,
+    object_id: str,
+    *,
+    wat: dict[str, Any],
+    parameters: dict[str, Any],
+    principal_id: str,
+    partner_id: str,
+    now: datetime,
+) -> dict[str, Any]:
     """The act a person is asked to confirm."""
     return {
         "handeling": handeling,

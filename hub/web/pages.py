@@ -14,14 +14,7 @@ from hub.kit.clock import utcnow
 from hub.partners.models import Role
 from hub.state import state_of
 from hub.web import passkeys, repository, service
-from hub.web.dependencies import (
-    OperatorForm,
-    OperatorPage,
-    PersonDep,
-    RelyingPartyDep,
-    SettingsDep,
-    form_person,
-)
+from hub.web.dependencies import OperatorForm, OperatorPage, PersonDep, RelyingPartyDep, SettingsDep, form_person
 from hub.web.oidc import OidcFailed, Pending, Provider
 from hub.web.render import page
 from hub.web.security import CEREMONY_COOKIE, OIDC_COOKIE, SESSION_COOKIE, check_origin, clear_cookie, set_cookie

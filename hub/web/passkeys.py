@@ -74,18 +74,27 @@ class Started:
 
 
 def begin_ceremony(
-    session: Session, purpose: str, challenge: bytes, now: datetime, *, principal_id: str | None = None,
+    session: Session,
+    purpose: str,
+    challenge: bytes,
+    now: datetime,
+    *,
+    principal_id: str | None = None,
     act: dict[str, Any] | None = None,
-) -> str:  # fmt: skip
+) -> str:
     repository.purge_ceremonies(session, now)
     cookie = new_secret()
     repository.add(
         session,
         Ceremony(
-            id_hash=secret_hash(cookie), purpose=purpose, principal_id=principal_id, challenge=challenge, act=act,
+            id_hash=secret_hash(cookie),
+            purpose=purpose,
+            principal_id=principal_id,
+            challenge=challenge,
+            act=act,
             expires_at=now + timedelta(seconds=CEREMONY_SECONDS),
         ),
-    )  # fmt: skip
+    )
     return cookie
 
 
@@ -129,9 +138,15 @@ def begin_registration(session: Session, rp: RelyingParty, enrolment: Enrolment,
 
 
 def finish_registration(
-    session: Session, rp: RelyingParty, cookie: str | None, *, enrolment: Enrolment, credential: str, naam: str,
+    session: Session,
+    rp: RelyingParty,
+    cookie: str | None,
+    *,
+    enrolment: Enrolment,
+    credential: str,
+    naam: str,
     now: datetime,
-) -> Passkey:  # fmt: skip
+) -> Passkey:
     ceremony = take_ceremony(session, cookie, "inschrijven", now)
     if ceremony.principal_id != enrolment.principal_id:
         raise PasskeyRefused("dit passkeyverzoek hoort bij een andere inschrijving", code="ceremonie-verlopen")

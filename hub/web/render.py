@@ -20,9 +20,19 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 _AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +86,13 @@ def templates() -> Jinja2Templates:
 
 
 def page(
-    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
     person: Person | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Render template `name` in the layout, for the signed-in `person` (or whoever this request established)."""
     person = person or getattr(request.state, "person", None)
     navigation = [item for item in NAVIGATION if person is not None and person.has_any(item.roles)]

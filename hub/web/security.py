@@ -73,9 +73,14 @@ def set_cookie(
     """A cookie only the hub's pages see: HttpOnly, SameSite=Strict, Secure over https, whole site. `lax` only for
     the cookie that must survive the identity provider's redirect back (a cross-site navigation)."""
     response.set_cookie(
-        name, value, max_age=max_age, path="/", httponly=True, samesite="lax" if lax else "strict",
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax" if lax else "strict",
         secure=settings.secure_cookies,
-    )  # fmt: skip
+    )
 
 
 def clear_cookie(response: Response, settings: Settings, name: str) -> None:

@@ -97,9 +97,13 @@ def create_enrolment(session: Session, actor: str, principal_id: str, settings: 
         ),
     )
     audit.record(
-        session, actor=actor, action="account.enrolment_created", target_type="principal", target_id=principal_id,
+        session,
+        actor=actor,
+        action="account.enrolment_created",
+        target_type="principal",
+        target_id=principal_id,
         details={"geldigTot": (now + timedelta(hours=settings.enrolment_valid_hours)).isoformat()},
-    )  # fmt: skip
+    )
     return token
 
 
@@ -131,26 +135,38 @@ def start_session(session: Session, principal_id: str, method: str, settings: Se
         ),
     )
     audit.record(
-        session, actor=principal_id, action="sessie.aangemeld", target_type="principal", target_id=principal_id,
+        session,
+        actor=principal_id,
+        action="sessie.aangemeld",
+        target_type="principal",
+        target_id=principal_id,
         details={"methode": method},
-    )  # fmt: skip
+    )
     log.info("web.signed_in", principal_id=principal_id, method=method)
     return cookie
 
 
 def record_enrolled(session: Session, principal_id: str, naam: str) -> None:
     audit.record(
-        session, actor=principal_id, action="account.passkey_ingeschreven", target_type="principal",
-        target_id=principal_id, details={"naam": naam},
-    )  # fmt: skip
+        session,
+        actor=principal_id,
+        action="account.passkey_ingeschreven",
+        target_type="principal",
+        target_id=principal_id,
+        details={"naam": naam},
+    )
 
 
 def record_failure(session: Session, reason: str, principal_id: str | None = None) -> None:
     """A failed sign-in, in the admin audit trail (with the principal when the hub knows who tried)."""
     audit.record(
-        session, actor=principal_id or "onbekend", action="sessie.aanmelden_mislukt", target_type="principal",
-        target_id=principal_id or "onbekend", details={"reden": reason},
-    )  # fmt: skip
+        session,
+        actor=principal_id or "onbekend",
+        action="sessie.aanmelden_mislukt",
+        target_type="principal",
+        target_id=principal_id or "onbekend",
+        details={"reden": reason},
+    )
     log.warning("web.sign_in_failed", reason=reason)
 
 
@@ -185,9 +201,13 @@ def end_session(session: Session, person: Person, now: datetime) -> None:
         found.ended_at = now
         repository.add(session, found)
     audit.record(
-        session, actor=person.principal_id, action="sessie.afgemeld", target_type="principal",
-        target_id=person.principal_id, details={},
-    )  # fmt: skip
+        session,
+        actor=person.principal_id,
+        action="sessie.afgemeld",
+        target_type="principal",
+        target_id=person.principal_id,
+        details={},
+    )
     log.info("web.signed_out", principal_id=person.principal_id)
 
 
@@ -206,6 +226,10 @@ def revoke_passkey(session: Session, actor: str, credential_id: str, now: dateti
         repository.add(session, found)
         repository.end_sessions_of(session, found.principal_id, now)
     audit.record(
-        session, actor=actor, action="account.passkey_ingetrokken", target_type="principal",
-        target_id=found.principal_id, details={"naam": found.naam},
-    )  # fmt: skip
+        session,
+        actor=actor,
+        action="account.passkey_ingetrokken",
+        target_type="principal",
+        target_id=found.principal_id,
+        details={"naam": found.naam},
+    )

@@ -231,11 +231,7 @@ def _policy_endpoints(state: PolicyState) -> list[Endpoint]:
         ),
         Endpoint("GET", "/api/v1/beleid/actief", "/api/v1/beleid/actief", None, readers),
         Endpoint(
-            "GET",
-            "/api/v1/beleid/verschillen",
-            f"/api/v1/beleid/verschillen?naar={state.scheduled}",
-            None,
-            readers,
+            "GET", "/api/v1/beleid/verschillen", f"/api/v1/beleid/verschillen?naar={state.scheduled}", None, readers
         ),
         Endpoint(
             "POST",

@@ -171,9 +171,12 @@ class TestReplayStore:
     def test_expired_entries_are_purged(self, database: Database) -> None:
         table = repository.USED_TOKENS
         with database.unit_of_work() as session:
-            session.connection().execute(table.insert(), [
-                {"issuer": "p", "jti": "old", "expires_at": utcnow() - timedelta(minutes=1)},
-                {"issuer": "p", "jti": "new", "expires_at": utcnow() + timedelta(minutes=1)},
-            ])  # fmt: skip
+            session.connection().execute(
+                table.insert(),
+                [
+                    {"issuer": "p", "jti": "old", "expires_at": utcnow() - timedelta(minutes=1)},
+                    {"issuer": "p", "jti": "new", "expires_at": utcnow() + timedelta(minutes=1)},
+                ],
+            )
         with database.unit_of_work() as session:
             assert repository.purge_expired(session, utcnow()) == 1

@@ -39,9 +39,10 @@ def _principal(database: Database, partner_id: str, principal_id: str, roles: fr
     key = SigningKey.generate()
     with database.unit_of_work() as session:
         partners.create_principal(
-            session, "test",
+            session,
+            "test",
             PrincipalCreate(id=principal_id, partner_id=partner_id, soort=PrincipalSoort.PERSOON, roles=sorted(roles)),
-        )  # fmt: skip
+        )
         partners.add_key(session, "test", principal_id, KeyCreate(jwk=key.public_jwk()))
     return key
 
@@ -73,10 +74,17 @@ def test_no_reader_sees_a_casus_of_another_organisation(
 ) -> None:
     with database.unit_of_work() as session:
         partners.create_partner(
-            session, "test",
-            PartnerCreate(id=OTHER_ZVH, naam="Tweede ZVH (test)", soort=PartnerSoort.ZVH, oin="00000099000000000104",
-                          delivery_mode=DeliveryMode.INBOX, werkgebied=["GM0917"]),
-        )  # fmt: skip
+            session,
+            "test",
+            PartnerCreate(
+                id=OTHER_ZVH,
+                naam="Tweede ZVH (test)",
+                soort=PartnerSoort.ZVH,
+                oin="00000099000000000104",
+                delivery_mode=DeliveryMode.INBOX,
+                werkgebied=["GM0917"],
+            ),
+        )
     other_key = _principal(database, OTHER_ZVH, "tweede-regie", frozenset({Role.PROCESREGISSEUR}))
     other_regie = HubClient(
         str(http.base_url), partner_id=OTHER_ZVH, principal_id="tweede-regie", key=other_key, http=http

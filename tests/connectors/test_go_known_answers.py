@@ -121,9 +121,15 @@ def _go() -> str | None:
 def _go_check(go: str, made: dict[str, Any], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "GO111MODULE": "off", "GOPATH": str(GOPATH), "GOCACHE": str(tmp_path / "cache")}
     return subprocess.run(
-        [go, "run", "knownanswers.go", "check"], cwd=GOLDEN, input=json.dumps(made), capture_output=True, text=True,
-        env=environment, timeout=240, check=False,
-    )  # fmt: skip
+        [go, "run", "knownanswers.go", "check"],
+        cwd=GOLDEN,
+        input=json.dumps(made),
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=240,
+        check=False,
+    )
 
 
 class TestWhatSchakelMade:

@@ -59,16 +59,31 @@ def test_checkpoint_export_verify(database: Database, cli_env: None, keys_dir: P
     (tmp_path / "bundle" / "entries.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     tampered = runner.invoke(
         app,
-        ["ledger", "verify", str(tmp_path / "bundle"), "--sleutels", str(tmp_path / "jwks.json"),
-         "--origin", "schakel.example/verstrekkingenlog"],
-    )  # fmt: skip
+        [
+            "ledger",
+            "verify",
+            str(tmp_path / "bundle"),
+            "--sleutels",
+            str(tmp_path / "jwks.json"),
+            "--origin",
+            "schakel.example/verstrekkingenlog",
+        ],
+    )
     assert tampered.exit_code == 1
     assert "FOUT" in tampered.stdout
     as_json = runner.invoke(
         app,
-        ["ledger", "verify", str(tmp_path / "bundle"), "--sleutels", str(tmp_path / "jwks.json"),
-         "--origin", "schakel.example/verstrekkingenlog", "--json"],
-    )  # fmt: skip
+        [
+            "ledger",
+            "verify",
+            str(tmp_path / "bundle"),
+            "--sleutels",
+            str(tmp_path / "jwks.json"),
+            "--origin",
+            "schakel.example/verstrekkingenlog",
+            "--json",
+        ],
+    )
     verdict = json.loads(as_json.stdout)
     assert as_json.exit_code == 1, "--json keeps the exit code"
     assert (verdict["klopt"], verdict["wortel"], verdict["oorsprong"]) == (

@@ -180,14 +180,14 @@ def person_client(partnership: Partnership, partner_id: str, principal_id: str, 
     key = SigningKey.generate()
     with partnership.database.unit_of_work() as session:
         partners.create_principal(
-            session, "test",
+            session,
+            "test",
             PrincipalCreate(id=principal_id, partner_id=partner_id, soort=PrincipalSoort.PERSOON, roles=[role]),
-        )  # fmt: skip
+        )
         partners.add_key(session, "test", principal_id, KeyCreate(jwk=key.public_jwk()))
     return HubClient(
-        str(partnership.http.base_url), partner_id=partner_id, principal_id=principal_id, key=key,
-        http=partnership.http,
-    )  # fmt: skip
+        str(partnership.http.base_url), partner_id=partner_id, principal_id=principal_id, key=key, http=partnership.http
+    )
 
 
 @pytest.fixture

@@ -82,9 +82,12 @@ class TestClientRetries:
 
         with httpx.Client(transport=httpx.MockTransport(flaky)) as http:
             client = HubClient(
-                str(real.base_url), partner_id="politie-limburg", principal_id="politie-limburg-systeem",
-                key=partnership.keys["politie-limburg"], http=http,
-            )  # fmt: skip
+                str(real.base_url),
+                partner_id="politie-limburg",
+                principal_id="politie-limburg-systeem",
+                key=partnership.keys["politie-limburg"],
+                http=http,
+            )
             receipt = client.submit_melding(politie_e33(EXAMPLES / "politie-e33.csv")[0])
         assert len(seen) == 2 and seen[0] == seen[1] and seen[0]
         with database.engine.connect() as connection:

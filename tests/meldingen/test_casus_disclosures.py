@@ -201,8 +201,10 @@ class TestTopX:
         assert "geen-top-x" in _refusal_reasons(_send(partnership, ZVH, "top-x-aanpak", casus))
         today = dutch_date(utcnow())
         with pytest.raises(HubError) as no_justice:
-            regie.post(f"/api/v1/casussen/{casus}/weegtafel",
-                       {"datum": today.isoformat(), "aanwezig": [VT], "reden": "Weegtafel van december"})  # fmt: skip
+            regie.post(
+                f"/api/v1/casussen/{casus}/weegtafel",
+                {"datum": today.isoformat(), "aanwezig": [VT], "reden": "Weegtafel van december"},
+            )
         assert no_justice.value.problem["code"] == "weegtafel-zonder-justitie"
         decided = regie.post(
             f"/api/v1/casussen/{casus}/weegtafel",
@@ -241,8 +243,9 @@ class TestTopX:
         ronde = one_round(database, vault, now=utcnow() + timedelta(days=200))
         assert ronde.top_x_vervallen == 1
         with database.engine.connect() as connection:
-            rows = connection.execute(sa.text("SELECT id, status FROM levering WHERE id IN (:a, :b)"),
-                                      {"a": made, "b": pending}).all()  # fmt: skip
+            rows = connection.execute(
+                sa.text("SELECT id, status FROM levering WHERE id IN (:a, :b)"), {"a": made, "b": pending}
+            ).all()
             everything = [json.loads(e) for _, e in ledger.entries(connection, ledger.size(connection))]
         statuses = {str(k): str(v) for k, v in rows}
         assert statuses == {made: "bevestigd", pending: "ingetrokken"}, "what was not made yet is withheld"

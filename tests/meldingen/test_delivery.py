@@ -149,9 +149,12 @@ class TestTransitOnly:
         settings = state_of(app).settings
         vault = state_of(app).require_vault()
         worker = DeliveryWorker(
-            database, vault, HubKeyring(settings.keys_dir).signing_key(), issuer=settings.public_url,
+            database,
+            vault,
+            HubKeyring(settings.keys_dir).signing_key(),
+            issuer=settings.public_url,
             policy=Policy(grace=timedelta(days=7)),
-        )  # fmt: skip
+        )
         try:
             worker.run_once(datetime.now(UTC) + timedelta(days=6))  # within the grace period: kept
             with database.engine.connect() as connection:
@@ -160,9 +163,12 @@ class TestTransitOnly:
                 ).scalar()
             assert kept
             later = DeliveryWorker(
-                database, vault, HubKeyring(settings.keys_dir).signing_key(), issuer=settings.public_url,
+                database,
+                vault,
+                HubKeyring(settings.keys_dir).signing_key(),
+                issuer=settings.public_url,
                 policy=Policy(grace=timedelta(days=7)),
-            )  # fmt: skip
+            )
             later.run_once(datetime.now(UTC) + timedelta(days=8))
             later.stop()
         finally:

@@ -19,9 +19,19 @@ from tests.meldingen.test_zvh_process import BSN, POLITIE, invented_bsns
 
 RESTRICTED_BSN = invented_bsns(1, 300_000_000)[0]
 MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def _casus(partnership: Partnership, regie: HubClient, bsn: str) -> tuple[int, str]:
@@ -43,9 +53,12 @@ def _inzage(officer: HubClient, bsn: str) -> dict[str, object]:
 
 class TestInforming:
     def test_informed_and_restricted_casussen_in_the_inzage_and_on_the_ledger(
-        self, partnership: Partnership, regie: HubClient, actors_for_partnership: dict[str, HubClient],
+        self,
+        partnership: Partnership,
+        regie: HubClient,
+        actors_for_partnership: dict[str, HubClient],
         database: Database,
-    ) -> None:  # fmt: skip
+    ) -> None:
         officer = actors_for_partnership["asker"]
         told, told_path = _casus(partnership, regie, BSN)
         assert regie.get(told_path)["informering"] is None
@@ -64,9 +77,13 @@ class TestInforming:
         review = today + timedelta(days=60)
         regie.post(
             f"{kept_path}/informering",
-            {"besluit": "niet-geinformeerd", "grond": "d", "herbeoordeling": str(review),
-             "reden": "Lopend opsporingsonderzoek"},
-        )  # fmt: skip
+            {
+                "besluit": "niet-geinformeerd",
+                "grond": "d",
+                "herbeoordeling": str(review),
+                "reden": "Lopend opsporingsonderzoek",
+            },
+        )
 
         after = _inzage(officer, BSN)
         on = f"{today.day} {MONTHS[today.month - 1]} {today.year}"
@@ -113,9 +130,13 @@ class TestInforming:
         with pytest.raises(HubError) as unknown:
             regie.post(
                 f"{path}/informering",
-                {"besluit": "niet-geinformeerd", "grond": "z", "herbeoordeling": str(today + timedelta(days=9)),
-                 "reden": "Onbekende grond"},
-            )  # fmt: skip
+                {
+                    "besluit": "niet-geinformeerd",
+                    "grond": "z",
+                    "herbeoordeling": str(today + timedelta(days=9)),
+                    "reden": "Onbekende grond",
+                },
+            )
         assert unknown.value.status == 422
         with pytest.raises(HubError) as partner:
             partnership.client(POLITIE).post(f"{path}/informering", {"besluit": "geinformeerd"})

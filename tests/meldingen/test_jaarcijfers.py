@@ -83,9 +83,8 @@ def _order(row: dict[str, Any]) -> tuple[str, str, str]:
 
 class TestAnnualFigures:
     def test_the_figures_of_a_replayed_year_match_what_was_sent(
-        self, partnership: Partnership, regie: HubClient, clock: Clock,
-        actors_for_partnership: dict[str, HubClient],
-    ) -> None:  # fmt: skip
+        self, partnership: Partnership, regie: HubClient, clock: Clock, actors_for_partnership: dict[str, HubClient]
+    ) -> None:
         sent: list[tuple[str, int, str, frozenset[str]]] = []
 
         def melding(moment: datetime, berichttype: str, gemeente: str, bsn: str, quarter: int | None) -> str:

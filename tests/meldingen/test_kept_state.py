@@ -50,9 +50,14 @@ def _signed(partnership: Partnership, body: bytes) -> dict[str, str]:
     """One request's headers, signed once: to send the very same token twice."""
     base = str(partnership.http.base_url)
     _, headers = sign_request_token(
-        partnership.keys[POLITIE], issuer=POLITIE, subject=f"{POLITIE}-systeem", audience=base, method="POST",
-        url=f"{base}{MELDINGEN}", body=body,
-    )  # fmt: skip
+        partnership.keys[POLITIE],
+        issuer=POLITIE,
+        subject=f"{POLITIE}-systeem",
+        audience=base,
+        method="POST",
+        url=f"{base}{MELDINGEN}",
+        body=body,
+    )
     return {**headers, "Content-Type": "application/json"}
 
 
@@ -80,11 +85,7 @@ class TestKeysKeptInMemory:
         ids=["key-revoked", "partner-suspended", "principal-disabled"],
     )
     def test_a_change_after_the_key_was_kept_refuses_the_next_melding_and_stores_nothing(
-        self,
-        partnership: Partnership,
-        database: Database,
-        change: Callable[[Database, Partnership], None],
-        reason: str,
+        self, partnership: Partnership, database: Database, change: Callable[[Database, Partnership], None], reason: str
     ) -> None:
         assert _send(partnership).status_code == 201  # the key is now kept in memory
         before = _stored(database)
@@ -142,9 +143,14 @@ class TestConventantKeptInMemory:
         assert "identificatie" in via["verstrekt"]
         with database.unit_of_work() as session:
             prohibition = policy.issue_emergency(
-                session, PolicyRuntime(), Officer("fg-nood", "elders"), categorieen=["identificatie"],
-                ontvangers=["via"], reden="test: niet identificeren", now=datetime.now(UTC),
-            )  # fmt: skip
+                session,
+                PolicyRuntime(),
+                Officer("fg-nood", "elders"),
+                categorieen=["identificatie"],
+                ontvangers=["via"],
+                reden="test: niet identificeren",
+                now=datetime.now(UTC),
+            )
         second = _send(partnership)
         assert second.status_code == 201, second.text
         (via,) = second.json()["ontvangers"]
@@ -168,17 +174,28 @@ class TestGeneration:
         SQLite's triggers run per row, PostgreSQL's per statement: either way the generation moves on."""
         with database.unit_of_work() as session:
             policy.issue_emergency(
-                session, PolicyRuntime(), Officer("fg-nood", "elders"), categorieen=["identificatie"],
-                ontvangers=["via"], reden="test", now=datetime.now(UTC),
-            )  # fmt: skip
+                session,
+                PolicyRuntime(),
+                Officer("fg-nood", "elders"),
+                categorieen=["identificatie"],
+                ontvangers=["via"],
+                reden="test",
+                now=datetime.now(UTC),
+            )
             session.add(
-                Toestemming(log_pseudonym="ps1.k1.schakel-log." + "0" * 32, item="basisvoorwaarden",
-                            vastgelegd_door="vt", principal_id="vt-systeem", vastgelegd_op=datetime.now(UTC))
-            )  # fmt: skip
+                Toestemming(
+                    log_pseudonym="ps1.k1.schakel-log." + "0" * 32,
+                    item="basisvoorwaarden",
+                    vastgelegd_door="vt",
+                    principal_id="vt-systeem",
+                    vastgelegd_op=datetime.now(UTC),
+                )
+            )
             zvh = session.exec(select(Partner)).first()
             assert zvh is not None
-            casus = Casus(type=CasusType.PGA, fase=Fase.AANMELDING, zvh=zvh.id, geopend_door="regie",
-                          geopend_op=datetime.now(UTC))  # fmt: skip
+            casus = Casus(
+                type=CasusType.PGA, fase=Fase.AANMELDING, zvh=zvh.id, geopend_door="regie", geopend_op=datetime.now(UTC)
+            )
             session.add(casus)
             session.flush()
             session.add(CasusDeelnemer(casus_id=casus.id or 0, partner_id=zvh.id, sinds=datetime.now(UTC)))

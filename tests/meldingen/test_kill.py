@@ -52,12 +52,20 @@ def test_sigkill_during_a_burst_of_meldingen(
         activate_sample(database, sample_source, datetime.now(UTC))
         receivers["via-zuid-limburg"].start()
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")}
-        env.update(SCHAKEL_DATABASE_URL=database_url, SCHAKEL_KEYS_DIR=str(keys_dir), SCHAKEL_PUBLIC_URL=url,
-                   SCHAKEL_LOG_LEVEL="WARNING", SCHAKEL_DELIVERY_BACKOFF_BASE_SECONDS="0.05")  # fmt: skip
+        env.update(
+            SCHAKEL_DATABASE_URL=database_url,
+            SCHAKEL_KEYS_DIR=str(keys_dir),
+            SCHAKEL_PUBLIC_URL=url,
+            SCHAKEL_LOG_LEVEL="WARNING",
+            SCHAKEL_DELIVERY_BACKOFF_BASE_SECONDS="0.05",
+        )
         hub = subprocess.Popen(
             [str(Path(sys.executable).parent / "schakel"), "serve", "--port", str(port)],
-            env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 30
             while True:
@@ -71,8 +79,13 @@ def test_sigkill_during_a_burst_of_meldingen(
             lock, stop = threading.Lock(), threading.Event()
 
             def burst() -> None:
-                client = HubClient(url, partner_id="politie-limburg", principal_id="politie-limburg-systeem",
-                                   key=partner_keys["politie-limburg"], timeout=5)  # fmt: skip
+                client = HubClient(
+                    url,
+                    partner_id="politie-limburg",
+                    principal_id="politie-limburg-systeem",
+                    key=partner_keys["politie-limburg"],
+                    timeout=5,
+                )
                 body = {"berichttype": "e33-verward-gedrag", "inhoud": sample_melding("e33-verward-gedrag")}
                 with client:
                     while not stop.is_set():

@@ -63,17 +63,20 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.mark.postgresql
 def test_two_hub_processes_and_a_worker_share_one_postgresql(
-    *, partnership: Partnership, database: Database, database_url: str, keys_dir: Path, public_url: str,
-    tmp_path: Path,
-) -> None:  # fmt: skip
+    *, partnership: Partnership, database: Database, database_url: str, keys_dir: Path, public_url: str, tmp_path: Path
+) -> None:
     if database.backend != "postgresql":
         pytest.skip("several hub processes is the PostgreSQL path; the embedded SQLite has one process")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")}
     env.update(
-        SCHAKEL_DATABASE_URL=database_url, SCHAKEL_KEYS_DIR=str(keys_dir), SCHAKEL_PUBLIC_URL=public_url,
-        SCHAKEL_LOG_LEVEL="WARNING", SCHAKEL_DELIVERY_BACKOFF_BASE_SECONDS="0.05", SCHAKEL_WORKER_METRICS_PORT="0",
+        SCHAKEL_DATABASE_URL=database_url,
+        SCHAKEL_KEYS_DIR=str(keys_dir),
+        SCHAKEL_PUBLIC_URL=public_url,
+        SCHAKEL_LOG_LEVEL="WARNING",
+        SCHAKEL_DELIVERY_BACKOFF_BASE_SECONDS="0.05",
+        SCHAKEL_WORKER_METRICS_PORT="0",
         SCHAKEL_CHECKPOINT_INTERVAL_SECONDS="0",
-    )  # fmt: skip
+    )
     port = _free_port()
     hub_b = _start(["serve", "--port", str(port)], env, tmp_path)
     worker = _start(["worker"], env, tmp_path)

@@ -108,8 +108,9 @@ class TestRetention:
         casus = regie.post("/api/v1/casussen", {"type": "top-x", "reden": "Veelpleger"})["id"]
         regie.post(f"/api/v1/casussen/{casus}/fase", {"naar": "triage", "reden": "Triage"})
         today = dutch_date(utcnow())
-        regie.post(f"/api/v1/casussen/{casus}/weegtafel",
-                   {"datum": str(today), "aanwezig": [POLITIE], "reden": "Weegtafel"})  # fmt: skip
+        regie.post(
+            f"/api/v1/casussen/{casus}/weegtafel", {"datum": str(today), "aanwezig": [POLITIE], "reden": "Weegtafel"}
+        )
         ronde = one_round(database, vault, now=utcnow() + timedelta(days=200))
         assert ronde.top_x_vervallen == 1
         detail = regie.get(f"/api/v1/casussen/{casus}")

@@ -133,9 +133,10 @@ class TestDatabaseTrouble:
             assert ready.headers["Retry-After"] == "5"
             assert http.get("/api/v1/health/live").status_code == 200, "the process lives: do not restart it"
             melding = partnership.client("politie-limburg").send(
-                "POST", "/api/v1/meldingen",
+                "POST",
+                "/api/v1/meldingen",
                 json_body={"berichttype": "e33-verward-gedrag", "inhoud": sample_melding("e33-verward-gedrag")},
-            )  # fmt: skip
+            )
             assert _problem(melding, 503)["code"] in {"ledger-failed", "database-unavailable"}
             assert melding.headers["Retry-After"]
         finally:
@@ -159,9 +160,10 @@ class TestDatabaseTrouble:
         event.listen(engine, "before_cursor_execute", lost)
         try:
             answer = zvh.send(
-                "POST", f"/api/v1/inbox/{item['leveringId']}/ontvangstbevestiging",
+                "POST",
+                f"/api/v1/inbox/{item['leveringId']}/ontvangstbevestiging",
                 json_body={"inhoudDigest": item["inhoudDigest"]},
-            )  # fmt: skip
+            )
         finally:
             event.remove(engine, "before_cursor_execute", lost)
         problem = _problem(answer, 503)

@@ -127,9 +127,18 @@ def _apply(payload: Any, path: tuple[Any, ...], action: str, value: Any) -> None
 
 @pytest.mark.parametrize(
     "code",
-    ["e33-verward-gedrag", "zorgmelding", "aanmelding", "huisverbod", "detentiemelding", "betalingsachterstand",
-     "huurachterstand", "verrijking", "zrm-meting"],
-)  # fmt: skip
+    [
+        "e33-verward-gedrag",
+        "zorgmelding",
+        "aanmelding",
+        "huisverbod",
+        "detentiemelding",
+        "betalingsachterstand",
+        "huurachterstand",
+        "verrijking",
+        "zrm-meting",
+    ],
+)
 def test_generated_meldingen_get_the_same_verdict_from_both(code: str, sample_source: PolicySource) -> None:
     schema = _schemas(sample_source)[code]
 

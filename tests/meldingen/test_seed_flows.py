@@ -193,10 +193,17 @@ class TestOnlyDeelnemersWrite:
         keys = {"systeem": SigningKey.generate(), "fg": SigningKey.generate()}
         with partnership.database.unit_of_work() as session:
             partners.create_partner(
-                session, "test",
-                PartnerCreate(id="ggz-buiten", naam="GGZ buiten het convenant", soort=PartnerSoort.GGZ,
-                              oin="00000099000000000999", delivery_mode=DeliveryMode.INBOX, werkgebied=["GM0935"]),
-            )  # fmt: skip
+                session,
+                "test",
+                PartnerCreate(
+                    id="ggz-buiten",
+                    naam="GGZ buiten het convenant",
+                    soort=PartnerSoort.GGZ,
+                    oin="00000099000000000999",
+                    delivery_mode=DeliveryMode.INBOX,
+                    werkgebied=["GM0935"],
+                ),
+            )
             for name, role in (("systeem", Role.PARTNER), ("fg", Role.PRIVACY_OFFICER)):
                 principal = PrincipalCreate(
                     id=f"ggz-buiten-{name}", partner_id="ggz-buiten", soort=PrincipalSoort.SYSTEEM, roles=[role]
@@ -206,9 +213,12 @@ class TestOnlyDeelnemersWrite:
 
         def client(name: str) -> HubClient:
             return HubClient(
-                str(partnership.http.base_url), partner_id="ggz-buiten", principal_id=f"ggz-buiten-{name}",
-                key=keys[name], http=partnership.http,
-            )  # fmt: skip
+                str(partnership.http.base_url),
+                partner_id="ggz-buiten",
+                principal_id=f"ggz-buiten-{name}",
+                key=keys[name],
+                http=partnership.http,
+            )
 
         writes = [
             ("systeem", "/api/v1/meldingen", _body("e33-verward-gedrag")),

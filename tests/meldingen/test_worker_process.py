@@ -36,8 +36,13 @@ def test_a_worker_process_delivers_and_stops_on_sigterm(
     sock = free_socket()
     port = sock.getsockname()[1]
     sock.close()
-    env.update(SCHAKEL_DATABASE_URL=database_url, SCHAKEL_KEYS_DIR=str(keys_dir), SCHAKEL_PUBLIC_URL=public_url,
-               SCHAKEL_LOG_LEVEL="WARNING", SCHAKEL_WORKER_METRICS_PORT=str(port))  # fmt: skip
+    env.update(
+        SCHAKEL_DATABASE_URL=database_url,
+        SCHAKEL_KEYS_DIR=str(keys_dir),
+        SCHAKEL_PUBLIC_URL=public_url,
+        SCHAKEL_LOG_LEVEL="WARNING",
+        SCHAKEL_WORKER_METRICS_PORT=str(port),
+    )
     worker = subprocess.Popen(
         [str(Path(sys.executable).parent / "schakel"), "worker"],
         env=env,

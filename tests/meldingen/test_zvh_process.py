@@ -19,8 +19,12 @@ from hub.policy.format import add_duration
 from tests.meldingen.conftest import Partnership, sample_melding, wait_for
 
 ZVH, VT, AMW, POLITIE, VIA = (
-    "zvh-zuid-limburg", "veilig-thuis-zuid-limburg", "amw-zuid-limburg", "politie-limburg", "via-zuid-limburg",
-)  # fmt: skip
+    "zvh-zuid-limburg",
+    "veilig-thuis-zuid-limburg",
+    "amw-zuid-limburg",
+    "politie-limburg",
+    "via-zuid-limburg",
+)
 BSN = str(sample_melding("aanmelding")["personen"][0]["bsn"])
 
 

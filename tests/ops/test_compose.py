@@ -33,9 +33,13 @@ def _compose() -> list[str]:
 
 def test_compose_accepts_the_file() -> None:
     done = subprocess.run(
-        [*_compose(), "-f", "compose.yaml", "config", "--quiet"], cwd=DOCKER, env=ENV, capture_output=True, text=True,
+        [*_compose(), "-f", "compose.yaml", "config", "--quiet"],
+        cwd=DOCKER,
+        env=ENV,
+        capture_output=True,
+        text=True,
         check=False,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr
 
 

@@ -59,9 +59,12 @@ def test_no_input_gives_a_5xx_and_every_4xx_is_a_problem(api_schema: Any, signed
         @given(case=operation.as_strategy())
         # derandomize: the same examples in every run, so CI is reproducible; raise SCHAKEL_FUZZ_EXAMPLES to explore.
         @settings(
-            max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+            max_examples=EXAMPLES,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
             derandomize=True,
-        )  # fmt: skip
+        )
         def check(case: Any) -> None:
             _check(case, signed)
 
@@ -79,9 +82,14 @@ def _check(case: Any, signed: httpx.Client) -> None:
         body = raw if isinstance(raw, bytes) else str(raw).encode()
     url = httpx.URL(request["url"])
     _, headers = sign_request_token(
-        KEY, issuer="zvh-test", subject=EVERYONE, audience=base, method=request["method"],
-        url=str(url.copy_with(query=None)), body=body,
-    )  # fmt: skip
+        KEY,
+        issuer="zvh-test",
+        subject=EVERYONE,
+        audience=base,
+        method=request["method"],
+        url=str(url.copy_with(query=None)),
+        body=body,
+    )
     sent = {k: v for k, v in request.get("headers", {}).items() if k.lower() not in ("authorization", "content-digest")}
     response = signed.request(
         request["method"], url, params=request.get("params"), content=body or None, headers={**sent, **headers}

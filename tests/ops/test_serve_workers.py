@@ -80,9 +80,11 @@ def test_two_processes_share_the_port_restart_and_stop(
     sock.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")}
     env.update(
-        SCHAKEL_DATABASE_URL=database_url, SCHAKEL_KEYS_DIR=str(keys_dir), SCHAKEL_LOG_LEVEL="WARNING",
+        SCHAKEL_DATABASE_URL=database_url,
+        SCHAKEL_KEYS_DIR=str(keys_dir),
+        SCHAKEL_LOG_LEVEL="WARNING",
         SCHAKEL_CHECKPOINT_INTERVAL_SECONDS="0",
-    )  # fmt: skip
+    )
     live = f"http://127.0.0.1:{port}/api/v1/health/live"
     supervisor = subprocess.Popen(
         [str(BIN / "schakel"), "serve", "--port", str(port), "--workers", "2"], env=env, cwd=tmp_path

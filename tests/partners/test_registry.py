@@ -44,10 +44,7 @@ class TestPartners:
 
     @pytest.mark.parametrize(
         ("overrides", "code"),
-        [
-            ({"id": "politie-test"}, "partner-exists"),
-            ({"oin": "00000099000000000102"}, "oin-in-use"),
-        ],
+        [({"id": "politie-test"}, "partner-exists"), ({"oin": "00000099000000000102"}, "oin-in-use")],
     )
     def test_duplicates_are_409(
         self, overrides: dict[str, Any], code: str, http: httpx.Client, actors: dict[str, Actor]

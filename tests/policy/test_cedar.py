@@ -214,11 +214,7 @@ def cross_check(
             pool.submit(_check_shard, source, noodverboden or [], categories, shard, shards) for shard in range(shards)
         ]
         results = [f.result() for f in futures]
-    return (
-        sum(r[0] for r in results),
-        sum(r[1] for r in results),
-        [d for r in results for d in r[2]],
-    )
+    return (sum(r[0] for r in results), sum(r[1] for r in results), [d for r in results for d in r[2]])
 
 
 class TestCedarCrossCheck:
@@ -263,9 +259,14 @@ class TestTheCrossCheckCanFail:
         policy = CompiledPolicy(sample.source, content_hash="h", label="l", noodverboden=[verbod])
         permits_only = "\n\n".join(p for p in to_cedar(policy).split("\n\n") if "forbid" not in p)
         vraag = Vraag(
-            "politie-limburg", "via-zuid-limburg", "screening-verward-gedrag", "e33-verward-gedrag", "adres",
-            date(2026, 11, 22), frozenset(),
-        )  # fmt: skip
+            "politie-limburg",
+            "via-zuid-limburg",
+            "screening-verward-gedrag",
+            "e33-verward-gedrag",
+            "adres",
+            date(2026, 11, 22),
+            frozenset(),
+        )
         answer = cedarpy.is_authorized(vraag.cedar_request(), permits_only, "[]")
         assert answer.decision == cedarpy.Decision.Allow
         assert not table_answer(policy, vraag)
@@ -273,9 +274,15 @@ class TestTheCrossCheckCanFail:
     def test_cedar_without_the_casus_conditions_disagrees_with_the_table(self, sample: CompiledPolicy) -> None:
         loose = to_cedar(sample).replace(" && context.aan_tafel", "")
         vraag = Vraag(
-            "zvh-zuid-limburg", "veilig-thuis-zuid-limburg", "casusoverleg-pga", "verrijking", "identificatie",
-            date(2026, 11, 22), frozenset(), ("plan-van-aanpak", "pga", False, False),
-        )  # fmt: skip
+            "zvh-zuid-limburg",
+            "veilig-thuis-zuid-limburg",
+            "casusoverleg-pga",
+            "verrijking",
+            "identificatie",
+            date(2026, 11, 22),
+            frozenset(),
+            ("plan-van-aanpak", "pga", False, False),
+        )
         assert cedarpy.is_authorized(vraag.cedar_request(), loose, "[]").decision == cedarpy.Decision.Allow
         assert not table_answer(sample, vraag)
         at_table = dataclasses.replace(vraag, casus=("plan-van-aanpak", "pga", True, False))

@@ -70,10 +70,18 @@ def _write(database: Database, vault: Vault, policy: CompiledPolicy, now: dateti
                     Verzoek("politie-limburg", ontvanger, doel, "e33-verward-gedrag", E33, now.date())
                 )
                 entry = verstrekking(
-                    context=context, betrokkene=who, rol="betrokkene", verstrekker="politie-limburg",
-                    ontvanger=ontvanger, berichttype="e33-verward-gedrag", melding_id=f"m-{name}",
-                    besluit=besluit, levering_id=None, inhoud_digest=None, gemeente="GM0935",
-                )  # fmt: skip
+                    context=context,
+                    betrokkene=who,
+                    rol="betrokkene",
+                    verstrekker="politie-limburg",
+                    ontvanger=ontvanger,
+                    berichttype="e33-verward-gedrag",
+                    melding_id=f"m-{name}",
+                    besluit=besluit,
+                    levering_id=None,
+                    inhoud_digest=None,
+                    gemeente="GM0935",
+                )
                 (position,) = service.append(session, [entry], now)
                 if doel == "radicalisering-casusoverleg":
                     confidential = position

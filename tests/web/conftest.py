@@ -88,10 +88,15 @@ def browser() -> Iterator[Any]:
             executable_path=executable,
             headless=True,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
             ],
-        )  # fmt: skip
+        )
         try:
             yield launched
         finally:
@@ -125,9 +130,12 @@ def serve_hub(tmp_path: Path, template: Path, **overrides: Any) -> Iterator[WebH
     shutil.copytree(template / "keys", keys)
     shutil.copyfile(template / "schakel.db", tmp_path / "schakel.db")
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'schakel.db'}", keys_dir=keys, public_url=url,
-        checkpoint_interval_seconds=0, **overrides,
-    )  # fmt: skip
+        database_url=f"sqlite:///{tmp_path / 'schakel.db'}",
+        keys_dir=keys,
+        public_url=url,
+        checkpoint_interval_seconds=0,
+        **overrides,
+    )
     database = Database(settings.effective_database_url)
     app: FastAPI = create_app(settings, configure_logs=False)
     try:
@@ -167,13 +175,17 @@ def busy_hub(tmp_path: Path, demo_template: Path) -> Iterator[WebHub]:
     ):
         with hub.database.unit_of_work() as session:
             partners.update_partner(
-                session, "test", "via-zuid-limburg",
+                session,
+                "test",
+                "via-zuid-limburg",
                 PartnerUpdate(delivery_mode=DeliveryMode.WEBHOOK, webhook_url=dead_end),
-            )  # fmt: skip
+            )
         for sender, berichttype in (
-            ("politie-limburg", "e33-verward-gedrag"), ("politie-limburg", "zorgmelding"),
-            ("gemeente-maastricht", "huisverbod"), ("dji-pi-limburg", "detentiemelding"),
-        ):  # fmt: skip
+            ("politie-limburg", "e33-verward-gedrag"),
+            ("politie-limburg", "zorgmelding"),
+            ("gemeente-maastricht", "huisverbod"),
+            ("dji-pi-limburg", "detentiemelding"),
+        ):
             with demo_client(hub, sender) as client:
                 client.submit_melding({"berichttype": berichttype, "inhoud": sample(berichttype)})
         deadline = time.monotonic() + 30

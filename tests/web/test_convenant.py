@@ -81,8 +81,11 @@ class TestFourEyes:
             second.close()
         checked = subprocess.run(
             [str(BIN / "schakel"), "bevestiging", "controleer", str(saved), "--origin", web_hub.url],
-            capture_output=True, text=True, check=False, timeout=60,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert checked.stdout.startswith("BEWEZEN: gemeente-maastricht-fg bevestigde 'convenant-goedkeuren'")
         record = json.loads(saved.read_text())
@@ -105,9 +108,12 @@ class TestFourEyes:
         forged = tmp_path / "vervalst.json"
         forged.write_text(json.dumps(tampered))
         refused = subprocess.run(
-            [str(BIN / "schakel"), "bevestiging", "controleer", str(forged)], capture_output=True, text=True,
-            check=False, timeout=60,
-        )  # fmt: skip
+            [str(BIN / "schakel"), "bevestiging", "controleer", str(forged)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
         assert refused.returncode == 1 and refused.stdout.startswith("NIET BEWEZEN"), refused.stdout
 
     def test_validation_errors_are_shown_per_file_and_rule(self, context: Any, web_hub: WebHub) -> None:

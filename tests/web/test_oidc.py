@@ -29,9 +29,13 @@ def provider() -> Iterator[str]:
 @pytest.fixture
 def oidc_hub(tmp_path: Path, demo_template: Path, provider: str) -> Iterator[WebHub]:
     with serve_hub(
-        tmp_path, demo_template, oidc_issuer=provider, oidc_client_id="schakel-test",
-        oidc_client_secret="geheim-voor-de-test", oidc_display_name="de testprovider",
-    ) as hub:  # fmt: skip
+        tmp_path,
+        demo_template,
+        oidc_issuer=provider,
+        oidc_client_id="schakel-test",
+        oidc_client_secret="geheim-voor-de-test",
+        oidc_display_name="de testprovider",
+    ) as hub:
         yield hub
 
 

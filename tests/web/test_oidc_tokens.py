@@ -39,9 +39,13 @@ def issuer() -> Iterator[str]:
     def metadata(_: Request) -> JSONResponse:
         base = holder["url"]
         return JSONResponse(
-            {"issuer": base, "authorization_endpoint": f"{base}/authorize", "token_endpoint": f"{base}/token",
-             "jwks_uri": f"{base}/jwks"}
-        )  # fmt: skip
+            {
+                "issuer": base,
+                "authorization_endpoint": f"{base}/authorize",
+                "token_endpoint": f"{base}/token",
+                "jwks_uri": f"{base}/jwks",
+            }
+        )
 
     def jwks(_: Request) -> JSONResponse:
         return JSONResponse({"keys": [jwk]})

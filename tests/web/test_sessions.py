@@ -100,8 +100,15 @@ class TestHeaders:
         page = enrol(context, web_hub, "zvh-zuid-limburg-fg")
         violations: list[str] = []
         page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-        for path in ("/", "/convenant", "/convenant/versies/1", "/convenant/noodverboden", "/verstrekkingenlog",
-                     "/verstrekkingenlog/grafieken", "/inzage"):  # fmt: skip
+        for path in (
+            "/",
+            "/convenant",
+            "/convenant/versies/1",
+            "/convenant/noodverboden",
+            "/verstrekkingenlog",
+            "/verstrekkingenlog/grafieken",
+            "/inzage",
+        ):
             page.goto(web_hub.url + path)
             html = page.content()
             assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"{path}: inline script"
