@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from hub.config import API_VERSION
-from hub.db import SessionDep, write_probe_in
+from hub.db import SessionDep, write_probe_in, writes
 from hub.ops.service import readiness
 from hub.state import StateDep
 from hub.web.dependencies import OperatorPage
@@ -19,7 +19,11 @@ router = APIRouter(prefix="/beheer", include_in_schema=False)
 
 
 @router.get("")
+@writes
 async def overview(request: Request, _: OperatorPage, session: SessionDep, state: StateDep) -> Response:
-    probe = partial(write_probe_in, session)  # the request's own unit of work: the sign-in check may hold the lock
+    # The probe writes in the request's own unit of work (the sign-in check may hold the write lock already), which
+    # is a writer from its first statement (`writes`): a reader that wrote later would find its snapshot stale as
+    # soon as the delivery worker committed, and SQLite refuses that at once.
+    probe = partial(write_probe_in, session)
     problems = await run_in_threadpool(readiness, probe, state.keyring, state.vault)
     return page(request, "ops/beheer.html", {"problemen": problems, "versie": API_VERSION})

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from hub.audit import service as audit
@@ -190,9 +191,21 @@ def resolve(session: Session, cookie: str | None, settings: Settings, now: datet
         repository.add(session, found)
         return None
     if now - found.last_seen_at >= _TOUCH_EVERY:
-        found.last_seen_at = now
-        repository.add(session, found)
+        _touch(session, found, now)
     return Person(principal.id, principal.partner_id, roles, found.id_hash, found.csrf_token)
+
+
+def _touch(session: Session, found: WebSession, now: datetime) -> None:
+    """Note that the person is active, in the request's own unit of work, under a savepoint. A page that only reads
+    runs in a reading transaction; on SQLite it cannot start writing once another writer (the sequencer, the
+    delivery worker) committed after it began, and is refused at once. Then the touch is left to a later request:
+    it is due once a minute, and a session ends only after half an hour idle."""
+    try:
+        with session.begin_nested():
+            found.last_seen_at = now
+            repository.add(session, found)
+    except OperationalError:
+        log.info("web.touch_deferred")
 
 
 def end_session(session: Session, person: Person, now: datetime) -> None:
