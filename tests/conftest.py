@@ -38,6 +38,9 @@ from hub.pseudonym.secrets import PrivacySecrets
 from tests.server import free_socket, serving
 from tests.support import PRINCIPALS, Actor, seed_registry
 
+pytest_plugins = ["tests.partnership"]
+"""The live sample partnership (`partnership`, `regie`, ...), for the tests of every domain."""
+
 POSTGRES_ENV = "SCHAKEL_TEST_POSTGRES_URL"
 SAMPLE_CONVENANT = Path(__file__).resolve().parents[1] / "policies" / "zuid-limburg"
 SKIP_POSTGRES = (
@@ -272,7 +275,15 @@ def cli_env(database_url: str, keys_dir: Path, monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.fixture
 def settings(database_url: str, keys_dir: Path, public_url: str) -> Settings:
-    return Settings(database_url=database_url, keys_dir=keys_dir, public_url=public_url)
+    """The hub's settings for a test: its own database, keys and URL, and fast retries, so that a receiver that
+    comes back is served within the test."""
+    return Settings(
+        database_url=database_url,
+        keys_dir=keys_dir,
+        public_url=public_url,
+        delivery_backoff_base_seconds=0.05,
+        delivery_timeout_seconds=2,
+    )
 
 
 @pytest.fixture

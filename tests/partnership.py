@@ -1,5 +1,6 @@
 """The sample partnership on a running hub: every deelnemer of the sample convenant registered with a real key,
-the convenant active, and real webhook receivers (the connectors' `WebhookReceiver`) on 127.0.0.1."""
+the convenant active, and real webhook receivers (the connectors' `WebhookReceiver`) on 127.0.0.1. A pytest plugin
+(tests/conftest.py loads it), so that the tests of every domain that needs a live partnership can use it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ import pytest
 import sqlalchemy as sa
 
 from connectors import HubClient, HubKeys, SigningKey, WebhookReceiver
-from hub.config import Settings
 from hub.db import Database
 from hub.partners import service as partners
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
@@ -29,25 +29,13 @@ from hub.pseudonym.vault import Vault
 from tests.server import Restartable, free_socket
 from tests.support import activate_sample
 
-ASSETS = Path(__file__).resolve().parents[2] / "hub" / "partners" / "voorbeeldmeldingen"
+ASSETS = Path(__file__).resolve().parents[1] / "hub" / "partners" / "voorbeeldmeldingen"
 WEBHOOK_PARTNERS = ("via-zuid-limburg", "veilig-thuis-zuid-limburg")
 
 
 def sample_melding(berichttype: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((ASSETS / f"{berichttype}.json").read_text(encoding="utf-8"))
     return data
-
-
-@pytest.fixture
-def settings(database_url: str, keys_dir: Path, public_url: str) -> Settings:
-    """Fast retries, so that a receiver that comes back is served within the test."""
-    return Settings(
-        database_url=database_url,
-        keys_dir=keys_dir,
-        public_url=public_url,
-        delivery_backoff_base_seconds=0.05,
-        delivery_timeout_seconds=2,
-    )
 
 
 @pytest.fixture(scope="session")

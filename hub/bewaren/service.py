@@ -32,6 +32,7 @@ from sqlmodel import Session
 from hub.bekendheid.models import BekendSignaal
 from hub.bewaren import repository
 from hub.casus import service as casus_service
+from hub.casus import topx
 from hub.casus.models import Casus
 from hub.casus.repository import history
 from hub.kit.clock import NL, dutch_date
@@ -147,7 +148,7 @@ def _lapse_terms(session: Session, vault: Vault, today: date, *, context: Contex
             casus_service.record(
                 session, found, regie, "top-x-vervallen", details=details, reden=_REDEN, context=context, now=now
             )
-            casus_service.end_top_x_disclosures(session, vault, found.id or 0, context=context, now=now)
+            topx.end_top_x_disclosures(session, vault, found.id or 0, context=context, now=now)
             lapsed += 1
         if (
             found.monitoring_tot is not None

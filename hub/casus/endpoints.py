@@ -11,7 +11,7 @@ from sqlmodel import Session
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.bekendheid.schemas import BekendIn
-from hub.casus import access, service
+from hub.casus import access, informeren, service, tafel, topx
 from hub.casus.schemas import (
     CasusDetail,
     CasusIn,
@@ -80,7 +80,7 @@ def detail(session: Session, casus_id: int) -> CasusDetail:
 
 
 def _informering(session: Session, casus_id: int) -> InformeringOut | None:
-    found = service.informing(session, casus_id)
+    found = informeren.informing(session, casus_id)
     return InformeringOut.model_validate(found) if found is not None else None
 
 
@@ -209,7 +209,7 @@ def weegtafel(
     session: SessionDep,
     afspraken: AfsprakenDep,
 ) -> CasusDetail:
-    service.weegtafel(
+    topx.weegtafel(
         session,
         _regisseur(caller),
         casus_id,
@@ -236,7 +236,7 @@ def add_participant(
     context: ContextDep,
     session: SessionDep,
 ) -> CasusDetail:
-    service.add_participant(
+    tafel.add_participant(
         session,
         _regisseur(caller),
         casus_id,
@@ -267,7 +267,7 @@ def remove_participant(
     session: SessionDep,
     vault: VaultDep,
 ) -> CasusDetail:
-    service.remove_participant(
+    tafel.remove_participant(
         session,
         _regisseur(caller),
         casus_id,
@@ -324,7 +324,7 @@ def record_informing(
     session: SessionDep,
     afspraken: AfsprakenDep,
 ) -> CasusDetail:
-    service.decide_informing(
+    informeren.decide_informing(
         session,
         _regisseur(caller),
         casus_id,

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from hub.bekendheid import service as bekendheid
-from hub.casus import access, service
+from hub.casus import access, informeren, service, tafel, topx
 from hub.casus.endpoints import AfsprakenDep, resolve_person
 from hub.casus.models import GRONDEN, Beperkingsgrond, CasusType, Fase, Informeren
 from hub.casus.schemas import PersoonIn
@@ -126,7 +126,7 @@ def _casus(
         "namen": {p.id: p.naam for p in everyone},
         "mag_wijzigen": Role.PROCESREGISSEUR in person.roles and found.zvh == person.partner_id,
         "fout": fout,
-        "informering": service.informing(session, found.id or 0),
+        "informering": informeren.informing(session, found.id or 0),
         "gronden": GRONDEN,
         "antwoorden": antwoorden,
         "vandaag": dutch_date(utcnow()),
@@ -199,7 +199,7 @@ def add_participant(
         person,
         session,
         casus_id,
-        lambda: service.add_participant(
+        lambda: tafel.add_participant(
             session,
             _regisseur(person),
             _id(casus_id),
@@ -226,7 +226,7 @@ def remove_participant(
         person,
         session,
         casus_id,
-        lambda: service.remove_participant(
+        lambda: tafel.remove_participant(
             session,
             _regisseur(person),
             _id(casus_id),
@@ -313,7 +313,7 @@ def weegtafel(
         day = _day(datum, "datum")
         if day is None:
             raise Unprocessable("enter the day the weegtafel met", code="datum-ongeldig")
-        service.weegtafel(
+        topx.weegtafel(
             session,
             _regisseur(person),
             _id(casus_id),
@@ -375,7 +375,7 @@ def informing(
     def decide() -> None:
         if not informed and grond not in GRONDEN:
             raise Unprocessable("choose the ground", code="informering-onvolledig")
-        service.decide_informing(
+        informeren.decide_informing(
             session,
             _regisseur(person),
             _id(casus_id),

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from connectors import TokenRejected
 from hub.auth.dependencies import admitted, rejected, request_facts
 from hub.auth.service import Authenticator, RequestFacts, Verified
-from hub.casus import service as casus_service
+from hub.casus import tafel
 from hub.db import Database
 from hub.errors import SchakelError, ServiceUnavailable
 from hub.kit import generation
@@ -208,4 +208,4 @@ def _consents(hub: Hub, submission: service.Submission, policy: CompiledPolicy) 
 
 def _casus(hub: Hub, submission: service.Submission, casus_id: int, now: datetime) -> CasusStand:
     with hub.database.unit_of_work(immediate=False) as session:
-        return casus_service.stand(session, casus_id, submission.verstrekker, dutch_date(now))
+        return tafel.stand(session, casus_id, submission.verstrekker, dutch_date(now))

@@ -168,7 +168,7 @@ def plan(
     """Everything but the write, in the request's own thread (or event loop): no database.
 
     `consents` must be given when `needs_consents`; `casus`, the casus the melding names, as it stands (read by
-    `hub.casus.service.stand`, which refuses a sender not at its table); `guard` runs first in the transaction (the
+    `hub.casus.tafel.stand`, which refuses a sender not at its table); `guard` runs first in the transaction (the
     token's jti is spent and the generation checked there, so that a replayed token or a changed convenant or casus
     stores nothing).
     """

@@ -25,7 +25,7 @@ from hub.policy.format import Procesafspraken, add_duration
 from hub.pseudonym.models import IssuedPseudonym, VaultPerson
 from hub.pseudonym.secrets import PrivacySecrets
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
-from tests.meldingen.conftest import Partnership, sample_melding
+from tests.partnership import Partnership, sample_melding
 
 ZVH, VIA, POLITIE = "zvh-zuid-limburg", "via-zuid-limburg", "politie-limburg"
 E33_BSNS = [

@@ -21,7 +21,7 @@ from hub.ledger import repository as ledger
 from hub.partners.models import Role
 from hub.policy.format import add_duration
 from hub.pseudonym.vault import Vault
-from tests.meldingen.conftest import (
+from tests.partnership import (
     Partnership,
     dead_letter,
     levering_status,

@@ -14,8 +14,8 @@ from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
 from hub.policy.format import add_duration
-from tests.meldingen.conftest import Partnership, sample_melding
-from tests.meldingen.test_zvh_process import BSN, POLITIE, invented_bsns
+from tests.casus.test_zvh_process import BSN, POLITIE, invented_bsns
+from tests.partnership import Partnership, sample_melding
 
 RESTRICTED_BSN = invented_bsns(1, 300_000_000)[0]
 MONTHS = (

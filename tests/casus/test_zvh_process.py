@@ -16,7 +16,7 @@ from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
 from hub.policy.format import add_duration
-from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+from tests.partnership import Partnership, sample_melding, wait_for
 
 ZVH, VT, AMW, POLITIE, VIA = (
     "zvh-zuid-limburg",

@@ -19,7 +19,7 @@ from hub.delivery import repository
 from hub.delivery.worker import DeliveryWorker, Policy
 from hub.keys.keyring import HubKeyring
 from hub.state import state_of
-from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+from tests.partnership import Partnership, sample_melding, wait_for
 from tests.support import Actor
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from hub.config import Settings
 from hub.db import Database
-from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+from tests.partnership import Partnership, sample_melding, wait_for
 from tests.server import free_socket
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from connectors import HubClient
 from connectors.adapters import AdapterError, bkr_adressen, dji_detentie, politie_e33
 from hub.db import Database
-from tests.meldingen.conftest import Partnership, wait_for
+from tests.partnership import Partnership, wait_for
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "connectors" / "voorbeelden"
 

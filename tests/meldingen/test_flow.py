@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from connectors import inhoud_digest
 from hub.db import Database
 from hub.meldingen.schemas import Ontvangstbewijs
-from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+from tests.partnership import Partnership, sample_melding, wait_for
 
 TEUN_BSN = "762621606"
 

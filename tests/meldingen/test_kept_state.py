@@ -27,7 +27,7 @@ from hub.policy import service as policy
 from hub.policy.runtime import PolicyRuntime
 from hub.policy.service import Officer
 from hub.toestemming.models import Toestemming
-from tests.meldingen.conftest import Partnership, sample_melding
+from tests.partnership import Partnership, sample_melding
 
 POLITIE = "politie-limburg"
 MELDINGEN = "/api/v1/meldingen"

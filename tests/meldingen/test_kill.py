@@ -25,7 +25,7 @@ from hub.ledger import service as ledger
 from hub.ledger.verify import Trust, verify_bundle
 from hub.policy.format import PolicySource
 from tests.ledger.test_store import _jwk
-from tests.meldingen.conftest import receivers_for, register, sample_melding
+from tests.partnership import receivers_for, register, sample_melding
 from tests.server import free_socket
 from tests.support import activate_sample
 

@@ -10,7 +10,7 @@ from hub.db import Database
 from hub.policy import service as policy
 from hub.policy.runtime import PolicyRuntime
 from hub.policy.service import Officer
-from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+from tests.partnership import Partnership, sample_melding, wait_for
 from tests.pseudonym.test_vault import everything_stored, planted
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from hub.db import Database
 from hub.state import state_of
-from tests.meldingen.conftest import Partnership, sample_melding
+from tests.partnership import Partnership, sample_melding
 from tests.support import Actor
 
 HUGE = "33051728041305961195102917746915663583"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from hub.meldingen.berichttypes import Schema, required_of
 from hub.policy.format import PolicySource
-from tests.meldingen.conftest import sample_melding
+from tests.partnership import sample_melding
 
 
 def _schemas(source: PolicySource) -> dict[str, Schema]:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from connectors import Voorwaarden
-from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+from tests.partnership import Partnership, sample_melding, wait_for
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def test_every_metric_an_alert_names_is_exported() -> None:
         "schakel_verstrekkingenlog_entries",
         "schakel_controlepunt_leeftijd_seconds",
         "schakel_getuige_achterstand_entries",
-    }  # fmt: skip  (the state metrics appear once a database is watched: tests/meldingen/test_metrics.py)
+    }  # fmt: skip  (the state metrics appear once a database is watched: tests/ops/test_metrics.py)
     rules = yaml.safe_load((PROMETHEUS / "alerts.yml").read_text(encoding="utf-8"))
     named = {
         name

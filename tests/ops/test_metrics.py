@@ -12,7 +12,7 @@ from hub.db import Database
 from hub.keys.keyring import HubKeyring
 from hub.kit.clock import utcnow
 from hub.ledger import service
-from tests.meldingen.conftest import Partnership, sample_melding, wait_for
+from tests.partnership import Partnership, sample_melding, wait_for
 
 
 def _samples(text: str) -> dict[str, float]:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from connectors import HubClient
 from hub.db import Database
 from hub.partners.models import Role
-from tests.meldingen.conftest import Partnership, person_client, sample_melding, wait_for
+from tests.partnership import Partnership, person_client, sample_melding, wait_for
 from tests.server import free_socket
 
 BIN = Path(sys.executable).parent

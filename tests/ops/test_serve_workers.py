@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from hub.db import Database
-from tests.meldingen.conftest import wait_for
+from tests.partnership import wait_for
 from tests.server import free_socket
 
 BIN = Path(sys.executable).parent

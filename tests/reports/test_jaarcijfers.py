@@ -17,8 +17,8 @@ from connectors import HubClient, HubError
 from hub.casus import endpoints as casus_endpoints
 from hub.kit.clock import NL, utcnow
 from hub.meldingen import intake
-from tests.meldingen.conftest import Partnership, sample_melding
-from tests.meldingen.test_zvh_process import POLITIE, VIA, invented_bsns
+from tests.casus.test_zvh_process import POLITIE, VIA, invented_bsns
+from tests.partnership import Partnership, sample_melding
 
 YEAR = utcnow().astimezone(NL).year + 1
 A, B, C, D, E = invented_bsns(5, 400_000_000)

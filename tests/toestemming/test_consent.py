@@ -10,14 +10,7 @@ import sqlalchemy as sa
 from connectors import Voorwaarden, is_stopbericht
 from hub.db import Database
 from hub.partners.models import Role
-from tests.meldingen.conftest import (
-    Partnership,
-    dead_letter,
-    levering_status,
-    person_client,
-    sample_melding,
-    unreachable,
-)
+from tests.partnership import Partnership, dead_letter, levering_status, person_client, sample_melding, unreachable
 
 BRAM = "402015447"  # the detainee of the sample detentiemelding (inschrijving: Heerlen)
 NAZORG = "nazorg-ex-gedetineerden"
