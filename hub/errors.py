@@ -24,29 +24,32 @@ log = structlog.get_logger("hub.errors")
 class SchakelError(Exception):
     """Base of every error the hub reports to a caller.
 
-    `code` is a stable, machine-readable reason (kebab-case); it is also the last part of the problem `type`.
+    `code` is a stable, machine-readable reason (kebab-case); it is also the last part of the problem `type`. Each
+    code is one class, with one status and one title (`hub/refusals.py`); a raise site gives only the `detail`.
     """
 
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Interne fout"
-    code: str = "internal-error"
+    code: ClassVar[str] = "internal-error"
 
     headers: ClassVar[dict[str, str] | None] = None
 
-    def __init__(self, detail: str, *, code: str | None = None) -> None:
+    def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
-        if code is not None:
-            self.code = code
 
 
 class BadRequest(SchakelError):
+    """The request could not be understood."""
+
     status = 400
     title = "Ongeldig verzoek"
     code = "bad-request"
 
 
 class Unauthenticated(SchakelError):
+    """A valid signed token is required; the more specific codes below say why one was refused."""
+
     status = 401
     title = "Niet geauthenticeerd"
     code = "unauthenticated"
@@ -54,30 +57,40 @@ class Unauthenticated(SchakelError):
 
 
 class Forbidden(SchakelError):
+    """You may not do this."""
+
     status = 403
     title = "Geen toegang"
     code = "forbidden"
 
 
 class NotFound(SchakelError):
+    """There is no resource at this path."""
+
     status = 404
     title = "Niet gevonden"
     code = "not-found"
 
 
 class Conflict(SchakelError):
+    """The request conflicts with the current state."""
+
     status = 409
     title = "Conflict"
     code = "conflict"
 
 
 class Gone(SchakelError):
+    """No longer available."""
+
     status = 410
     title = "Niet meer beschikbaar"
     code = "gone"
 
 
 class PayloadTooLarge(SchakelError):
+    """The body is larger than the hub accepts (1 MiB by default), declared or sent chunked."""
+
     status = 413
     title = "Verzoek te groot"
     code = "payload-too-large"
@@ -92,6 +105,8 @@ class Unprocessable(SchakelError):
 
 
 class ServiceUnavailable(SchakelError):
+    """The hub cannot serve this now; retry after `Retry-After`."""
+
     status = 503
     title = "Dienst niet beschikbaar"
     code = "service-unavailable"
@@ -113,16 +128,47 @@ def problem(status: int, title: str, detail: str, code: str, *, headers: dict[st
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-_STATUS_TEXT: dict[int, tuple[str, str, str]] = {
-    400: ("Ongeldig verzoek", "bad-request", "The request could not be understood."),
-    401: ("Niet geauthenticeerd", "unauthenticated", "A valid signed token is required."),
-    403: ("Geen toegang", "forbidden", "You may not do this."),
-    404: ("Niet gevonden", "not-found", "There is no resource at this path."),
-    405: ("Methode niet toegestaan", "method-not-allowed", "This path does not support this HTTP method."),
-    406: ("Niet aanvaardbaar", "not-acceptable", "The requested representation is not available."),
-    413: ("Verzoek te groot", "payload-too-large", "The request body is too large."),
-    415: ("Mediatype niet ondersteund", "unsupported-media-type", "Send the body as application/json."),
+class MethodNotAllowed(SchakelError):
+    """The path does not support this HTTP method."""
+
+    status = 405
+    title = "Methode niet toegestaan"
+    code = "method-not-allowed"
+
+
+class NotAcceptable(SchakelError):
+    """The requested representation is not available."""
+
+    status = 406
+    title = "Niet aanvaardbaar"
+    code = "not-acceptable"
+
+
+class UnsupportedMediaType(SchakelError):
+    """Send the body as application/json."""
+
+    status = 415
+    title = "Mediatype niet ondersteund"
+    code = "unsupported-media-type"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database could not be reached or did not take the write; nothing was stored: retry later."""
+
+    code = "database-unavailable"
+
+
+_FOR_STATUS: dict[int, tuple[type[SchakelError], str]] = {
+    400: (BadRequest, "The request could not be understood."),
+    401: (Unauthenticated, "A valid signed token is required."),
+    403: (Forbidden, "You may not do this."),
+    404: (NotFound, "There is no resource at this path."),
+    405: (MethodNotAllowed, "This path does not support this HTTP method."),
+    406: (NotAcceptable, "The requested representation is not available."),
+    413: (PayloadTooLarge, "The request body is too large."),
+    415: (UnsupportedMediaType, "Send the body as application/json."),
 }
+"""The refusal of each status the framework itself answers with (a path that does not exist, a method it has not)."""
 
 
 async def _schakel_error(_: Request, exc: Exception) -> JSONResponse:
@@ -132,10 +178,10 @@ async def _schakel_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this class only
-    title, code, default_detail = _STATUS_TEXT.get(exc.status_code, ("Fout", "http-error", "Request failed."))
+    kind, default_detail = _FOR_STATUS.get(exc.status_code, (BadRequest, "The request could not be understood."))
     # Starlette's own details ("Not Found") carry no personal data; ours come from SchakelError instead.
-    detail = default_detail if exc.detail in (None, "", title) else str(exc.detail)
-    return problem(exc.status_code, title, detail, code, headers=dict(exc.headers) if exc.headers else None)
+    detail = default_detail if exc.detail in (None, "", kind.title) else str(exc.detail)
+    return problem(kind.status, kind.title, detail, kind.code, headers=dict(exc.headers) if exc.headers else None)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -146,7 +192,7 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
         location = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
         parts.append(f"{location}: {error.get('msg', 'invalid')}")
     detail = "; ".join(parts) or "The request body does not match the schema."
-    return problem(422, "Ongeldige invoer", detail, "validation-failed")
+    return problem(Unprocessable.status, Unprocessable.title, detail, Unprocessable.code)
 
 
 def unexpected_error(exc: BaseException) -> JSONResponse:
@@ -157,14 +203,16 @@ def unexpected_error(exc: BaseException) -> JSONResponse:
     if isinstance(exc, OperationalError | InterfaceError):
         log.error("request.database_unavailable", error_type=type(exc).__name__, where=_where(exc))
         return problem(
-            503,
-            ServiceUnavailable.title,
+            DatabaseUnavailable.status,
+            DatabaseUnavailable.title,
             "the database could not be reached or did not take the write; nothing was stored: retry later",
-            "database-unavailable",
-            headers={"Retry-After": "5"},
+            DatabaseUnavailable.code,
+            headers=DatabaseUnavailable.headers,
         )
     log.error("request.unhandled_error", error_type=type(exc).__name__, where=_where(exc))
-    return problem(500, "Interne fout", "An unexpected error occurred; it has been logged.", "internal-error")
+    return problem(
+        SchakelError.status, SchakelError.title, "An unexpected error occurred; it has been logged.", SchakelError.code
+    )
 
 
 def _where(exc: BaseException) -> str:

@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from starlette.routing import Route
 
 from connectors import HubClient, SigningKey
+from hub import refusals
 from hub.config import Settings
 from hub.db import Database
 from hub.kit.clock import utcnow
@@ -37,6 +38,7 @@ from hub.web.service import start_session
 from tests.support import PARTNERS, Actor, activate_sample
 
 PERSON = "zvh-test-iedereen"
+STATUS_OF = {kind.code: kind.status for kind in refusals.every_refusal()}
 PAGES = sorted(
     route.path
     for router in PAGE_ROUTERS
@@ -146,6 +148,9 @@ def test_every_endpoint_answers_a_principal_without_a_server_error(
     for method, path, example in sorted(operations, key=lambda o: (order.get(o[0], 3), o[1])):
         answer = client.send(method.upper(), _concrete(path, values), json_body=example)
         assert answer.status_code < 500, (method, path, answer.status_code, answer.text[:300])
+        if answer.status_code >= 400:  # one class per code: a code always comes with its status
+            code = answer.json()["code"]
+            assert STATUS_OF.get(code) == answer.status_code, (method, path, code, answer.status_code)
         answered.append((answer.status_code, method, path))
     assert sum(status < 300 for status, _, _ in answered) >= len(operations) // 2, "most calls did their work"
 

@@ -10,8 +10,9 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from connectors import TokenRejected
+from hub import refusals
 from hub.auth.service import Caller, RequestFacts
-from hub.errors import Forbidden, Unauthenticated
+from hub.errors import Unauthenticated
 from hub.partners.models import Role
 from hub.state import state_of
 
@@ -34,7 +35,7 @@ def rejected(request: Request, exc: TokenRejected) -> Unauthenticated:
     metrics = state_of(request.app).metrics
     metrics.auth_failures.labels(reason=exc.reason).inc()
     log.warning("auth.rejected", reason=exc.reason, method=request.method)
-    return Unauthenticated(str(exc), code=exc.reason)
+    return refusals.token_refusal(exc.reason)(str(exc))
 
 
 def admitted(caller: Caller, allowed: frozenset[Role]) -> Caller:
@@ -42,7 +43,7 @@ def admitted(caller: Caller, allowed: frozenset[Role]) -> Caller:
     structlog.contextvars.bind_contextvars(partner_id=caller.partner_id, principal_id=caller.principal_id)
     if not caller.has_any(allowed):
         log.warning("auth.forbidden", reason="role-missing", principal_id=caller.principal_id)
-        raise Forbidden(f"this needs one of the roles: {', '.join(sorted(allowed))}", code="role-missing")
+        raise refusals.RoleMissing(f"this needs one of the roles: {', '.join(sorted(allowed))}")
     return caller
 
 

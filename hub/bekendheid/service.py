@@ -18,13 +18,13 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from hub import refusals
 from hub.bekendheid import repository
 from hub.bekendheid.models import BekendSignaal
 from hub.casus import service as casus_service
 from hub.casus.models import Fase
 from hub.delivery import notices
 from hub.delivery.models import Soort as LeveringSoort
-from hub.errors import Conflict, NotFound, Unprocessable
 from hub.kit.clock import dutch_date
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, Entry, bekendheid
@@ -54,12 +54,11 @@ def register(
     day = dutch_date(now)
     longest = add_duration(day, afspraken.bekend_max_termijn)
     if tot < day:
-        raise Unprocessable("the end date lies in the past", code="tot-verleden")
+        raise refusals.TotVerleden("the end date lies in the past")
     if tot > longest:
-        raise Unprocessable(
+        raise refusals.BekendTeLang(
             f"a bekend signal holds at most {afspraken.bekend_max_termijn} (until {longest.isoformat()}); renew it "
-            "before it ends if you still work with the person",
-            code="bekend-te-lang",
+            "before it ends if you still work with the person"
         )
     signal = repository.active(session, partner_id, person_id, day)
     handeling = "verlengd" if signal is not None else "gemeld"
@@ -91,7 +90,7 @@ def withdraw(
 ) -> BekendSignaal:
     signal = repository.get(session, signal_id)
     if signal is None or signal.partner_id != partner_id:
-        raise NotFound("your organisation has no such bekend signal", code="signaal-not-found")
+        raise refusals.SignaalNotFound("your organisation has no such bekend signal")
     if signal.ingetrokken_op is not None:
         return signal
     signal.ingetrokken_op, signal.door = now, principal_id
@@ -126,24 +125,20 @@ def ask(
     """The bekendheidscheck of one casus at triage: per partner at its table, whether it knows any of its persons."""
     found = casus_service.own(session, regisseur, casus_id)
     if found.fase != Fase.TRIAGE:
-        raise Conflict(
-            f"casus {casus_id} is in stage {found.fase}: the bekendheidscheck is asked at triage only",
-            code="bekendheidscheck-buiten-triage",
+        raise refusals.BekendheidscheckBuitenTriage(
+            f"casus {casus_id} is in stage {found.fase}: the bekendheidscheck is asked at triage only"
         )
     persons = [p.person_id for p in casus_service.persons(session, casus_id)]
     if not persons:
-        raise Unprocessable("link the persons of the casus first: the question is about them", code="geen-personen")
+        raise refusals.GeenPersonen("link the persons of the casus first: the question is about them")
     limit = afspraken.bekendheidscheck_max_personen
     if len(persons) > limit:
-        raise Unprocessable(
-            f"casus {casus_id} has {len(persons)} persons; one bekendheidscheck asks about at most {limit}",
-            code="te-veel-personen",
+        raise refusals.TeVeelPersonen(
+            f"casus {casus_id} has {len(persons)} persons; one bekendheidscheck asks about at most {limit}"
         )
     table = sorted({d.partner_id for d in casus_service.current_participants(session, casus_id)} - {found.zvh})
     if not table:
-        raise Unprocessable(
-            "no partner sits at the table of this casus yet: add the participants first", code="geen-deelnemers"
-        )
+        raise refusals.GeenDeelnemers("no partner sits at the table of this casus yet: add the participants first")
     day = dutch_date(now)
     signals = repository.hits(session, table, persons, day)
     entries: list[Entry] = []

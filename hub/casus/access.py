@@ -18,10 +18,10 @@ from typing import Protocol
 
 from sqlmodel import Session
 
+from hub import refusals
 from hub.casus import repository
 from hub.casus.models import Casus
 from hub.casus.termijnen import Termijn, due_in
-from hub.errors import NotFound
 from hub.partners import service as partners
 from hub.partners.models import PartnerSoort, Role
 
@@ -63,7 +63,7 @@ def of_organisation(session: Session, organisation: str | None, casus_id: int) -
     nobody learns which casussen another organisation runs. Changes ask this too (`service.own`)."""
     found = repository.get(session, casus_id)
     if found is None or organisation is None or found.zvh != organisation:
-        raise NotFound(f"there is no casus {casus_id}", code="casus-not-found")
+        raise refusals.CasusNotFound(f"there is no casus {casus_id}")
     return found
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from sqlmodel import Session
 
+from hub import refusals
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.bekendheid.schemas import BekendIn
@@ -32,7 +33,6 @@ from hub.casus.schemas import (
 )
 from hub.casus.termijnen import Termijn
 from hub.db import SessionDep
-from hub.errors import NotFound, Unprocessable
 from hub.kit.api import id_path, name_path
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
@@ -349,15 +349,15 @@ def resolve_person(
     if body.pseudoniem:
         issued = pseudonyms.issued(session, body.pseudoniem)
         if issued is None or issued.domain != caller.partner_id:
-            raise NotFound("the hub gave your organisation no such pseudonym", code="pseudonym-unknown")
+            raise refusals.PseudonymUnknown("the hub gave your organisation no such pseudonym")
         return issued.person_id
     if not (body.bsn or (body.achternaam and body.geboortedatum)):
-        raise Unprocessable("name the person by pseudoniem, bsn, or name and date of birth", code="identity-incomplete")
+        raise refusals.IdentityIncomplete("name the person by pseudoniem, bsn, or name and date of birth")
     if create:
         return vault.seal(session, body.gegeven(), utcnow())
     found = vault.find(session, body.gegeven())
     if found is None:
-        raise NotFound("the hub holds no such person", code="betrokkene-unknown")
+        raise refusals.BetrokkeneUnknown("the hub holds no such person")
     return found
 
 

@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from hub import refusals
 from hub.casus import repository
 from hub.casus.models import Beperkingsgrond, Casus, CasusInformering, Informeren
 from hub.casus.service import Regisseur, own, record
-from hub.errors import Unprocessable
 from hub.kit.clock import dutch_date
 from hub.ledger.entries import Context
 from hub.policy.format import Procesafspraken, add_duration
@@ -31,9 +31,9 @@ def inform(
     came from others). Also after closure: the duty to inform does not end with the casus."""
     found = own(session, regisseur, casus_id)
     if artikel not in {"13", "14"}:
-        raise Unprocessable("informing is under AVG article 13 or 14", code="artikel-onbekend")
+        raise refusals.ArtikelOnbekend("informing is under AVG article 13 or 14")
     if datum > dutch_date(now):
-        raise Unprocessable("the day they were informed cannot lie in the future", code="datum-in-toekomst")
+        raise refusals.DatumInToekomst("the day they were informed cannot lie in the future")
     row = CasusInformering(
         casus_id=casus_id,
         besluit=Informeren.GEINFORMEERD,
@@ -64,10 +64,9 @@ def defer_informing(
     today = dutch_date(now)
     latest = add_duration(today, afspraken.informeren_uitstel)
     if not today < herbeoordeling <= latest:
-        raise Unprocessable(
+        raise refusals.HerbeoordelingOngeldig(
             f"the review date must lie after today and no later than {latest.isoformat()} (the convenant's "
-            f"informeren_uitstel, {afspraken.informeren_uitstel})",
-            code="herbeoordeling-ongeldig",
+            f"informeren_uitstel, {afspraken.informeren_uitstel})"
         )
     row = CasusInformering(
         casus_id=casus_id,
@@ -118,15 +117,13 @@ def decide_informing(
     """Either decision, from what a form or a request gives: each needs its own fields and none of the other's."""
     if besluit == Informeren.GEINFORMEERD:
         if artikel is None or datum is None or grond is not None or herbeoordeling is not None:
-            raise Unprocessable(
-                "informed: give `artikel` (13 or 14) and `datum`, and no `grond` or `herbeoordeling`",
-                code="informering-onvolledig",
+            raise refusals.InformeringOnvolledig(
+                "informed: give `artikel` (13 or 14) and `datum`, and no `grond` or `herbeoordeling`"
             )
         return inform(session, regisseur, casus_id, artikel=artikel, datum=datum, reden=reden, context=context, now=now)
     if grond is None or herbeoordeling is None or artikel is not None or datum is not None:
-        raise Unprocessable(
-            "not informed: give `grond` (AVG art. 23 lid 1) and `herbeoordeling`, and no `artikel` or `datum`",
-            code="informering-onvolledig",
+        raise refusals.InformeringOnvolledig(
+            "not informed: give `grond` (AVG art. 23 lid 1) and `herbeoordeling`, and no `artikel` or `datum`"
         )
     return defer_informing(
         session,

@@ -12,13 +12,14 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from hub import refusals
 from hub.bekendheid import service as bekendheid
 from hub.casus import access, informeren, service, tafel, topx
 from hub.casus.endpoints import AfsprakenDep, resolve_person
 from hub.casus.models import GRONDEN, Beperkingsgrond, CasusType, Fase, Informeren
 from hub.casus.schemas import PersoonIn
 from hub.db import SessionDep
-from hub.errors import NotFound, SchakelError, Unprocessable
+from hub.errors import SchakelError
 from hub.kit.api import MAX_ID
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger.pages import page_context
@@ -65,7 +66,7 @@ def _day(value: str, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise Unprocessable(f"{field}: enter a date as dd-mm-jjjj", code="datum-ongeldig") from None
+        raise refusals.DatumOngeldig(f"{field}: enter a date as dd-mm-jjjj") from None
 
 
 @router.post("")
@@ -141,7 +142,7 @@ def casus(request: Request, casus_id: int, person: CasusPage, session: SessionDe
 
 def _id(value: int) -> int:
     if not 0 < value <= MAX_ID:
-        raise NotFound("deze casus bestaat niet", code="casus-not-found")
+        raise refusals.CasusNotFound("deze casus bestaat niet")
     return value
 
 
@@ -312,7 +313,7 @@ def weegtafel(
     def decide() -> None:
         day = _day(datum, "datum")
         if day is None:
-            raise Unprocessable("enter the day the weegtafel met", code="datum-ongeldig")
+            raise refusals.DatumOngeldig("enter the day the weegtafel met")
         topx.weegtafel(
             session,
             _regisseur(person),
@@ -374,7 +375,7 @@ def informing(
 
     def decide() -> None:
         if not informed and grond not in GRONDEN:
-            raise Unprocessable("choose the ground", code="informering-onvolledig")
+            raise refusals.InformeringOnvolledig("choose the ground")
         informeren.decide_informing(
             session,
             _regisseur(person),

@@ -14,11 +14,11 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from hub import refusals
 from hub.casus import access, repository
 from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon, CasusType, Fase
 from hub.delivery import notices
 from hub.delivery.models import Soort as LeveringSoort
-from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, casus
 from hub.meldingen.models import Melding
@@ -46,13 +46,13 @@ class Regisseur:
 
 def _zvh(session: Session, regisseur: Regisseur) -> None:
     if partners.get_partner(session, regisseur.partner_id).soort != PartnerSoort.ZVH:
-        raise Forbidden("only a procesregisseur of a Zorg- en Veiligheidshuis runs a casus", code="geen-zvh")
+        raise refusals.GeenZvh("only a procesregisseur of a Zorg- en Veiligheidshuis runs a casus")
 
 
 def get(session: Session, casus_id: int) -> Casus:
     found = repository.get(session, casus_id)
     if found is None:
-        raise NotFound(f"there is no casus {casus_id}", code="casus-not-found")
+        raise refusals.CasusNotFound(f"there is no casus {casus_id}")
     return found
 
 
@@ -63,7 +63,7 @@ def own(session: Session, regisseur: Regisseur, casus_id: int) -> Casus:
 
 def check_open(found: Casus) -> None:
     if found.fase == Fase.GESLOTEN:
-        raise Conflict(f"casus {found.id} is closed", code="casus-gesloten")
+        raise refusals.CasusGesloten(f"casus {found.id} is closed")
 
 
 def record(
@@ -117,18 +117,15 @@ def open_casus(
     details = str(soort)
     if soort == CasusType.HUISVERBOD:
         if huisverbod_einde is None:
-            raise Unprocessable(
+            raise refusals.HuisverbodEindeVereist(
                 "a huisverbod-monitoring casus needs the last day of the huisverbod (huisverbodEinde): the "
-                "monitoring runs until the agreed term after it",
-                code="huisverbod-einde-vereist",
+                "monitoring runs until the agreed term after it"
             )
         term = (afspraken or Procesafspraken()).huisverbod_monitoring
         monitoring_tot = add_duration(huisverbod_einde, term)
         details = f"{soort}; monitoring tot en met {monitoring_tot.isoformat()}"
     elif huisverbod_einde is not None:
-        raise Unprocessable(
-            "only a huisverbod-monitoring casus has a huisverbod end", code="huisverbod-einde-onverwacht"
-        )
+        raise refusals.HuisverbodEindeOnverwacht("only a huisverbod-monitoring casus has a huisverbod end")
     found = Casus(
         type=soort,
         fase=Fase.AANMELDING,
@@ -158,9 +155,7 @@ def move(
     found = own(session, regisseur, casus_id)
     if naar not in NEXT[found.fase]:
         allowed = ", ".join(sorted(NEXT[found.fase])) or "none: it is closed"
-        raise Conflict(
-            f"casus {casus_id} is in stage {found.fase}; it can move to: {allowed}", code="fase-niet-toegestaan"
-        )
+        raise refusals.FaseNietToegestaan(f"casus {casus_id} is in stage {found.fase}; it can move to: {allowed}")
     before = found.fase
     found.fase = naar
     if naar in (Fase.AFSCHALING, Fase.GESLOTEN) and found.gesloten_op is None:
@@ -226,9 +221,9 @@ def link_melding(
     found = own(session, regisseur, casus_id)
     check_open(found)
     if session.get(Melding, melding_id) is None:
-        raise NotFound("there is no such melding", code="melding-not-found")
+        raise refusals.MeldingNotFound("there is no such melding")
     if any(m.melding_id == melding_id for m in repository.meldingen(session, casus_id)):
-        raise Conflict("this melding belongs to the casus already", code="melding-al-gekoppeld")
+        raise refusals.MeldingAlGekoppeld("this melding belongs to the casus already")
     row = CasusMelding(casus_id=casus_id, melding_id=melding_id, sinds=now)
     repository.add(session, row)
     record(session, found, regisseur, "melding-gekoppeld", details=melding_id, reden=reden, context=context, now=now)
@@ -250,7 +245,7 @@ def link_person(
     found = own(session, regisseur, casus_id)
     check_open(found)
     if any(p.person_id == person_id for p in repository.persons(session, casus_id)):
-        raise Conflict("this person belongs to the casus already", code="persoon-al-gekoppeld")
+        raise refusals.PersoonAlGekoppeld("this person belongs to the casus already")
     row = CasusPersoon(casus_id=casus_id, person_id=person_id, sinds=now)
     repository.add(session, row)
     entry = casus(
@@ -305,5 +300,5 @@ def meldingen(session: Session, casus_id: int) -> Sequence[CasusMelding]:
 def check_reason(reden: str) -> str:
     reden = reden.strip()
     if not 5 <= len(reden) <= 1000:
-        raise Unprocessable("give a reason of 5 to 1000 characters (no personal data)", code="reden-vereist")
+        raise refusals.RedenVereist("give a reason of 5 to 1000 characters (no personal data)")
     return reden

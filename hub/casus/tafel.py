@@ -8,12 +8,12 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from hub import refusals
 from hub.casus import repository
 from hub.casus.models import Casus, CasusDeelnemer, Fase
 from hub.casus.service import Regisseur, check_open, own, record
 from hub.delivery import repository as deliveries
 from hub.delivery import withdrawal
-from hub.errors import Conflict, Forbidden, NotFound
 from hub.ledger.entries import Context
 from hub.partners import service as partners
 from hub.policy.decision import CasusStand, Reden
@@ -31,10 +31,9 @@ def stand(session: Session, casus_id: int, verstrekker: str, day: date) -> Casus
     found = repository.get(session, casus_id)
     table = at_table(session, found) if found is not None else frozenset()
     if found is None or verstrekker not in table:
-        raise Forbidden(
+        raise refusals.NietAanTafel(
             f"you are not at the table of casus {casus_id}, or there is no such casus: only the ZVH that runs a casus "
-            "and its participants send meldingen in it",
-            code="niet-aan-tafel",
+            "and its participants send meldingen in it"
         )
     einde = None
     if found.fase in (Fase.AFSCHALING, Fase.GESLOTEN):
@@ -59,7 +58,7 @@ def add_participant(
     check_open(found)
     partners.get_partner(session, partner_id)
     if any(d.partner_id == partner_id for d in repository.participants(session, casus_id)):
-        raise Conflict(f"{partner_id} is at the table of casus {casus_id} already", code="deelnemer-al-aanwezig")
+        raise refusals.DeelnemerAlAanwezig(f"{partner_id} is at the table of casus {casus_id} already")
     deelnemer = CasusDeelnemer(casus_id=casus_id, partner_id=partner_id, sinds=now)
     repository.add(session, deelnemer)
     record(session, found, regisseur, "deelnemer-toegevoegd", details=partner_id, reden=reden, context=context, now=now)
@@ -83,7 +82,7 @@ def remove_participant(
     check_open(found)
     current = [d for d in repository.participants(session, casus_id) if d.partner_id == partner_id]
     if not current:
-        raise NotFound(f"{partner_id} is not at the table of casus {casus_id}", code="deelnemer-niet-aanwezig")
+        raise refusals.DeelnemerNietAanwezig(f"{partner_id} is not at the table of casus {casus_id}")
     current[0].tot = now
     repository.add(session, current[0])
     record(session, found, regisseur, "deelnemer-verwijderd", details=partner_id, reden=reden, context=context, now=now)

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from hub import refusals
 from hub.casus import repository
 from hub.casus.models import Casus, CasusType, Fase
 from hub.casus.service import Regisseur, check_open, own, record
 from hub.delivery import repository as deliveries
 from hub.delivery import withdrawal
-from hub.errors import Conflict, Unprocessable
 from hub.kit.clock import dutch_date
 from hub.ledger.entries import Context
 from hub.partners import service as partners
@@ -42,21 +42,19 @@ def weegtafel(
     found = own(session, regisseur, casus_id)
     check_open(found)
     if found.type != CasusType.TOP_X:
-        raise Conflict(f"casus {casus_id} is not a Top X casus", code="geen-top-x-casus")
+        raise refusals.GeenTopXCasus(f"casus {casus_id} is not a Top X casus")
     if found.fase not in (Fase.TRIAGE, Fase.PLAN_VAN_AANPAK):
-        raise Conflict(
-            f"casus {casus_id} is in stage {found.fase}: a weegtafel decides at triage or in the plan van aanpak",
-            code="fase-niet-toegestaan",
+        raise refusals.FaseNietToegestaan(
+            f"casus {casus_id} is in stage {found.fase}: a weegtafel decides at triage or in the plan van aanpak"
         )
     present = sorted(set(aanwezig))
     soorten = {partners.get_partner(session, p).soort for p in present}
     if not soorten & JUSTITIEPARTNERS:
-        raise Unprocessable(
-            "a weegtafel decision needs at least one justitiepartner present (politie, OM, reclassering or DJI)",
-            code="weegtafel-zonder-justitie",
+        raise refusals.WeegtafelZonderJustitie(
+            "a weegtafel decision needs at least one justitiepartner present (politie, OM, reclassering or DJI)"
         )
     if datum > dutch_date(now):
-        raise Unprocessable("the weegtafel's date cannot lie in the future", code="datum-in-toekomst")
+        raise refusals.DatumInToekomst("the weegtafel's date cannot lie in the future")
     tot = add_duration(datum, afspraken.top_x_herkwalificatie) - timedelta(days=1)
     requalified = found.top_x_tot is not None
     found.top_x_tot = tot

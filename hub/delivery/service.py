@@ -14,10 +14,10 @@ from typing import Any
 import orjson
 from sqlmodel import Session
 
+from hub import refusals
 from hub.audit import service as audit
 from hub.delivery import repository
 from hub.delivery.models import Levering, Status
-from hub.errors import Conflict, Gone, NotFound
 from hub.ledger import service as ledger
 from hub.ledger.entries import Context, Entry, Soort
 from hub.pseudonym.vault import Vault
@@ -54,7 +54,7 @@ class Bericht:
 def open_delivery(session: Session, vault: Vault, levering: Levering) -> Bericht:
     melding = repository.melding(session, levering.melding_id)
     if levering.payload is None or levering.wrapped_key is None or melding is None:
-        raise Gone("this delivery's content has left the hub", code="levering-verwijderd")
+        raise refusals.LeveringVerwijderd("this delivery's content has left the hub")
     view = vault.open_bytes(levering.wrapped_key, levering.payload, f"levering:{levering.id}")
     return Bericht(levering, melding.verstrekker, melding.berichttype, melding.spoed, orjson.loads(view))
 
@@ -71,7 +71,7 @@ def _own(session: Session, partner_id: str, levering_id: str) -> Levering:
     levering = repository.get(session, levering_id)
     if levering is None or levering.ontvanger != partner_id:
         # Another partner's delivery is as absent as one that does not exist: nothing to learn from the answer.
-        raise NotFound("there is no such delivery in your inbox", code="levering-not-found")
+        raise refusals.LeveringNotFound("there is no such delivery in your inbox")
     return levering
 
 
@@ -82,11 +82,10 @@ def acknowledge(
     if levering.status == Status.BEVESTIGD:
         return levering  # at-least-once: a second acknowledgement changes nothing
     if levering.status == Status.INGETROKKEN:
-        raise Gone("this delivery was withdrawn before it was made", code="levering-ingetrokken")
+        raise refusals.LeveringIngetrokken("this delivery was withdrawn before it was made")
     if inhoud_digest != levering.inhoud_digest:
-        raise Conflict(
-            "the digest does not match what the hub delivered; acknowledge what you received, unchanged",
-            code="digest-mismatch",
+        raise refusals.InhoudDigestMismatch(
+            "the digest does not match what the hub delivered; acknowledge what you received, unchanged"
         )
     levering.status, levering.bevestigd_op = Status.BEVESTIGD, now
     repository.add(session, levering)
@@ -114,15 +113,14 @@ def dead_letters(session: Session, *, after: int | None, limit: int) -> Sequence
 def redrive(session: Session, operator: str, levering_id: str, now: datetime) -> Levering:
     levering = repository.get(session, levering_id)
     if levering is None:
-        raise NotFound("there is no such delivery", code="levering-not-found")
+        raise refusals.LeveringNotFound("there is no such delivery")
     if levering.status == Status.INGETROKKEN:
-        raise Conflict(
+        raise refusals.LeveringIngetrokkenHerstart(
             "this delivery was withdrawn because what it relied on ended (a consent withdrawn, a Top X status "
-            "lapsed); its content is destroyed and it is never delivered",
-            code="levering-ingetrokken-herstart",
+            "lapsed); its content is destroyed and it is never delivered"
         )
     if levering.status != Status.DOOD:
-        raise Conflict(f"only a dead letter can be re-driven; this one is {levering.status}", code="not-dead")
+        raise refusals.NotDead(f"only a dead letter can be re-driven; this one is {levering.status}")
     levering.status, levering.pogingen, levering.volgende_poging = Status.WACHTEND, 0, now
     levering.herstart_op, levering.dood_op, levering.geclaimd_tot = now, None, None
     repository.add(session, levering)

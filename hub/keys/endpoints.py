@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from connectors.tlog import verifier_key
-from hub.errors import ServiceUnavailable
+from hub import refusals
 from hub.keys.keyring import KeyringError
 from hub.ledger.endpoints import LogOriginDep
 from hub.ledger.verify import public_keys
@@ -23,9 +23,7 @@ def _published(request: Request) -> list[dict[str, Any]]:
     try:
         return published.jwks()
     except KeyringError:
-        raise ServiceUnavailable(
-            "the hub has no signing keys yet; run `schakel keys init`", code="hub-keys-missing"
-        ) from None
+        raise refusals.HubKeysMissing("the hub has no signing keys yet; run `schakel keys init`") from None
 
 
 @router.get("/.well-known/jwks.json", include_in_schema=False)

@@ -6,6 +6,7 @@ declares the `API-Version` header; every error response is `application/problem+
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from fastapi.routing import APIRoute
 from fastapi.utils import generate_unique_id
 
+from hub import refusals
 from hub.kit.examples import EXAMPLES
 from hub.kit.operations import OPERATION_IDS
 
@@ -56,7 +58,10 @@ SCHAKEL_PROBLEM_SCHEMA: dict[str, Any] = {
             "properties": {
                 "code": {
                     "type": "string",
-                    "description": "The stable reason code (the end of `type`): what a client branches on.",
+                    "description": (
+                        "The stable reason code (the end of `type`): what a client branches on. Each has one status; "
+                        "docs/api.md says what each means."
+                    ),
                     "example": "token-expired",
                 }
             },
@@ -85,7 +90,10 @@ def conform(spec: dict[str, Any], *, server_url: str, public_paths: frozenset[st
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Problem"] = PROBLEM_SCHEMA
-    schemas["SchakelProblem"] = SCHAKEL_PROBLEM_SCHEMA
+    problem_schema = copy.deepcopy(SCHAKEL_PROBLEM_SCHEMA)
+    codes = sorted({kind.code for kind in refusals.every_refusal()})
+    problem_schema["allOf"][1]["properties"]["code"]["enum"] = codes  # every refusal, one class each
+    schemas["SchakelProblem"] = problem_schema
     for name, example in EXAMPLES.items():
         if name in schemas:
             schemas[name]["examples"] = [example]

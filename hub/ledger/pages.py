@@ -14,8 +14,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
 from connectors.tlog import TlogError, leaf_hash, verify_inclusion
+from hub import refusals
 from hub.db import SessionDep, writes
-from hub.errors import NotFound
 from hub.kit.api import MAX_NUMBER
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import reading, repository
@@ -172,7 +172,7 @@ def proof_download(request: Request, positie: int, person: ReviewerPage, session
 
 def _position(value: int) -> int:
     if not 0 <= value <= MAX_NUMBER:
-        raise NotFound("deze positie bestaat niet in de verstrekkingenlog", code="entry-not-found")
+        raise refusals.EntryNotFound("deze positie bestaat niet in de verstrekkingenlog")
     return value
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from hub.errors import NotFound
+from hub import refusals
 from hub.kit.clock import dutch_date
 from hub.ledger import repository, service
 from hub.ledger.entries import Context, raadpleging
@@ -51,7 +51,7 @@ def read_entry(session: Session, positie: int, *, reader: str, context: Context,
     connection = session.connection()
     found = repository.entries_at(connection, [positie])
     if positie not in found:
-        raise NotFound(f"the log has no entry at position {positie}", code="entry-not-found")
+        raise refusals.EntryNotFound(f"the log has no entry at position {positie}")
     checkpoint = repository.latest_checkpoint(session)
     proof = None
     if checkpoint is not None and positie < checkpoint.size:

@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from hub import refusals
 from hub.db import Database
 from hub.errors import ServiceUnavailable
 from hub.kit import generation
@@ -231,7 +232,7 @@ class Sequencer:
     ) -> Future[Committed[T]]:
         """Hand the unit over; its future is done once it is durable (or failed, with the work's error)."""
         if self._thread is None or not self._thread.is_alive():
-            raise ServiceUnavailable("the ledger writer is not running; nothing was stored", code="ledger-unavailable")
+            raise refusals.LedgerUnavailable("the ledger writer is not running; nothing was stored")
         now = utcnow()
         future: Future[Committed[T]] = Future()
         unit = _Unit(work, [service.prepare(e, now) for e in entries], future, lookups)  # type: ignore[arg-type]
@@ -278,7 +279,7 @@ class Sequencer:
             except Exception as exc:  # noqa: BLE001 - every waiting producer must hear of the failure
                 # The type only: a database error's text can echo the data it failed on.
                 log.error("ledger.group_failed", error_type=type(exc).__name__, units=len(units))  # noqa: TRY400
-                failure = ServiceUnavailable("the ledger could not store this; nothing stored", code="ledger-failed")
+                failure = refusals.LedgerFailed("the ledger could not store this; nothing stored")
                 for unit in units:
                     unit.future.set_exception(failure)
                 return
@@ -375,6 +376,4 @@ def _pipelined(connection: Connection, *, enabled: bool) -> Iterator[None]:
 def _timeout() -> ServiceUnavailable:
     # The group may still commit; the caller must not claim success, and a retry with the same idempotency key
     # finds what was stored.
-    return ServiceUnavailable(
-        "the ledger did not confirm in time; retry with the same Idempotency-Key", code="ledger-timeout"
-    )
+    return refusals.LedgerTimeout("the ledger did not confirm in time; retry with the same Idempotency-Key")

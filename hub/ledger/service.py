@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from connectors.tlog import Checkpoint, leaf_hash, sign
-from hub.errors import ConfigurationError, Unprocessable
+from hub import refusals
+from hub.errors import ConfigurationError
 from hub.kit.canonical import canonical_json
 from hub.kit.progress import steps
 from hub.ledger import repository, tree
@@ -130,7 +131,7 @@ class Proof:
 
 def inclusion_proof(connection: Connection, index: int, size: int) -> Proof:
     if not 0 <= index < size:
-        raise Unprocessable(f"entry {index} is not in a tree of {size} entries", code="proof-out-of-range")
+        raise refusals.ProofOutOfRange(f"entry {index} is not in a tree of {size} entries")
     planned = tree.inclusion_plan(index, size)
     nodes = repository.nodes(connection, {key for keys in planned for key in keys})
     return Proof(index, size, tree.fold(planned, nodes))
@@ -145,9 +146,9 @@ def inclusion_proofs(connection: Connection, indexes: Sequence[int], size: int) 
 
 def consistency_proof(connection: Connection, old_size: int, size: int) -> list[bytes]:
     if not 0 <= old_size <= size:
-        raise Unprocessable("a consistency proof goes from a smaller size to a larger one", code="proof-out-of-range")
+        raise refusals.ProofOutOfRange("a consistency proof goes from a smaller size to a larger one")
     if size > repository.size(connection):
-        raise Unprocessable(f"the log has fewer than {size} entries", code="proof-out-of-range")
+        raise refusals.ProofOutOfRange(f"the log has fewer than {size} entries")
     ranges = tree.consistency_ranges(old_size, size)
     return tree.hashes(ranges, repository.nodes(connection, tree.keys_for(ranges)))
 

@@ -8,9 +8,9 @@ import orjson
 from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import Response
 
+from hub import refusals
 from hub.auth.dependencies import CallerDep, PartnerDep
 from hub.db import SessionDep
-from hub.errors import NotFound
 from hub.kit.api import name_path
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
@@ -67,7 +67,7 @@ def receipt(
 ) -> Ontvangstbewijs:
     melding = repository.get(session, melding_id)
     if melding is None or melding.verstrekker != caller.partner_id:
-        raise NotFound("you sent no melding with this id", code="melding-not-found")
+        raise refusals.MeldingNotFound("you sent no melding with this id")
     return Ontvangstbewijs.model_validate(melding.receipt)
 
 
@@ -99,6 +99,6 @@ def berichttypen(
 def berichttype_schema(code: str, _: CallerDep, state: StateDep, session: SessionDep) -> dict[str, Any]:
     policy = state.policy_runtime.active(session, utcnow())
     if policy is None:
-        raise NotFound("no convenant is active yet", code="convenant-not-active")
+        raise refusals.ConvenantNotActive("no convenant is active yet")
     schema: dict[str, Any] = state.schemas.get(policy, code).json_schema()
     return schema

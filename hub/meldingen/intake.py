@@ -26,11 +26,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from connectors import TokenRejected
+from hub import refusals
 from hub.auth.dependencies import admitted, rejected, request_facts
 from hub.auth.service import Authenticator, RequestFacts, Verified
 from hub.casus import tafel
 from hub.db import Database
-from hub.errors import SchakelError, ServiceUnavailable
+from hub.errors import SchakelError
 from hub.kit import generation
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger.entries import Context
@@ -92,9 +93,8 @@ async def submit(
             # A key, the convenant or a prohibition changed since it was read: read again, decide again.
             hub.authenticator.forget()
             hub.policy_runtime.forget()
-    raise ServiceUnavailable(
-        "the registry or the convenant kept changing while this melding was decided; nothing was stored, retry it",
-        code="state-changing",
+    raise refusals.StateChanging(
+        "the registry or the convenant kept changing while this melding was decided; nothing was stored, retry it"
     )
 
 

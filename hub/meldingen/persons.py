@@ -13,9 +13,10 @@ from datetime import date
 from typing import Any
 
 from hub.meldingen.berichttypes import PSEUDONIEM
-from hub.pseudonym.identity import Identiteit, IdentityRefused
+from hub.pseudonym.identity import Identiteit
 from hub.pseudonym.scheme import LOG_DOMAIN, HmacPseudonyms
 from hub.pseudonym.vault import OpgegevenIdentiteit
+from hub.refusals import IdentityRefused
 
 Path = tuple[tuple[str, int], ...]
 """Where a person stands: (list name, index) from the top, e.g. (("adressen", 1), ("bewoners", 0))."""
@@ -71,7 +72,7 @@ def find_persons(
             try:
                 identiteit = gegeven.normalised()
             except IdentityRefused as exc:
-                raise IdentityRefused(f"{where}: {exc.detail}", code=exc.code) from None
+                raise type(exc)(f"{where}: {exc.detail}") from None
             rol = element.get("rol") if isinstance(element.get("rol"), str) else "betrokkene"
             persons.append(Persoon(path, gegeven, identiteit, str(rol), scheme.pseudonymise(identiteit, LOG_DOMAIN)))
     return persons

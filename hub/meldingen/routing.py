@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from hub.errors import Unprocessable
+from hub import refusals
 from hub.policy.engine import CompiledPolicy
 
 
@@ -39,29 +39,25 @@ def doel_of(
     if stated is not None:
         known = {d.code for d in policy.source.vocabulaires.doelen}
         if stated not in known:
-            raise Unprocessable(
+            raise refusals.DoelOnbekend(
                 f"the convenant knows no doel {stated!r}; for {berichttype} from {verstrekker} choose one of: "
-                f"{', '.join(choices) or 'none (no rule in force)'}",
-                code="doel-onbekend",
+                f"{', '.join(choices) or 'none (no rule in force)'}"
             )
         if stated not in choices and not named:
-            raise Unprocessable(
+            raise refusals.DoelNietInConvenant(
                 f"no rule in force lets {verstrekker} send {berichttype} for doel {stated!r}; choose one of: "
-                f"{', '.join(choices) or 'none (no rule in force)'}",
-                code="doel-niet-in-convenant",
+                f"{', '.join(choices) or 'none (no rule in force)'}"
             )
         return stated
     if len(choices) == 1:
         return choices[0]
     if not choices:
-        raise Unprocessable(
-            f"the convenant has no rule in force for {berichttype} from {verstrekker}, so no doel to send it for",
-            code="doel-onbekend",
+        raise refusals.DoelOnbekend(
+            f"the convenant has no rule in force for {berichttype} from {verstrekker}, so no doel to send it for"
         )
-    raise Unprocessable(
+    raise refusals.DoelVereist(
         f"the convenant has several doelen for {berichttype} from {verstrekker}; state `doel`, one of: "
-        f"{', '.join(choices)}",
-        code="doel-vereist",
+        f"{', '.join(choices)}"
     )
 
 

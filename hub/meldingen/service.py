@@ -19,9 +19,10 @@ from typing import Any
 from pydantic import TypeAdapter
 from sqlmodel import Session
 
+from hub import refusals
 from hub.casus.models import CasusMelding
 from hub.delivery import outbox
-from hub.errors import Conflict, Forbidden, ServiceUnavailable, Unprocessable
+from hub.errors import Forbidden
 from hub.kit.canonical import canonical_json
 from hub.kit.clock import dutch_date
 from hub.ledger.entries import Betrokkene, Context, Entry
@@ -57,7 +58,7 @@ class Schemas:
         if schema is None:
             found = next((b for b in policy.source.berichttypes.berichttypes if b.code == code), None)
             if found is None:
-                raise Unprocessable(f"the convenant has no berichttype {code!r}", code="berichttype-unknown")
+                raise refusals.BerichttypeUnknown(f"the convenant has no berichttype {code!r}")
             schema = Schema(found)
             with self._lock:
                 if len(self._schemas) > 64:
@@ -103,10 +104,9 @@ def refusal(receipt: dict[str, Any]) -> Forbidden:
         )
         for o in receipt["ontvangers"]
     )
-    return Forbidden(
+    return refusals.MeldingGeweigerd(
         f"no recipient may receive this melding (melding {receipt['meldingId']}; the refusals are on the "
-        f"verstrekkingenlog): {reasons or 'no recipient'}",
-        code="melding-geweigerd",
+        f"verstrekkingenlog): {reasons or 'no recipient'}"
     )
 
 
@@ -118,9 +118,8 @@ def replay(session: Session, submission: Submission) -> Outcome | None:
     if earlier is None:
         return None
     if earlier.request_digest != submission.body_digest:
-        raise Conflict(
-            "this Idempotency-Key was used for another request body; use a new key for a new melding",
-            code="idempotency-key-reused",
+        raise refusals.IdempotencyKeyReused(
+            "this Idempotency-Key was used for another request body; use a new key for a new melding"
         )
     return Outcome(earlier.status_code, earlier.receipt)
 
@@ -173,15 +172,15 @@ def plan(
     stores nothing).
     """
     if policy is None:
-        raise ServiceUnavailable("no convenant is active yet: the hub cannot decide", code="convenant-not-active")
+        raise refusals.ConvenantNotActive("no convenant is active yet: the hub cannot decide")
     melding = submission.melding
     verstrekker = submission.verstrekker
     if verstrekker not in policy.deelnemers:
-        raise Forbidden(f"{verstrekker} is not a deelnemer of the active convenant", code="geen-deelnemer")
+        raise refusals.GeenDeelnemer(f"{verstrekker} is not a deelnemer of the active convenant")
     schema = schemas.get(policy, melding.berichttype)
     problems = schema.validate(melding.inhoud)
     if problems:
-        raise Unprocessable("; ".join(str(p) for p in problems), code="melding-invalid")
+        raise refusals.MeldingInvalid("; ".join(str(p) for p in problems))
     persons = find_persons(melding.inhoud, schema.person_lists, vault.pseudonyms)
     day = dutch_date(now)
     named = melding.ontvanger_ids()
@@ -189,10 +188,9 @@ def plan(
     gemeente = schema.gemeente_of(melding.inhoud)
     routes = route(policy, verstrekker, melding.berichttype, day, named=named, doel=doel, gemeente=gemeente)
     if not routes:
-        raise Forbidden(
+        raise refusals.GeenOntvanger(
             f"the convenant names no recipient for {melding.berichttype} from {verstrekker} for doel {doel} whose "
-            f"werkgebied covers gemeente {gemeente}",
-            code="geen-ontvanger",
+            f"werkgebied covers gemeente {gemeente}"
         )
     present = present_categories(melding.inhoud, schema.tree)
     melding_id = secrets.token_hex(16)

@@ -8,8 +8,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
+from hub import refusals
 from hub.config import API_VERSION
-from hub.errors import ServiceUnavailable
+from hub.errors import DatabaseUnavailable
 from hub.kit.openapi import API_PREFIX
 from hub.ops.schemas import Health, Liveness, Readiness
 from hub.ops.service import readiness
@@ -33,7 +34,7 @@ async def health(state: StateDep) -> Health:
         log.error(  # noqa: TRY400 - no traceback: database errors echo connection details
             "health.database_unavailable", error_type=type(exc).__name__
         )
-        raise ServiceUnavailable("the database does not answer", code="database-unavailable") from None
+        raise DatabaseUnavailable("the database does not answer") from None
     return Health(status="ok", database="ok", version=API_VERSION)
 
 
@@ -57,7 +58,7 @@ async def live() -> Liveness:
 async def ready(state: StateDep) -> Readiness:
     problems = await run_in_threadpool(readiness, state.database.write_probe, state.keyring, state.vault)
     if problems:
-        raise ServiceUnavailable(problems[0].detail, code=problems[0].code)
+        raise refusals.NOT_READY[problems[0].code](problems[0].detail)
     return Readiness(status="ok", database="ok", keys="ok", version=API_VERSION)
 
 

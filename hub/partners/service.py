@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from sqlmodel import Session
 
 from connectors import KeyFileError, jwk_thumbprint, public_key_from_jwk
+from hub import refusals
 from hub.audit import service as audit
-from hub.errors import Conflict, NotFound, Unprocessable
 from hub.kit.clock import utcnow
 from hub.kit.ids import KID_PATTERN
 from hub.partners import repository
@@ -26,11 +26,11 @@ def check_webhook_url(url: str) -> str:
     """A webhook must be https; plain http is accepted for loopback addresses only (development and tests)."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise Unprocessable("webhookUrl must be an absolute https URL", code="webhook-url-invalid")
+        raise refusals.WebhookUrlInvalid("webhookUrl must be an absolute https URL")
     if parts.username or parts.password or parts.fragment:
-        raise Unprocessable("webhookUrl must not contain credentials or a fragment", code="webhook-url-invalid")
+        raise refusals.WebhookUrlInvalid("webhookUrl must not contain credentials or a fragment")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise Unprocessable("webhookUrl must use https (http only for loopback)", code="webhook-url-invalid")
+        raise refusals.WebhookUrlInvalid("webhookUrl must use https (http only for loopback)")
     return url
 
 
@@ -46,10 +46,10 @@ def _is_loopback(host: str) -> bool:
 def _delivery(mode: DeliveryMode, webhook_url: str | None) -> str | None:
     if mode == DeliveryMode.WEBHOOK:
         if not webhook_url:
-            raise Unprocessable("delivery mode webhook needs a webhookUrl", code="webhook-url-missing")
+            raise refusals.WebhookUrlMissing("delivery mode webhook needs a webhookUrl")
         return check_webhook_url(webhook_url)
     if webhook_url:
-        raise Unprocessable("delivery mode inbox takes no webhookUrl", code="webhook-url-unexpected")
+        raise refusals.WebhookUrlUnexpected("delivery mode inbox takes no webhookUrl")
     return None
 
 
@@ -59,7 +59,7 @@ def _delivery(mode: DeliveryMode, webhook_url: str | None) -> str | None:
 def get_partner(session: Session, partner_id: str) -> Partner:
     partner = repository.get_partner(session, partner_id)
     if partner is None:
-        raise NotFound(f"there is no partner {partner_id!r}", code="partner-not-found")
+        raise refusals.PartnerNotFound(f"there is no partner {partner_id!r}")
     return partner
 
 
@@ -69,9 +69,9 @@ def list_partners(session: Session, *, after: str | None = None, limit: int | No
 
 def create_partner(session: Session, actor: str, data: PartnerCreate) -> Partner:
     if repository.get_partner(session, data.id) is not None:
-        raise Conflict(f"partner {data.id!r} exists already", code="partner-exists")
+        raise refusals.PartnerExists(f"partner {data.id!r} exists already")
     if repository.partner_by_oin(session, data.oin) is not None:
-        raise Conflict("another partner has this OIN", code="oin-in-use")
+        raise refusals.OinInUse("another partner has this OIN")
     now = utcnow()
     partner = Partner(
         id=data.id,
@@ -141,7 +141,7 @@ def update_partner(session: Session, actor: str, partner_id: str, data: PartnerU
 def get_principal(session: Session, principal_id: str) -> Principal:
     principal = repository.get_principal(session, principal_id)
     if principal is None:
-        raise NotFound(f"there is no principal {principal_id!r}", code="principal-not-found")
+        raise refusals.PrincipalNotFound(f"there is no principal {principal_id!r}")
     return principal
 
 
@@ -154,7 +154,7 @@ def list_principals(
 def create_principal(session: Session, actor: str, data: PrincipalCreate) -> Principal:
     get_partner(session, data.partner_id)
     if repository.get_principal(session, data.id) is not None:
-        raise Conflict(f"principal {data.id!r} exists already", code="principal-exists")
+        raise refusals.PrincipalExists(f"principal {data.id!r} exists already")
     now = utcnow()
     principal = Principal(
         id=data.id,
@@ -222,16 +222,16 @@ def add_key(session: Session, actor: str, principal_id: str, data: KeyCreate) ->
         _, algorithm = public_key_from_jwk(jwk)
         thumbprint = jwk_thumbprint(jwk)
     except KeyFileError as exc:
-        raise Unprocessable(str(exc), code="jwk-invalid") from exc
+        raise refusals.JwkInvalid(str(exc)) from exc
     if "alg" in jwk and jwk["alg"] != algorithm:
-        raise Unprocessable(f"the JWK says alg {jwk['alg']!r} but its key type is {algorithm}", code="jwk-invalid")
+        raise refusals.JwkInvalid(f"the JWK says alg {jwk['alg']!r} but its key type is {algorithm}")
     kid = str(jwk.get("kid") or thumbprint)
     if not _valid_kid(kid):
-        raise Unprocessable("kid must be 8-128 characters of A-Z a-z 0-9 . _ -", code="jwk-invalid")
+        raise refusals.JwkInvalid("kid must be 8-128 characters of A-Z a-z 0-9 . _ -")
     if repository.get_key(session, kid) is not None:
-        raise Conflict("a key with this kid is registered already; kids are unique hub-wide", code="kid-in-use")
+        raise refusals.KidInUse("a key with this kid is registered already; kids are unique hub-wide")
     if repository.key_by_thumbprint(session, thumbprint) is not None:
-        raise Conflict("this public key is registered already", code="key-in-use")
+        raise refusals.KeyInUse("this public key is registered already")
     public: dict[str, Any] = {k: jwk[k] for k in ("kty", "crv", "x", "y") if k in jwk}
     public.update({"kid": kid, "alg": algorithm, "use": "sig"})
     key = PrincipalKey(
@@ -257,7 +257,7 @@ def add_key(session: Session, actor: str, principal_id: str, data: KeyCreate) ->
 def revoke_key(session: Session, actor: str, principal_id: str, kid: str, reason: str) -> PrincipalKey:
     key = repository.get_key(session, kid)
     if key is None or key.principal_id != principal_id:
-        raise NotFound(f"principal {principal_id!r} has no key {kid!r}", code="key-not-found")
+        raise refusals.KeyNotFound(f"principal {principal_id!r} has no key {kid!r}")
     if key.revoked_at is not None:
         return key
     key.revoked_at = utcnow()

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from sqlmodel import Session
 
+from hub import refusals
 from hub.auth.dependencies import PartnerDep, require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep
-from hub.errors import Forbidden, NotFound, ServiceUnavailable
 from hub.kit.api import MAX_ID, Day, id_path
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
@@ -61,7 +61,7 @@ RuntimeDep = Annotated[PolicyRuntime, Depends(_runtime)]
 def _active(runtime: RuntimeDep, session: SessionDep) -> CompiledPolicy:
     policy = runtime.active(session, utcnow())
     if policy is None:
-        raise ServiceUnavailable("no convenant is active yet", code="convenant-not-active")
+        raise refusals.ConvenantNotActive("no convenant is active yet")
     return policy
 
 
@@ -71,9 +71,8 @@ ActivePolicyDep = Annotated[CompiledPolicy, Depends(_active)]
 
 def _deelnemer(caller: PartnerDep, policy: ActivePolicyDep) -> Caller:
     if caller.partner_id not in policy.deelnemers:
-        raise Forbidden(
-            f"{caller.partner_id} is not a deelnemer of the active convenant, so it may not write here",
-            code="geen-deelnemer",
+        raise refusals.GeenDeelnemer(
+            f"{caller.partner_id} is not a deelnemer of the active convenant, so it may not write here"
         )
     return caller
 
@@ -117,7 +116,7 @@ def _compiled(session: Session, runtime: PolicyRuntime, version_id: int | None) 
         return runtime.compile(service.get_version(session, version_id))
     active = runtime.active(session, utcnow())
     if active is None:
-        raise NotFound("no convenant version is active yet", code="no-active-policy")
+        raise refusals.NoActivePolicy("no convenant version is active yet")
     return active
 
 
@@ -189,7 +188,7 @@ def activate(
 def active(_: Reader, session: SessionDep) -> VersionOut:
     version = repository.active_version(session, utcnow())
     if version is None:
-        raise NotFound("no convenant version is active yet", code="no-active-policy")
+        raise refusals.NoActivePolicy("no convenant version is active yet")
     return _out(session, version)
 
 

@@ -13,8 +13,8 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from hub import refusals
 from hub.db import SessionDep
-from hub.errors import NotFound
 from hub.kit.api import MAX_ID
 from hub.kit.archives import ArchiveError, files_from_upload
 from hub.kit.clock import NL, dutch_date, utcnow
@@ -198,7 +198,7 @@ def _traffic(session: Session, bron: str, dagen: int, uploads: list[tuple[str, b
 
 def _id(value: int) -> int:
     if not 0 <= value <= MAX_ID:
-        raise NotFound("deze versie bestaat niet", code="policy-version-not-found")
+        raise refusals.PolicyVersionNotFound("deze versie bestaat niet")
     return value
 
 
@@ -304,7 +304,7 @@ def confirmation(bevestiging_id: int, _: ReaderPage, session: SessionDep) -> Res
     """A passkey confirmation as the record `schakel bevestiging controleer` checks offline."""
     found = web_repository.confirmation(session, bevestiging_id) if 0 < bevestiging_id <= MAX_ID else None
     if found is None:
-        raise NotFound("deze bevestiging bestaat niet", code="bevestiging-niet-gevonden")
+        raise refusals.BevestigingNietGevonden("deze bevestiging bestaat niet")
     headers = {"Content-Disposition": f'attachment; filename="bevestiging-{found.id}.json"'}
     return JSONResponse(confirm.export(found), headers=headers)
 

@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from hub import refusals
 from hub.audit import service as audit
-from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
+from hub.errors import Unprocessable
 from hub.kit.canonical import content_hash
 from hub.policy import repository
 from hub.policy.diff import affected_on_any_date
@@ -47,13 +48,14 @@ def check_member_officer(session: Session, runtime: PolicyRuntime, partner_id: s
     that the first convenant can be proposed and approved). The API and the pages both ask this."""
     policy = runtime.active(session, now)
     if policy is not None and partner_id not in policy.deelnemers:
-        raise Forbidden(
-            f"{partner_id} is not a deelnemer of the active convenant, so its privacy officers may not act here",
-            code="geen-deelnemer",
+        raise refusals.GeenDeelnemer(
+            f"{partner_id} is not a deelnemer of the active convenant, so its privacy officers may not act here"
         )
 
 
 class PolicyInvalid(Unprocessable):
+    """The convenant version does not validate; the findings say where and why."""
+
     code = "policy-invalid"
 
     def __init__(self, findings: list[Bevinding]) -> None:
@@ -89,7 +91,7 @@ def propose(
     digest = content_hash(HASH_DOMAIN, data)
     existing = repository.version_by_hash(session, digest)
     if existing is not None:
-        raise Conflict(f"this exact convenant is version {existing.id} already", code="policy-exists")
+        raise refusals.PolicyExists(f"this exact convenant is version {existing.id} already")
     version = PolicyVersion(
         convenant=source.convenant.convenant,
         label=source.convenant.versie,
@@ -114,7 +116,7 @@ def propose(
 def get_version(session: Session, version_id: int) -> PolicyVersion:
     version = repository.get_version(session, version_id)
     if version is None:
-        raise NotFound(f"there is no convenant version {version_id}", code="policy-version-not-found")
+        raise refusals.PolicyVersionNotFound(f"there is no convenant version {version_id}")
     return version
 
 
@@ -148,29 +150,25 @@ def approve(
     proposing, the approver confirmed them here."""
     version = get_version(session, version_id)
     if version.approved_at is not None:
-        raise Conflict(f"version {version_id} is approved already", code="policy-approved-already")
+        raise refusals.PolicyApprovedAlready(f"version {version_id} is approved already")
     if version.proposed_by == officer.principal_id:
-        raise Forbidden(
-            "four eyes: a different privacy officer than the proposer must approve", code="four-eyes-required"
-        )
+        raise refusals.FourEyesRequired("four eyes: a different privacy officer than the proposer must approve")
     proposed = runtime.compile(version)
     if proposed.source.convenant.goedkeuring.fg_van_betrokken_verstrekker:
         current = repository.active_version(session, now)
         before = runtime.compile(current) if current is not None else None
         affected = affected_on_any_date(before, proposed)
         if affected and officer.partner_id not in affected:
-            raise Forbidden(
+            raise refusals.ApproverNotAffected(
                 "this convenant requires approval by a privacy officer of a verstrekker the change affects: "
-                + ", ".join(sorted(affected)),
-                code="approver-not-affected",
+                + ", ".join(sorted(affected))
             )
     warnings = [str(f) for f in validate(proposed.source) if f.niveau is Niveau.WAARSCHUWING]
     if warnings and not warnings_seen:
-        raise Conflict(
+        raise refusals.WaarschuwingenNietBevestigd(
             f"version {version_id} has {len(warnings)} warnings (e.g. article references a lawyer has not confirmed "
             f"yet); read them (GET /api/v1/beleid/versies/{version_id}/validatie) and approve with "
-            "`waarschuwingenGezien: true`",
-            code="waarschuwingen-niet-bevestigd",
+            "`waarschuwingenGezien: true`"
         )
     moment = _not_in_the_past(active_from or now, now)
     version.approved_by, version.approved_at, version.active_from = officer.principal_id, now, moment
@@ -188,9 +186,9 @@ def schedule(
     """Move the activation moment of an approved version that is not active yet."""
     version = get_version(session, version_id)
     if version.approved_at is None:
-        raise Conflict(f"version {version_id} is not approved yet", code="policy-not-approved")
+        raise refusals.PolicyNotApproved(f"version {version_id} is not approved yet")
     if version.active_from is not None and version.active_from <= now:
-        raise Conflict(f"version {version_id} is active or was already", code="policy-already-active")
+        raise refusals.PolicyAlreadyActive(f"version {version_id} is active or was already")
     version.active_from = _not_in_the_past(active_from, now)
     repository.add(session, version)
     _audit(session, officer, "policy.scheduled", version, {"activeFrom": version.active_from.isoformat()})
@@ -199,9 +197,7 @@ def schedule(
 
 def _not_in_the_past(moment: datetime, now: datetime) -> datetime:
     if moment < now - _CLOCK_SKEW:
-        raise Unprocessable(
-            "actiefVanaf lies in the past; a version cannot be made active retroactively", code="policy-date-past"
-        )
+        raise refusals.PolicyDatePast("actiefVanaf lies in the past; a version cannot be made active retroactively")
     return max(moment, now)
 
 
@@ -249,22 +245,22 @@ def _check_codes(policy: CompiledPolicy, categorieen: list[str], ontvangers: lis
     known_takers = set(policy.deelnemers) | {s.code for s in policy.source.vocabulaires.soorten} | {"*"}
     unknown = sorted(set(categorieen) - known_categories) + sorted(set(ontvangers) - known_takers)
     if unknown:
-        raise Unprocessable(f"unknown codes: {', '.join(unknown)}", code="emergency-codes-unknown")
+        raise refusals.EmergencyCodesUnknown(f"unknown codes: {', '.join(unknown)}")
 
 
 def get_emergency(session: Session, prohibition_id: int) -> EmergencyProhibition:
     prohibition = repository.get_emergency(session, prohibition_id)
     if prohibition is None:
-        raise NotFound(f"there is no emergency prohibition {prohibition_id}", code="emergency-not-found")
+        raise refusals.EmergencyNotFound(f"there is no emergency prohibition {prohibition_id}")
     return prohibition
 
 
 def confirm_emergency(session: Session, officer: Officer, prohibition_id: int, now: datetime) -> EmergencyProhibition:
     prohibition = get_emergency(session, prohibition_id)
     if prohibition.issued_by == officer.principal_id:
-        raise Forbidden("a second privacy officer must confirm an emergency prohibition", code="four-eyes-required")
+        raise refusals.FourEyesRequired("a second privacy officer must confirm an emergency prohibition")
     if prohibition.confirmed_at is not None or prohibition.lifted_at is not None:
-        raise Conflict("this emergency prohibition was confirmed or lifted already", code="emergency-settled")
+        raise refusals.EmergencySettled("this emergency prohibition was confirmed or lifted already")
     prohibition.confirmed_by, prohibition.confirmed_at = officer.principal_id, now
     repository.add(session, prohibition)
     _audit_emergency(session, officer, "policy.emergency_confirmed", prohibition)
@@ -274,9 +270,9 @@ def confirm_emergency(session: Session, officer: Officer, prohibition_id: int, n
 def lift_emergency(session: Session, officer: Officer, prohibition_id: int, now: datetime) -> EmergencyProhibition:
     prohibition = get_emergency(session, prohibition_id)
     if prohibition.issued_by == officer.principal_id:
-        raise Forbidden("another privacy officer than the issuer must lift it", code="four-eyes-required")
+        raise refusals.FourEyesRequired("another privacy officer than the issuer must lift it")
     if prohibition.lifted_at is not None:
-        raise Conflict("this emergency prohibition was lifted already", code="emergency-settled")
+        raise refusals.EmergencySettled("this emergency prohibition was lifted already")
     prohibition.lifted_by, prohibition.lifted_at = officer.principal_id, now
     repository.add(session, prohibition)
     _audit_emergency(session, officer, "policy.emergency_lifted", prohibition)

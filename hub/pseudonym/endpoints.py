@@ -11,10 +11,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
+from hub import refusals
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.db import SessionDep
-from hub.errors import ServiceUnavailable
 from hub.kit.api import id_path
 from hub.kit.clock import utcnow
 from hub.kit.openapi import API_PREFIX
@@ -43,9 +43,7 @@ Reader = Annotated[Caller, Depends(require_roles(Role.PRIVACY_OFFICER, Role.DPIA
 async def _vault(state: StateDep) -> Vault:
     vault = state.vault
     if vault is None:
-        raise ServiceUnavailable(
-            "the hub has no pseudonym or vault keys; run `schakel keys init`", code="vault-keys-missing"
-        )
+        raise refusals.VaultKeysMissing("the hub has no pseudonym or vault keys; run `schakel keys init`")
     return vault
 
 

@@ -13,8 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from hub.errors import Unprocessable
 from hub.kit.clock import dutch_date, utcnow
+from hub.refusals import BsnInvalid, IdentityIncomplete, IdentityInvalid
 
 TUSSENVOEGSELS = frozenset(
     {
@@ -62,10 +62,6 @@ TUSSENVOEGSELS = frozenset(
 _EARLIEST_BIRTH = date(1880, 1, 1)
 
 
-class IdentityRefused(Unprocessable):
-    """An identity that cannot be used: the code says why; the detail never repeats the value."""
-
-
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 _ZERO_OFFSET = ord("0") * sum(_WEIGHTS)  # the weighted sum of nine '0' characters
 
@@ -86,7 +82,7 @@ def normalise_bsn(value: str) -> str:
     if len(digits) == 8 and digits.isdigit():
         digits = "0" + digits
     if not bsn_valid(digits):
-        raise IdentityRefused("the BSN does not pass the 11-proef", code="bsn-invalid")
+        raise BsnInvalid("the BSN does not pass the 11-proef")
     return digits
 
 
@@ -142,12 +138,10 @@ def normalise(
 ) -> Identiteit:
     """Normalise what a melding says about a person. A BSN, if given, must be valid and then decides alone."""
     if geboortedatum is not None and not _EARLIEST_BIRTH <= geboortedatum <= (today or dutch_date(utcnow())):
-        raise IdentityRefused("the date of birth is not a possible one", code="identity-invalid")
+        raise IdentityInvalid("the date of birth is not a possible one")
     given, middle, surname = fold(voornamen or ""), *split_surname(tussenvoegsel, achternaam or "")
     if bsn is not None and bsn.strip():
         return Identiteit(normalise_bsn(bsn), given, middle, surname, geboortedatum)
     if not surname or not given or geboortedatum is None:
-        raise IdentityRefused(
-            "without a BSN a person needs voornamen, achternaam and geboortedatum", code="identity-incomplete"
-        )
+        raise IdentityIncomplete("without a BSN a person needs voornamen, achternaam and geboortedatum")
     return Identiteit(None, given, middle, surname, geboortedatum)

@@ -40,7 +40,7 @@ def _soort(path: str) -> Soort:
     for soort, name in PATH.items():
         if name == path:
             return soort
-    raise NotFound("deze soort verzoek bestaat niet", code="not-found")
+    raise NotFound("there is no such kind of request")
 
 
 def _rows(session: Session, soort: Soort) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from typing import Protocol
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from hub.errors import Unprocessable
+from hub import refusals
 from hub.pseudonym.identity import Identiteit
 
 LOG_DOMAIN = "schakel-log"
@@ -47,7 +47,7 @@ class Pseudoniem:
 def parse_pseudonym(text: str) -> Pseudoniem:
     match = _TEXT.match(text)
     if match is None:
-        raise Unprocessable("not a Schakel pseudonym (ps1.k<versie>.<domein>.<waarde>)", code="pseudonym-invalid")
+        raise refusals.PseudonymInvalid("not a Schakel pseudonym (ps1.k<versie>.<domein>.<waarde>)")
     return Pseudoniem(int(match["version"]), match["domain"], match["value"])
 
 

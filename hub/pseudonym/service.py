@@ -17,8 +17,8 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from hub import refusals
 from hub.audit import service as audit
-from hub.errors import Conflict, Forbidden, Gone, NotFound
 from hub.ledger import entries as ledger_entries
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context
@@ -56,7 +56,7 @@ def request_reidentification(
     parsed = parse_pseudonym(pseudonym)
     issued = repository.issued(session, pseudonym)
     if issued is None:
-        raise NotFound("the hub never issued this pseudonym", code="pseudonym-unknown")
+        raise refusals.PseudonymUnknown("the hub never issued this pseudonym")
     request = PrivacyRequest(
         soort=Soort.HERIDENTIFICATIE,
         pseudonym=pseudonym,
@@ -76,7 +76,7 @@ def request_erasure(
 ) -> PrivacyRequest:
     person_id = vault.find(session, given)
     if person_id is None:
-        raise NotFound("the vault holds no such betrokkene (or they were forgotten already)", code="betrokkene-unknown")
+        raise refusals.BetrokkeneUnknown("the vault holds no such betrokkene (or they were forgotten already)")
     request = PrivacyRequest(
         soort=Soort.VERGETELHEID, person_id=person_id, motivering=motivering, requested_by=officer, requested_at=now
     )
@@ -88,7 +88,7 @@ def request_erasure(
 def get(session: Session, request_id: int, soort: Soort) -> PrivacyRequest:
     request = repository.request(session, request_id)
     if request is None or request.soort != soort:
-        raise NotFound(f"there is no {soort} request {request_id}", code="privacy-request-not-found")
+        raise refusals.PrivacyRequestNotFound(f"there is no {soort} request {request_id}")
     return request
 
 
@@ -103,9 +103,9 @@ def approve(
 ) -> PrivacyRequest:
     request = get(session, request_id, soort)
     if request.approved_at is not None:
-        raise Conflict("this request was approved already", code="privacy-request-settled")
+        raise refusals.PrivacyRequestSettled("this request was approved already")
     if request.requested_by == officer:
-        raise Forbidden("four eyes: a different privacy officer must approve this request", code="four-eyes-required")
+        raise refusals.FourEyesRequired("four eyes: a different privacy officer must approve this request")
     request.approved_by, request.approved_at = officer, now
     if soort == Soort.VERGETELHEID and request.person_id is not None:
         record = ledger_entries.vergetelheid(
@@ -127,11 +127,11 @@ def reveal(
     """Show the identity behind an approved re-identification, once, to the officer who asked."""
     request = get(session, request_id, Soort.HERIDENTIFICATIE)
     if request.requested_by != officer:
-        raise Forbidden("only the privacy officer who asked may see the identity", code="not-the-requester")
+        raise refusals.NotTheRequester("only the privacy officer who asked may see the identity")
     if request.approved_at is None:
-        raise Conflict("a second privacy officer has not approved this request yet", code="privacy-request-pending")
+        raise refusals.PrivacyRequestPending("a second privacy officer has not approved this request yet")
     if request.executed_at is not None:
-        raise Gone("the identity was shown once already; ask again if it is needed again", code="identity-shown")
+        raise refusals.IdentityShown("the identity was shown once already; ask again if it is needed again")
     person_id = request.person_id or ""
     identity = vault.open(session, person_id)
     record = ledger_entries.heridentificatie(

@@ -21,7 +21,8 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from hub.errors import Conflict, NotFound
+from hub import refusals
+from hub.errors import Conflict
 from hub.pseudonym import repository
 from hub.pseudonym.identity import Identiteit, normalise
 from hub.pseudonym.scheme import LOG_DOMAIN, HmacPseudonyms, parse_pseudonym
@@ -98,6 +99,8 @@ _PENDING = "schakel.vault.pending"
 
 
 class Erased(Conflict):
+    """The person was erased: the hub can no longer say who they are."""
+
     code = "person-erased"
 
 
@@ -190,7 +193,7 @@ class Vault:
         """The person's log-domain pseudonym: what ledger entries about them commit to."""
         person = repository.person(session, person_id)
         if person is None:
-            raise NotFound("no such person in the vault", code="person-not-found")
+            raise refusals.PersonNotFound("no such person in the vault")
         if person.log_pseudonym is None:
             raise Erased("this person was forgotten; nothing new can be recorded about them")
         return person.log_pseudonym
@@ -199,7 +202,7 @@ class Vault:
         """Unseal a person's identity. Only for a permitted recipient or an approved re-identification."""
         person = repository.person(session, person_id)
         if person is None:
-            raise NotFound("no such person in the vault", code="person-not-found")
+            raise refusals.PersonNotFound("no such person in the vault")
         if person.wrapped_key is None or person.sealed_identity is None:
             raise Erased("this person was forgotten; their identity can no longer be opened")
         data_key = self._kek.unwrap(person.wrapped_key)
@@ -246,7 +249,7 @@ class Vault:
         """Crypto-shredding: destroy the person's wrapped data key, sealed identity and log pseudonym."""
         person = repository.person(session, person_id)
         if person is None:
-            raise NotFound("no such person in the vault", code="person-not-found")
+            raise refusals.PersonNotFound("no such person in the vault")
         pending: dict[str, str] = session.info.get(_PENDING, {})
         for pseudonym in [p for p, i in pending.items() if i == person_id]:
             del pending[pseudonym]  # recognised earlier in this transaction: no more

@@ -9,11 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import Response
 
+from hub import refusals
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.casus import access
 from hub.db import SessionDep
-from hub.errors import Unprocessable
 from hub.kit.api import Day
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.openapi import API_PREFIX
@@ -54,7 +54,7 @@ def report(
     end = tot or dutch_date(utcnow()) + timedelta(days=1)
     start = van or end - timedelta(days=365)
     if start >= end:
-        raise Unprocessable("`van` must lie before `tot`", code="period-invalid")
+        raise refusals.PeriodInvalid("`van` must lie before `tot`")
     result = service.verstrekkingen(session, day_start(start), day_start(end))  # type: ignore[arg-type]
     if formaat == "csv":
         return Response(service.as_csv(result), media_type="text/csv; charset=utf-8")

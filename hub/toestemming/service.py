@@ -21,9 +21,9 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from hub import refusals
 from hub.delivery import repository as deliveries
 from hub.delivery import withdrawal
-from hub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from hub.kit.clock import dutch_date
 from hub.ledger.entries import Context
 from hub.policy.decision import Besluit
@@ -52,24 +52,19 @@ def record(
     categorie, _, sub = body.item.partition("/")
     known = {c.code for c in policy.source.vocabulaires.categorieen}
     if categorie not in known or (sub and sub not in policy.categorie_items.get(categorie, frozenset())):
-        raise Unprocessable(
-            f"{body.item!r} is no category or consent item of the active convenant", code="toestemming-item-unknown"
-        )
+        raise refusals.ToestemmingItemUnknown(f"{body.item!r} is no category or consent item of the active convenant")
     if not policy.mag_toestemming_vastleggen(partner_id, body.item):
-        raise Forbidden(
+        raise refusals.ToestemmingNietBevoegd(
             f"the convenant does not entitle {partner_id} to record a consent for {body.item}: only the partner that "
-            "holds the betrokkene's signed statement for it may (convenant.yaml, toestemmingen)",
-            code="toestemming-niet-bevoegd",
+            "holds the betrokkene's signed statement for it may (convenant.yaml, toestemmingen)"
         )
     doelen = {d.code for d in policy.source.vocabulaires.doelen}
     if body.doel not in doelen:
-        raise Unprocessable(f"the convenant knows no doel {body.doel!r}", code="doel-onbekend")
+        raise refusals.DoelOnbekend(f"the convenant knows no doel {body.doel!r}")
     soorten = {s.code for s in policy.source.vocabulaires.soorten}
     unknown = [o for o in body.ontvangers if o not in policy.deelnemers and o not in soorten]
     if unknown:
-        raise Unprocessable(
-            f"ontvangers: {', '.join(unknown)} is no deelnemer or soort of the convenant", code="ontvanger-onbekend"
-        )
+        raise refusals.OntvangerOnbekend(f"ontvangers: {', '.join(unknown)} is no deelnemer or soort of the convenant")
     row = Toestemming(
         log_pseudonym=vault.log_pseudonyms(body.gegeven().normalised())[0],
         item=body.item,
@@ -147,9 +142,9 @@ def withdraw(
 ) -> Withdrawal:
     row = repository.get(session, toestemming_id)
     if row is None or row.vastgelegd_door != partner_id:
-        raise NotFound("your organisation recorded no consent with this id", code="toestemming-not-found")
+        raise refusals.ToestemmingNotFound("your organisation recorded no consent with this id")
     if row.ingetrokken_op is not None:
-        raise Conflict("this consent was withdrawn already", code="toestemming-ingetrokken")
+        raise refusals.ToestemmingIngetrokken("this consent was withdrawn already")
     row.ingetrokken_op = now
     repository.add(session, row)
     cause = withdrawal.Cause(

@@ -20,7 +20,7 @@ from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 from webauthn.helpers.exceptions import InvalidAuthenticationResponse
 from webauthn.helpers.structs import AuthenticationCredential, AuthenticatorAssertionResponse
 
-from hub.errors import Conflict
+from hub import refusals
 from hub.web import repository
 from hub.web.models import Confirmation
 from hub.web.passkeys import Confirmed, RelyingParty, act_challenge
@@ -57,11 +57,9 @@ def check_act(confirmed: Confirmed, handeling: str, object_id: str, wat: dict[st
     """The confirmed act's parameters, once it is for this handeling on this object with this exact content."""
     found = confirmed.act
     if found.get("handeling") != handeling or found.get("object") != object_id:
-        raise Conflict("de passkey bevestigde een andere handeling dan deze: begin opnieuw", code="andere-handeling")
+        raise refusals.AndereHandeling("de passkey bevestigde een andere handeling dan deze: begin opnieuw")
     if found.get("wat") != wat:
-        raise Conflict(
-            "wat u bevestigde is intussen gewijzigd: lees het opnieuw en bevestig opnieuw", code="inhoud-gewijzigd"
-        )
+        raise refusals.InhoudGewijzigd("wat u bevestigde is intussen gewijzigd: lees het opnieuw en bevestig opnieuw")
     parameters: dict[str, Any] = found.get("parameters") or {}
     return parameters
 

@@ -9,9 +9,10 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Request
 
+from hub import refusals
 from hub.config import Settings
 from hub.db import SessionDep
-from hub.errors import Forbidden, SchakelError
+from hub.errors import SchakelError
 from hub.kit.clock import utcnow
 from hub.partners.models import Role
 from hub.state import state_of
@@ -69,7 +70,7 @@ def page_roles(*roles: Role) -> Callable[[Person], Awaitable[Person]]:
     async def check(person: PersonDep) -> Person:
         if not person.has_any(allowed):
             names = ", ".join(ROLE_NAMES.get(role, str(role)) for role in sorted(allowed))
-            raise Forbidden(f"deze pagina is alleen voor {names}", code="role-missing")
+            raise refusals.RoleMissing(f"deze pagina is alleen voor {names}")
         return person
 
     return check
@@ -93,7 +94,7 @@ def form_roles(*roles: Role) -> Callable[[Person], Awaitable[Person]]:
     async def check(person: FormPersonDep) -> Person:
         if not person.has_any(allowed):
             names = ", ".join(ROLE_NAMES.get(role, str(role)) for role in sorted(allowed))
-            raise Forbidden(f"dit mag alleen door {names}", code="role-missing")
+            raise refusals.RoleMissing(f"dit mag alleen door {names}")
         return person
 
     return check

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from hub import refusals
 from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.kit.clock import utcnow
@@ -208,7 +209,7 @@ def revoke_passkey(
 def _provider(request: Request) -> Provider:
     provider = state_of(request.app).oidc
     if provider is None:
-        raise NotFound("aanmelden via een identiteitsprovider is hier niet ingesteld", code="oidc-niet-ingesteld")
+        raise refusals.OidcNietIngesteld("aanmelden via een identiteitsprovider is hier niet ingesteld")
     return provider
 
 

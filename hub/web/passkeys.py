@@ -32,8 +32,9 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from hub import refusals
 from hub.config import Settings
-from hub.errors import BadRequest, Forbidden
+from hub.errors import BadRequest
 from hub.kit.canonical import canonical_json
 from hub.web import repository
 from hub.web.models import Ceremony, Enrolment, Passkey
@@ -49,6 +50,36 @@ class PasskeyRefused(BadRequest):
     """The browser's answer to a ceremony did not verify. The detail says why, never what was sent."""
 
     code = "passkey-geweigerd"
+
+
+class CeremonieVerlopen(PasskeyRefused):
+    """The sign-in or confirmation this browser started is unknown, another's, or expired: start again."""
+
+    code = "ceremonie-verlopen"
+
+
+class PasskeyAntwoordOngeldig(PasskeyRefused):
+    """The passkey's answer is missing or too large."""
+
+    code = "passkey-antwoord-ongeldig"
+
+
+class PasskeyBestaat(PasskeyRefused):
+    """This passkey is registered already."""
+
+    code = "passkey-bestaat"
+
+
+class PasskeyNietVanU(PasskeyRefused):
+    """This passkey belongs to someone else."""
+
+    code = "passkey-niet-van-u"
+
+
+class PasskeyOnbekend(PasskeyRefused):
+    """This passkey is not registered here, or was revoked."""
+
+    code = "passkey-onbekend"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,16 +133,14 @@ def take_ceremony(session: Session, cookie: str | None, purpose: str, now: datet
     """The ceremony this browser started, removed so it is used once."""
     found = repository.ceremony(session, secret_hash(cookie)) if cookie and len(cookie) <= 128 else None
     if found is None or found.purpose != purpose or found.expires_at <= now:
-        raise PasskeyRefused(
-            "deze aanmelding of bevestiging is onbekend of verlopen: begin opnieuw", code="ceremonie-verlopen"
-        )
+        raise CeremonieVerlopen("deze aanmelding of bevestiging is onbekend of verlopen: begin opnieuw")
     repository.remove(session, found)
     return found
 
 
 def _credential(raw: str) -> str:
     if not raw or len(raw) > MAX_CREDENTIAL_JSON:
-        raise PasskeyRefused("het antwoord van de passkey ontbreekt of is te groot", code="passkey-antwoord-ongeldig")
+        raise PasskeyAntwoordOngeldig("het antwoord van de passkey ontbreekt of is te groot")
     return raw
 
 
@@ -149,7 +178,7 @@ def finish_registration(
 ) -> Passkey:
     ceremony = take_ceremony(session, cookie, "inschrijven", now)
     if ceremony.principal_id != enrolment.principal_id:
-        raise PasskeyRefused("dit passkeyverzoek hoort bij een andere inschrijving", code="ceremonie-verlopen")
+        raise CeremonieVerlopen("dit passkeyverzoek hoort bij een andere inschrijving")
     try:
         verified = verify_registration_response(
             credential=_credential(credential),
@@ -170,7 +199,7 @@ def finish_registration(
         created_at=now,
     )
     if repository.passkey(session, passkey.credential_id) is not None:
-        raise PasskeyRefused("deze passkey is al geregistreerd", code="passkey-bestaat")
+        raise PasskeyBestaat("deze passkey is al geregistreerd")
     repository.add(session, passkey)
     enrolment.used_at = now
     repository.add(session, enrolment)
@@ -204,9 +233,8 @@ def begin_confirmation(
     """A request to confirm `act` with one of the person's own passkeys."""
     own = [p for p in repository.passkeys_of(session, principal_id) if p.revoked_at is None]
     if not own:
-        raise Forbidden(
-            "hiervoor is een passkey nodig en u heeft er geen: vraag de beheerder om een inschrijflink",
-            code="geen-passkey",
+        raise refusals.GeenPasskey(
+            "hiervoor is een passkey nodig en u heeft er geen: vraag de beheerder om een inschrijflink"
         )
     challenge = act_challenge(act)
     options = generate_authentication_options(
@@ -236,10 +264,10 @@ def finish_confirmation(
 ) -> Confirmed:
     ceremony = take_ceremony(session, cookie, "bevestigen", now)
     if ceremony.principal_id != principal_id or ceremony.act is None:
-        raise PasskeyRefused("deze bevestiging is door iemand anders begonnen", code="ceremonie-verlopen")
+        raise CeremonieVerlopen("deze bevestiging is door iemand anders begonnen")
     passkey = _verify_assertion(session, rp, ceremony.challenge, credential, now)
     if passkey.principal_id != principal_id:
-        raise PasskeyRefused("deze passkey is niet van u", code="passkey-niet-van-u")
+        raise PasskeyNietVanU("deze passkey is niet van u")
     parsed = parse_authentication_credential_json(credential)
     return Confirmed(
         act=ceremony.act,
@@ -257,7 +285,7 @@ def _verify_assertion(session: Session, rp: RelyingParty, challenge: bytes, cred
         raise PasskeyRefused(f"het antwoord van de passkey is ongeldig ({_reason(exc)})") from None
     passkey = repository.passkey(session, parsed.id)
     if passkey is None or passkey.revoked_at is not None:
-        raise PasskeyRefused("deze passkey is hier niet geregistreerd of is ingetrokken", code="passkey-onbekend")
+        raise PasskeyOnbekend("deze passkey is hier niet geregistreerd of is ingetrokken")
     try:
         verified = verify_authentication_response(
             credential=parsed,

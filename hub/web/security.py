@@ -88,6 +88,8 @@ def clear_cookie(response: Response, settings: Settings, name: str) -> None:
 
 
 class CsrfRefused(Forbidden):
+    """A posted form without the session's CSRF token, or from another origin."""
+
     code = "csrf-geweigerd"
 
 

@@ -15,10 +15,11 @@ import structlog
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from hub import refusals
 from hub.audit import service as audit
 from hub.auth.service import Caller
 from hub.config import Settings
-from hub.errors import Conflict, Gone, NotFound
+from hub.errors import Conflict
 from hub.partners import service as partners
 from hub.partners.models import PartnerStatus, Principal, PrincipalSoort, PrincipalStatus, Role
 from hub.web import repository
@@ -62,24 +63,44 @@ class Person:
 class NotAPerson(Conflict):
     """This principal may not use the pages (a system, no role for people, or disabled)."""
 
-    def __init__(self, principal_id: str, detail: str, code: str) -> None:
-        super().__init__(detail, code=code)
+    code = "geen-persoon"
+
+    def __init__(self, principal_id: str, detail: str) -> None:
+        super().__init__(detail)
         self.principal_id = principal_id
+
+
+class NoRoleForPeople(NotAPerson):
+    """The principal has none of the roles people use the pages with."""
+
+    code = "geen-rol-voor-personen"
+
+
+class PersonDisabled(NotAPerson):
+    """The person's principal is disabled."""
+
+    code = "persoon-uitgeschakeld"
+
+
+class PersonsPartnerSuspended(NotAPerson):
+    """The person's organisation is suspended."""
+
+    code = "partner-van-persoon-geschorst"
 
 
 def person_principal(session: Session, principal_id: str) -> Principal:
     """The principal of a person who may use the pages (of an active partner); NotAPerson says why not."""
     principal = partners.get_principal(session, principal_id)
     if principal.soort != PrincipalSoort.PERSOON:
-        raise NotAPerson(principal_id, f"{principal_id} is een systeem, geen persoon", "geen-persoon")
+        raise NotAPerson(principal_id, f"{principal_id} is een systeem, geen persoon")
     if not PEOPLE_ROLES.intersection(principal.roles):
         roles = "privacy officer, DPIA-reviewer, beheerder of procesregisseur"
         detail = f"{principal_id} heeft geen rol voor personen ({roles})"
-        raise NotAPerson(principal_id, detail, "geen-rol-voor-personen")
+        raise NoRoleForPeople(principal_id, detail)
     if principal.status != PrincipalStatus.ACTIVE:
-        raise NotAPerson(principal_id, f"{principal_id} is uitgeschakeld", "principal-disabled")
+        raise PersonDisabled(principal_id, f"{principal_id} is uitgeschakeld")
     if partners.get_partner(session, principal.partner_id).status != PartnerStatus.ACTIVE:
-        raise NotAPerson(principal_id, f"de partner van {principal_id} is geschorst", "partner-suspended")
+        raise PersonsPartnerSuspended(principal_id, f"de partner van {principal_id} is geschorst")
     return principal
 
 
@@ -111,9 +132,8 @@ def create_enrolment(session: Session, actor: str, principal_id: str, settings: 
 def open_enrolment(session: Session, token: str, now: datetime) -> Enrolment:
     found = repository.enrolment(session, secret_hash(token))
     if found is None or found.used_at is not None or found.expires_at <= now:
-        raise Gone(
-            "deze inschrijflink is onbekend, al gebruikt of verlopen: vraag de beheerder om een nieuwe",
-            code="link-ongeldig",
+        raise refusals.LinkOngeldig(
+            "deze inschrijflink is onbekend, al gebruikt of verlopen: vraag de beheerder om een nieuwe"
         )
     person_principal(session, found.principal_id)
     return found
@@ -233,7 +253,7 @@ def revoke_passkey(session: Session, actor: str, credential_id: str, now: dateti
     stay verifiable. The person's open sessions end too."""
     found = repository.passkey(session, credential_id)
     if found is None:
-        raise NotFound("deze passkey bestaat niet", code="passkey-onbekend")
+        raise refusals.PasskeyNietGevonden("deze passkey bestaat niet")
     if found.revoked_at is None:
         found.revoked_at = now
         repository.add(session, found)

@@ -99,7 +99,7 @@ class TestRoutingAndInbox:
         wrong = partnership.client("cjg-zuid-limburg").send(
             "POST", f"/api/v1/inbox/{cjg}/ontvangstbevestiging", json_body={"inhoudDigest": "sha256:" + "0" * 64}
         )
-        assert (wrong.status_code, wrong.json()["code"]) == (409, "digest-mismatch")
+        assert (wrong.status_code, wrong.json()["code"]) == (409, "inhoud-digest-mismatch")
         own = partnership.client("cjg-zuid-limburg").post(
             f"/api/v1/inbox/{cjg}/ontvangstbevestiging", {"inhoudDigest": item["inhoudDigest"]}
         )

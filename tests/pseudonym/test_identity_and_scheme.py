@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.pseudonym.identity import IdentityRefused, bsn_valid, fold, normalise
+from hub.pseudonym.identity import bsn_valid, fold, normalise
 from hub.pseudonym.scheme import HmacPseudonyms, parse_pseudonym
+from hub.refusals import IdentityRefused
 
 VALID = ["762621606", "118784481", "247603260", "929468843", "716885943", "446019689"]  # invented, 11-proef
 SCHEME = HmacPseudonyms({1: os.urandom(32)}, active_version=1)
