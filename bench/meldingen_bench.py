@@ -50,7 +50,7 @@ from hub.partners import service as partners  # noqa: E402
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role  # noqa: E402
 from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate  # noqa: E402
 from hub.policy import service as policy  # noqa: E402
-from hub.policy.format import load_directory, source_to_data  # noqa: E402
+from hub.policy.convenant.format import load_directory, source_to_data  # noqa: E402
 from hub.policy.runtime import PolicyRuntime  # noqa: E402
 from hub.policy.service import Officer  # noqa: E402
 from hub.pseudonym.secrets import PrivacySecrets  # noqa: E402

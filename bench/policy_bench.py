@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hub.kit.canonical import content_hash  # noqa: E402 - after the path is set
-from hub.policy.cedar import Vraag, resources, to_cedar  # noqa: E402
-from hub.policy.decision import Verzoek  # noqa: E402
-from hub.policy.engine import CompiledPolicy  # noqa: E402
-from hub.policy.format import load_directory, source_to_data  # noqa: E402
-from hub.policy.projection import build_tree, project_and_present  # noqa: E402
+from hub.policy.analysis.cedar import Vraag, resources, to_cedar  # noqa: E402
+from hub.policy.convenant.format import load_directory, source_to_data  # noqa: E402
+from hub.policy.deciding.decision import Verzoek  # noqa: E402
+from hub.policy.deciding.engine import CompiledPolicy  # noqa: E402
+from hub.policy.deciding.projection import build_tree, project_and_present  # noqa: E402
 
 DAY = date(2026, 11, 22)
 

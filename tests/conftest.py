@@ -31,8 +31,8 @@ from hub.kit.canonical import canonical_json, content_hash
 from hub.ledger import service as ledger_service
 from hub.logging import configure_logging
 from hub.main import create_app
-from hub.policy.engine import CompiledPolicy
-from hub.policy.format import PolicySource, load_directory, source_to_data
+from hub.policy.convenant.format import PolicySource, load_directory, source_to_data
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.service import HASH_DOMAIN
 from hub.pseudonym.secrets import PrivacySecrets
 from tests.server import free_socket, serving

@@ -22,8 +22,8 @@ from hub.db import Database
 from hub.partners import service as partners
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PartnerCreate, PartnerUpdate, PrincipalCreate
-from hub.policy.engine import CompiledPolicy
-from hub.policy.format import PolicySource
+from hub.policy.convenant.format import PolicySource
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.pseudonym.secrets import PrivacySecrets
 from hub.pseudonym.vault import Vault
 from tests.server import Restartable, free_socket

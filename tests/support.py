@@ -14,8 +14,8 @@ from hub.partners import service
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
 from hub.policy import service as policy
-from hub.policy.engine import CompiledPolicy
-from hub.policy.format import PolicySource, source_to_data
+from hub.policy.convenant.format import PolicySource, source_to_data
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.runtime import PolicyRuntime
 from hub.policy.service import Officer
 

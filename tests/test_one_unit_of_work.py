@@ -32,7 +32,7 @@ from hub.main import PAGE_ROUTERS
 from hub.partners import service as partners
 from hub.partners.models import PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PrincipalCreate
-from hub.policy.format import PolicySource
+from hub.policy.convenant.format import PolicySource
 from hub.web.security import SESSION_COOKIE
 from hub.web.service import start_session
 from tests.support import PARTNERS, Actor, activate_sample

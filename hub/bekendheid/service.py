@@ -28,7 +28,7 @@ from hub.delivery.models import Soort as LeveringSoort
 from hub.kit.clock import dutch_date
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, Entry, bekendheid
-from hub.policy.format import Procesafspraken, add_duration
+from hub.policy.convenant.format import Procesafspraken, add_duration
 from hub.pseudonym.vault import Vault
 
 

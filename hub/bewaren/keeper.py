@@ -12,7 +12,7 @@ from hub.bewaren import service
 from hub.db import Database
 from hub.kit.clock import utcnow
 from hub.ledger.entries import Context
-from hub.policy.format import Procesafspraken
+from hub.policy.convenant.format import Procesafspraken
 from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.vault import Vault
 

@@ -39,7 +39,7 @@ from hub.kit.clock import NL, dutch_date
 from hub.ledger import repository as ledger_repository
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, Entry, bekendheid, bewaartermijn_verstreken
-from hub.policy.format import Procesafspraken, add_duration
+from hub.policy.convenant.format import Procesafspraken, add_duration
 from hub.pseudonym.models import VaultPerson
 from hub.pseudonym.vault import Vault
 

@@ -39,8 +39,8 @@ from hub.kit.openapi import API_PREFIX
 from hub.kit.paging import Limit, NameCursor, NumberCursor, cut, in_memory
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
+from hub.policy.convenant.format import Procesafspraken
 from hub.policy.endpoints import RuntimeDep
-from hub.policy.format import Procesafspraken
 from hub.pseudonym import repository as pseudonyms
 from hub.pseudonym.endpoints import VaultDep
 from hub.pseudonym.vault import Vault

@@ -13,7 +13,7 @@ from hub.casus.models import Beperkingsgrond, Casus, CasusInformering, Informere
 from hub.casus.service import Regisseur, own, record
 from hub.kit.clock import dutch_date
 from hub.ledger.entries import Context
-from hub.policy.format import Procesafspraken, add_duration
+from hub.policy.convenant.format import Procesafspraken, add_duration
 
 
 def inform(

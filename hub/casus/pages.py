@@ -25,7 +25,7 @@ from hub.kit.clock import dutch_date, utcnow
 from hub.ledger.pages import page_context
 from hub.partners import service as partners
 from hub.partners.models import Role
-from hub.policy.sentences import CASUSFASEN, CASUSTYPEN
+from hub.policy.convenant.sentences import CASUSFASEN, CASUSTYPEN
 from hub.pseudonym.endpoints import VaultDep
 from hub.web.dependencies import CasusPage, RegisseurForm
 from hub.web.render import page

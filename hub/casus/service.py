@@ -24,7 +24,7 @@ from hub.ledger.entries import Betrokkene, Context, casus
 from hub.meldingen.models import Melding
 from hub.partners import service as partners
 from hub.partners.models import PartnerSoort
-from hub.policy.format import Procesafspraken, add_duration
+from hub.policy.convenant.format import Procesafspraken, add_duration
 from hub.pseudonym.vault import Vault
 
 NEXT: dict[Fase, frozenset[Fase]] = {

@@ -16,7 +16,7 @@ from hub.delivery import repository as deliveries
 from hub.delivery import withdrawal
 from hub.ledger.entries import Context
 from hub.partners import service as partners
-from hub.policy.decision import CasusStand, Reden
+from hub.policy.deciding.decision import CasusStand, Reden
 from hub.pseudonym.vault import Vault
 
 

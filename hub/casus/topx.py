@@ -18,7 +18,7 @@ from hub.kit.clock import dutch_date
 from hub.ledger.entries import Context
 from hub.partners import service as partners
 from hub.partners.models import PartnerSoort
-from hub.policy.format import Procesafspraken, add_duration
+from hub.policy.convenant.format import Procesafspraken, add_duration
 from hub.pseudonym.vault import Vault
 
 JUSTITIEPARTNERS = frozenset({PartnerSoort.POLITIE, PartnerSoort.OM, PartnerSoort.RECLASSERING, PartnerSoort.DJI})

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from hub.policy.format import Berichttype
-from hub.policy.projection import FieldTree, Node, build_tree
+from hub.policy.convenant.format import Berichttype
+from hub.policy.deciding.projection import FieldTree, Node, build_tree
 
 ROLLEN = (
     "betrokkene",

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from hub.ledger.entries import Betrokkene, Context, Entry, Soort
-from hub.policy.decision import Besluit
+from hub.policy.deciding.decision import Besluit
 
 
 def verstrekking(

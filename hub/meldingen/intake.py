@@ -39,8 +39,8 @@ from hub.ledger.sequencer import Sequencer
 from hub.meldingen import service
 from hub.meldingen.schemas import MeldingIn
 from hub.partners.models import Role
-from hub.policy.decision import CasusStand
-from hub.policy.engine import CompiledPolicy
+from hub.policy.deciding.decision import CasusStand
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.runtime import PolicyRuntime
 from hub.pseudonym.vault import Vault
 from hub.state import state_of

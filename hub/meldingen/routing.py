@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hub import refusals
-from hub.policy.engine import CompiledPolicy
+from hub.policy.deciding.engine import CompiledPolicy
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,9 +34,9 @@ from hub.meldingen.models import Melding
 from hub.meldingen.persons import Persoon, find_persons, with_pseudonyms
 from hub.meldingen.routing import Route, doel_of, route
 from hub.meldingen.schemas import MeldingIn
-from hub.policy.decision import Besluit, CasusStand, Uitkomst, Verzoek
-from hub.policy.engine import CompiledPolicy
-from hub.policy.projection import present_categories, project
+from hub.policy.deciding.decision import Besluit, CasusStand, Uitkomst, Verzoek
+from hub.policy.deciding.engine import CompiledPolicy
+from hub.policy.deciding.projection import present_categories, project
 from hub.pseudonym import repository as vault_repository
 from hub.pseudonym.vault import PreparedPerson, Sealed, Vault
 from hub.toestemming import service as toestemming

@@ -20,7 +20,7 @@ from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
 from hub.policy import repository as policy_repository
 from hub.policy import service as policy_service
-from hub.policy.format import load_directory, source_to_data
+from hub.policy.convenant.format import load_directory, source_to_data
 from hub.policy.runtime import PolicyRuntime
 from hub.policy.service import Officer
 

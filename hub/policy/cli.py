@@ -20,12 +20,12 @@ from hub.kit.cli import HubOption, KeyOption, PartnerOption, PrincipalOption, of
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.progress import counted
 from hub.policy import service
-from hub.policy.diff import diff
-from hub.policy.engine import CompiledPolicy
-from hub.policy.format import FormatError, json_schemas, load_directory, source_to_data
+from hub.policy.analysis.diff import diff
+from hub.policy.analysis.simulate import TrafficError, read_traffic, simulate
+from hub.policy.analysis.validate import Niveau, findings_from_format_error, has_errors, validate
+from hub.policy.convenant.format import FormatError, json_schemas, load_directory, source_to_data
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.runtime import PolicyRuntime, emergency_code
-from hub.policy.simulate import TrafficError, read_traffic, simulate
-from hub.policy.validate import Niveau, findings_from_format_error, has_errors, validate
 
 policy_app = typer.Typer(
     rich_markup_mode=None,

@@ -18,9 +18,11 @@ from hub.kit.openapi import API_PREFIX
 from hub.kit.paging import Limit, NumberCursor, cut
 from hub.partners.models import Role
 from hub.policy import repository, service
-from hub.policy.decision import Verzoek
-from hub.policy.diff import diff
-from hub.policy.engine import CompiledPolicy
+from hub.policy.analysis.diff import diff
+from hub.policy.analysis.simulate import simulate
+from hub.policy.analysis.validate import validate
+from hub.policy.deciding.decision import Verzoek
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 from hub.policy.runtime import PolicyRuntime, emergency_code
 from hub.policy.schemas import (
@@ -40,8 +42,6 @@ from hub.policy.schemas import (
     VersionOut,
     VersionPage,
 )
-from hub.policy.simulate import simulate
-from hub.policy.validate import validate
 from hub.state import StateDep
 
 router = APIRouter(prefix=f"{API_PREFIX}/beleid", tags=["beleid"])

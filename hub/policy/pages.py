@@ -20,14 +20,14 @@ from hub.kit.archives import ArchiveError, files_from_upload
 from hub.kit.clock import NL, dutch_date, utcnow
 from hub.ledger.reading import recorded_inputs
 from hub.policy import repository, service
-from hub.policy.diff import diff
+from hub.policy.analysis.diff import diff
+from hub.policy.analysis.simulate import Opname, TrafficError, read_traffic, simulate
+from hub.policy.analysis.validate import Bevinding, Niveau, findings_from_format_error, validate
+from hub.policy.convenant.format import FormatError, raw_from_files
+from hub.policy.convenant.sentences import stromen
 from hub.policy.endpoints import RuntimeDep
-from hub.policy.format import FormatError, raw_from_files
 from hub.policy.models import PolicyVersion
 from hub.policy.runtime import emergency_code
-from hub.policy.sentences import stromen
-from hub.policy.simulate import Opname, TrafficError, read_traffic, simulate
-from hub.policy.validate import Bevinding, Niveau, findings_from_format_error, validate
 from hub.web import confirm, passkeys
 from hub.web import repository as web_repository
 from hub.web.dependencies import (

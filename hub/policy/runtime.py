@@ -18,8 +18,8 @@ from hub.db import Database
 from hub.kit import generation
 from hub.kit.clock import dutch_date
 from hub.policy import repository
-from hub.policy.engine import CompiledPolicy
-from hub.policy.format import PolicySource, Verbod
+from hub.policy.convenant.format import PolicySource, Verbod
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 
 log = structlog.get_logger("hub.policy")

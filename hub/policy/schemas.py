@@ -9,9 +9,9 @@ from pydantic import Field
 
 from hub.kit.api import MAX_ID, ApiModel, Day
 from hub.kit.paging import Pagina
-from hub.policy.decision import Besluit
-from hub.policy.explain import explain
-from hub.policy.simulate import Opname
+from hub.policy.analysis.simulate import Opname
+from hub.policy.deciding.decision import Besluit
+from hub.policy.deciding.explain import explain
 
 
 class VersionOut(ApiModel):

@@ -24,12 +24,12 @@ from hub.audit import service as audit
 from hub.errors import Unprocessable
 from hub.kit.canonical import content_hash
 from hub.policy import repository
-from hub.policy.diff import affected_on_any_date
-from hub.policy.engine import CompiledPolicy
-from hub.policy.format import FormatError, PolicySource, parse_source, source_to_data
+from hub.policy.analysis.diff import affected_on_any_date
+from hub.policy.analysis.validate import Bevinding, Niveau, findings_from_format_error, has_errors, validate
+from hub.policy.convenant.format import FormatError, PolicySource, parse_source, source_to_data
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 from hub.policy.runtime import CONFIRM_WITHIN, PolicyRuntime, emergency_code
-from hub.policy.validate import Bevinding, Niveau, findings_from_format_error, has_errors, validate
 
 HASH_DOMAIN = "schakel-beleid-v1"
 _CLOCK_SKEW = timedelta(minutes=1)

@@ -27,8 +27,8 @@ from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, raadpleging
 from hub.ledger.models import LedgerCheckpoint
 from hub.partners import repository as partners
-from hub.policy.engine import CompiledPolicy
-from hub.policy.sentences import CASUSTYPEN
+from hub.policy.convenant.sentences import CASUSTYPEN
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
 
 _MONTHS = (

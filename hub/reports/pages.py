@@ -18,7 +18,7 @@ from hub.ledger.endpoints import LogOriginDep, day_start
 from hub.ledger.pages import page_context
 from hub.ledger.wording import reden
 from hub.policy import service as policy_service
-from hub.policy.sentences import CASUSTYPEN
+from hub.policy.convenant.sentences import CASUSTYPEN
 from hub.pseudonym.endpoints import VaultDep
 from hub.reports import inzage, jaarcijfers, service
 from hub.reports.schemas import InzageverzoekIn

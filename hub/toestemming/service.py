@@ -26,8 +26,8 @@ from hub.delivery import repository as deliveries
 from hub.delivery import withdrawal
 from hub.kit.clock import dutch_date
 from hub.ledger.entries import Context
-from hub.policy.decision import Besluit
-from hub.policy.engine import CompiledPolicy
+from hub.policy.deciding.decision import Besluit
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.pseudonym.vault import Vault
 from hub.toestemming import repository
 from hub.toestemming.models import Toestemming

@@ -18,7 +18,7 @@ from hub.db import Database
 from hub.ledger import service as ledger
 from hub.ledger.entries import Context
 from hub.policy import service
-from hub.policy.format import PolicySource, source_to_data
+from hub.policy.convenant.format import PolicySource, source_to_data
 from hub.policy.runtime import PolicyRuntime
 from hub.policy.service import Officer
 from hub.pseudonym import service as privacy

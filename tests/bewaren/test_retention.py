@@ -21,7 +21,7 @@ from hub.bewaren.keeper import one_round
 from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
-from hub.policy.format import Procesafspraken, add_duration
+from hub.policy.convenant.format import Procesafspraken, add_duration
 from hub.pseudonym.models import IssuedPseudonym, VaultPerson
 from hub.pseudonym.secrets import PrivacySecrets
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault

@@ -19,7 +19,7 @@ from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
 from hub.partners.models import Role
-from hub.policy.format import add_duration
+from hub.policy.convenant.format import add_duration
 from hub.pseudonym.vault import Vault
 from tests.partnership import (
     Partnership,

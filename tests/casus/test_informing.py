@@ -13,7 +13,7 @@ from connectors import HubClient, HubError
 from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
-from hub.policy.format import add_duration
+from hub.policy.convenant.format import add_duration
 from tests.casus.test_zvh_process import BSN, POLITIE, invented_bsns
 from tests.partnership import Partnership, sample_melding
 

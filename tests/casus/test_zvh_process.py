@@ -15,7 +15,7 @@ from connectors import HubClient, HubError
 from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
-from hub.policy.format import add_duration
+from hub.policy.convenant.format import add_duration
 from tests.partnership import Partnership, sample_melding, wait_for
 
 ZVH, VT, AMW, POLITIE, VIA = (

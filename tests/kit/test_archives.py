@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from hub.kit.archives import MAX_FILE_BYTES, ArchiveError, files_from_upload
-from hub.policy.format import FormatError, parse_source, raw_from_files
+from hub.policy.convenant.format import FormatError, parse_source, raw_from_files
 from tests.conftest import SAMPLE_CONVENANT
 
 

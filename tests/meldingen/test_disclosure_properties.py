@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from hub.errors import Unprocessable
 from hub.meldingen.routing import doel_of, route
-from hub.policy.decision import Verzoek
-from hub.policy.engine import CompiledPolicy
-from hub.policy.format import PolicySource
+from hub.policy.convenant.format import PolicySource
+from hub.policy.deciding.decision import Verzoek
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.toestemming.models import Toestemming
 from hub.toestemming.service import Register
 

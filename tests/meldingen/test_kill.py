@@ -23,7 +23,7 @@ from hub.db import Database
 from hub.ledger import repository as ledger_store
 from hub.ledger import service as ledger
 from hub.ledger.verify import Trust, verify_bundle
-from hub.policy.format import PolicySource
+from hub.policy.convenant.format import PolicySource
 from tests.ledger.test_store import _jwk
 from tests.partnership import receivers_for, register, sample_melding
 from tests.server import free_socket

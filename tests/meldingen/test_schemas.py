@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.meldingen.berichttypes import Schema, required_of
-from hub.policy.format import PolicySource
+from hub.policy.convenant.format import PolicySource
 from tests.partnership import sample_melding
 
 

@@ -25,7 +25,7 @@ from hub.db import Database
 from hub.partners import service as partners
 from hub.partners.models import PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PrincipalCreate
-from hub.policy.format import PolicySource
+from hub.policy.convenant.format import PolicySource
 from tests.support import PARTNERS, Actor, activate_sample
 
 EXAMPLES = int(os.environ.get("SCHAKEL_FUZZ_EXAMPLES", "25"))

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from hub.policy.format import PolicySource
-from hub.policy.projection import FieldTree, build_tree
+from hub.policy.convenant.format import PolicySource
+from hub.policy.deciding.projection import FieldTree, build_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "policies" / "zuid-limburg"

@@ -32,10 +32,10 @@ from datetime import date
 import cedarpy
 import pytest
 
-from hub.policy.cedar import Vraag, resources, to_cedar
-from hub.policy.decision import CasusStand, Verzoek
-from hub.policy.engine import CompiledPolicy, RegelInstantie
-from hub.policy.format import PolicySource, Verbod
+from hub.policy.analysis.cedar import Vraag, resources, to_cedar
+from hub.policy.convenant.format import PolicySource, Verbod
+from hub.policy.deciding.decision import CasusStand, Verzoek
+from hub.policy.deciding.engine import CompiledPolicy, RegelInstantie
 
 
 def request_space(policy: CompiledPolicy) -> list[Vraag]:

@@ -6,8 +6,8 @@ from types import MappingProxyType
 
 import pytest
 
-from hub.policy.decision import Achtergehouden, Besluit, Reden, Uitkomst
-from hub.policy.explain import explain
+from hub.policy.deciding.decision import Achtergehouden, Besluit, Reden, Uitkomst
+from hub.policy.deciding.explain import explain
 
 
 @pytest.mark.parametrize("reden", list(Reden))

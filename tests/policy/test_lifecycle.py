@@ -17,7 +17,7 @@ from hub.partners import service as partners
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
 from hub.policy import service
-from hub.policy.format import PolicySource, source_to_data
+from hub.policy.convenant.format import PolicySource, source_to_data
 from hub.policy.models import EmergencyProhibition
 from hub.policy.runtime import PolicyRuntime
 from tests.support import Actor

@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.policy.decision import Verzoek
-from hub.policy.engine import CompiledPolicy, evaluate
-from hub.policy.format import PolicySource, Verbod
-from hub.policy.projection import FieldTree, Node, project
+from hub.policy.convenant.format import PolicySource, Verbod
+from hub.policy.deciding.decision import Verzoek
+from hub.policy.deciding.engine import CompiledPolicy, evaluate
+from hub.policy.deciding.projection import FieldTree, Node, project
 
 PROPERTY_SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from hub.policy.decision import CasusStand, Verzoek
-from hub.policy.engine import CompiledPolicy
-from hub.policy.projection import FieldTree, present_categories, project
+from hub.policy.deciding.decision import CasusStand, Verzoek
+from hub.policy.deciding.engine import CompiledPolicy
+from hub.policy.deciding.projection import FieldTree, present_categories, project
 from tests.policy.conftest import melding
 
 SCENARIOS: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "scenarios.yaml").read_text(encoding="utf-8"))

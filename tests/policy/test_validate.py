@@ -13,8 +13,15 @@ from typing import Any
 import pytest
 import yaml
 
-from hub.policy.format import FormatError, PolicySource, json_schemas, load_directory, parse_source, source_to_data
-from hub.policy.validate import Bevinding, Niveau, findings_from_format_error, validate
+from hub.policy.analysis.validate import Bevinding, Niveau, findings_from_format_error, validate
+from hub.policy.convenant.format import (
+    FormatError,
+    PolicySource,
+    json_schemas,
+    load_directory,
+    parse_source,
+    source_to_data,
+)
 from tests.policy.conftest import ROOT, SAMPLE
 
 Mutation = Callable[[dict[str, Any]], None]

@@ -27,9 +27,9 @@ from hub.ledger import repository, service
 from hub.ledger.entries import Betrokkene, Context
 from hub.ledger.verify import Trust, public_keys, verify_bundle
 from hub.meldingen.entries import verstrekking
-from hub.policy.decision import Verzoek
-from hub.policy.engine import CompiledPolicy
-from hub.policy.format import PolicySource
+from hub.policy.convenant.format import PolicySource
+from hub.policy.deciding.decision import Verzoek
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
 from hub.state import state_of
 from tests.support import PARTNERS, Actor, activate_sample

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hub.policy.decision import Besluit, Verzoek
-from hub.policy.engine import CompiledPolicy
+from hub.policy.deciding.decision import Besluit, Verzoek
+from hub.policy.deciding.engine import CompiledPolicy
 
 
 class Opname(BaseModel):

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from hub.policy.engine import CasusEis, CompiledPolicy
+from hub.policy.deciding.engine import CasusEis, CompiledPolicy
 
 
 class Soort(StrEnum):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.policy.decision import Besluit, Reden
+from hub.policy.deciding.decision import Besluit, Reden
 
 _OUTCOME = {"permit": "alles verstrekt", "partial": "gedeeltelijk verstrekt", "deny": "niets verstrekt"}
 _REASON = {

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from hub.policy.engine import CasusEis, CompiledPolicy, RegelInstantie
+from hub.policy.deciding.engine import CasusEis, CompiledPolicy, RegelInstantie
 
 
 def _quote(value: str) -> str:

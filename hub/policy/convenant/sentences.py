@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from hub.policy.format import PolicySource, Regel
+from hub.policy.convenant.format import PolicySource, Regel
 
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
 _MONTHS = (

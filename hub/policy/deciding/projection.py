@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hub.policy.decision import Besluit
-from hub.policy.format import Berichttype
+from hub.policy.convenant.format import Berichttype
+from hub.policy.deciding.decision import Besluit
 
 Allows = Callable[[str, str | None], bool]
 Kind = tuple[str, str | None]

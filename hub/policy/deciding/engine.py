@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-from hub.policy.decision import Achtergehouden, Besluit, CasusStand, Reden, Verstrekt, Verzoek, uitkomst_van
-from hub.policy.format import CasusVoorwaarde, Grondslag, PolicySource, Verbod
+from hub.policy.convenant.format import CasusVoorwaarde, Grondslag, PolicySource, Verbod
+from hub.policy.deciding.decision import Achtergehouden, Besluit, CasusStand, Reden, Verstrekt, Verzoek, uitkomst_van
 
 Key = tuple[str, str, str, str]
 _CACHE_LIMIT = 65_536

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import combinations
 
-from hub.policy.engine import CompiledPolicy, RegelInstantie
-from hub.policy.format import Berichttype, Categorie, FormatError, Grondslag, PolicySource, Regel
+from hub.policy.convenant.format import Berichttype, Categorie, FormatError, Grondslag, PolicySource, Regel
+from hub.policy.deciding.engine import CompiledPolicy, RegelInstantie
 
 
 class Niveau(StrEnum):

@@ -1,0 +1,1 @@
+"""The convenant as data: its format (what privacy officers write in YAML) and its words for people."""
