@@ -32,7 +32,6 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat  # noqa: E402
-from sqlmodel import Session  # noqa: E402
 
 from connectors.tlog import Checkpoint, leaf_hash, root, sign, verify_inclusion  # noqa: E402  # noqa: E402
 from hub.db import Database  # noqa: E402
@@ -40,7 +39,7 @@ from hub.kit.canonical import canonical_json  # noqa: E402
 from hub.ledger import repository, service  # noqa: E402
 from hub.ledger.entries import Betrokkene, Entry, Soort  # noqa: E402
 from hub.ledger.repository import Prepared  # noqa: E402
-from hub.ledger.sequencer import Sequencer  # noqa: E402
+from hub.ledger.sequencer import Group, Sequencer  # noqa: E402
 from hub.ledger.verify import Trust, verify_bundle  # noqa: E402
 
 PRODUCERS = 16
@@ -83,9 +82,9 @@ def run_threads(count: int, target: Callable[[int], None]) -> float:
     return time.perf_counter() - started
 
 
-def nothing(session: Session, now: datetime, positions: range) -> None:
+def nothing(group: Group) -> None:
     """The unit's own rows: none here, so the figure is the log's alone."""
-    del session, now, positions
+    del group
 
 
 def bench_appends(directory: Path, units_per_producer: int) -> tuple[float, float, Database]:

@@ -22,7 +22,7 @@ from hub.auth import repository
 from hub.db import Database
 from hub.kit import generation
 from hub.kit.clock import utcnow
-from hub.ledger.sequencer import Sequencer, rows_of
+from hub.ledger.sequencer import Group, Sequencer
 from hub.partners.models import PartnerStatus, PrincipalStatus, Role
 
 _PURGE_EVERY = 500
@@ -99,7 +99,7 @@ class Authenticator:
                 return resolved
 
             verified = self._verify(token, request, resolve)
-        self._sequencer.commit(lambda session, _, __: self.spend(session, verified), [])
+        self._sequencer.commit(lambda group: self.spend(group, verified), [])
         principal_id, roles = owners[verified.kid]
         return Caller(
             partner_id=verified.issuer,
@@ -173,16 +173,16 @@ class Authenticator:
             self._known = {}
             self._generation = -1
 
-    def spend(self, session: Session, verified: VerifiedToken) -> None:
+    def spend(self, group: Group, verified: VerifiedToken) -> None:
         """Spend the token's jti in a group commit's transaction (with its other inserts); its unit fails with
         `TokenRejected` if the jti was spent before, by this process or another. It is kept until the token could
         not pass the exp check anyway (exp + leeway)."""
         keep_until = datetime.fromtimestamp(verified.expires_at + self._leeway, UTC)
         row = {"issuer": verified.issuer, "jti": verified.jti, "expires_at": keep_until}
         refusal = TokenRejected("token-replayed", "this token was used before; sign a fresh one per request")
-        rows_of(session).add_unique(repository.USED_TOKENS, row, refusal)
+        group.rows.add_unique(repository.USED_TOKENS, row, refusal)
         if next(self._counter) % _PURGE_EVERY == 0:
-            repository.purge_expired(session, utcnow() - timedelta(seconds=1))
+            repository.purge_expired(group.session, utcnow() - timedelta(seconds=1))
 
 
 def _bearer(authorization: str | None) -> str:

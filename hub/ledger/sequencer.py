@@ -20,7 +20,7 @@ import asyncio
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -46,9 +46,29 @@ log = structlog.get_logger("hub.ledger")
 
 T = TypeVar("T")
 
-Work = Callable[[Session, datetime, range], T]
-"""Writes a unit's rows through the session and returns its result; given the group's commit time and the positions
-the unit's entries will have (e.g. to keep them in a receipt)."""
+Loader = Callable[[Connection, set[str]], dict[str, Any]]
+"""Looks up many keys in one query: what a unit declares it will need, fetched once for its whole group."""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """What a unit's work is given by the group it runs in: the group's transaction (`session`), the rows it inserts
+    with the group (`rows`), what the group looked up for it (`fetched`), the group's commit time (`at`) and the
+    positions the unit's entries will have (`positions`, e.g. for its receipt)."""
+
+    session: Session
+    rows: Rows
+    found: Mapping[Loader, dict[str, Any]]
+    at: datetime
+    positions: range
+
+    def fetched(self, loader: Loader) -> dict[str, Any] | None:
+        """What `loader` found for the keys the group's units declared (None if none did)."""
+        return self.found.get(loader)
+
+
+Work = Callable[[Group], T]
+"""Writes a unit's rows (through `Group.rows`, or its session) and returns its result."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +87,8 @@ class _Unit:
 
 
 _STOP = object()
-_ROWS = "schakel.sequencer.rows"
-_FETCHED = "schakel.sequencer.fetched"
 _ROWS_PER_STATEMENT = 200
 """Within SQLite's 32,766 and PostgreSQL's 65,535 bound values for the widest table written here."""
-
-Loader = Callable[[Connection, set[str]], dict[str, Any]]
-"""Looks up many keys in one query: what a unit declares it will need, fetched once for its whole group."""
 
 Lookups = tuple[Loader, frozenset[str]] | None
 """A loader and the keys a unit will look up with it."""
@@ -167,18 +182,6 @@ def _insert(
         ]
         # Only the table's own (quoted) names and placeholders are in the text; every value is bound.
         connection.exec_driver_sql(head + ", ".join([row_marks] * len(block)) + tail, tuple(values))
-
-
-def fetched(session: Session, loader: Loader) -> dict[str, Any] | None:
-    """What `loader` found for the keys the group's units declared (None outside a group, or if none did)."""
-    found: dict[Loader, dict[str, Any]] = session.info.get(_FETCHED, {})
-    return found.get(loader)
-
-
-def rows_of(session: Session) -> Rows:
-    """The group's `Rows`, for a unit's work to add its inserts to."""
-    rows: Rows = session.info[_ROWS]
-    return rows
 
 
 class Sequencer:
@@ -300,13 +303,13 @@ class Sequencer:
             connection.execution_options(sqlite_begin="IMMEDIATE")
             transaction = connection.begin()
             session = Session(bind=connection, join_transaction_mode="rollback_only")
-            rows = session.info[_ROWS] = Rows(connection, immediate=immediate)
+            rows = Rows(connection, immediate=immediate)
             try:
                 wanted: dict[Loader, set[str]] = {}
                 for unit in units:
                     if unit.lookups is not None:
                         wanted.setdefault(unit.lookups[0], set()).update(unit.lookups[1])
-                session.info[_FETCHED] = {loader: loader(connection, keys) for loader, keys in wanted.items()}
+                found = {loader: loader(connection, keys) for loader, keys in wanted.items()}
                 # The generation's row before the ledger's head: the lock order `hub.kit.generation` describes.
                 generation.hold(session)
                 prepared = [p for unit in units for p in unit.prepared]
@@ -318,7 +321,7 @@ class Sequencer:
                     positions = range(start, start + len(unit.prepared))
                     start = positions.stop
                     try:
-                        outcome.append((unit.work(session, now, positions), positions))
+                        outcome.append((unit.work(Group(session, rows, found, now, positions)), positions))
                         session.flush()
                     except Exception as exc:  # noqa: BLE001 - the unit's own error goes back to its producer
                         unit.future.set_exception(exc)

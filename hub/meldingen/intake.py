@@ -21,7 +21,6 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
@@ -35,7 +34,7 @@ from hub.errors import SchakelError
 from hub.kit import generation
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger.entries import Context
-from hub.ledger.sequencer import Sequencer
+from hub.ledger.sequencer import Group, Sequencer
 from hub.meldingen import service
 from hub.meldingen.schemas import MeldingIn
 from hub.partners.models import Role
@@ -174,24 +173,20 @@ async def _verify(authenticator: Authenticator, request: Request, facts: Request
     return verified
 
 
-def _guard(authenticator: Authenticator, verified: Verified) -> Callable[[Session], None]:
+def _guard(authenticator: Authenticator, verified: Verified) -> Callable[[Group], None]:
     """First thing in the storing transaction: the state the decision relied on is current, the token unspent."""
 
-    def guard(session: Session) -> None:
-        generation.check(session, verified.generation)
-        authenticator.spend(session, verified.token)
+    def guard(group: Group) -> None:
+        generation.check(group.session, verified.generation)
+        authenticator.spend(group, verified.token)
 
     return guard
 
 
-async def _settle(sequencer: Sequencer, guard: Callable[[Session], None], request: Request) -> None:
+async def _settle(sequencer: Sequencer, guard: Callable[[Group], None], request: Request) -> None:
     """Run the guard alone, for an answer that stores no melding: `Stale`, or a 401 for a replayed token."""
-
-    def work(session: Session, _: datetime, __: range) -> None:
-        guard(session)
-
     try:
-        await sequencer.commit_async(work, [])
+        await sequencer.commit_async(guard, [])
     except TokenRejected as exc:
         raise rejected(request, exc) from None
 

@@ -26,7 +26,7 @@ from hub.errors import Forbidden
 from hub.kit.canonical import canonical_json
 from hub.kit.clock import dutch_date
 from hub.ledger.entries import Betrokkene, Context, Entry
-from hub.ledger.sequencer import Lookups, fetched, rows_of
+from hub.ledger.sequencer import Group, Lookups
 from hub.meldingen import repository
 from hub.meldingen.berichttypes import PSEUDONIEM, Schema
 from hub.meldingen.entries import verstrekking
@@ -130,7 +130,7 @@ class Plan:
 
     status_code: int
     entries: list[Entry]
-    work: Callable[[Session, datetime, range], dict[str, Any]]
+    work: Callable[[Group], dict[str, Any]]
     """Writes the melding, the vault's persons and the deliveries; returns the receipt with its ledger positions."""
     lookups: Lookups
     """The vault's look-ups of the melding's persons, made once for the whole group commit."""
@@ -160,7 +160,7 @@ def plan(
     schemas: Schemas,
     vault: Vault,
     consents: Consents | None,
-    guard: Callable[[Session], None],
+    guard: Callable[[Group], None],
     now: datetime,
     casus: CasusStand | None = None,
 ) -> Plan:
@@ -232,18 +232,18 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
     persons: Sequence[PreparedPerson],
     deliveries: Sequence[_Delivery],
     vault: Vault,
-    guard: Callable[[Session], None],
+    guard: Callable[[Group], None],
     received: datetime,
     casus: CasusStand | None,
-) -> Callable[[Session, datetime, range], dict[str, Any]]:
+) -> Callable[[Group], dict[str, Any]]:
     """What the sequencer runs in the group's transaction: the guard, the melding, the vault's persons, the
     deliveries. SQLAlchemy Core throughout: this runs on the one writer thread of the process."""
     melding = submission.melding
 
-    def work(session: Session, at: datetime, positions: range) -> dict[str, Any]:
-        guard(session)
-        rows = rows_of(session)
-        stored = {**receipt, "posities": list(positions)}
+    def work(group: Group) -> dict[str, Any]:
+        guard(group)
+        rows, at = group.rows, group.at
+        stored = {**receipt, "posities": list(group.positions)}
         rows.add(
             _MELDING,
             {
@@ -262,8 +262,8 @@ def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place
                 "sealed": sealed.sealed if sealed else None,
             },
         )  # first: in a re-run unit by unit, the idempotency key's uniqueness is checked before anything else
-        known = fetched(session, vault_repository.ids_by_log_pseudonym)
-        person_ids = vault.seal_prepared(session, persons, rows.add, known)
+        known = group.fetched(vault_repository.ids_by_log_pseudonym)
+        person_ids = vault.seal_prepared(group.session, persons, rows.add, known)
         planned: list[outbox.Planned] = []
         issued: list[tuple[str, str, str]] = []
         for delivery in deliveries:

@@ -156,7 +156,7 @@ class TestReplayStore:
 
             def spend(process: int, token: VerifiedToken) -> None:
                 authenticator, writer = processes[process]
-                writer.commit(lambda session, _, __: authenticator.spend(session, token), [])
+                writer.commit(lambda group: authenticator.spend(group, token), [])
 
             spend(0, _token("politie-test", "jti-1", expires))
             with pytest.raises(TokenRejected) as refused:

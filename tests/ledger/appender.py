@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import sys
 import threading
-from datetime import datetime
-
-from sqlmodel import Session
 
 from hub.db import Database
-from hub.ledger.sequencer import Sequencer
+from hub.ledger.sequencer import Group, Sequencer
 
 _print = threading.Lock()
 
@@ -24,7 +21,7 @@ def main() -> None:
         for i in range(1_000_000):
             n = producer * 1_000_000 + i
 
-            def work(_: Session, __: datetime, ___: range) -> None:
+            def work(_: Group) -> None:
                 return None
 
             committed = sequencer.commit(work, [{"soort": "verstrekking", "n": n}])

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session
 
 from hub.audit.models import AdminAuditEvent
 from hub.auth.models import UsedToken
@@ -18,7 +17,7 @@ from hub.errors import ServiceUnavailable
 from hub.kit import generation
 from hub.ledger import repository
 from hub.ledger.entries import Entry, Soort
-from hub.ledger.sequencer import Rows, Sequencer, rows_of
+from hub.ledger.sequencer import Group, Rows, Sequencer
 from hub.meldingen.models import Melding
 
 
@@ -34,17 +33,19 @@ def sequencer(database: Database) -> Iterator[Sequencer]:
     writer.stop()
 
 
-def _work(producer: int, n: int, *, fail: bool = False) -> Callable[[Session, datetime, range], str]:
+def _work(producer: int, n: int, *, fail: bool = False) -> Callable[[Group], str]:
     """A unit that writes a row of its own (an audit event), covered by the entries of `_entries`."""
 
-    def work(session: Session, now: datetime, positions: range) -> str:
-        session.add(
-            AdminAuditEvent(at=now, actor=f"p{producer}", action="test", target_type="t", target_id=str(n), details={})
+    def work(group: Group) -> str:
+        group.session.add(
+            AdminAuditEvent(
+                at=group.at, actor=f"p{producer}", action="test", target_type="t", target_id=str(n), details={}
+            )
         )
-        session.flush()
+        group.session.flush()
         if fail:
             raise Refused
-        return f"{producer}/{n}@{positions.start}"
+        return f"{producer}/{n}@{group.positions.start}"
 
     return work
 
@@ -137,8 +138,8 @@ class TestRows:
         outcomes: dict[str, object] = {}
 
         def spend(name: str, jti: str) -> None:
-            def work(session: Session, now: datetime, positions: range) -> str:
-                rows_of(session).add_unique(used, {"issuer": "p", "jti": jti, "expires_at": now}, Refused(name))
+            def work(group: Group) -> str:
+                group.rows.add_unique(used, {"issuer": "p", "jti": jti, "expires_at": group.at}, Refused(name))
                 return name
 
             gate.wait()
@@ -177,8 +178,7 @@ class TestLockOrder:
             assert repository.size(connection) == 1
 
 
-def _melding_like(session: Session, now: datetime, positions: range) -> str:
+def _melding_like(group: Group) -> str:
     """A unit that relies on the generation, as a melding's does."""
-    del now, positions
-    generation.hold(session)
+    generation.hold(group.session)
     return "stored"
