@@ -21,8 +21,11 @@ ZINNEN = {
     "emergency-codes-unknown": "Een van de categorieën of ontvangers staat niet in het convenant.",
     "emergency-not-found": "Dit noodverbod bestaat niet.",
     "not-dead": "Deze levering is niet (meer) onbestelbaar.",
-    "levering-ingetrokken-herstart": "Deze levering is ingetrokken omdat de toestemming of de Top X-status waarop "
-    "zij steunde is vervallen. De inhoud is vernietigd; zij wordt nooit meer bezorgd.",
+    "levering-ingetrokken-herstart": "Deze levering is ingetrokken omdat vervallen is waarop zij steunde (een "
+    "toestemming, een Top X-status of een plaats aan tafel). De inhoud is vernietigd; zij wordt nooit meer bezorgd.",
+    "passkey-niet-gevonden": "Deze passkey bestaat niet (meer).",
+    "passkey-onbekend": "Deze passkey is hier niet geregistreerd of is ingetrokken.",
+    "ceremonie-verlopen": "Deze aanmelding of bevestiging is onbekend of verlopen: begin opnieuw.",
     "levering-not-found": "Deze levering bestaat niet.",
     "partner-exists": "Er is al een partner met dit id.",
     "oin-in-use": "Dit OIN hoort al bij een andere partner.",
