@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from hub import refusals
-from hub.db import SessionDep
+from hub.db import SessionDep, writes
 from hub.errors import NotFound
 from hub.kit.clock import utcnow
 from hub.partners.models import Role
@@ -214,6 +214,7 @@ def _provider(request: Request) -> Provider:
 
 
 @router.get("/aanmelden/oidc")
+@writes
 def oidc_start(
     request: Request, session: SessionDep, settings: SettingsDep, terug: Annotated[str, Query(max_length=500)] = "/"
 ) -> Response:
@@ -225,6 +226,7 @@ def oidc_start(
 
 
 @router.get("/aanmelden/oidc/terug")
+@writes
 def oidc_finish(
     request: Request,
     session: SessionDep,

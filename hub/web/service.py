@@ -200,32 +200,32 @@ def resolve(session: Session, cookie: str | None, settings: Settings, now: datet
     if found is None or found.ended_at is not None:
         return None
     if found.expires_at <= now or found.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now:
-        found.ended_at = now
-        repository.add(session, found)
+        _note(session, found, ended_at=now)
         return None
     principal = partners.get_principal(session, found.principal_id)
     partner = partners.get_partner(session, principal.partner_id)
     roles = frozenset(Role(r) for r in principal.roles) & PEOPLE_ROLES
     if principal.status != PrincipalStatus.ACTIVE or partner.status != PartnerStatus.ACTIVE or not roles:
-        found.ended_at = now
-        repository.add(session, found)
+        _note(session, found, ended_at=now)
         return None
     if now - found.last_seen_at >= _TOUCH_EVERY:
-        _touch(session, found, now)
+        _note(session, found, last_seen_at=now)
     return Person(principal.id, principal.partner_id, roles, found.id_hash, found.csrf_token)
 
 
-def _touch(session: Session, found: WebSession, now: datetime) -> None:
-    """Note that the person is active, in the request's own unit of work, under a savepoint. A page that only reads
-    runs in a reading transaction; on SQLite it cannot start writing once another writer (the sequencer, the
-    delivery worker) committed after it began, and is refused at once. Then the touch is left to a later request:
-    it is due once a minute, and a session ends only after half an hour idle."""
+def _note(session: Session, found: WebSession, **changes: datetime) -> None:
+    """Write what the sign-in check learned of the session (it ended, or the person is active), in the request's own
+    unit of work, under a savepoint. A page that only reads runs in a reading transaction; on SQLite it cannot start
+    writing once another writer (the sequencer, the delivery worker) committed after it began, and is refused at
+    once. Then the note is left to a later request: the answer does not depend on it (an ended session is refused
+    either way; the touch is due once a minute, and a session ends only after half an hour idle)."""
     try:
         with session.begin_nested():
-            found.last_seen_at = now
+            for name, value in changes.items():
+                setattr(found, name, value)
             repository.add(session, found)
     except OperationalError:
-        log.info("web.touch_deferred")
+        log.info("web.session_note_deferred")
 
 
 def end_session(session: Session, person: Person, now: datetime) -> None:
