@@ -144,15 +144,24 @@ def test_every_endpoint_answers_a_principal_without_a_server_error(
     values = {"casusId": str(casus["id"]), "partnerId": "zvh-test", "principalId": PERSON, "positie": "0"}
     operations = list(_operations(app.openapi()))
     order = {"get": 0, "post": 1, "put": 1, "patch": 1, "delete": 2}
+    with _busy(database):
+        answered = _walk_endpoints(client, sorted(operations, key=lambda o: (order.get(o[0], 3), o[1])), values)
+    assert sum(status < 300 for status, _, _ in answered) >= len(operations) // 2, "most calls did their work"
+
+
+def _walk_endpoints(
+    client: HubClient, operations: list[tuple[str, str, Any]], values: dict[str, str]
+) -> list[tuple[int, str, str]]:
+    """Each operation once, beside a busy writer: no 5xx, and each refusal's code with its class's status."""
     answered = []
-    for method, path, example in sorted(operations, key=lambda o: (order.get(o[0], 3), o[1])):
+    for method, path, example in operations:
         answer = client.send(method.upper(), _concrete(path, values), json_body=example)
         assert answer.status_code < 500, (method, path, answer.status_code, answer.text[:300])
         if answer.status_code >= 400:  # one class per code: a code always comes with its status
             code = answer.json()["code"]
             assert STATUS_OF.get(code) == answer.status_code, (method, path, code, answer.status_code)
         answered.append((answer.status_code, method, path))
-    assert sum(status < 300 for status, _, _ in answered) >= len(operations) // 2, "most calls did their work"
+    return answered
 
 
 def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
