@@ -12,7 +12,8 @@ from hub import refusals
 from hub.config import API_VERSION
 from hub.errors import DatabaseUnavailable
 from hub.kit.openapi import API_PREFIX
-from hub.ops.schemas import Health, Liveness, Readiness
+from hub.ops.health import of_hub
+from hub.ops.schemas import Health, HealthReden, Liveness, Readiness
 from hub.ops.service import readiness
 from hub.state import StateDep
 
@@ -23,19 +24,23 @@ log = structlog.get_logger("hub.health")
 
 @router.get(
     "/health",
-    summary="Liveness and database readiness",
-    description="200 when the process runs and the database answers; a 503 problem when it does not.",
+    summary="Liveness, database readiness, and what needs the operator",
+    description=(
+        "200 when the process runs and the database answers, with `status` `degraded` and the `redenen` when "
+        "something needs the operator (dead letters, a delivery waiting over six hours, a checkpoint over two hours "
+        "old, a witness behind for an hour, a nearly full disk); a 503 problem when the database does not answer."
+    ),
 )
 async def health(state: StateDep) -> Health:
-    database = state.database
     try:
-        await run_in_threadpool(database.ping)
+        reasons = await run_in_threadpool(of_hub, state)
     except SQLAlchemyError as exc:
         log.error(  # noqa: TRY400 - no traceback: database errors echo connection details
             "health.database_unavailable", error_type=type(exc).__name__
         )
         raise DatabaseUnavailable("the database does not answer") from None
-    return Health(status="ok", database="ok", version=API_VERSION)
+    redenen = [HealthReden(code=r.code, detail=r.detail) for r in reasons]
+    return Health(status="degraded" if redenen else "ok", database="ok", version=API_VERSION, redenen=redenen)
 
 
 @router.get(

@@ -9,6 +9,8 @@ each witness's lag). The last kind is the same in every process of one hub: aggr
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from prometheus_client import (
@@ -22,6 +24,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from sqlalchemy.engine import Connection
 
 from hub.db import Database
 from hub.delivery.models import Levering, Status
@@ -107,6 +110,36 @@ _COSIGNED = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The hub's state as the metrics and the health read it (indexed, bounded queries)."""
+
+    waiting: dict[str, tuple[int, datetime | None]]
+    """Per status (`wachtend`, `dood`): how many, and the oldest's creation."""
+    size: int
+    checkpoint_size: int
+    checkpoint_at: datetime | None
+    cosigned: dict[str, int]
+    """Per witness: the largest size it cosigned."""
+
+    @property
+    def dead(self) -> int:
+        return self.waiting.get("dood", (0, None))[0]
+
+    @property
+    def oldest_waiting(self) -> datetime | None:
+        return self.waiting.get("wachtend", (0, None))[1]
+
+
+def snapshot(connection: Connection) -> Snapshot:
+    waiting = {str(s): (int(n), oldest) for s, n, oldest in connection.execute(_WAITING)}
+    size = connection.execute(_SIZE).scalar() or 0
+    checkpoint = connection.execute(_CHECKPOINT).first()
+    cosigned = {str(name): int(at) for name, at in connection.execute(_COSIGNED)}
+    at = checkpoint[1] if checkpoint is not None else None
+    return Snapshot(waiting, int(size), int(checkpoint[0]) if checkpoint is not None else 0, at, cosigned)
+
+
 class HubState(Collector):
     """The state of the hub, read from the database when Prometheus scrapes (indexed, bounded queries)."""
 
@@ -121,10 +154,9 @@ class HubState(Collector):
             return
         now = utcnow()
         with self.database.engine.connect() as connection:
-            waiting = {str(s): (int(n), oldest) for s, n, oldest in connection.execute(_WAITING)}
-            size = connection.execute(_SIZE).scalar() or 0
-            checkpoint = connection.execute(_CHECKPOINT).first()
-            cosigned = {str(name): int(at) for name, at in connection.execute(_COSIGNED)}
+            found = snapshot(connection)
+        waiting, size, cosigned = found.waiting, found.size, found.cosigned
+        checkpoint = (found.checkpoint_size, found.checkpoint_at) if found.checkpoint_at is not None else None
         deliveries = GaugeMetricFamily(
             "schakel_leveringen",
             "Deliveries by status: waiting to be delivered or collected, or dead letters.",

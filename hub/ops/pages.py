@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from hub.config import API_VERSION
 from hub.db import SessionDep, write_probe_in, writes
+from hub.ops import health
 from hub.ops.service import readiness
 from hub.state import StateDep
 from hub.web.dependencies import OperatorPage
@@ -26,4 +27,5 @@ async def overview(request: Request, _: OperatorPage, session: SessionDep, state
     # soon as the delivery worker committed, and SQLite refuses that at once.
     probe = partial(write_probe_in, session)
     problems = await run_in_threadpool(readiness, probe, state.keyring, state.vault)
-    return page(request, "ops/beheer.html", {"problemen": problems, "versie": API_VERSION})
+    degraded = await run_in_threadpool(health.of_hub, state)
+    return page(request, "ops/beheer.html", {"problemen": problems, "aandacht": degraded, "versie": API_VERSION})

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from hub.kit.api import ApiModel
 
 
+class HealthReden(ApiModel):
+    code: str = Field(
+        description="`onbestelbare-leveringen`, `levering-wacht-lang`, `controlepunt-oud`, "
+        "`getuige-achter` or `schijf-bijna-vol`."
+    )
+    detail: str = Field(description="What is the matter, in Dutch, for the operator.")
+
+
 class Health(ApiModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(
+        description="`degraded`: the hub answers, but something needs the operator (`redenen` says what)."
+    )
     database: Literal["ok"]
     version: str
+    redenen: list[HealthReden] = Field(default_factory=list)
 
 
 class Liveness(ApiModel):

@@ -129,7 +129,7 @@ class TestHealthAndMetrics:
     def test_health_reports_the_database(self, http: httpx.Client) -> None:
         response = http.get("/api/v1/health")
         assert response.status_code == 200
-        assert response.json() == {"status": "ok", "database": "ok", "version": API_VERSION}
+        assert response.json() == {"status": "ok", "database": "ok", "version": API_VERSION, "redenen": []}
 
     def test_health_is_503_problem_when_the_database_is_gone(self, app: FastAPI, http: httpx.Client) -> None:
         state = state_of(app)

@@ -1,0 +1,67 @@
+"""What keeps the hub from working as it should, while it still answers: health says `degraded` and why.
+
+The same limits as the alert rules (`docker/prometheus/alerts.yml`), so the page, the health endpoint and the
+operator's alerts tell one story: dead letters, a delivery waiting too long, an old checkpoint, a witness behind, a
+disk that is nearly full."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from hub.kit.clock import utcnow
+from hub.ops.metrics import Snapshot, snapshot
+from hub.state import HubState
+
+WAITING_TOO_LONG = timedelta(hours=6)
+CHECKPOINT_TOO_OLD = timedelta(hours=2)
+WITNESS_GRACE = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Degraded:
+    code: str
+    detail: str
+    """In Dutch, for the operator; no personal data."""
+
+
+def degradations(found: Snapshot, now: datetime, data_dir: Path | None, disk_free_minimum: float) -> list[Degraded]:
+    """Why the hub is degraded (empty: it is not). `data_dir`: where the embedded database lives (None on
+    PostgreSQL, whose disk its own monitoring watches)."""
+    reasons = []
+    if found.dead:
+        reasons.append(
+            Degraded("onbestelbare-leveringen", f"{found.dead} leveringen zijn onbestelbaar: bied ze opnieuw aan")
+        )
+    oldest = found.oldest_waiting
+    if oldest is not None and now - oldest > WAITING_TOO_LONG:
+        hours = int((now - oldest).total_seconds() // 3600)
+        reasons.append(Degraded("levering-wacht-lang", f"de oudste wachtende levering wacht al {hours} uur"))
+    if found.checkpoint_at is not None and now - found.checkpoint_at > CHECKPOINT_TOO_OLD:
+        reasons.append(Degraded("controlepunt-oud", "het nieuwste controlepunt is ouder dan twee uur"))
+    if found.checkpoint_at is not None and now - found.checkpoint_at > WITNESS_GRACE:
+        behind = sorted(name for name, at in found.cosigned.items() if at < found.checkpoint_size)
+        if behind:
+            reasons.append(
+                Degraded(
+                    "getuige-achter",
+                    f"getuigen hebben het nieuwste controlepunt niet medeondertekend: {', '.join(behind)}",
+                )
+            )
+    if data_dir is not None and data_dir.exists():
+        usage = shutil.disk_usage(data_dir)
+        if usage.free < disk_free_minimum * usage.total:
+            reasons.append(Degraded("schijf-bijna-vol", f"nog {usage.free // 2**20} MiB vrij op de schijf van de data"))
+    return reasons
+
+
+def of_hub(state: HubState) -> list[Degraded]:
+    """Why this hub is degraded now: its database's state, and the disk of its embedded database."""
+    database = state.database
+    with database.engine.connect() as connection:
+        found = snapshot(connection)
+    path = database.engine.url.database if database.backend == "sqlite" else None
+    data_dir = Path(path).parent if path else None
+    return degradations(found, utcnow(), data_dir, state.settings.health_disk_free_minimum)
