@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from hub.kit.clock import utcnow
-from hub.ops.metrics import Snapshot, snapshot
+from hub.ops.metrics import Snapshot, embedded_data_dir, snapshot
 from hub.state import HubState
 
 WAITING_TOO_LONG = timedelta(hours=6)
@@ -62,6 +62,4 @@ def of_hub(state: HubState) -> list[Degraded]:
     database = state.database
     with database.engine.connect() as connection:
         found = snapshot(connection)
-    path = database.engine.url.database if database.backend == "sqlite" else None
-    data_dir = Path(path).parent if path else None
-    return degradations(found, utcnow(), data_dir, state.settings.health_disk_free_minimum)
+    return degradations(found, utcnow(), embedded_data_dir(database), state.settings.health_disk_free_minimum)

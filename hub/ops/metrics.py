@@ -8,9 +8,11 @@ each witness's lag). The last kind is the same in every process of one hub: aggr
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from prometheus_client import (
@@ -131,6 +133,13 @@ class Snapshot:
         return self.waiting.get("wachtend", (0, None))[1]
 
 
+def embedded_data_dir(database: Database) -> Path | None:
+    """The folder of the embedded SQLite database (None on PostgreSQL, whose server watches its own disk)."""
+    path = database.engine.url.database if database.backend == "sqlite" else None
+    folder = Path(path).parent if path else None
+    return folder if folder is not None and folder.exists() else None
+
+
 def snapshot(connection: Connection) -> Snapshot:
     waiting = {str(s): (int(n), oldest) for s, n, oldest in connection.execute(_WAITING)}
     size = connection.execute(_SIZE).scalar() or 0
@@ -186,3 +195,11 @@ class HubState(Collector):
             for name, at in sorted(cosigned.items()):
                 lag.add_metric([name], int(checkpoint[0]) - at)
             yield lag
+        data_dir = embedded_data_dir(self.database)
+        if data_dir is not None:
+            usage = shutil.disk_usage(data_dir)
+            yield GaugeMetricFamily(
+                "schakel_schijf_vrij_verhouding",
+                "The share of the disk under the embedded SQLite database that is free (0 to 1).",
+                value=usage.free / usage.total if usage.total else 0.0,
+            )
