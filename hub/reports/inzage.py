@@ -11,7 +11,7 @@ note, until a version without the mark is active. The inzage itself becomes an e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -21,7 +21,7 @@ from sqlmodel import Session
 from hub.casus import repository as casus_repository
 from hub.casus import termijnen
 from hub.casus.models import Casus, CasusInformering, Informeren
-from hub.kit.clock import NL
+from hub.kit.clock import day_in_words, moment_in_words
 from hub.ledger import repository as ledger_repository
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, raadpleging
@@ -30,21 +30,6 @@ from hub.partners import repository as partners
 from hub.policy.convenant.sentences import CASUSTYPEN
 from hub.policy.deciding.engine import CompiledPolicy
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
-
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +75,7 @@ class Names:
 
 
 def when(tijdstip: str) -> str:
-    moment = datetime.fromisoformat(tijdstip.replace("Z", "+00:00")).astimezone(NL)
-    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year} om {moment:%H:%M}"
+    return moment_in_words(datetime.fromisoformat(tijdstip.replace("Z", "+00:00")))
 
 
 def sentence(entry: dict[str, Any], names: Names) -> str:  # noqa: PLR0911 - one sentence per kind of entry
@@ -235,18 +219,13 @@ def _casussen(session: Session, person_id: str | None) -> list[_Casus]:
         decision = decisions.get(casus_.id or 0)
         soort = CASUSTYPEN.get(str(casus_.type), str(casus_.type))
         if decision is not None and decision.besluit == Informeren.GEINFORMEERD:
-            status = f"u bent op {dag(decision.datum)} hierover geïnformeerd (AVG artikel {decision.artikel})"
+            status = f"u bent op {day_in_words(decision.datum)} hierover geïnformeerd (AVG artikel {decision.artikel})"
         else:
             status = "er is nog niet vastgelegd dat u hierover bent geïnformeerd"
         result.append(
             _Casus(casus_, decision, termijnen.restricted(decision), f"Casus {casus_.id} ({soort}): {status}.")
         )
     return result
-
-
-def dag(day: date) -> str:
-    """`2026-03-03` -> `3 maart 2026`."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _summary(count: int, held_back: bool) -> str:

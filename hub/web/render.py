@@ -7,32 +7,18 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.kit.clock import day_in_words, moment_in_words
+from hub.kit.clock import dutch_date as dutch_day
 from hub.partners.models import Role
 from hub.web.service import Person
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +44,13 @@ def dutch_datetime(value: datetime | None) -> str:
     """`1 december 2026 om 11:20`, in Dutch time."""
     if value is None:
         return "—"
-    local = value.astimezone(_AMSTERDAM)
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} om {local:%H:%M}"
+    return moment_in_words(value)
 
 
 def dutch_date(value: date | datetime | None) -> str:
     if value is None:
         return "—"
-    if isinstance(value, datetime):
-        value = value.astimezone(_AMSTERDAM).date()
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return day_in_words(dutch_day(value) if isinstance(value, datetime) else value)
 
 
 def thousands(value: int) -> str:

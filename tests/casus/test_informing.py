@@ -11,27 +11,13 @@ import pytest
 
 from connectors import HubClient, HubError
 from hub.db import Database
-from hub.kit.clock import dutch_date, utcnow
+from hub.kit.clock import day_in_words, dutch_date, utcnow
 from hub.ledger import repository as ledger
 from hub.policy.convenant.format import add_duration
 from tests.casus.test_zvh_process import BSN, POLITIE, invented_bsns
 from tests.partnership import Partnership, sample_melding
 
 RESTRICTED_BSN = invented_bsns(1, 300_000_000)[0]
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def _casus(partnership: Partnership, regie: HubClient, bsn: str) -> tuple[int, str]:
@@ -86,7 +72,7 @@ class TestInforming:
         )
 
         after = _inzage(officer, BSN)
-        on = f"{today.day} {MONTHS[today.month - 1]} {today.year}"
+        on = day_in_words(today)
         told_words = f"Casus {told} (persoonsgerichte aanpak): u bent op {on} hierover geïnformeerd (AVG artikel 14)."
         assert after["casussen"] == [told_words]
         assert after["beperkt"] == []

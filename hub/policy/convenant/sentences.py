@@ -6,25 +6,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 
+from hub.kit.clock import day_in_words
 from hub.policy.convenant.format import PolicySource, Regel
 
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 CASUSFASEN = {
@@ -49,10 +35,6 @@ def termijn(duration: str) -> str:
         if value:
             parts.append(f"{int(value)} {one if int(value) == 1 else many}")
     return " en ".join(parts) or duration
-
-
-def datum(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def opsomming(items: list[str]) -> str:
@@ -125,9 +107,9 @@ def zin(regel: Regel, verstrekker: str, namen: Namen) -> Zin:
             voorwaarden.append("alleen aan een ontvanger die aan tafel zit bij die casus")
         if casus.top_x:
             voorwaarden.append("alleen zolang de casus een Top X-status heeft die niet is vervallen")
-    geldig = f"geldig vanaf {datum(regel.geldig_van)}"
+    geldig = f"geldig vanaf {day_in_words(regel.geldig_van)}"
     if regel.geldig_tot is not None:
-        geldig += f" tot en met {datum(regel.geldig_tot)}"
+        geldig += f" tot en met {day_in_words(regel.geldig_tot)}"
     berichten = opsomming(regel.berichttypes)
     text = (
         f"{namen.partij(verstrekker).capitalize()} mag aan {namen.partij(regel.ontvanger)} "
