@@ -32,28 +32,27 @@ def degradations(found: Snapshot, now: datetime, data_dir: Path | None, disk_fre
     PostgreSQL, whose disk its own monitoring watches)."""
     reasons = []
     if found.dead:
+        count = "1 levering is" if found.dead == 1 else f"{found.dead} leveringen zijn"
         reasons.append(
-            Degraded("onbestelbare-leveringen", f"{found.dead} leveringen zijn onbestelbaar: bied ze opnieuw aan")
+            Degraded("onbestelbare-leveringen", f"{count} onbestelbaar. Herstel de oorzaak en bied ze opnieuw aan.")
         )
     oldest = found.oldest_waiting
     if oldest is not None and now - oldest > WAITING_TOO_LONG:
         hours = int((now - oldest).total_seconds() // 3600)
-        reasons.append(Degraded("levering-wacht-lang", f"de oudste wachtende levering wacht al {hours} uur"))
+        reasons.append(Degraded("levering-wacht-lang", f"De oudste wachtende levering wacht al {hours} uur."))
     if found.checkpoint_at is not None and now - found.checkpoint_at > CHECKPOINT_TOO_OLD:
-        reasons.append(Degraded("controlepunt-oud", "het nieuwste controlepunt is ouder dan twee uur"))
+        reasons.append(Degraded("controlepunt-oud", "Het nieuwste controlepunt is ouder dan twee uur."))
     if found.checkpoint_at is not None and now - found.checkpoint_at > WITNESS_GRACE:
         behind = sorted(name for name, at in found.cosigned.items() if at < found.checkpoint_size)
         if behind:
-            reasons.append(
-                Degraded(
-                    "getuige-achter",
-                    f"getuigen hebben het nieuwste controlepunt niet medeondertekend: {', '.join(behind)}",
-                )
-            )
-    if data_dir is not None and data_dir.exists():
+            names = ", ".join(behind)
+            detail = f"Deze getuigen hebben het nieuwste controlepunt na een uur nog niet medeondertekend: {names}."
+            reasons.append(Degraded("getuige-achter", detail))
+    if data_dir is not None:
         usage = shutil.disk_usage(data_dir)
         if usage.free < disk_free_minimum * usage.total:
-            reasons.append(Degraded("schijf-bijna-vol", f"nog {usage.free // 2**20} MiB vrij op de schijf van de data"))
+            detail = f"Er is nog maar {usage.free // 2**20} MiB vrij op de schijf van de database."
+            reasons.append(Degraded("schijf-bijna-vol", detail))
     return reasons
 
 

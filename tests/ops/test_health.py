@@ -65,7 +65,7 @@ class TestDegraded:
 
     def test_dead_letters(self, http: httpx.Client, database: Database) -> None:
         _delivery(database, Status.DOOD, timedelta(days=4))
-        assert "1 leveringen zijn onbestelbaar" in _reasons(http)["onbestelbare-leveringen"]
+        assert "1 levering is onbestelbaar" in _reasons(http)["onbestelbare-leveringen"]
 
     def test_a_delivery_waiting_over_six_hours(self, http: httpx.Client, database: Database) -> None:
         _delivery(database, Status.WACHTEND, timedelta(hours=5))
