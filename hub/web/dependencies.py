@@ -10,6 +10,7 @@ import structlog
 from fastapi import Depends, Request
 
 from hub import refusals
+from hub.casus import access
 from hub.config import Settings
 from hub.db import SessionDep
 from hub.errors import SchakelError
@@ -107,5 +108,6 @@ OperatorPage = Annotated[Person, Depends(page_roles(Role.OPERATOR))]
 OfficerForm = Annotated[Person, Depends(form_roles(Role.PRIVACY_OFFICER))]
 ReviewerForm = Annotated[Person, Depends(form_roles(Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
 OperatorForm = Annotated[Person, Depends(form_roles(Role.OPERATOR))]
-CasusPage = Annotated[Person, Depends(page_roles(Role.PROCESREGISSEUR, Role.PRIVACY_OFFICER, Role.DPIA_REVIEWER))]
+CasusPage = Annotated[Person, Depends(page_roles(*access.READERS))]
+"""Who reads casussen, their deadlines and the annual figures: `hub/casus/access.py` decides which."""
 RegisseurForm = Annotated[Person, Depends(form_roles(Role.PROCESREGISSEUR))]
