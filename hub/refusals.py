@@ -42,7 +42,7 @@ class GeenDeelnemer(Forbidden):
 
 
 class GeenOntvanger(Forbidden):
-    """The convenant names no recipient for … from … for doel … whose werkgebied covers gemeente …."""
+    """The convenant names no recipient for … from … for doel … whose werkgebied covers gemeente …"""
 
     code = "geen-ontvanger"
 
@@ -60,7 +60,7 @@ class GeenZvh(Forbidden):
 
 
 class MeldingGeweigerd(Forbidden):
-    """No recipient may receive this melding (melding …; the refusals are on the verstrekkingenlog): …."""
+    """No recipient may receive this melding (melding …; the refusals are on the verstrekkingenlog): …"""
 
     code = "melding-geweigerd"
 
@@ -79,7 +79,7 @@ class NotTheRequester(Forbidden):
 
 
 class RoleMissing(Forbidden):
-    """This needs one of the roles: …."""
+    """This needs one of the roles: …"""
 
     code = "role-missing"
 
@@ -104,19 +104,19 @@ class BevestigingNietGevonden(NotFound):
 
 
 class CasusNotFound(NotFound):
-    """There is no casus …."""
+    """There is no casus …"""
 
     code = "casus-not-found"
 
 
 class DeelnemerNietAanwezig(NotFound):
-    """… is not at the table of casus …."""
+    """… is not at the table of casus …"""
 
     code = "deelnemer-niet-aanwezig"
 
 
 class EmergencyNotFound(NotFound):
-    """There is no emergency prohibition …."""
+    """There is no emergency prohibition …"""
 
     code = "emergency-not-found"
 
@@ -128,7 +128,7 @@ class EntryNotFound(NotFound):
 
 
 class KeyNotFound(NotFound):
-    """Principal … has no key …."""
+    """Principal … has no key …"""
 
     code = "key-not-found"
 
@@ -158,7 +158,7 @@ class OidcNietIngesteld(NotFound):
 
 
 class PartnerNotFound(NotFound):
-    """There is no partner …."""
+    """There is no partner …"""
 
     code = "partner-not-found"
 
@@ -182,13 +182,13 @@ class PolicyVersionNotFound(NotFound):
 
 
 class PrincipalNotFound(NotFound):
-    """There is no principal …."""
+    """There is no principal …"""
 
     code = "principal-not-found"
 
 
 class PrivacyRequestNotFound(NotFound):
-    """There is no … request …."""
+    """There is no … request …"""
 
     code = "privacy-request-not-found"
 
@@ -248,7 +248,7 @@ class EmergencySettled(Conflict):
 
 
 class FaseNietToegestaan(Conflict):
-    """Casus … is in stage …; it can move to: …."""
+    """Casus … is in stage …; it can move to: …"""
 
     code = "fase-niet-toegestaan"
 
@@ -297,7 +297,7 @@ class MeldingAlGekoppeld(Conflict):
 
 
 class NotDead(Conflict):
-    """Only a dead letter can be re-driven; this one is …."""
+    """Only a dead letter can be re-driven; this one is …"""
 
     code = "not-dead"
 
@@ -412,7 +412,7 @@ class BekendTeLang(Unprocessable):
 
 
 class BerichttypeUnknown(Unprocessable):
-    """The convenant has no berichttype …."""
+    """The convenant has no berichttype …"""
 
     code = "berichttype-unknown"
 
@@ -430,7 +430,7 @@ class DatumOngeldig(Unprocessable):
 
 
 class DoelNietInConvenant(Unprocessable):
-    """No rule in force lets … send … for doel …; choose one of: …."""
+    """No rule in force lets … send … for doel …; choose one of: …"""
 
     code = "doel-niet-in-convenant"
 
@@ -442,13 +442,13 @@ class DoelOnbekend(Unprocessable):
 
 
 class DoelVereist(Unprocessable):
-    """The convenant has several doelen for … from …; state `doel`, one of: …."""
+    """The convenant has several doelen for … from …; state `doel`, one of: …"""
 
     code = "doel-vereist"
 
 
 class EmergencyCodesUnknown(Unprocessable):
-    """Unknown codes: …."""
+    """Unknown codes: …"""
 
     code = "emergency-codes-unknown"
 
@@ -515,13 +515,13 @@ class InformeringOnvolledig(Unprocessable):
 
 
 class JwkInvalid(Unprocessable):
-    """The JWK says alg … but its key type is …."""
+    """The JWK says alg … but its key type is …"""
 
     code = "jwk-invalid"
 
 
 class MeldingInvalid(Unprocessable):
-    """See `detail`."""
+    """A melding's content does not fit its berichttype (a required field, a type); `detail` names the path."""
 
     code = "melding-invalid"
 
@@ -563,7 +563,7 @@ class RedenVereist(Unprocessable):
 
 
 class TeVeelPersonen(Unprocessable):
-    """Casus … has … persons; one bekendheidscheck asks about at most …."""
+    """Casus … has … persons; one bekendheidscheck asks about at most …"""
 
     code = "te-veel-personen"
 
