@@ -610,6 +610,13 @@ class ConvenantNotActive(ServiceUnavailable):
     code = "convenant-not-active"
 
 
+class ConvenantUnreadable(ServiceUnavailable):
+    """The convenant version in force cannot be read by this hub: nothing is disclosed until the privacy officers
+    approve a version it can read (see the convenant page and `schakel policy migreer`)."""
+
+    code = "convenant-unreadable"
+
+
 class HubKeysMissing(ServiceUnavailable):
     """The hub has no signing keys yet; run `schakel keys init`."""
 

@@ -146,7 +146,7 @@ def partnership(
     http: httpx.Client,
 ) -> Iterator[Partnership]:
     soorten = {d.partner: d.soort for d in sample_source.convenant.deelnemers}
-    werkgebieden = {d.partner: list(d.werkgebied) for d in sample_source.convenant.deelnemers}
+    werkgebieden = {d.partner: list(d.werkgebied or ()) for d in sample_source.convenant.deelnemers}
     with receivers_for(public_url, partner_keys, http) as receivers:
         register(database, partner_keys, {p: r.url for p, r in receivers.items()}, soorten, werkgebieden)
         policy = activate_sample(database, sample_source, datetime.now(UTC))

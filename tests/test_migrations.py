@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from hub.db import Database, migration_config
 from hub.errors import ConfigurationError
 from hub.kit.canonical import canonical_json
 from hub.ledger import service
+from hub.partners.demo import SAMPLE_CONVENANT
+from hub.policy.convenant.format import load_directory, source_to_data
+from tests.policy.test_formaat import FORMAT_1
 
 TABLES = {
     "partner", "principal", "principal_key", "admin_audit_event", "used_token", "alembic_version",
@@ -87,6 +91,30 @@ class TestMigrations:
                 assert found == "zorgmelding"
             with pytest.raises(sa.exc.DatabaseError), database.engine.begin() as connection:
                 connection.execute(sa.text("UPDATE ledger_entry SET berichttype = 'x'"))
+        finally:
+            database.dispose()
+
+    def test_versions_stored_before_0017_get_the_format_they_were_approved_in(self, database_url: str) -> None:
+        stored = json.loads(FORMAT_1.read_text(encoding="utf-8"))
+        today = source_to_data(load_directory(SAMPLE_CONVENANT))
+        database = Database(database_url)
+        try:
+            with database.engine.begin() as connection:
+                command.upgrade(migration_config(connection), "0016")
+                for n, (source, digest) in enumerate(((stored["source"], stored["content_hash"]), (today, "x"))):
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO policy_version (id, convenant, label, content_hash, source, toelichting, "
+                            "proposed_by, proposed_at) VALUES (:i, 'zuid-limburg', :l, :h, :s, 't', 'fg', :t)"
+                        ),
+                        {"i": n + 1, "l": f"v{n}", "h": digest, "s": json.dumps(source), "t": datetime.now(UTC)},
+                    )
+            database.upgrade()
+            with database.engine.connect() as connection:
+                found = connection.execute(sa.text("SELECT id, formaat FROM policy_version ORDER BY id")).all()
+                assert [tuple(row) for row in found] == [(1, 1), (2, 2)]
+            with pytest.raises(sa.exc.DatabaseError), database.engine.begin() as connection:
+                connection.execute(sa.text("UPDATE policy_version SET formaat = 2 WHERE id = 1"))
         finally:
             database.dispose()
 

@@ -68,7 +68,7 @@ def receipt(
     melding = repository.get(session, melding_id)
     if melding is None or melding.verstrekker != caller.partner_id:
         raise refusals.MeldingNotFound("you sent no melding with this id")
-    return Ontvangstbewijs.model_validate(melding.receipt)
+    return Ontvangstbewijs.stored(melding.receipt)
 
 
 @router.get(

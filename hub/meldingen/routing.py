@@ -76,5 +76,5 @@ def route(
     return [
         Route(ontvanger, doel)
         for ontvanger in policy.ontvangers(verstrekker, berichttype, doel, day)
-        if gemeente is None or gemeente in policy.werkgebieden.get(ontvanger, frozenset())
+        if gemeente is None or policy.werkgebied_reden(ontvanger, gemeente) is None
     ]

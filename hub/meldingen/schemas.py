@@ -82,12 +82,27 @@ class Ontvangstbewijs(ApiModel):
     melding_id: str
     ontvangen_op: datetime
     berichttype: str
-    doel: str = Field(description="The doel every recipient was decided under.")
+    doel: str | None = Field(
+        description=(
+            "The doel every recipient was decided under; null only for a melding received before schema 0008 whose "
+            "recipients had doelen of their own (each `ontvangers[].doel` says which)."
+        )
+    )
     gemeente: str | None = Field(description="The CBS gemeentecode the melding concerns; null when it does not say.")
     casus: int | None = Field(description="The casus it was sent in; null for none.")
     spoed: bool
     ontvangers: list[Uitkomst]
     posities: list[int] = Field(description="The positions of this melding's entries in the verstrekkingenlog.")
+
+    @classmethod
+    def stored(cls, receipt: dict[str, Any]) -> Ontvangstbewijs:
+        """A receipt as the hub stored it, from any schema. One stored up to schema 0007 named no doel, gemeente or
+        casus of the melding: there was none (a recipient's doel was its own; no melding was bound to a gemeente or
+        a casus), so they read as null, or as the one doel all its recipients shared."""
+        if "doel" not in receipt:
+            doelen = {o.get("doel") for o in receipt.get("ontvangers", [])}
+            receipt = {"gemeente": None, "casus": None, **receipt, "doel": doelen.pop() if len(doelen) == 1 else None}
+        return cls.model_validate(receipt)
 
 
 class BerichttypeOut(ApiModel):

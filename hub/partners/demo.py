@@ -12,12 +12,13 @@ from pathlib import Path
 from sqlmodel import Session
 
 from hub.config import Settings
+from hub.errors import SchakelError
 from hub.keys.service import demo_key
 from hub.kit.canonical import content_hash
 from hub.kit.clock import utcnow
 from hub.partners import repository, service
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
-from hub.partners.schemas import KeyCreate, PartnerCreate, PrincipalCreate
+from hub.partners.schemas import KeyCreate, PartnerCreate, PartnerUpdate, PrincipalCreate
 from hub.policy import repository as policy_repository
 from hub.policy import service as policy_service
 from hub.policy.convenant.format import load_directory, source_to_data
@@ -106,16 +107,24 @@ def seed_convenant(session: Session, directory: Path = SAMPLE_CONVENANT) -> str:
     version, _ = policy_service.propose(
         session, PROPOSER, source_to_data(source), "Voorbeeldconvenant Zuid-Limburg (demo)", now
     )
-    policy_service.approve(
-        session, PolicyRuntime(), APPROVER, version.id or 0, active_from=now, now=now, warnings_seen=True
-    )  # the demo's officers: the warnings are the sample's own te_bevestigen marks
+    try:
+        policy_service.approve(
+            session, PolicyRuntime(), APPROVER, version.id or 0, active_from=now, now=now, warnings_seen=True
+        )  # the demo's officers: the warnings are the sample's own te_bevestigen marks
+    except SchakelError as exc:
+        # An upgraded hub keeps the convenant it has in force: the new sample waits for its four eyes, as any
+        # proposal would (e.g. when the change needs the approval of a verstrekker it affects).
+        return (
+            f"sample convenant {source.convenant.versie} is proposed as version {version.id}; the version in force "
+            f"stays until two privacy officers approve it on /beheer/convenant ({exc.code})"
+        )
     return f"sample convenant {source.convenant.versie} is version {version.id}, active now"
 
 
 def demo_werkgebieden(directory: Path = SAMPLE_CONVENANT) -> dict[str, list[str]]:
     """The werkgebied of each demo partner, as the sample convenant declares it."""
     source = load_directory(directory)
-    return {d.partner: list(d.werkgebied) for d in source.convenant.deelnemers}
+    return {d.partner: list(d.werkgebied or ()) for d in source.convenant.deelnemers}
 
 
 def seed(session: Session, actor: str, keys_dir: Path, directory: Path = SAMPLE_CONVENANT) -> int:
@@ -123,7 +132,12 @@ def seed(session: Session, actor: str, keys_dir: Path, directory: Path = SAMPLE_
     added = 0
     werkgebieden = demo_werkgebieden(directory)
     for partner in DEMO_PARTNERS:
-        if repository.get_partner(session, partner.id) is None:
+        existing = repository.get_partner(session, partner.id)
+        if existing is not None and not existing.werkgebied:
+            # Registered before partners had a werkgebied (schema 0007): the demo gives it the sample's.
+            service.update_partner(session, actor, partner.id, PartnerUpdate(werkgebied=werkgebieden[partner.id]))
+            added += 1
+        if existing is None:
             service.create_partner(
                 session,
                 actor,

@@ -21,6 +21,7 @@ from hub.policy import repository, service
 from hub.policy.analysis.diff import diff
 from hub.policy.analysis.simulate import simulate
 from hub.policy.analysis.validate import validate
+from hub.policy.convenant.formaat import aandachtspunten
 from hub.policy.deciding.decision import Verzoek
 from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.models import EmergencyProhibition, PolicyVersion
@@ -105,7 +106,11 @@ def _out_all(session: Session, versions: Sequence[PolicyVersion]) -> list[Versio
     active = repository.active_version(session, now)
     return [
         VersionOut.model_validate(
-            {**version.model_dump(exclude={"source"}), "status": str(service.status(version, active, now))}
+            {
+                **version.model_dump(exclude={"source"}),
+                "status": str(service.status(version, active, now)),
+                "aandachtspunten": aandachtspunten(version.source, version.formaat),
+            }
         )
         for version in versions
     ]

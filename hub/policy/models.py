@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, Column, Integer
 from sqlmodel import Field, SQLModel
 
 from hub.kit.tables import UTCDateTime
+from hub.policy.convenant.format import FORMAAT
 
 
 class PolicyVersion(SQLModel, table=True):
@@ -25,6 +26,8 @@ class PolicyVersion(SQLModel, table=True):
     label: str = Field(max_length=64)
     content_hash: str = Field(max_length=80, unique=True)
     source: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    formaat: int = Field(default=FORMAAT, sa_column_kwargs={"server_default": "2"})
+    """The convenant format the source was approved in: it is read under that format forever (`convenant/formaat`)."""
     toelichting: str = Field(max_length=2000)
     proposed_by: str = Field(max_length=64)
     proposed_at: datetime = Field(sa_type=UTCDateTime)

@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 import structlog
 from sqlmodel import Session
 
+from hub import refusals
 from hub.db import Database
 from hub.kit import generation
 from hub.kit.clock import dutch_date
 from hub.policy import repository
-from hub.policy.convenant.format import PolicySource, Verbod
+from hub.policy.convenant.formaat import FormaatOnbekend, lees
+from hub.policy.convenant.format import FormatError, PolicySource, Verbod
 from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.models import EmergencyProhibition, PolicyVersion
 
@@ -40,6 +42,21 @@ def as_verbod(prohibition: EmergencyProhibition) -> Verbod:
         ontvangers=list(prohibition.ontvangers),
         geldig_van=dutch_date(prohibition.issued_at),
     )
+
+
+def readable(version: PolicyVersion) -> PolicySource:
+    """The version's source read under the format it was approved in; ConvenantUnreadable (503) when this hub
+    cannot read it (a newer hub wrote it, or the stored data no longer matches its format)."""
+    try:
+        return lees(version.source, version.formaat)
+    except (FormaatOnbekend, FormatError) as exc:
+        log.error(  # noqa: TRY400 - the problem is said; a traceback would print the stored source
+            "policy.unreadable", target_id=str(version.id), formaat=version.formaat, problem=str(exc)[:500]
+        )
+        raise refusals.ConvenantUnreadable(
+            f"convenant version {version.id} (format {version.formaat}) cannot be read by this hub: nothing is "
+            "disclosed until the privacy officers approve a version it can read"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +96,7 @@ class PolicyRuntime:
                 if len(self._compiled) > 32:
                     self._compiled.clear()
                 compiled = CompiledPolicy(
-                    PolicySource.model_validate(version.source),
+                    readable(version),
                     content_hash=version.content_hash,
                     label=f"{version.convenant} {version.label} (versie {version.id})",
                     noodverboden=[as_verbod(p) for p in emergency],

@@ -26,6 +26,10 @@ class VersionOut(ApiModel):
     approved_at: datetime | None
     active_from: datetime | None
     status: str
+    formaat: int = Field(description="The convenant format it was approved in; it is read under that format forever.")
+    aandachtspunten: list[str] = Field(
+        description="What today's format asks of a version of an older one, in Dutch; empty for today's format."
+    )
 
 
 class VersionDetail(VersionOut):

@@ -152,7 +152,7 @@ def _selects(world: World, selector: str, partner: str) -> bool:
 def _may_receive(world: World, ontvanger: str, doel: str, categorie: str, item: str | None) -> bool:
     """The oracle: may a field of `categorie` (and consent `item`) reach `ontvanger`, by the sentences above?"""
     deelnemer = next(d for d in world.source.convenant.deelnemers if d.partner == ontvanger)
-    if world.gemeente is None or world.gemeente not in deelnemer.werkgebied:
+    if world.gemeente is None or world.gemeente not in (deelnemer.werkgebied or ()):
         return False
     if world.gemeente not in world.registry[ontvanger] or ontvanger == world.verstrekker:
         return False

@@ -47,7 +47,7 @@ def test_sigkill_during_a_burst_of_meldingen(
     url = f"http://127.0.0.1:{port}"
     soorten = {d.partner: d.soort for d in sample_source.convenant.deelnemers}
     with httpx.Client(base_url=url, timeout=10) as http, receivers_for(url, partner_keys, http) as receivers:
-        werkgebieden = {d.partner: list(d.werkgebied) for d in sample_source.convenant.deelnemers}
+        werkgebieden = {d.partner: list(d.werkgebied or ()) for d in sample_source.convenant.deelnemers}
         register(database, partner_keys, {p: r.url for p, r in receivers.items()}, soorten, werkgebieden)
         activate_sample(database, sample_source, datetime.now(UTC))
         receivers["via-zuid-limburg"].start()

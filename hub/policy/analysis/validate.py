@@ -292,8 +292,9 @@ def _consents(source: PolicySource) -> list[Bevinding]:
                         f"{', '.join(missing)}: those categories will never be disclosed under it",
                     )
                 )
+    bound = all(d.werkgebied is not None for d in source.convenant.deelnemers)  # format 1 bound none
     for berichttype in source.berichttypes.berichttypes:
-        if berichttype.gemeente is None:
+        if berichttype.gemeente is None and bound:
             found.append(
                 Bevinding(
                     Niveau.WAARSCHUWING,

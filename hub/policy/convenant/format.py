@@ -15,10 +15,39 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+FORMAAT = 2
+"""The format every new version is written in. A stored version is read under the format it was approved in
+(`PolicyVersion.formaat`), verbatim, forever: its hash is on the ledger and in every disclosure.
+
+1. Until schema 0007 (release 0.1.0): no werkgebied per deelnemer, and `beroepsgeheim` of a soort a yes or no.
+2. Since schema 0008: every deelnemer names its werkgebied; a beroepsgeheim names the law that imposes it.
+   (Fields added since with a default, such as `procesafspraken` and `casus`, left the format at 2: a version
+   without them reads as it did.)
+"""
+
+FORMATEN = (1, 2)
+
+
+def formaat_of(info: ValidationInfo) -> int:
+    """The format a model is being read under: the validation context's `formaat`, else today's."""
+    context = info.context
+    formaat = context.get("formaat", FORMAAT) if isinstance(context, dict) else FORMAAT
+    return int(formaat)
+
 
 CODE = r"^[a-z0-9][a-z0-9_-]*$"
 RULE_ID = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
@@ -65,6 +94,16 @@ class Soort(Strict):
     beroepsgeheim: Beroepsgeheim | None = Field(
         default=None, description="The statutory professional secrecy duty of this kind of organisation, if any."
     )
+
+    @field_validator("beroepsgeheim", mode="before")
+    @classmethod
+    def _yes_or_no(cls, value: object, info: ValidationInfo) -> object:
+        # Format 1 said only yes or no, and meant "medisch of afgeleid beroepsgeheim": a convenant cannot create a
+        # secrecy duty, and a yes names no law, so it is read as none (fail closed: the verboden for partners
+        # without one apply). `hub/policy/convenant/formaat.py` tells the privacy officers to name the law.
+        if isinstance(value, bool) and formaat_of(info) == 1:
+            return None
+        return value
 
 
 class Verwerkingsactiviteit(Strict):
@@ -120,14 +159,30 @@ class Vocabulaires(Strict):
 class Deelnemer(Strict):
     partner: str = Field(pattern=CODE)
     soort: str = Field(pattern=CODE)
-    werkgebied: list[str] = Field(
-        min_length=1,
-        description="The CBS gemeentecodes (e.g. `GM0935`) this partner serves: it receives meldingen about them only.",
+    werkgebied: Annotated[
+        list[str] | None,
+        WithJsonSchema({"type": "array", "items": {"type": "string", "pattern": GEMEENTECODE}, "minItems": 1}),
+    ] = Field(
+        description="The CBS gemeentecodes (e.g. `GM0935`) this partner serves: it receives meldingen about them only."
     )
+    """None only in a version of format 1, which bound no disclosure to a werkgebied."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unbound(cls, data: object, info: ValidationInfo) -> object:
+        if formaat_of(info) == 1 and isinstance(data, dict) and "werkgebied" not in data:
+            return {**data, "werkgebied": None}
+        return data
 
     @field_validator("werkgebied")
     @classmethod
-    def _codes(cls, werkgebied: list[str]) -> list[str]:
+    def _codes(cls, werkgebied: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if werkgebied is None:
+            if formaat_of(info) == 1:
+                return None
+            raise ValueError("name the CBS gemeentecodes this partner serves, e.g. [GM0935]")
+        if not werkgebied:
+            raise ValueError("a werkgebied names at least one CBS gemeentecode")
         for code in werkgebied:
             if not re.fullmatch(GEMEENTECODE, code):
                 raise ValueError(f"{code!r} is not a CBS gemeentecode of the form GM0935")

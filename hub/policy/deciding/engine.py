@@ -128,7 +128,9 @@ class CompiledPolicy:
         self.content_hash = content_hash
         self.label = label
         self.deelnemers: Mapping[str, str] = MappingProxyType({d.partner: d.soort for d in source.convenant.deelnemers})
-        werkgebieden = {d.partner: frozenset(d.werkgebied) for d in source.convenant.deelnemers}
+        self.werkgebied_gebonden = all(d.werkgebied is not None for d in source.convenant.deelnemers)
+        """False for a version of format 1, which bound no disclosure to a werkgebied (and still does not)."""
+        werkgebieden = {d.partner: frozenset(d.werkgebied or ()) for d in source.convenant.deelnemers}
         if registry_werkgebieden is not None:
             werkgebieden = {p: w & registry_werkgebieden.get(p, frozenset()) for p, w in werkgebieden.items()}
         self.werkgebieden: Mapping[str, frozenset[str]] = MappingProxyType(werkgebieden)
@@ -278,6 +280,8 @@ class CompiledPolicy:
 
     def werkgebied_reden(self, ontvanger: str, gemeente: str | None) -> Reden | None:
         """Why `ontvanger` may receive nothing about `gemeente` (unknown, or outside its werkgebied), or None."""
+        if not self.werkgebied_gebonden:
+            return None
         if gemeente is None:
             return Reden.GEMEENTE_ONBEKEND
         if gemeente not in self.werkgebieden.get(ontvanger, frozenset()):

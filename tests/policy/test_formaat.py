@@ -1,0 +1,121 @@
+"""A stored convenant is read under the format it was approved in: a hub upgraded from release 0.1.0 still decides
+with the version in force there, with the meaning it was approved with where that is safe and fail closed where not.
+
+`formaat1_zuid_limburg.json` is the sample convenant exactly as a hub of release 0.1.0 (commit 790595d, schema 0007)
+stored it, with its content hash.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub import refusals
+from hub.kit.canonical import content_hash
+from hub.meldingen.schemas import Ontvangstbewijs
+from hub.partners.demo import SAMPLE_CONVENANT
+from hub.policy.convenant.formaat import FormaatOnbekend, aandachtspunten, formaat_van, lees
+from hub.policy.convenant.format import FORMAAT, FormatError, load_directory, source_to_data
+from hub.policy.deciding.decision import Reden, Uitkomst, Verzoek
+from hub.policy.deciding.engine import CompiledPolicy
+from hub.policy.models import PolicyVersion
+from hub.policy.runtime import readable
+from hub.policy.service import HASH_DOMAIN
+
+FORMAT_1 = Path(__file__).with_name("formaat1_zuid_limburg.json")
+
+
+@pytest.fixture(scope="module")
+def stored() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(FORMAT_1.read_text(encoding="utf-8"))
+    return data
+
+
+def compiled(source: dict[str, Any]) -> CompiledPolicy:
+    return CompiledPolicy(lees(source, 1), content_hash="sha256:f1", label="formaat 1", registry_werkgebieden={})
+
+
+class TestReading:
+    def test_the_stored_bytes_are_what_was_hashed_and_read_verbatim(self, stored: dict[str, Any]) -> None:
+        assert content_hash(HASH_DOMAIN, stored["source"]) == stored["content_hash"]
+        assert formaat_van(stored["source"]) == 1
+        assert lees(stored["source"], 1).convenant.convenant == "zuid-limburg"
+
+    def test_todays_format_refuses_it_naming_what_it_lacks(self, stored: dict[str, Any]) -> None:
+        with pytest.raises(FormatError) as raised:
+            lees(stored["source"], FORMAAT)
+        assert ("convenant.deelnemers.0.werkgebied", "", "Field required") in raised.value.problems
+
+    def test_todays_sample_is_of_todays_format(self) -> None:
+        source = source_to_data(load_directory(SAMPLE_CONVENANT))
+        assert formaat_van(source) == FORMAAT
+        assert aandachtspunten(source, FORMAAT) == ()
+
+    def test_a_new_version_may_not_leave_its_werkgebied_out_or_say_yes_for_a_beroepsgeheim(self) -> None:
+        source = source_to_data(load_directory(SAMPLE_CONVENANT))
+        source["convenant"]["deelnemers"][0]["werkgebied"] = None
+        source["vocabulaires"]["soorten"][0]["beroepsgeheim"] = True
+        with pytest.raises(FormatError) as raised:
+            lees(source, FORMAAT)
+        messages = " ".join(m for _, _, m in raised.value.problems)
+        assert "name the CBS gemeentecodes" in messages
+        assert "valid dictionary" in messages
+
+    def test_an_unknown_format_is_a_clear_refusal_not_a_500(self, stored: dict[str, Any]) -> None:
+        with pytest.raises(FormaatOnbekend):
+            lees(stored["source"], 9)
+        version = PolicyVersion(
+            id=7, convenant="zuid-limburg", label="9", content_hash="sha256:9", source=stored["source"], formaat=9,
+            toelichting="", proposed_by="fg", proposed_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )  # fmt: skip
+        with pytest.raises(refusals.ConvenantUnreadable, match="version 7 \\(format 9\\) cannot be read"):
+            readable(version)
+
+
+class TestMeaning:
+    def test_format_1_bound_no_disclosure_to_a_werkgebied_and_still_does_not(self, stored: dict[str, Any]) -> None:
+        policy = compiled(stored["source"])
+        assert not policy.werkgebied_gebonden
+        assert policy.werkgebied_reden("kredietbank-limburg", "GM0917") is None
+        assert policy.werkgebied_reden("kredietbank-limburg", None) is None
+
+    def test_a_yes_for_beroepsgeheim_names_no_law_so_health_data_is_withheld(self, stored: dict[str, Any]) -> None:
+        policy = compiled(stored["source"])
+        verzoek = Verzoek(
+            verstrekker="politie-limburg", ontvanger="via-zuid-limburg", berichttype="e33-verward-gedrag",
+            doel="screening-verward-gedrag", categorieen=frozenset({"gezondheid", "identificatie"}),
+            datum=date(2026, 12, 7),
+        )  # fmt: skip
+        besluit = policy.decide_in(verzoek, None)
+        assert besluit.uitkomst is Uitkomst.PARTIAL
+        assert "identificatie" in besluit.verstrekt
+        assert besluit.achtergehouden["gezondheid"].reden is Reden.VERBOD
+
+    def test_the_officers_are_told_what_todays_format_asks(self, stored: dict[str, Any]) -> None:
+        punten = aandachtspunten(stored["source"], 1)
+        assert len(punten) == 4
+        assert "schakel policy migreer" in punten[0]
+        assert "werkgebied" in punten[1]
+        assert "amw, cjg, ggz, veilig_thuis, via, zvh" in punten[2]
+        assert "toestemming" in punten[3]
+
+
+class TestReceipts:
+    def test_a_receipt_of_schema_0007_reads_back(self) -> None:
+        stored: dict[str, Any] = {
+            "meldingId": "18befec0b0e1daae402d8f3756332191", "ontvangenOp": "2026-12-07T14:24:52.017181Z",
+            "berichttype": "e33-verward-gedrag", "spoed": False, "posities": [0],
+            "ontvangers": [{
+                "partner": "via-zuid-limburg", "doel": "screening-verward-gedrag", "besluit": "partial",
+                "verstrekt": ["adres", "identificatie"], "leveringId": "afded24be0df3a3ee148bf9601a844b5",
+                "achtergehouden": [{"categorie": "strafrechtelijk", "reden": "geen-regel", "verwijzing": None}],
+            }],
+        }  # fmt: skip
+        receipt = Ontvangstbewijs.stored(stored)
+        assert (receipt.doel, receipt.gemeente, receipt.casus) == ("screening-verward-gedrag", None, None)
+        stored["ontvangers"].append({**stored["ontvangers"][0], "partner": "zvh-zuid-limburg", "doel": "casusoverleg"})
+        assert Ontvangstbewijs.stored(stored).doel is None
