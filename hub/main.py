@@ -178,7 +178,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         try:
             database.prepare()
             state.started_database = database
-            metrics.watch(database)
+            metrics.watch(database, state.policy_runtime)
             with database.unit_of_work(immediate=False) as session:  # a renamed log refuses to start, and says why
                 ledger_service.log_origin(session, settings.log_origin, settings.public_url)
             state.started_authenticator = Authenticator(

@@ -27,8 +27,9 @@ log = structlog.get_logger("hub.health")
     summary="Liveness, database readiness, and what needs the operator",
     description=(
         "200 when the process runs and the database answers, with `status` `degraded` and the `redenen` when "
-        "something needs the operator (dead letters, a delivery waiting over six hours, a checkpoint over two hours "
-        "old, a witness behind for an hour, a nearly full disk); a 503 problem when the database does not answer."
+        "something needs the operator (a convenant in force that cannot be read or is of an older format, dead "
+        "letters, a delivery waiting over six hours, a checkpoint over two hours old, a witness behind for an hour, a "
+        "nearly full disk); a 503 problem when the database does not answer."
     ),
 )
 async def health(state: StateDep) -> Health:

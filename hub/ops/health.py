@@ -1,8 +1,8 @@
 """What keeps the hub from working as it should, while it still answers: health says `degraded` and why.
 
 The same limits as the alert rules (`docker/prometheus/alerts.yml`), so the page, the health endpoint and the
-operator's alerts tell one story: dead letters, a delivery waiting too long, an old checkpoint, a witness behind, a
-disk that is nearly full."""
+operator's alerts tell one story: a convenant in force that cannot be read or is of an older format, dead letters, a
+delivery waiting too long, an old checkpoint, a witness behind, a disk that is nearly full."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlmodel import Session
+
 from hub.kit.clock import utcnow
 from hub.ops.metrics import Snapshot, embedded_data_dir, snapshot
+from hub.policy.convenant.format import FORMAAT
+from hub.policy.runtime import Stand
 from hub.state import HubState
 
 WAITING_TOO_LONG = timedelta(hours=6)
@@ -27,10 +31,25 @@ class Degraded:
     """In Dutch, for the operator; no personal data."""
 
 
-def degradations(found: Snapshot, now: datetime, data_dir: Path | None, disk_free_minimum: float) -> list[Degraded]:
+def degradations(
+    found: Snapshot, now: datetime, data_dir: Path | None, disk_free_minimum: float, convenant: Stand | None = None
+) -> list[Degraded]:
     """Why the hub is degraded (empty: it is not). `data_dir`: where the embedded database lives (None on
-    PostgreSQL, whose disk its own monitoring watches)."""
+    PostgreSQL, whose disk its own monitoring watches); `convenant`: the version in force, if any."""
     reasons = []
+    if convenant is not None and not convenant.leesbaar:
+        detail = (
+            f"Deze hub kan convenantversie {convenant.versie} (formaat {convenant.formaat}), die in werking is, niet "
+            "lezen: er wordt niets verstrekt. Laat twee privacy officers een versie goedkeuren die hij wel leest."
+        )
+        reasons.append(Degraded("convenant-onleesbaar", detail))
+    elif convenant is not None and convenant.formaat < FORMAAT:
+        detail = (
+            f"Convenantversie {convenant.versie} is goedgekeurd in formaat {convenant.formaat} en werkt met de "
+            f"betekenis van toen; het huidige formaat is {FORMAAT}. Op de convenantpagina staat wat het nieuwe "
+            "formaat van de privacy officers vraagt (`schakel policy migreer`)."
+        )
+        reasons.append(Degraded("convenant-oud-formaat", detail))
     if found.dead:
         count = "1 levering is" if found.dead == 1 else f"{found.dead} leveringen zijn"
         reasons.append(
@@ -58,7 +77,9 @@ def degradations(found: Snapshot, now: datetime, data_dir: Path | None, disk_fre
 
 def of_hub(state: HubState) -> list[Degraded]:
     """Why this hub is degraded now: its database's state, and the disk of its embedded database."""
-    database = state.database
+    database, now = state.database, utcnow()
     with database.engine.connect() as connection:
         found = snapshot(connection)
-    return degradations(found, utcnow(), embedded_data_dir(database), state.settings.health_disk_free_minimum)
+        with Session(connection) as session:
+            convenant = state.policy_runtime.stand(session, now)
+    return degradations(found, now, embedded_data_dir(database), state.settings.health_disk_free_minimum, convenant)

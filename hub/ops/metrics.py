@@ -27,11 +27,14 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
 from hub.db import Database
 from hub.delivery.models import Levering, Status
 from hub.kit.clock import utcnow
 from hub.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerHead
+from hub.policy.convenant.format import FORMAAT
+from hub.policy.runtime import PolicyRuntime
 
 _LATENCY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
 
@@ -83,9 +86,11 @@ class Metrics:
         self.state = HubState()
         self.registry.register(self.state)
 
-    def watch(self, database: Database | None) -> None:
-        """Report the hub's state from this database at each scrape (None: stop, e.g. at shutdown)."""
+    def watch(self, database: Database | None, runtime: PolicyRuntime | None = None) -> None:
+        """Report the hub's state from this database at each scrape (None: stop, e.g. at shutdown), and the
+        convenant in force as `runtime` reads it (the hub's processes; a delivery worker decides nothing)."""
         self.state.database = database
+        self.state.runtime = runtime
 
 
 class _Delegate(Collector):
@@ -154,6 +159,7 @@ class HubState(Collector):
 
     def __init__(self) -> None:
         self.database: Database | None = None
+        self.runtime: PolicyRuntime | None = None
 
     def describe(self) -> Iterator[Metric]:
         return iter(())  # read at scrape time only: never while registering
@@ -195,6 +201,20 @@ class HubState(Collector):
             for name, at in sorted(cosigned.items()):
                 lag.add_metric([name], int(checkpoint[0]) - at)
             yield lag
+        if self.runtime is not None:
+            with Session(self.database.engine) as session:
+                stand = self.runtime.stand(session, now)
+            if stand is not None:
+                yield GaugeMetricFamily(
+                    "schakel_convenant_leesbaar",
+                    "1 when this hub can read the convenant version in force; 0: nothing is disclosed.",
+                    value=1 if stand.leesbaar else 0,
+                )
+                yield GaugeMetricFamily(
+                    "schakel_convenant_formaat_achter",
+                    "How many formats the convenant version in force lags behind today's (0: today's).",
+                    value=FORMAAT - stand.formaat,
+                )
         data_dir = embedded_data_dir(self.database)
         if data_dir is not None:
             usage = shutil.disk_usage(data_dir)

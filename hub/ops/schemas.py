@@ -11,8 +11,8 @@ from hub.kit.api import ApiModel
 
 class HealthReden(ApiModel):
     code: str = Field(
-        description="`onbestelbare-leveringen`, `levering-wacht-lang`, `controlepunt-oud`, "
-        "`getuige-achter` or `schijf-bijna-vol`."
+        description="`convenant-onleesbaar`, `convenant-oud-formaat`, `onbestelbare-leveringen`, "
+        "`levering-wacht-lang`, `controlepunt-oud`, `getuige-achter` or `schijf-bijna-vol`."
     )
     detail: str = Field(description="What is the matter, in Dutch, for the operator.")
 

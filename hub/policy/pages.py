@@ -23,8 +23,10 @@ from hub.policy import repository, service
 from hub.policy.analysis.diff import diff
 from hub.policy.analysis.simulate import Opname, TrafficError, read_traffic, simulate
 from hub.policy.analysis.validate import Bevinding, Niveau, findings_from_format_error, validate
+from hub.policy.convenant.formaat import aandachtspunten
 from hub.policy.convenant.format import FormatError, raw_from_files
 from hub.policy.convenant.sentences import stromen
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.endpoints import RuntimeDep
 from hub.policy.models import PolicyVersion
 from hub.policy.runtime import emergency_code
@@ -59,7 +61,12 @@ def _versions(session: Session) -> list[dict[str, Any]]:
     now = utcnow()
     active = repository.active_version(session, now)
     return [
-        {"versie": v, "status": str(service.status(v, active, now))} for v in reversed(service.list_versions(session))
+        {
+            "versie": v,
+            "status": str(service.status(v, active, now)),
+            "aandachtspunten": aandachtspunten(v.source, v.formaat),
+        }
+        for v in reversed(service.list_versions(session))
     ]
 
 
@@ -71,15 +78,22 @@ def versions(request: Request, _: ReaderPage, session: SessionDep) -> Response:
 @router.get("/versies/{versie_id}")
 def version(request: Request, versie_id: int, person: ReaderPage, session: SessionDep, runtime: RuntimeDep) -> Response:
     found = service.get_version(session, _id(versie_id))
-    compiled = runtime.compile(found)
+    try:
+        compiled: CompiledPolicy | None = runtime.compile(found)
+    except refusals.ConvenantUnreadable:
+        compiled = None  # the page still shows what is known of it, and says that this hub cannot read it
     now = utcnow()
     status = str(service.status(found, repository.active_version(session, now), now))
     context = {
         "versie": found,
         "status": status,
         "labels": STATUS_LABELS,
-        "stromen": stromen(compiled.source),
-        "waarschuwingen": [f for f in validate(compiled.source) if f.niveau is Niveau.WAARSCHUWING],
+        "leesbaar": compiled is not None,
+        "aandachtspunten": aandachtspunten(found.source, found.formaat),
+        "stromen": stromen(compiled.source) if compiled is not None else [],
+        "waarschuwingen": (
+            [f for f in validate(compiled.source) if f.niveau is Niveau.WAARSCHUWING] if compiled is not None else []
+        ),
         "bevestigingen": web_repository.confirmations(session, APPROVE, str(found.id)),
         "mag_goedkeuren": status == "concept" and person.principal_id != found.proposed_by,
         "is_indiener": person.principal_id == found.proposed_by,

@@ -52,6 +52,11 @@ def active_version_key(session: Session, now: datetime) -> tuple[int, str] | Non
     return None if row is None or row[0] is None else (row[0], row[1])
 
 
+def formaat_of(session: Session, version_id: int) -> int:
+    """The format a version was approved in (without loading its source)."""
+    return int(session.exec(select(PolicyVersion.formaat).where(PolicyVersion.id == version_id)).one())
+
+
 def approved_versions(session: Session) -> list[tuple[datetime, int, str]]:
     """(active from, id, content hash) of every approved version, the newest activation first (ties: newest id)."""
     query = (

@@ -60,6 +60,16 @@ def readable(version: PolicyVersion) -> PolicySource:
 
 
 @dataclass(frozen=True, slots=True)
+class Stand:
+    """The version in force as the health, the metrics and the pages tell it."""
+
+    versie: int
+    formaat: int
+    leesbaar: bool
+    """False: the hub cannot read it, so nothing is disclosed (every melding is refused `convenant-unreadable`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class _Kept:
     """What decides, as read at one generation: the approved versions and the emergency prohibitions in force."""
 
@@ -124,6 +134,18 @@ class PolicyRuntime:
             return compiled
         version = repository.get_version(session, found[0])
         return None if version is None else self.compile(version, emergency, werkgebieden)
+
+    def stand(self, session: Session, now: datetime) -> Stand | None:
+        """The version in force, its format and whether this hub can read it; None when none is in force."""
+        found = repository.active_version_key(session, now)
+        if found is None:
+            return None
+        formaat = repository.formaat_of(session, found[0])
+        try:
+            self.active(session, now)
+        except refusals.ConvenantUnreadable:
+            return Stand(found[0], formaat, leesbaar=False)
+        return Stand(found[0], formaat, leesbaar=True)
 
     def kept(self, now: datetime) -> tuple[CompiledPolicy | None, int] | None:
         """(the policy in force at `now`, the generation it was read at) from memory, or None when not kept.

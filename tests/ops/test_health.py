@@ -16,6 +16,7 @@ from hub.delivery.models import Levering, Soort, Status
 from hub.kit.clock import utcnow
 from hub.ledger.models import LedgerCheckpoint, LedgerCosignature
 from hub.meldingen.models import Melding
+from tests.policy.test_formaat import in_force
 
 
 def _delivery(database: Database, status: Status, age: timedelta) -> None:
@@ -96,3 +97,19 @@ class TestDisk:
         if database.backend != "sqlite":
             pytest.skip("on PostgreSQL the database server's own monitoring watches its disk")
         assert "MiB vrij" in _reasons(http)["schijf-bijna-vol"]
+
+    def test_a_convenant_in_force_of_an_older_format(self, http: httpx.Client, database: Database) -> None:
+        version = in_force(database, formaat=1)
+        detail = _reasons(http)["convenant-oud-formaat"]
+        assert f"Convenantversie {version} is goedgekeurd in formaat 1" in detail
+        assert "schakel policy migreer" in detail
+        metrics = http.get("/metrics").text
+        assert "schakel_convenant_leesbaar 1.0" in metrics
+        assert "schakel_convenant_formaat_achter 1.0" in metrics
+
+    def test_a_convenant_in_force_the_hub_cannot_read(self, http: httpx.Client, database: Database) -> None:
+        version = in_force(database, formaat=9)  # as a newer hub would have written it
+        reasons = _reasons(http)
+        assert f"convenantversie {version} (formaat 9)" in reasons["convenant-onleesbaar"]
+        assert "convenant-oud-formaat" not in reasons
+        assert "schakel_convenant_leesbaar 0.0" in http.get("/metrics").text

@@ -8,14 +8,16 @@ stored it, with its content hash.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hub import refusals
+from hub.db import Database
 from hub.kit.canonical import content_hash
+from hub.kit.clock import utcnow
 from hub.meldingen.schemas import Ontvangstbewijs
 from hub.partners.demo import SAMPLE_CONVENANT
 from hub.policy.convenant.formaat import FormaatOnbekend, aandachtspunten, formaat_van, lees
@@ -25,6 +27,7 @@ from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.models import PolicyVersion
 from hub.policy.runtime import readable
 from hub.policy.service import HASH_DOMAIN
+from tests.partnership import Partnership, sample_melding
 
 FORMAT_1 = Path(__file__).with_name("formaat1_zuid_limburg.json")
 
@@ -33,6 +36,23 @@ FORMAT_1 = Path(__file__).with_name("formaat1_zuid_limburg.json")
 def stored() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(FORMAT_1.read_text(encoding="utf-8"))
     return data
+
+
+def in_force(database: Database, formaat: int) -> int:
+    """The convenant as a hub of release 0.1.0 stored it, approved and in force from now (after any
+    other), read under `formaat`. Returns its version id."""
+    stored = json.loads(FORMAT_1.read_text(encoding="utf-8"))
+    now = utcnow()
+    with database.unit_of_work() as session:
+        version = PolicyVersion(
+            convenant="zuid-limburg", label="2025.1", source=stored["source"],
+            content_hash=stored["content_hash"] if formaat == 1 else f"sha256:{formaat:064x}",  # as a newer hub's
+            formaat=formaat, toelichting="-", proposed_by="fg-a", proposed_at=now - timedelta(days=2),
+            approved_by="fg-b", approved_at=now, active_from=now,
+        )  # fmt: skip
+        session.add(version)
+        session.flush()
+        return version.id or 0
 
 
 def compiled(source: dict[str, Any]) -> CompiledPolicy:
@@ -119,3 +139,31 @@ class TestReceipts:
         assert (receipt.doel, receipt.gemeente, receipt.casus) == ("screening-verward-gedrag", None, None)
         stored["ontvangers"].append({**stored["ontvangers"][0], "partner": "zvh-zuid-limburg", "doel": "casusoverleg"})
         assert Ontvangstbewijs.stored(stored).doel is None
+
+
+class TestInForce:
+    """A hub whose version in force is of format 1 decides and delivers with it; one it cannot read refuses."""
+
+    def test_format_1_in_force_decides_and_delivers(self, partnership: Partnership) -> None:
+        in_force(partnership.database, formaat=1)
+        with partnership.client("politie-limburg") as client:
+            inhoud = sample_melding("e33-verward-gedrag")
+            inhoud["incident"]["gemeentecode"] = "GM0917"  # Heerlen: format 1 bound no one to a werkgebied
+            receipt = client.submit_melding({"berichttype": "e33-verward-gedrag", "inhoud": inhoud})
+        via = next(o for o in receipt["ontvangers"] if o["partner"] == "via-zuid-limburg")
+        assert via["leveringId"]
+        withheld = {a["categorie"]: a for a in via["achtergehouden"]}
+        assert withheld["gezondheid"]["reden"] == "verbod"
+        assert withheld["gezondheid"]["verwijzing"] == "V-01"
+        assert "gezondheid" not in via["verstrekt"]
+
+    def test_a_version_the_hub_cannot_read_is_a_503_problem_not_a_500(self, partnership: Partnership) -> None:
+        version = in_force(partnership.database, formaat=9)
+        with partnership.client("politie-limburg") as client:
+            body = {"berichttype": "e33-verward-gedrag", "inhoud": sample_melding("e33-verward-gedrag")}
+            answer = client.send("POST", "/api/v1/meldingen", json_body=body)
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        problem = answer.json()
+        assert problem["code"] == "convenant-unreadable"
+        assert f"convenant version {version} (format 9)" in problem["detail"]

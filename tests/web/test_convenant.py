@@ -205,3 +205,28 @@ class TestNoodverbod:
             kept = web_repository.confirmations(session, "noodverbod-opheffen")
             assert [(c.object_id, c.principal_id) for c in kept] == [("1", "gemeente-maastricht-fg")]
             assert verify(confirm.export(kept[0]), expected_origin=web_hub.url).handeling == "noodverbod-opheffen"
+
+
+class TestOlderFormats:
+    """A hub upgraded from 0.1.0 keeps its convenant in force; its pages say what today's format asks (#35)."""
+
+    def test_a_version_in_force_of_format_1_and_one_the_hub_cannot_read(self, context: Any, web_hub: WebHub) -> None:
+        from tests.policy.test_formaat import in_force  # noqa: PLC0415 - the stored 0.1.0 convenant
+        from tests.web.test_accessibility import check_page  # noqa: PLC0415
+
+        old = in_force(web_hub.database, formaat=1)
+        page = enrol(context, web_hub, "zvh-zuid-limburg-fg")
+        page.goto(web_hub.url + "/convenant")
+        expect(page.get_by_text(f"Versie {old}, die in werking is, heeft formaat 1")).to_be_visible()
+        check_page(page, "convenant-oud-formaat")
+        page.get_by_role("link", name=f"{old}: zuid-limburg 2025.1").click()
+        expect(page.get_by_role("heading", name="Wat het nieuwe formaat vraagt")).to_be_visible()
+        expect(page.get_by_text("Formaat 1 noemde geen wet")).to_be_visible()
+        check_page(page, "convenantversie-oud-formaat")
+
+        unreadable = in_force(web_hub.database, formaat=9)
+        page.goto(f"{web_hub.url}/convenant/versies/{unreadable}")
+        expect(page.get_by_text("Deze hub kan deze versie niet lezen (formaat 9)")).to_be_visible()
+        operator = enrol(context, web_hub, "zvh-zuid-limburg-beheer")
+        operator.goto(web_hub.url + "/beheer")
+        expect(operator.get_by_text(f"Deze hub kan convenantversie {unreadable} (formaat 9)")).to_be_visible()
