@@ -19,11 +19,19 @@ from hub.kit.canonical import content_hash
 from hub.kit.cli import HubOption, KeyOption, PartnerOption, PrincipalOption, officer_client, open_database
 from hub.kit.clock import dutch_date, utcnow
 from hub.kit.progress import counted
-from hub.policy import service
+from hub.policy import repository, service
 from hub.policy.analysis.diff import diff
 from hub.policy.analysis.simulate import TrafficError, read_traffic, simulate
 from hub.policy.analysis.validate import Niveau, findings_from_format_error, has_errors, validate
-from hub.policy.convenant.format import FormatError, json_schemas, load_directory, source_to_data
+from hub.policy.convenant.format import (
+    FORMAAT,
+    FormatError,
+    json_schemas,
+    load_directory,
+    source_to_data,
+    write_directory,
+)
+from hub.policy.convenant.migreren import migreer
 from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.runtime import PolicyRuntime, emergency_code
 
@@ -159,6 +167,62 @@ def emergency_command() -> None:
     if overdue:
         print(f"{overdue} noodverbod(en) wachten langer dan 24 uur op bevestiging door een tweede privacy officer")
         raise typer.Exit(3)
+
+
+@policy_app.command("migreer")
+def migrate_command(
+    uit: Annotated[Path, typer.Option(help="Nieuwe map voor de convenantbestanden in het huidige formaat.")],
+    versie: Annotated[int | None, typer.Option(help="De versie om te migreren (standaard: die in werking).")] = None,
+    werkgebied: Annotated[
+        list[str] | None,
+        typer.Option(help="PARTNER=GM0935,GM0938: het werkgebied van een deelnemer (anders dat uit het register)."),
+    ] = None,
+    gemeenteveld: Annotated[
+        list[str] | None, typer.Option(help="BERICHTTYPE=veld: het veld met de CBS-gemeentecode van de melding.")
+    ] = None,
+) -> None:
+    """Schrijf een versie van een ouder formaat als convenantmap in het huidige formaat, om aan te vullen, te
+    controleren en voor te stellen (`policy propose`). Exitcode 1 zolang er iets aan te vullen is."""
+    if uit.exists() and any(uit.iterdir()):
+        print(f"fout: de map {uit} bestaat al en is niet leeg; kies een nieuwe", file=sys.stderr)
+        raise typer.Exit(2)
+    given = {p: _codes(c) for p, c in _pairs(werkgebied or [], "--werkgebied", "PARTNER=GM0935,GM0938")}
+    velden = dict(_pairs(gemeenteveld or [], "--gemeenteveld", "BERICHTTYPE=veld"))
+    with open_database() as database, database.unit_of_work(immediate=False) as session:
+        if versie is None:
+            active = repository.active_version(session, utcnow())
+            if active is None:
+                print("fout: er is geen versie in werking; noem er een met --versie", file=sys.stderr)
+                raise typer.Exit(1)
+            found = active
+        else:
+            found = service.get_version(session, versie)
+        registry = {p: list(codes) for p, codes in repository.registry_werkgebieden(session) if codes}
+        migratie = migreer(found.source, found.formaat, werkgebieden=registry | given, gemeentevelden=velden)
+    write_directory(uit, migratie.bron)
+    print(f"Versie {found.id} (formaat {found.formaat}) staat in formaat {FORMAAT} in {uit}.")
+    for line in migratie.gedaan:
+        print(f"  gedaan: {line}")
+    for line in migratie.nog_te_doen:
+        print(f"  nog te doen: {line}")
+    print(f"Daarna: schakel policy validate {uit}, en schakel policy propose {uit} --toelichting '...'.")
+    if migratie.nog_te_doen:
+        raise typer.Exit(1)
+
+
+def _pairs(values: list[str], option: str, form: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip() or not rest.strip():
+            print(f"fout: {option} {value!r} heeft niet de vorm {form}", file=sys.stderr)
+            raise typer.Exit(2)
+        pairs.append((key.strip(), rest.strip()))
+    return pairs
+
+
+def _codes(werkgebied: str) -> list[str]:
+    return [code.strip().upper() for code in werkgebied.split(",") if code.strip()]
 
 
 def _print(answer: Any) -> None:

@@ -13,15 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from hub import refusals
+from hub.cli import app
 from hub.db import Database
 from hub.kit.canonical import content_hash
 from hub.kit.clock import utcnow
 from hub.meldingen.schemas import Ontvangstbewijs
 from hub.partners.demo import SAMPLE_CONVENANT
+from hub.policy.analysis.validate import Niveau, validate
 from hub.policy.convenant.formaat import FormaatOnbekend, aandachtspunten, formaat_van, lees
 from hub.policy.convenant.format import FORMAAT, FormatError, load_directory, source_to_data
+from hub.policy.convenant.migreren import migreer
 from hub.policy.deciding.decision import Reden, Uitkomst, Verzoek
 from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.models import PolicyVersion
@@ -30,6 +34,7 @@ from hub.policy.service import HASH_DOMAIN
 from tests.partnership import Partnership, sample_melding
 
 FORMAT_1 = Path(__file__).with_name("formaat1_zuid_limburg.json")
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +172,48 @@ class TestInForce:
         problem = answer.json()
         assert problem["code"] == "convenant-unreadable"
         assert f"convenant version {version} (format 9)" in problem["detail"]
+
+
+class TestMigreer:
+    """`schakel policy migreer` writes the version in force in today's format, for the officers to complete and
+    propose; it never approves anything."""
+
+    def test_what_can_be_carried_over_and_what_the_officers_must_add(self, stored: dict[str, Any]) -> None:
+        partners = [d["partner"] for d in stored["source"]["convenant"]["deelnemers"]]
+        werkgebieden = {p: ["GM0935"] for p in partners[1:]}
+        migratie = migreer(
+            stored["source"], 1, werkgebieden=werkgebieden, gemeentevelden={"e33-verward-gedrag": "incident.gemeente"}
+        )
+        todo = "\n".join(migratie.nog_te_doen)
+        assert f"werkgebied (CBS-gemeentecodes, bijv. [GM0935]) aan: {partners[0]};" in todo
+        assert "beroepsgeheim van amw, cjg, ggz, veilig_thuis, via, zvh, zonder wet" in todo
+        assert "zorgmelding" in todo and "e33-verward-gedrag" not in todo
+        assert "toestemmingen" in todo
+        assert any("e33-verward-gedrag (incident.gemeente)" in line for line in migratie.gedaan)
+        assert stored["source"]["convenant"]["deelnemers"][1].get("werkgebied") is None  # the stored bytes untouched
+
+    def test_the_command_writes_a_directory_that_validates_once_complete(
+        self, database: Database, cli_env: None, tmp_path: Path
+    ) -> None:
+        version = in_force(database, formaat=1)
+        partners = [
+            d["partner"] for d in json.loads(FORMAT_1.read_text(encoding="utf-8"))["source"]["convenant"]["deelnemers"]
+        ]
+        out = tmp_path / "gemigreerd"
+        result = runner.invoke(app, ["policy", "migreer", "--uit", str(out), "--werkgebied", "bestaat=niet-goed"])
+        assert result.exit_code == 1, result.output  # the partner is unknown: it lists every partner as still to do
+        assert f"Versie {version} (formaat 1) staat in formaat 2" in result.stdout
+        assert "nog te doen: Geef in convenant.yaml een werkgebied" in result.stdout
+        again = runner.invoke(app, ["policy", "migreer", "--uit", str(out)])
+        assert again.exit_code == 2 and "bestaat al" in again.stderr
+        complete = tmp_path / "compleet"
+        options = [a for p in partners for a in ("--werkgebied", f"{p}=GM0935,gm0938")]
+        result = runner.invoke(app, ["policy", "migreer", "--uit", str(complete), *options])
+        assert "gedaan: Werkgebied overgenomen" in result.stdout
+        source = load_directory(complete)  # today's format: it loads without a format context
+        assert source.convenant.deelnemers[0].werkgebied == ["GM0935", "GM0938"]
+        assert source.convenant.versie == "2026.1-formaat2"
+        assert all(s.beroepsgeheim is None for s in source.vocabulaires.soorten)
+        assert not [f for f in validate(source) if f.niveau is Niveau.FOUT]
+        bad = runner.invoke(app, ["policy", "migreer", "--uit", str(tmp_path / "x"), "--gemeenteveld", "zonder-is"])
+        assert bad.exit_code == 2 and "heeft niet de vorm BERICHTTYPE=veld" in bad.stderr

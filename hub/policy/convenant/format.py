@@ -452,6 +452,19 @@ def source_to_data(source: PolicySource) -> dict[str, Any]:
     return data
 
 
+def write_directory(directory: Path, data: dict[str, Any]) -> None:
+    """A convenant given as data written as its directory of YAML files (the reverse of `load_directory`)."""
+    (directory / "regels").mkdir(parents=True, exist_ok=True)
+    for name in _FILES:
+        _write_yaml(directory / f"{name}.yaml", data[name])
+    for file_name, rules in sorted(data["regels"].items()):
+        _write_yaml(directory / "regels" / file_name, rules)
+
+
+def _write_yaml(path: Path, content: Any) -> None:
+    path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+
+
 def _read_yaml(path: Path, problems: list[tuple[str, str, str]]) -> Any:
     label = path.name if path.parent.name != "regels" else f"regels/{path.name}"
     try:
