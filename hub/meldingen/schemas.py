@@ -96,13 +96,13 @@ class Ontvangstbewijs(ApiModel):
 
     @classmethod
     def stored(cls, receipt: dict[str, Any]) -> Ontvangstbewijs:
-        """A receipt as the hub stored it, from any schema. One stored up to schema 0007 named no doel, gemeente or
-        casus of the melding: there was none (a recipient's doel was its own; no melding was bound to a gemeente or
-        a casus), so they read as null, or as the one doel all its recipients shared."""
+        """A receipt as the hub stored it, from any schema. One stored up to schema 0007 named no doel or gemeente
+        of the melding, and up to 0012 no casus: there was none (a recipient's doel was its own; no melding was bound
+        to a gemeente or a casus), so they read as null, or the doel as the one all its recipients shared."""
         if "doel" not in receipt:
             doelen = {o.get("doel") for o in receipt.get("ontvangers", [])}
-            receipt = {"gemeente": None, "casus": None, **receipt, "doel": doelen.pop() if len(doelen) == 1 else None}
-        return cls.model_validate(receipt)
+            receipt = {**receipt, "doel": doelen.pop() if len(doelen) == 1 else None}
+        return cls.model_validate({"gemeente": None, "casus": None, **receipt})
 
 
 class BerichttypeOut(ApiModel):
