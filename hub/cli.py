@@ -134,7 +134,7 @@ def failure(exc: BaseException) -> int | None:
     from pydantic import ValidationError  # noqa: PLC0415
 
     from connectors import ConnectorError, HubError  # noqa: PLC0415
-    from hub.errors import ConfigurationError, SchakelError  # noqa: PLC0415
+    from hub.errors import ConfigurationError, SchakelError, UpgradeRefused  # noqa: PLC0415
     from hub.keys.keyring import KeyringError  # noqa: PLC0415
     from hub.web.wording import ZINNEN  # noqa: PLC0415
 
@@ -142,7 +142,7 @@ def failure(exc: BaseException) -> int | None:
         # The sentence a person reads for this refusal (as on the pages), with the code a script can match.
         print(f"fout: {ZINNEN.get(exc.code, str(exc))} ({exc.code})", file=sys.stderr)
         return EXIT_REFUSED
-    if isinstance(exc, KeyringError | ConnectorError):
+    if isinstance(exc, KeyringError | ConnectorError | UpgradeRefused):
         print(f"fout: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     if isinstance(exc, ValidationError):

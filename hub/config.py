@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     delivery_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     delivery_backoff_base_seconds: float = Field(default=2.0, gt=0, le=3600)
     delivery_max_age_seconds: int = Field(default=3 * 86400, ge=1, description="Then a delivery is a dead letter.")
+    db_backup_command: str | None = Field(
+        default=None,
+        description=(
+            "PostgreSQL: the shell command `schakel db upgrade` runs for a backup before it migrates (e.g. a "
+            "`pg_dump` into your backup store); without it, the operator confirms with `--backup-gemaakt`."
+        ),
+    )
     health_disk_free_minimum: float = Field(
         default=0.05, ge=0, le=1, description="Health says degraded when less than this share of the data disk is free."
     )

@@ -136,21 +136,30 @@ class Database:
         with self.engine.begin() as connection:
             command.upgrade(migration_config(connection), "head")
 
-    def prepare(self) -> None:
+    def prepare(self, guard: Callable[[Database], object] | None = None) -> None:
         """Make sure the schema is current before serving.
 
-        The embedded SQLite database brings itself up to date; a shared PostgreSQL is migrated explicitly, once,
-        by `schakel db upgrade`, never by each of several API processes starting at the same time.
+        The embedded SQLite database brings itself up to date, after `guard` (a dry run and a backup: see
+        hub/ops/upgrading.py) where it holds data; a shared PostgreSQL is migrated explicitly, once, by
+        `schakel db upgrade`, never by each of several API processes starting at the same time.
         """
         if self.backend == "sqlite":
+            current = self.current_revision()
+            if guard is not None and current is not None and current != self.head():
+                guard(self)
             self.upgrade()
             return
-        head = ScriptDirectory.from_config(migration_config()).get_current_head()
+        head = self.head()
         current = self.current_revision()
         if current != head:
             raise ConfigurationError(
                 f"the database schema is at {current or 'nothing'}, the code needs {head}; run `schakel db upgrade`"
             )
+
+    @staticmethod
+    def head() -> str | None:
+        """The newest migration this code has."""
+        return ScriptDirectory.from_config(migration_config()).get_current_head()
 
     def revision(self, message: str, revision_id: str) -> None:
         """Write a new migration, generated from the difference between the models and this database."""

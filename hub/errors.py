@@ -113,6 +113,11 @@ class ServiceUnavailable(SchakelError):
     headers: ClassVar[dict[str, str] | None] = {"Retry-After": "5"}
 
 
+class UpgradeRefused(RuntimeError):
+    """`schakel db upgrade` (or a hub bringing its SQLite database up to date) did not migrate, and says why in
+    Dutch: the result could not be served, or the backup before it failed. Nothing was changed."""
+
+
 class ConfigurationError(Exception):
     """The hub cannot start with this configuration; the message says what to change."""
 

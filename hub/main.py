@@ -37,6 +37,7 @@ from hub.ledger.witnesses import keeper_for
 from hub.logging import configure_logging
 from hub.meldingen.endpoints import router as meldingen_router
 from hub.meldingen.service import Schemas
+from hub.ops import upgrading
 from hub.ops.endpoints import metrics_router
 from hub.ops.endpoints import router as ops_router
 from hub.ops.metrics import Metrics
@@ -176,7 +177,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         database = Database(settings.effective_database_url)
         sequencer = state.started_sequencer = Sequencer(database)
         try:
-            database.prepare()
+            database.prepare(guard=upgrading.guarded(state.vault))
             state.started_database = database
             metrics.watch(database, state.policy_runtime)
             with database.unit_of_work(immediate=False) as session:  # a renamed log refuses to start, and says why

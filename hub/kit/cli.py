@@ -22,10 +22,17 @@ def open_database(*, prepare: bool = True) -> Iterator[Database]:
     database = Database(get_settings().effective_database_url)
     try:
         if prepare:
-            database.prepare()
+            database.prepare(guard=_checked_upgrade)
         yield database
     finally:
         database.dispose()
+
+
+def _checked_upgrade(database: Database) -> None:
+    """Before a command brings an embedded SQLite database up to date: the dry run and the backup."""
+    from hub.ops.upgrading import guarded, vault_or_none  # noqa: PLC0415 - only when an upgrade is due
+
+    guarded(vault_or_none(get_settings().keys_dir))(database)
 
 
 def cli_actor() -> str:

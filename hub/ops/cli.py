@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
@@ -18,7 +18,11 @@ from hub.config import Settings, get_settings
 from hub.errors import ConfigurationError
 from hub.keys.keyring import HubKeyring
 from hub.kit.cli import cli_actor, open_database
+from hub.kit.clock import utcnow
 from hub.pseudonym.secrets import PrivacySecrets
+
+if TYPE_CHECKING:
+    from hub.db import Database
 
 app = typer.Typer(rich_markup_mode=None, no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(
@@ -192,11 +196,64 @@ def worker() -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Voer elke migratie uit die nog niet is gedraaid."""
+def db_upgrade(
+    droog: Annotated[bool, typer.Option("--droog", help="Zeg alleen wat er zou gebeuren; verander niets.")] = False,
+    backup_gemaakt: Annotated[
+        bool, typer.Option("--backup-gemaakt", help="PostgreSQL: ik maakte zelf een backup (zonder backupopdracht).")
+    ] = False,
+) -> None:
+    """Voer elke migratie uit die nog niet is gedraaid: eerst zegt het wat, probeert het op een kopie of de hub
+    daarna alles kan lezen, en maakt het een backup. Exitcode 1 als het niet doorgaat (er is niets veranderd)."""
+    from hub.ops import upgrading  # noqa: PLC0415 - keeps `schakel --help` fast
+
+    settings = get_settings()
     with open_database(prepare=False) as database:
+        plan = upgrading.plan(database)
+        if not plan.needed:
+            print(f"database op revisie {plan.head}: er is niets te doen")
+            return
+        print(f"database op revisie {plan.current or 'leeg'}; deze versie van Schakel brengt haar naar {plan.head}:")
+        print("\n".join(plan.lines()))
+        if plan.current is not None:
+            problems = upgrading.dry_run(database, upgrading.vault_or_none(settings.keys_dir))
+            if problems:
+                print(f"fout: {upgrading.NotServable(problems)}", file=sys.stderr)
+                for problem in problems[1:20]:
+                    print(f"  ook: {problem}", file=sys.stderr)
+                raise typer.Exit(1)
+            print("proef op een kopie: na de upgrade kan de hub alles lezen")
+        if droog:
+            print("--droog: er is niets veranderd")
+            return
+        if plan.current is not None:
+            _backup_before_upgrade(database, settings.db_backup_command, backup_gemaakt)
         database.upgrade()
         print(f"database op revisie {database.current_revision()}")
+
+
+def _backup_before_upgrade(database: Database, backup_command: str | None, confirmed: bool) -> None:
+    from hub.ops import upgrading  # noqa: PLC0415
+
+    if database.backend == "sqlite":
+        path = upgrading.backup_sqlite(
+            database, upgrading.sqlite_backup_path(database, database.current_revision(), utcnow())
+        )
+        print(f"backup gemaakt: {path}")
+    elif backup_command:
+        try:
+            upgrading.run_backup_command(backup_command)
+        except upgrading.BackupFailed as exc:
+            print(f"fout: de backup is mislukt, dus de upgrade is niet uitgevoerd: {exc}", file=sys.stderr)
+            raise typer.Exit(1) from None
+        print("backup gemaakt met SCHAKEL_DB_BACKUP_COMMAND")
+    elif not confirmed:
+        print(
+            "fout: maak eerst een backup, bijvoorbeeld met\n  "
+            f"{upgrading.pg_dump_advice(database)}\n"
+            "en draai dan `schakel db upgrade --backup-gemaakt` (of zet SCHAKEL_DB_BACKUP_COMMAND)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1)
 
 
 @db_app.command("check")

@@ -134,10 +134,18 @@ def upgraded(asset: Path, database: str, tmp_path: Path) -> Iterator[Upgraded]:
     }
     with _database(asset, database, tmp_path) as database_url:
         env["SCHAKEL_DATABASE_URL"] = database_url
+        dump = tmp_path / "voor-upgrade.dump"
+        if database == "postgresql":  # a real backup, as the operator configures it
+            env["SCHAKEL_DB_BACKUP_COMMAND"] = f"pg_dump --format=custom --file={dump} '{database_url}'"
         settings = Settings(database_url=database_url, keys_dir=keys, public_url=url)
         hub = Upgraded(url, keys, env, manifest, settings)
         upgrade = hub.schakel("db", "upgrade")
         assert upgrade.returncode == 0, upgrade.stderr
+        assert "proef op een kopie: na de upgrade kan de hub alles lezen" in upgrade.stdout
+        if database == "postgresql":
+            assert dump.stat().st_size > 0, "the backup was made before the migrations ran"
+        else:
+            assert "backup gemaakt: " in upgrade.stdout
         log = tmp_path / "hub.log"
         with log.open("wb") as output:
             process = subprocess.Popen(
