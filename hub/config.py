@@ -79,6 +79,9 @@ class Settings(BaseSettings):
             "`pg_dump` into your backup store); without it, the operator confirms with `--backup-gemaakt`."
         ),
     )
+    backup_recipient: str | None = Field(
+        default=None, description="The operator's age recipient (`age1...`) that `schakel backup` encrypts for."
+    )
     health_disk_free_minimum: float = Field(
         default=0.05, ge=0, le=1, description="Health says degraded when less than this share of the data disk is free."
     )

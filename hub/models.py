@@ -10,7 +10,15 @@ from hub.bekendheid.models import BekendSignaal
 from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusInformering, CasusMelding, CasusPersoon
 from hub.delivery.models import Levering
 from hub.kit.generation import Generatie
-from hub.ledger.models import LedgerBetrokkene, LedgerCheckpoint, LedgerCosignature, LedgerEntry, LedgerHead, LedgerNode
+from hub.ledger.models import (
+    LedgerBetrokkene,
+    LedgerCheckpoint,
+    LedgerCosignature,
+    LedgerEntry,
+    LedgerHead,
+    LedgerNode,
+    LedgerTerugzetting,
+)
 from hub.meldingen.models import Melding
 from hub.partners.models import Partner, Principal, PrincipalKey
 from hub.policy.models import EmergencyProhibition, PolicyVersion
@@ -41,6 +49,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerHead",
     "LedgerNode",
+    "LedgerTerugzetting",
     "Levering",
     "Melding",
     "Partner",

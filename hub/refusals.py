@@ -290,6 +290,13 @@ class LeveringIngetrokkenHerstart(Conflict):
     code = "levering-ingetrokken-herstart"
 
 
+class LogRolledBack(Conflict):
+    """The log was put back behind a checkpoint its witnesses cosigned (a restore from an older backup): the hub signs
+    no checkpoint over it. See the health and docs/deployment.md, "Backup en herstel"."""
+
+    code = "log-rolled-back"
+
+
 class MeldingAlGekoppeld(Conflict):
     """This melding belongs to the casus already."""
 

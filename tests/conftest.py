@@ -38,7 +38,7 @@ from hub.pseudonym.secrets import PrivacySecrets
 from tests.server import free_socket, serving
 from tests.support import PRINCIPALS, Actor, seed_registry
 
-pytest_plugins = ["tests.partnership"]
+pytest_plugins = ["tests.partnership", "tests.witnessing"]
 """The live sample partnership (`partnership`, `regie`, ...), for the tests of every domain."""
 
 POSTGRES_ENV = "SCHAKEL_TEST_POSTGRES_URL"

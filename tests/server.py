@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -20,6 +22,35 @@ def free_socket() -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
+
+
+def start_serving(
+    command: Callable[[int], list[str]], log: Path, seconds: float = 60, **popen: Any
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start `command(port)` (a `schakel serve`) on a free port and wait until that process itself listens there.
+
+    Seen in CI: a port freed by `free_socket` went to two tests at once; the second hub could not bind it and
+    stopped, while the first one answered the second test's health check. So the answer must come from this process
+    (its own log says it listens, and it is still running), and a port taken meanwhile is tried again with another.
+    """
+    for _ in range(3):
+        sock = free_socket()
+        port = sock.getsockname()[1]
+        sock.close()
+        with log.open("wb") as output:
+            process = subprocess.Popen(command(port), stdout=output, stderr=subprocess.STDOUT, **popen)
+        deadline = time.monotonic() + seconds
+        while process.poll() is None and time.monotonic() < deadline:
+            if f"running on http://127.0.0.1:{port}" in log.read_text(errors="replace"):
+                return process, port
+            time.sleep(0.1)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+            break
+        if "address already in use" not in log.read_text(errors="replace"):
+            break
+    raise RuntimeError(f"{' '.join(command(0))[:80]} did not come up:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from connectors import HubClient, SigningKey
-from tests.server import free_socket
+from tests.server import start_serving
 
 BIN = Path(sys.executable).parent
 
@@ -31,36 +31,18 @@ def _env(**extra: str) -> dict[str, str]:
 
 @pytest.fixture
 def demo_hub(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen(
-        # No SCHAKEL_PUBLIC_URL: the hub takes the URL it serves as the token audience.
-        [str(BIN / "schakel"), "serve", "--demo", "--port", str(port)],
-        cwd=tmp_path,
-        env=_env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # No SCHAKEL_PUBLIC_URL: the hub takes the URL it serves as the token audience.
+    process, port = start_serving(
+        lambda port: [str(BIN / "schakel"), "serve", "--demo", "--port", str(port)],
+        tmp_path / "serve.log", seconds=30, cwd=tmp_path, env=_env(),
+    )  # fmt: skip
     url = f"http://localhost:{port}"  # the public URL serve takes on 127.0.0.1: passkeys need a host name
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = (tmp_path / "serve.log").read_text()
-                raise RuntimeError(f"schakel serve --demo did not come up:\n{output}")
-            time.sleep(0.1)
+        assert httpx.get(url + "/api/v1/health", timeout=5).status_code == 200
         yield url, tmp_path
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)
-        log.close()
 
 
 class TestNewcomer:

@@ -99,3 +99,22 @@ class LedgerCosignature(SQLModel, table=True):
     tijdstip: int = Field(sa_column=Column(BigInteger(), nullable=False))
     """When the witness cosigned, POSIX seconds (inside the cosignature)."""
     ontvangen_op: datetime = Field(sa_type=UTCDateTime)
+
+
+class LedgerTerugzetting(SQLModel, table=True):
+    """The log was put back behind a checkpoint the witnesses (or the operator) knew: a restore from an older
+    backup, found by `schakel herstel` or by a witness that knows a larger size. While a row exists the hub signs no
+    checkpoint over the log: not a smaller one, and not a different one of a size a witness already cosigned."""
+
+    __tablename__ = "ledger_terugzetting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vastgesteld_op: datetime = Field(sa_type=UTCDateTime)
+    grootte: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    """The log's size when it was found (the restored size)."""
+    bekend: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    """The size of the checkpoint that was known elsewhere (cosigned by a witness, or kept by the operator)."""
+    bron: str = Field(max_length=200)
+    """Who knew it: a witness's name, or `controlepunt` for one the operator kept."""
+    reden: str = Field(max_length=400)
+    """What was found, in Dutch, for the operator."""

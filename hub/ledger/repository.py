@@ -11,7 +11,14 @@ from sqlalchemy import Connection, delete, or_, select, update
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
-from hub.ledger.models import LedgerBetrokkene, LedgerCheckpoint, LedgerCosignature, LedgerEntry, LedgerHead
+from hub.ledger.models import (
+    LedgerBetrokkene,
+    LedgerCheckpoint,
+    LedgerCosignature,
+    LedgerEntry,
+    LedgerHead,
+    LedgerTerugzetting,
+)
 from hub.ledger.tree import NodeKey, new_nodes, node_id, node_key
 
 _HEAD = LedgerHead.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
@@ -228,6 +235,16 @@ def checkpoints(session: Session) -> Sequence[LedgerCheckpoint]:
 def first_checkpoint(session: Session) -> LedgerCheckpoint | None:
     query = orm_select(LedgerCheckpoint).order_by(col(LedgerCheckpoint.size), col(LedgerCheckpoint.id))
     return session.exec(query.limit(1)).first()
+
+
+def terugzettingen(session: Session) -> Sequence[LedgerTerugzetting]:
+    """What is known of the log having been put back behind a known checkpoint, oldest first (mostly nothing)."""
+    return session.exec(orm_select(LedgerTerugzetting).order_by(col(LedgerTerugzetting.id))).all()
+
+
+def add_terugzetting(session: Session, found: LedgerTerugzetting) -> None:
+    session.add(found)
+    session.flush()
 
 
 def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:

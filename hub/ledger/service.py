@@ -22,7 +22,7 @@ from hub.kit.canonical import canonical_json
 from hub.kit.progress import steps
 from hub.ledger import repository, tree
 from hub.ledger.entries import Entry, body, commitment, new_salt
-from hub.ledger.models import LedgerCheckpoint, LedgerCosignature
+from hub.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerTerugzetting
 from hub.ledger.repository import Prepared
 
 
@@ -107,6 +107,12 @@ def tree_root(connection: Connection, size: int) -> bytes:
 def sign_checkpoint(session: Session, origin: str, key: Ed25519PrivateKey, now: datetime) -> LedgerCheckpoint:
     """Sign the log as it stands: its size and Merkle root, as a C2SP signed note (none new if nothing changed).
     `origin` names a new log; a log that has a checkpoint keeps the name of its first one, whoever signs."""
+    found = repository.terugzettingen(session)
+    if found:
+        raise refusals.LogRolledBack(
+            f"the log was put back to {found[-1].grootte} entries behind a checkpoint of {found[-1].bekend} known to "
+            f"{found[-1].bron}: the hub signs no checkpoint over it"
+        )
     first = repository.first_checkpoint(session)
     if first is not None:
         origin = first.note.split("\n", 1)[0]
@@ -120,6 +126,18 @@ def sign_checkpoint(session: Session, origin: str, key: Ed25519PrivateKey, now: 
     checkpoint = LedgerCheckpoint(size=size, root=root, note=note, signed_at=now)
     repository.add_checkpoint(session, checkpoint)
     return checkpoint
+
+
+def note_rolled_back(session: Session, size: int, known: int, source: str, now: datetime) -> LedgerTerugzetting:
+    """Record that the log (of `size` entries) lies behind a checkpoint of `known` entries that `source` (a witness,
+    or `controlepunt`) knew: from now on the hub signs no checkpoint over it (`sign_checkpoint` refuses)."""
+    lost = known - size
+    reason = f"De verstrekkingenlog heeft {size} vastleggingen, maar {source} kent een controlepunt van {known}" + (
+        f": {lost} vastleggingen ontbreken." if lost > 0 else " met een andere inhoud."
+    )
+    found = LedgerTerugzetting(vastgesteld_op=now, grootte=size, bekend=known, bron=source[:200], reden=reason[:400])
+    repository.add_terugzetting(session, found)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

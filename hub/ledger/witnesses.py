@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session
 
 from connectors.tlog import COSIGNATURE_ED25519, TlogError, VerifierKey, cosigned_by, parse_note, parse_vkey
+from hub import refusals
 from hub.config import Settings
 from hub.db import Database
 from hub.errors import ConfigurationError
@@ -95,10 +96,14 @@ class Witnessing:
 
     def run_once(self) -> dict[str, bool]:
         """Sign if the log grew; submit the newest checkpoint to each witness. Returns witness -> cosigned it."""
-        with self._database.unit_of_work() as session:
-            origin = service.log_origin(session, *self._origin)
-            checkpoint = service.sign_checkpoint(session, origin, self._key, utcnow())
-            checkpoint_id = checkpoint.id
+        try:
+            with self._database.unit_of_work() as session:
+                origin = service.log_origin(session, *self._origin)
+                checkpoint = service.sign_checkpoint(session, origin, self._key, utcnow())
+                checkpoint_id = checkpoint.id
+        except refusals.LogRolledBack:
+            log.error("ledger.rolled_back")  # noqa: TRY400 - expected; health says so, the operator restores
+            return {}
         return {w.name: self._submit(w, checkpoint_id or 0) for w in self.witnesses}
 
     def _submit(self, witness: WitnessConfig, checkpoint_id: int) -> bool:
@@ -132,6 +137,9 @@ class Witnessing:
                 return False
             return self._keep(witness, checkpoint_id, note, response.text)
         log.error("witness.out_of_step", witness=witness.name, size=size, witness_size=old)
+        if old > size:  # the witness cosigned a larger log than this one: it was put back (a restore)
+            with self._database.unit_of_work() as session:
+                service.note_rolled_back(session, size, old, witness.name, utcnow())
         return False
 
     def _body(self, old: int, size: int, note: str) -> bytes:

@@ -282,6 +282,97 @@ def db_current() -> None:
 
 
 @app.command()
+def backup(
+    uit: Annotated[Path, typer.Option(help="Het nieuwe backupbestand (bijv. schakel-2026-12-07.age).")],
+    voor: Annotated[
+        str | None, typer.Option(help="De age-ontvanger (age1...); standaard SCHAKEL_BACKUP_RECIPIENT.")
+    ] = None,
+) -> None:
+    """Maak een backup van de database met de sleutels en geheimen van de hub, versleuteld voor de beheerder."""
+    from hub.ops import backup as backups  # noqa: PLC0415 - keeps `schakel --help` fast
+
+    settings = get_settings()
+    recipient = voor or settings.backup_recipient
+    if not recipient:
+        print("fout: voor wie? Geef --voor age1... of zet SCHAKEL_BACKUP_RECIPIENT", file=sys.stderr)
+        raise typer.Exit(2)
+    with open_database() as database:
+        try:
+            manifest = backups.backup(database, settings.keys_dir, recipient, uit)
+        except backups.BackupError as exc:
+            print(f"fout: {exc}", file=sys.stderr)
+            raise typer.Exit(1) from None
+    print(
+        f"backup gemaakt: {uit} ({manifest.database}, schema {manifest.schema}, {manifest.grootte} vastleggingen in "
+        "de log, met de sleutels van de hub); openen kan alleen met de sleutel van de ontvanger"
+    )
+
+
+@app.command()
+def backupsleutel(
+    pad: Annotated[Path, typer.Argument(help="Waar de nieuwe geheime sleutel komt (alleen voor u leesbaar).")],
+) -> None:
+    """Maak een sleutel voor wie de backups mag openen; bewaar hem buiten de hub. Gelijk aan `age-keygen`."""
+    from hub.ops import backup as backups  # noqa: PLC0415
+
+    try:
+        recipient = backups.make_identity(pad)
+    except backups.BackupError as exc:
+        print(f"fout: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    print(f"sleutel geschreven naar {pad}; de ontvanger voor SCHAKEL_BACKUP_RECIPIENT is:\n{recipient}")
+
+
+@app.command()
+def herstel(
+    bestand: Annotated[Path, typer.Argument(help="Het backupbestand.")],
+    sleutel: Annotated[Path, typer.Option(help="De geheime sleutel van de ontvanger (AGE-SECRET-KEY-1...).")],
+    overschrijven: Annotated[
+        bool, typer.Option("--overschrijven", help="Een bestaande database en sleutels vervangen.")
+    ] = False,
+    controlepunt: Annotated[
+        Path | None, typer.Option(help="Een controlepunt dat u bewaarde (van de hub, na de backup).")
+    ] = None,
+) -> None:
+    """Zet een backup terug (database en sleutels) en controleer de log: tegen de herstelde sleutel, tegen de
+    getuigen (SCHAKEL_WITNESSES_FILE) en tegen een bewaard controlepunt. Ligt de log achter op wat een getuige
+    medeondertekende, dan zegt het dat (exitcode 1) en ondertekent de hub geen controlepunt meer over deze log."""
+    from hub.ledger.witnesses import load_witnesses  # noqa: PLC0415
+    from hub.ops import backup as backups  # noqa: PLC0415
+
+    settings = get_settings()
+    kept = controlepunt.read_text(encoding="utf-8") if controlepunt is not None else None
+    with open_database(prepare=False) as database:
+        try:
+            found = backups.restore(
+                bestand, sleutel, database, settings.keys_dir, overwrite=overschrijven,
+                witnesses=load_witnesses(settings.witnesses_file), kept_checkpoint=kept,
+            )  # fmt: skip
+        except backups.BackupError as exc:
+            print(f"fout: {exc}; er is niets veranderd", file=sys.stderr)
+            raise typer.Exit(1) from None
+    manifest = found.manifest
+    print(
+        f"hersteld: de backup van {manifest.gemaakt_op} (Schakel {manifest.schakel}, schema {manifest.schema}), "
+        f"{found.grootte} vastleggingen in de log"
+    )
+    for line in found.gecontroleerd:
+        print(f"  klopt: {line}")
+    for line in found.niet_gecontroleerd:
+        print(f"  niet gecontroleerd: {line}")
+    if found.teruggezet:
+        for achter in found.teruggezet:
+            print(f"fout: {achter.zin}", file=sys.stderr)
+        print(
+            "fout: de log is teruggezet achter een controlepunt dat elders bekend is; de hub ondertekent geen "
+            "controlepunt meer over deze log. Zet een nieuwere backup terug (docs/deployment.md).",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1)
+    print("de hub kan starten; `schakel db upgrade` brengt een oudere database eerst bij")
+
+
+@app.command()
 def bewaren() -> None:
     """Pas de bewaartermijnen nu toe (anders doen `schakel serve` en `schakel worker` het elk uur)."""
     from hub.bewaren.keeper import full_pass  # noqa: PLC0415 - keeps `schakel --help` fast

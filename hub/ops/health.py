@@ -50,6 +50,14 @@ def degradations(
             "formaat van de privacy officers vraagt (`schakel policy migreer`)."
         )
         reasons.append(Degraded("convenant-oud-formaat", detail))
+    if found.teruggezet:
+        reasons.append(
+            Degraded(
+                "log-teruggezet",
+                f"{found.teruggezet} De hub ondertekent geen controlepunt meer over deze log: zet een nieuwere "
+                "backup terug (docs/deployment.md, Backup en herstel).",
+            )
+        )
     if found.dead:
         count = "1 levering is" if found.dead == 1 else f"{found.dead} leveringen zijn"
         reasons.append(

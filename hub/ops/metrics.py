@@ -32,7 +32,7 @@ from sqlmodel import Session
 from hub.db import Database
 from hub.delivery.models import Levering, Status
 from hub.kit.clock import utcnow
-from hub.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerHead
+from hub.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerHead, LedgerTerugzetting
 from hub.policy.convenant.format import FORMAAT
 from hub.policy.runtime import PolicyRuntime
 
@@ -104,7 +104,10 @@ class _Delegate(Collector):
 
 
 # Core over the tables, so that their column types (aware UTC datetimes) apply to what comes back.
-_L, _H, _K, _C = (t.__table__ for t in (Levering, LedgerHead, LedgerCheckpoint, LedgerCosignature))  # type: ignore[union-attr]
+_L, _H, _K, _C, _T = (
+    t.__table__  # type: ignore[union-attr]
+    for t in (Levering, LedgerHead, LedgerCheckpoint, LedgerCosignature, LedgerTerugzetting)
+)
 _WAITING = (
     sa.select(_L.c.status, sa.func.count(), sa.func.min(_L.c.aangemaakt_op))
     .where(_L.c.status.in_([Status.WACHTEND, Status.DOOD]))
@@ -112,6 +115,7 @@ _WAITING = (
 )
 _SIZE = sa.select(_H.c.size)
 _CHECKPOINT = sa.select(_K.c.size, _K.c.signed_at).order_by(_K.c.size.desc(), _K.c.id.desc()).limit(1)
+_ROLLED_BACK = sa.select(_T.c.reden).order_by(_T.c.id.desc()).limit(1)
 _COSIGNED = (
     sa.select(_C.c.getuige, sa.func.max(_K.c.size)).join(_K, _K.c.id == _C.c.checkpoint_id).group_by(_C.c.getuige)
 )
@@ -128,6 +132,8 @@ class Snapshot:
     checkpoint_at: datetime | None
     cosigned: dict[str, int]
     """Per witness: the largest size it cosigned."""
+    teruggezet: str | None = None
+    """Why the log was found put back behind a known checkpoint (Dutch), if it was: no checkpoint is signed."""
 
     @property
     def dead(self) -> int:
@@ -151,7 +157,8 @@ def snapshot(connection: Connection) -> Snapshot:
     checkpoint = connection.execute(_CHECKPOINT).first()
     cosigned = {str(name): int(at) for name, at in connection.execute(_COSIGNED)}
     at = checkpoint[1] if checkpoint is not None else None
-    return Snapshot(waiting, int(size), int(checkpoint[0]) if checkpoint is not None else 0, at, cosigned)
+    rolled_back = connection.execute(_ROLLED_BACK).scalar()
+    return Snapshot(waiting, int(size), int(checkpoint[0]) if checkpoint is not None else 0, at, cosigned, rolled_back)
 
 
 class HubState(Collector):
@@ -187,6 +194,11 @@ class HubState(Collector):
             value=(now - oldest).total_seconds() if oldest else 0.0,
         )
         yield GaugeMetricFamily("schakel_verstrekkingenlog_entries", "Entries in the verstrekkingenlog.", value=size)
+        yield GaugeMetricFamily(
+            "schakel_verstrekkingenlog_teruggezet",
+            "1 when the log was found put back behind a checkpoint a witness cosigned: no checkpoint is signed.",
+            value=1 if found.teruggezet else 0,
+        )
         if checkpoint is not None:
             yield GaugeMetricFamily(
                 "schakel_controlepunt_leeftijd_seconds",

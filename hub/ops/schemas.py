@@ -12,7 +12,7 @@ from hub.kit.api import ApiModel
 class HealthReden(ApiModel):
     code: str = Field(
         description="`convenant-onleesbaar`, `convenant-oud-formaat`, `onbestelbare-leveringen`, "
-        "`levering-wacht-lang`, `controlepunt-oud`, `getuige-achter` or `schijf-bijna-vol`."
+        "`levering-wacht-lang`, `controlepunt-oud`, `getuige-achter`, `log-teruggezet` or `schijf-bijna-vol`."
     )
     detail: str = Field(description="What is the matter, in Dutch, for the operator.")
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,48 +12,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
-from connectors._witness import Witness, WitnessApp
-from connectors.tlog import NOTE_ED25519, Checkpoint, VerifierKey, leaf_hash, root, sign, verifier_key
+from connectors.tlog import Checkpoint, VerifierKey, leaf_hash, root, sign, verifier_key
 from hub.cli import app
 from hub.db import Database
-from hub.keys.keyring import HubKeyring
 from hub.kit.canonical import canonical_json
 from hub.ledger import repository, service
-from hub.ledger.witnesses import CheckpointKeeper, WitnessConfig, Witnessing, load_witnesses
-from tests.server import Restartable
-
-ORIGIN = "schakel.example/verstrekkingenlog"
-
-
-class WitnessServer(Restartable):
-    """A witness's HTTP side on 127.0.0.1, that can be stopped and started on the same port."""
-
-    def __init__(self, name: str, state: Path, hub_key: Ed25519PrivateKey) -> None:
-        self.key = Ed25519PrivateKey.generate()
-        self.witness = Witness(name, self.key, [VerifierKey(ORIGIN, NOTE_ED25519, hub_key.public_key())], state)
-        super().__init__(WitnessApp(self.witness))
-
-    @property
-    def config(self) -> WitnessConfig:
-        return WitnessConfig(f"http://127.0.0.1:{self.port}", self.witness.verifier_key)
-
-
-@pytest.fixture
-def hub_key(keys_dir: Path) -> Ed25519PrivateKey:
-    return HubKeyring(keys_dir).ed25519_key()
-
-
-@pytest.fixture
-def witnesses(tmp_path: Path, hub_key: Ed25519PrivateKey) -> Iterator[list[WitnessServer]]:
-    made = [
-        WitnessServer("getuige.zvh-noord.example/w1", tmp_path / "w1.json", hub_key),
-        WitnessServer("getuige.ap.example/w2", tmp_path / "w2.json", hub_key),
-    ]
-    for server in made:
-        server.start()
-    yield made
-    for server in made:
-        server.close()
+from hub.ledger.witnesses import CheckpointKeeper, Witnessing, load_witnesses
+from tests.witnessing import ORIGIN, WitnessServer
 
 
 def _append(database: Database, count: int) -> None:

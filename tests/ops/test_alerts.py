@@ -44,6 +44,7 @@ def test_every_metric_an_alert_names_is_exported() -> None:
         "schakel_schijf_vrij_verhouding",
         "schakel_convenant_leesbaar",
         "schakel_convenant_formaat_achter",
+        "schakel_verstrekkingenlog_teruggezet",
     }  # fmt: skip  (the state metrics appear once a database is watched: tests/ops/test_metrics.py, test_health.py)
     rules = yaml.safe_load((PROMETHEUS / "alerts.yml").read_text(encoding="utf-8"))
     named = {

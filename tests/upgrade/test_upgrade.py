@@ -22,7 +22,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,7 +43,7 @@ from hub.partners.models import PrincipalSoort, Role
 from hub.partners.schemas import PrincipalCreate
 from hub.web.security import SESSION_COOKIE
 from hub.web.service import start_session
-from tests.server import free_socket
+from tests.server import start_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -121,24 +120,17 @@ def upgraded(asset: Path, database: str, tmp_path: Path) -> Iterator[Upgraded]:
     manifest = json.loads((asset / "manifest.json").read_text(encoding="utf-8"))
     keys = tmp_path / "keys"
     shutil.copytree(asset / "keys", keys)
-    listener = free_socket()
-    port = listener.getsockname()[1]
-    listener.close()
-    url = f"http://127.0.0.1:{port}"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")},
         "SCHAKEL_DATA_DIR": str(tmp_path / "data"),
         "SCHAKEL_KEYS_DIR": str(keys),
-        "SCHAKEL_PUBLIC_URL": url,
-        "SCHAKEL_LOG_LEVEL": "WARNING",
     }
     with _database(asset, database, tmp_path) as database_url:
         env["SCHAKEL_DATABASE_URL"] = database_url
         dump = tmp_path / "voor-upgrade.dump"
         if database == "postgresql":  # a real backup, as the operator configures it
             env["SCHAKEL_DB_BACKUP_COMMAND"] = f"pg_dump --format=custom --file={dump} '{database_url}'"
-        settings = Settings(database_url=database_url, keys_dir=keys, public_url=url)
-        hub = Upgraded(url, keys, env, manifest, settings)
+        hub = Upgraded("", keys, env, manifest, Settings(database_url=database_url, keys_dir=keys))
         upgrade = hub.schakel("db", "upgrade")
         assert upgrade.returncode == 0, upgrade.stderr
         assert "proef op een kopie: na de upgrade kan de hub alles lezen" in upgrade.stdout
@@ -147,12 +139,15 @@ def upgraded(asset: Path, database: str, tmp_path: Path) -> Iterator[Upgraded]:
         else:
             assert "backup gemaakt: " in upgrade.stdout
         log = tmp_path / "hub.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                [str(BIN / "schakel"), "serve", "--demo", "--port", str(port)], env=env, stdout=output, stderr=output
-            )
+
+        def serve(port: int) -> list[str]:
+            env["SCHAKEL_PUBLIC_URL"] = hub.url = f"http://127.0.0.1:{port}"
+            return [str(BIN / "schakel"), "serve", "--demo", "--port", str(port)]
+
+        process, _ = start_serving(serve, log, env=env)
+        hub.settings = Settings(database_url=database_url, keys_dir=keys, public_url=hub.url)
         try:
-            _wait_until_up(url, process, log)
+            assert httpx.get(f"{hub.url}/api/v1/health", timeout=10).status_code == 200
             yield hub
         finally:
             process.send_signal(signal.SIGTERM)
@@ -174,19 +169,6 @@ def _database(asset: Path, database: str, tmp_path: Path) -> Iterator[str]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     with _postgresql_copy(asset / "postgresql.sql", f"upgrade_{asset.name[:7]}_{worker}") as url:
         yield url
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"today's hub did not start on the upgraded database:\n{log.read_text()[-3000:]}"
-        try:
-            if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"today's hub did not answer within 60 s:\n{log.read_text()[-3000:]}")
 
 
 def _new_meldingen_are_decided_and_delivered(hub: Upgraded) -> None:
