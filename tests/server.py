@@ -25,7 +25,11 @@ def free_socket() -> socket.socket:
 
 
 def start_serving(
-    command: Callable[[int], list[str]], log: Path, seconds: float = 60, **popen: Any
+    command: Callable[[int], list[str]],
+    log: Path,
+    seconds: float = 60,
+    ready: str = "running on http://127.0.0.1:{port}",
+    **popen: Any,
 ) -> tuple[subprocess.Popen[bytes], int]:
     """Start `command(port)` (a `schakel serve`) on a free port and wait until that process itself listens there.
 
@@ -41,7 +45,7 @@ def start_serving(
             process = subprocess.Popen(command(port), stdout=output, stderr=subprocess.STDOUT, **popen)
         deadline = time.monotonic() + seconds
         while process.poll() is None and time.monotonic() < deadline:
-            if f"running on http://127.0.0.1:{port}" in log.read_text(errors="replace"):
+            if ready.format(port=port) in log.read_text(errors="replace"):
                 return process, port
             time.sleep(0.1)
         if process.poll() is None:

@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -144,19 +145,48 @@ def upgraded(asset: Path, database: str, tmp_path: Path) -> Iterator[Upgraded]:
             env["SCHAKEL_PUBLIC_URL"] = hub.url = f"http://127.0.0.1:{port}"
             return [str(BIN / "schakel"), "serve", "--demo", "--port", str(port)]
 
+        running = []
+        if (asset / "getuige").is_dir():  # the earlier version's witness goes on witnessing, as today's
+            shutil.copytree(asset / "getuige", tmp_path / "getuige")
+            assert _cosigned(tmp_path / "getuige") == manifest["grootte"], "it cosigned the pinned checkpoint"
+            running.append(_witness(tmp_path / "getuige", env))
         process, _ = start_serving(serve, log, env=env)
+        running.append(process)
         hub.settings = Settings(database_url=database_url, keys_dir=keys, public_url=hub.url)
         try:
             assert httpx.get(f"{hub.url}/api/v1/health", timeout=10).status_code == 200
             yield hub
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            for started in reversed(running):
+                started.send_signal(signal.SIGTERM)
+                try:
+                    started.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    started.kill()
+                    started.wait()
         assert "request.unhandled_error" not in log.read_text(errors="replace"), "a 500 on the upgraded hub"
+
+
+def _witness(getuige: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Today's `schakel-witness` with the earlier witness's key and state; the hub submits to it every second."""
+    name = (getuige / "getuige.vkey").read_text(encoding="utf-8").split("+", 1)[0]
+
+    def command(port: int) -> list[str]:
+        vkey = (getuige / "getuige.vkey").read_text(encoding="utf-8").strip()
+        (getuige / "getuigen.txt").write_text(f"http://127.0.0.1:{port} {vkey}\n", encoding="utf-8")
+        key, state = getuige / "getuige.private.jwk", getuige / "staat.json"
+        return [str(BIN / "schakel-witness"), "serve", "--naam", name, "--sleutel", str(key),
+                "--log", str(getuige / "hub.vkey"), "--staat", str(state), "--port", str(port)]  # fmt: skip
+
+    witness, _ = start_serving(command, getuige / "getuige.log", ready="luistert op http://127.0.0.1:{port}")
+    env |= {"SCHAKEL_WITNESSES_FILE": str(getuige / "getuigen.txt"), "SCHAKEL_CHECKPOINT_INTERVAL_SECONDS": "1"}
+    return witness
+
+
+def _cosigned(getuige: Path) -> int:
+    """The largest size the witness cosigned."""
+    state = json.loads((getuige / "staat.json").read_text(encoding="utf-8"))
+    return max(int(record["size"]) for record in state.values())
 
 
 @contextmanager
@@ -236,12 +266,20 @@ def _ledger_verifies_against_what_was_pinned(hub: Upgraded, tmp_path: Path) -> N
     pinned_keys, pinned_checkpoint = tmp_path / "vastgelegd.jwks", tmp_path / "vastgelegd.checkpoint"
     pinned_keys.write_text(json.dumps(hub.manifest["jwks"]), encoding="utf-8")
     pinned_checkpoint.write_text(hub.manifest["checkpoint"], encoding="utf-8")
+    witnessed: list[str] = []
+    getuige = tmp_path / "getuige"
+    if getuige.is_dir():  # the witness that cosigned before the upgrade cosigns the grown log: it extends that one
+        deadline = time.monotonic() + 30
+        while _cosigned(getuige) < log["checkpoint"]["grootte"]:
+            assert time.monotonic() < deadline, "the witness did not cosign the upgraded hub's checkpoint"
+            time.sleep(0.2)
+        witnessed = ["--getuigen", str(getuige / "getuige.vkey"), "--minimaal", "1"]
     bundle = tmp_path / "bundel"
     exported = hub.schakel("ledger", "export", "--out", str(bundle))
     assert exported.returncode == 0, exported.stderr
     verified = hub.schakel(
         "ledger", "verify", str(bundle), "--sleutels", str(pinned_keys), "--origin", hub.manifest["origin"],
-        "--vorige", str(pinned_checkpoint), "--json",
+        "--vorige", str(pinned_checkpoint), *witnessed, "--json",
     )  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
