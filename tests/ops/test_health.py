@@ -14,6 +14,7 @@ from hub.config import Settings
 from hub.db import Database
 from hub.delivery.models import Levering, Soort, Status
 from hub.kit.clock import utcnow
+from hub.ledger import service
 from hub.ledger.models import LedgerCheckpoint, LedgerCosignature
 from hub.meldingen.models import Melding
 from tests.policy.test_formaat import in_force
@@ -113,3 +114,13 @@ class TestDisk:
         assert f"convenantversie {version} (formaat 9)" in reasons["convenant-onleesbaar"]
         assert "convenant-oud-formaat" not in reasons
         assert "schakel_convenant_leesbaar 0.0" in http.get("/metrics").text
+
+    def test_a_log_put_back_behind_what_a_witness_cosigned(self, http: httpx.Client, database: Database) -> None:
+        with database.unit_of_work() as session:
+            service.note_rolled_back(session, 5, 8, "getuige.ap.example/w2", utcnow())
+        detail = _reasons(http)["log-teruggezet"]
+        assert (
+            "5 vastleggingen, maar getuige.ap.example/w2 kent een controlepunt van 8: 3 vastleggingen ontbreken"
+            in detail
+        )
+        assert "schakel_verstrekkingenlog_teruggezet 1.0" in http.get("/metrics").text

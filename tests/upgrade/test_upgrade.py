@@ -232,6 +232,12 @@ def _old_receipts_and_inbox_items_read_back(hub: Upgraded) -> None:
             )
 
 
+def _old_casussen_read_back(hub: Upgraded) -> None:
+    with hub.client("zvh-zuid-limburg-regie") as regie:
+        for casus_id in hub.manifest.get("casussen", []):
+            assert regie.get(f"/api/v1/casussen/{casus_id}")["id"] == casus_id
+
+
 def _pages_render(hub: Upgraded) -> None:
     from tests.test_one_unit_of_work import PAGES, _concrete  # noqa: PLC0415 - the same list of every page
 
@@ -249,6 +255,8 @@ def _pages_render(hub: Upgraded) -> None:
     finally:
         database.dispose()
     values = {"partner_id": "zvh-zuid-limburg", "principal_id": PERSON, "positie": "0"}
+    if hub.manifest.get("casussen"):
+        values["casus_id"] = str(hub.manifest["casussen"][0])
     with httpx.Client(base_url=hub.url, cookies={SESSION_COOKIE: cookie}, timeout=20) as browser:
         for path in PAGES:
             answer = browser.get(_concrete(path, values))
@@ -312,6 +320,7 @@ class TestUpgradeFromThePast:
         with upgraded(asset, database, tmp_path) as hub:
             _new_meldingen_are_decided_and_delivered(hub)
             _old_receipts_and_inbox_items_read_back(hub)
+            _old_casussen_read_back(hub)
             _pages_render(hub)
             _health_says_only_what_needs_attention(hub)
             _ledger_verifies_against_what_was_pinned(hub, tmp_path)

@@ -4,7 +4,8 @@ with the earlier version's interpreter and code on its path, never with today's.
 It imports only what every version since 0.1.0 has: `connectors.HubClient` and `SigningKey`, and the version's own
 sample meldingen (`hub.partners.demo`, or before that its `scripts/demo.py`). It leaves every delivery in the
 partners' inboxes (nothing collected) and writes what the upgrade test checks afterwards: the receipts, the inbox
-items, the hub's published keys, the log's origin and its newest signed checkpoint.
+items, a casus (where the version has them), the hub's published keys, the log's origin and its newest signed
+checkpoint.
 
     python verkeer.py HUB_URL KEYS_DIR SOURCE_DIR OUT.json
 """
@@ -60,6 +61,13 @@ def main() -> None:
     for partner in sorted(recipients):
         with client(url, keys, f"{partner}-systeem") as hub:
             inbox[partner] = sorted(i["leveringId"] for i in hub.get("/api/v1/inbox", params={"limit": "100"})["items"])
+    casussen = []
+    if (keys / "zvh-zuid-limburg-regie.private.jwk").exists():  # the ZVH's process, since bd97fa6
+        with client(url, keys, "zvh-zuid-limburg-regie") as regie:
+            body = {"type": "pga", "reden": "Een casus van voor de upgrade"}
+            answer = regie.send("POST", "/api/v1/casussen", json_body=body)
+            if answer.status_code == 201:
+                casussen.append(answer.json()["id"])
     with client(url, keys, "zvh-zuid-limburg-beheer") as operator:
         operator.post("/api/v1/verstrekkingenlog/checkpoints", {})
         log = operator.get("/api/v1/verstrekkingenlog")
@@ -67,6 +75,7 @@ def main() -> None:
         "receipts": receipts,
         "refused": refused,
         "inbox": inbox,
+        "casussen": casussen,
         "origin": log["origin"],
         "checkpoint": log["checkpoint"]["note"],
         "grootte": log["checkpoint"]["grootte"],
