@@ -35,7 +35,7 @@ from sqlmodel import Session
 from connectors.tlog import NOTE_ED25519, TlogError, VerifierKey, parse_checkpoint, parse_note, signed_by
 from hub import __version__
 from hub.db import Database
-from hub.keys.keyring import HubKeyring
+from hub.keys.keyring import HubKeyring, KeyringError
 from hub.kit.clock import utcnow
 from hub.ledger import repository as ledger_repository
 from hub.ledger import service as ledger_service
@@ -250,8 +250,12 @@ def _database_back(restored: Path, database: Database, *, overwrite: bool) -> No
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(restored / "schakel.db", target)
         return
-    if database.current_revision() is not None and not overwrite:
-        raise BackupError("de PostgreSQL-database is niet leeg; herstel zet haar alleen terug met --overschrijven")
+    if database.current_revision() is not None:
+        if not overwrite:
+            raise BackupError("de PostgreSQL-database is niet leeg; herstel zet haar alleen terug met --overschrijven")
+        with database.engine.begin() as connection:  # also what a newer schema added: the backup is all there is
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
     database.dispose()
     _pg("pg_restore", "--clean", "--if-exists", "--no-owner", "--exit-on-error", "-d", _url(database),
         str(restored / "postgresql.dump"))  # fmt: skip
@@ -296,7 +300,7 @@ def check_restored(
 def _hub_vkey(keys_dir: Path, origin: str) -> VerifierKey | None:
     try:
         key = HubKeyring(keys_dir).ed25519_key()
-    except Exception:  # noqa: BLE001 - a restored keyring that cannot be read is said by the check that needs it
+    except (KeyringError, OSError, ValueError):  # said where it matters: the checks then cannot hold
         return None
     return VerifierKey(origin, NOTE_ED25519, key.public_key())
 

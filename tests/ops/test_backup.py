@@ -185,3 +185,30 @@ class TestBackupAndRestore:
         again = runner.invoke(app, ["backup", "--uit", str(tmp_path / "b.age")])
         assert again.exit_code == 1 and "bestaat al" in again.stderr
         assert runner.invoke(app, ["backupsleutel", str(other)]).exit_code == 1
+
+
+def test_a_backup_of_an_older_schema_is_brought_up_to_date_when_restored(
+    database_url: str, keys_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.ops import backup as backups  # noqa: PLC0415
+    from tests.ops.test_upgrading import HEAD, _at_0016_with_a_convenant, _revision  # noqa: PLC0415
+
+    _at_0016_with_a_convenant(database_url, readable=True)
+    identity = tmp_path / "backup.key"
+    recipient = backups.make_identity(identity)
+    old = Database(database_url)
+    try:
+        assert backups.backup(old, keys_dir, recipient, tmp_path / "oud.age").schema == "0016"
+        _destroy(old, database_url, keys_dir)
+    finally:
+        old.dispose()
+    monkeypatch.setenv("SCHAKEL_DATABASE_URL", database_url)
+    monkeypatch.setenv("SCHAKEL_KEYS_DIR", str(keys_dir))
+    get_settings.cache_clear()
+    try:
+        restored = runner.invoke(app, ["herstel", str(tmp_path / "oud.age"), "--sleutel", str(identity)])
+    finally:
+        get_settings.cache_clear()
+    assert restored.exit_code == 0, restored.output
+    assert "schema 0016" in restored.stdout
+    assert _revision(database_url) == HEAD
