@@ -484,6 +484,13 @@ class HuisverbodEindeOnverwacht(Unprocessable):
     code = "huisverbod-einde-onverwacht"
 
 
+class HuisverbodEindeTeLaat(Unprocessable):
+    """A huisverbod lasts at most 28 days (10, extended to at most 28) from a start that has come: its last day lies
+    no later than 28 days from today."""
+
+    code = "huisverbod-einde-te-laat"
+
+
 class HuisverbodEindeVereist(Unprocessable):
     """A huisverbod-monitoring casus needs the last day of the huisverbod (huisverbodEinde): the monitoring runs until
     the agreed term after it."""
@@ -603,6 +610,13 @@ class WebhookUrlUnexpected(Unprocessable):
     """Delivery mode inbox takes no webhookUrl."""
 
     code = "webhook-url-unexpected"
+
+
+class WeegtafelVerlopen(Unprocessable):
+    """The weegtafel's date lies so far back that its decision has lapsed already (the convenant's
+    requalification term): record a current one."""
+
+    code = "weegtafel-verlopen"
 
 
 class WeegtafelZonderJustitie(Unprocessable):

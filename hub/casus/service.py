@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -19,6 +19,7 @@ from hub.casus import access, repository
 from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon, CasusType, Fase
 from hub.delivery import notices
 from hub.delivery.models import Soort as LeveringSoort
+from hub.kit.clock import dutch_date
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, casus
 from hub.meldingen.models import Melding
@@ -26,6 +27,10 @@ from hub.partners import service as partners
 from hub.partners.models import PartnerSoort
 from hub.policy.convenant.format import Procesafspraken, add_duration
 from hub.pseudonym.vault import Vault
+
+HUISVERBOD_HOOGSTENS = timedelta(days=28)
+"""A tijdelijk huisverbod lasts 10 days and may be extended to at most 28 in all (Wet tijdelijk huisverbod):
+its last day lies no later than this after a start that has come."""
 
 NEXT: dict[Fase, frozenset[Fase]] = {
     Fase.AANMELDING: frozenset({Fase.TRIAGE, Fase.AFSCHALING, Fase.GESLOTEN}),
@@ -120,6 +125,12 @@ def open_casus(
             raise refusals.HuisverbodEindeVereist(
                 "a huisverbod-monitoring casus needs the last day of the huisverbod (huisverbodEinde): the "
                 "monitoring runs until the agreed term after it"
+            )
+        latest = dutch_date(now) + HUISVERBOD_HOOGSTENS
+        if huisverbod_einde > latest:
+            raise refusals.HuisverbodEindeTeLaat(
+                f"huisverbodEinde {huisverbod_einde.isoformat()} lies after {latest.isoformat()}: a huisverbod lasts "
+                "at most 28 days (10, extended to at most 28) from a start that has come"
             )
         term = (afspraken or Procesafspraken()).huisverbod_monitoring
         monitoring_tot = add_duration(huisverbod_einde, term)

@@ -56,6 +56,11 @@ def weegtafel(
     if datum > dutch_date(now):
         raise refusals.DatumInToekomst("the weegtafel's date cannot lie in the future")
     tot = add_duration(datum, afspraken.top_x_herkwalificatie) - timedelta(days=1)
+    if tot < dutch_date(now):
+        raise refusals.WeegtafelVerlopen(
+            f"a weegtafel of {datum.isoformat()} lapsed on {tot.isoformat()} (the convenant's requalification term is "
+            f"{afspraken.top_x_herkwalificatie}): record the current one"
+        )
     requalified = found.top_x_tot is not None
     found.top_x_tot = tot
     repository.add(session, found)

@@ -69,6 +69,10 @@ ZINNEN = {
     "huisverbod-einde-vereist": "Vul bij monitoring na een huisverbod de laatste dag van het huisverbod in.",
     "huisverbod-einde-onverwacht": "Alleen een casus voor monitoring na een huisverbod heeft een einddatum van het "
     "huisverbod: laat dat veld leeg.",
+    "huisverbod-einde-te-laat": "Een huisverbod duurt hoogstens 28 dagen (10, verlengd tot hoogstens 28): de laatste "
+    "dag ligt niet later dan 28 dagen na vandaag.",
+    "weegtafel-verlopen": "Het besluit van die weegtafel is al verlopen (de termijn voor herkwalificatie uit het "
+    "convenant): vul de datum van de laatste weegtafel in.",
     "datum-ongeldig": "Vul een geldige datum in.",
     "datum-in-toekomst": "Die datum ligt in de toekomst.",
     "geen-top-x-casus": "Alleen een Top X-casus komt aan de weegtafel.",

@@ -230,6 +230,21 @@ class TestTopX:
         assert requalified["geschiedenis"][-1]["soort"] == "top-x-herkwalificatie"
         assert _send(partnership, ZVH, "top-x-aanpak", casus).status_code == 201
 
+    def test_a_weegtafel_long_past_gives_no_status(self, regie: HubClient) -> None:
+        """Seen on a live hub (#23, finding 6): a weegtafel dated eight years ago was accepted and moved the Top X
+        status back to 2019."""
+        casus = _open(regie, "top-x", table=[POLITIE])
+        today = dutch_date(utcnow())
+        long_ago = today - timedelta(days=8 * 365)
+        with pytest.raises(HubError) as refused:
+            regie.post(
+                f"/api/v1/casussen/{casus}/weegtafel",
+                {"datum": long_ago.isoformat(), "aanwezig": [POLITIE], "reden": "Weegtafel van lang geleden"},
+            )
+        assert (refused.value.status, refused.value.problem["code"]) == (422, "weegtafel-verlopen")
+        assert "requalification term is P6M" in refused.value.problem["detail"]
+        assert regie.get(f"/api/v1/casussen/{casus}")["topXTot"] is None
+
     def test_a_lapsed_status_ends_the_disclosures_that_relied_on_it(
         self, partnership: Partnership, regie: HubClient, database: Database, vault: Vault
     ) -> None:
@@ -288,6 +303,16 @@ class TestHuisverbodMonitoring:
 
         over = _open(regie, "huisverbod-monitoring", table=[VT], huisverbodEinde=str(today - timedelta(days=400)))
         assert "monitoring-verlopen" in _refusal_reasons(_send(partnership, ZVH, "monitoring-huisverbod", over))
+
+    def test_a_huisverbod_ends_within_its_legal_maximum(self, regie: HubClient) -> None:
+        """Seen on a live hub (#23, finding 6): `huisverbodEinde` 2099-12-31 was accepted, monitoring ran to 2100."""
+        body = {"type": "huisverbod-monitoring", "reden": "Na het huisverbod", "huisverbodEinde": "2099-12-31"}
+        with pytest.raises(HubError) as refused:
+            regie.post("/api/v1/casussen", body)
+        assert (refused.value.status, refused.value.problem["code"]) == (422, "huisverbod-einde-te-laat")
+        latest = dutch_date(utcnow()) + timedelta(days=28)
+        assert f"lies after {latest.isoformat()}" in refused.value.problem["detail"]
+        assert regie.post("/api/v1/casussen", {**body, "huisverbodEinde": latest.isoformat()})["monitoringTot"]
 
     def test_a_monitoring_casus_needs_the_end_of_its_huisverbod(self, regie: HubClient) -> None:
         with pytest.raises(HubError) as refused:
