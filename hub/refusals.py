@@ -588,6 +588,13 @@ class ToestemmingItemUnknown(Unprocessable):
     code = "toestemming-item-unknown"
 
 
+class ToestemmingZonderRegel(Unprocessable):
+    """No rule in force lets these recipients receive the item for this doel on consent: the consent could never be
+    relied on for them. The detail lists the recipients it can serve."""
+
+    code = "toestemming-zonder-regel"
+
+
 class TotVerleden(Unprocessable):
     """The end date lies in the past."""
 

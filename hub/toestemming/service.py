@@ -65,6 +65,20 @@ def record(
     unknown = [o for o in body.ontvangers if o not in policy.deelnemers and o not in soorten]
     if unknown:
         raise refusals.OntvangerOnbekend(f"ontvangers: {', '.join(unknown)} is no deelnemer or soort of the convenant")
+    today = dutch_date(now).toordinal()
+    servable = sorted(
+        {
+            r.ontvanger
+            for r in policy.regels
+            if r.doel == body.doel and r.toestemming and categorie in r.categorieen and r.geldig(today)
+        }
+    )
+    unserved = [o for o in body.ontvangers if not any(policy.selects(o, p) for p in servable)]
+    if unserved:
+        raise refusals.ToestemmingZonderRegel(
+            f"no rule in force lets {', '.join(unserved)} receive {categorie} for doel {body.doel!r} on consent, so "
+            f"this consent could never be relied on for them; recipients it can serve: {', '.join(servable) or 'none'}"
+        )
     row = Toestemming(
         log_pseudonym=vault.log_pseudonyms(body.gegeven().normalised())[0],
         item=body.item,

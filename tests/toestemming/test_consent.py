@@ -71,7 +71,10 @@ class TestConsent:
 
     def test_a_consent_for_another_doel_or_out_of_its_period_counts_for_nothing(self, partnership: Partnership) -> None:
         dji = partnership.client("dji-pi-limburg")
-        dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh"], doel="triage-zvh"))
+        other = dji.send(
+            "POST", "/api/v1/toestemmingen", json_body=consent("basisvoorwaarden", ["zvh"], doel="triage-zvh")
+        )
+        assert (other.status_code, other.json()["code"]) == (422, "toestemming-zonder-regel")
         dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh"], geldigTot="2026-01-31"))
         dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh"], geldigVan="2099-01-01"))
         receipt = _detentie(partnership)
@@ -164,9 +167,15 @@ class TestConsent:
         assert ended[dead]["gevolg"] == "ingehouden" and ended[dead]["reden"] == "toestemming-ingetrokken"
 
     def test_a_consent_never_adds_a_recipient(self, partnership: Partnership) -> None:
+        # #23, finding 6: a consent for recipients no rule can serve was recorded, and never usable. Now it is
+        # refused, naming those it can serve; and still no consent adds a recipient.
         dji = partnership.client("dji-pi-limburg")
-        given = dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["veilig_thuis"]))
-        assert given["ontvangers"] == ["veilig_thuis"]
+        refused = dji.send("POST", "/api/v1/toestemmingen", json_body=consent("basisvoorwaarden", ["veilig_thuis"]))
+        assert (refused.status_code, refused.json()["code"]) == (422, "toestemming-zonder-regel")
+        assert "recipients it can serve: gemeente-heerlen, gemeente-maastricht, zvh-zuid-limburg" in refused.text
+        for unusable in (["woningcorporatie"], ["politie"]):
+            answer = dji.send("POST", "/api/v1/toestemmingen", json_body=consent("basisvoorwaarden", unusable))
+            assert (answer.status_code, answer.json()["code"]) == (422, "toestemming-zonder-regel")
         receipt = _detentie(partnership)
         assert "veilig-thuis-zuid-limburg" not in {o["partner"] for o in receipt["ontvangers"]}, (
             "no rule gives Veilig Thuis a detentiemelding: a consent never adds a recipient"
