@@ -127,10 +127,10 @@ class Witnessing:
                 log.warning("witness.unreachable", witness=witness.name, error_type=type(exc).__name__)
                 return False
             if response.status_code == 409 and response.headers.get("content-type", "").startswith("text/x.tlog.size"):
-                text = response.text.strip()
-                if not text.isdigit():
+                named = named_size(response)
+                if named is None:
                     break
-                old = int(text)
+                old = named
                 continue
             if response.status_code != 200:
                 log.error("witness.refused", witness=witness.name, status=response.status_code, size=size)
@@ -145,8 +145,7 @@ class Witnessing:
     def _body(self, old: int, size: int, note: str) -> bytes:
         with self._database.unit_of_work(immediate=False) as session:
             proof = service.consistency_proof(session.connection(), old, size) if 0 < old < size else []
-        lines = [f"old {old}", *(base64.b64encode(h).decode("ascii") for h in proof)]
-        return ("\n".join(lines) + "\n\n" + note).encode("utf-8")
+        return submission(old, proof, note)
 
     def _keep(self, witness: WitnessConfig, checkpoint_id: int, note: str, answer: str) -> bool:
         """Keep the witness's valid cosignature lines (ignoring any others), as the protocol says a client must."""
@@ -165,6 +164,21 @@ class Witnessing:
         if not kept:
             log.error("witness.bad_cosignature", witness=witness.name)
         return kept
+
+
+def submission(old: int, proof: Sequence[bytes], note: str) -> bytes:
+    """The body of `POST <witness>/add-checkpoint` (C2SP tlog-witness): the size the witness last cosigned, the
+    consistency proof from it, a blank line and the signed note."""
+    lines = [f"old {old}", *(base64.b64encode(h).decode("ascii") for h in proof)]
+    return ("\n".join(lines) + "\n\n" + note).encode("utf-8")
+
+
+def named_size(response: httpx.Response) -> int | None:
+    """The latest size a witness names in its `409` answer (`text/x.tlog.size`): it cosigned another than `old`."""
+    if response.status_code != 409 or not response.headers.get("content-type", "").startswith("text/x.tlog.size"):
+        return None
+    text = response.text.strip()
+    return int(text) if text.isdigit() else None
 
 
 def _store(  # noqa: PLR0917 - one cosignature's parts

@@ -24,7 +24,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from hub.keys.keyring import HubKeyring, KeyringError
 from hub.kit.clock import utcnow
 from hub.ledger import repository as ledger_repository
 from hub.ledger import service as ledger_service
-from hub.ledger.witnesses import WitnessConfig
+from hub.ledger.witnesses import WitnessConfig, named_size, submission
 from hub.ops.upgrading import NotServable, backup_sqlite, dry_run, sqlite_file, vault_or_none
 
 FORMAT = "schakel-backup/1"
@@ -111,7 +111,7 @@ def backup(database: Database, keys_dir: Path, recipient: str, out: Path) -> Man
         else:
             _pg("pg_dump", "--format=custom", f"--file={staging / 'database' / 'postgresql.dump'}", _url(database))
         shutil.copytree(keys_dir, staging / "keys", ignore=shutil.ignore_patterns("*.lock"))
-        (staging / "manifest.json").write_text(json.dumps(_as_dict(manifest)), "utf-8")
+        (staging / "manifest.json").write_text(json.dumps(asdict(manifest)), "utf-8")
         archive = staging / "backup.tar"
         with tarfile.open(archive, "w") as tar:
             for name in ("manifest.json", "database", "keys"):
@@ -124,10 +124,6 @@ def backup(database: Database, keys_dir: Path, recipient: str, out: Path) -> Man
             os.fsync(target.fileno())
         partial.rename(out)
     return manifest
-
-
-def _as_dict(manifest: Manifest) -> dict[str, Any]:
-    return {name: getattr(manifest, name) for name in Manifest.__dataclass_fields__}
 
 
 def _manifest(database: Database) -> Manifest:
@@ -328,7 +324,7 @@ def _against_kept(connection: Any, vkey: VerifierKey | None, size: int, text: st
 def _against_witness(witness: WitnessConfig, checkpoint_size: int, note: str, size: int, found: Hersteld) -> None:
     """Ask the witness with the restored newest checkpoint: it cosigns when that is the latest it knows, and names
     its own latest size (409) when it cosigned another."""
-    body = f"old {checkpoint_size}\n\n{note}".encode()
+    body = submission(checkpoint_size, [], note)
     try:
         answer = httpx.post(f"{witness.url}/add-checkpoint", content=body, timeout=10)
     except httpx.HTTPError as exc:
@@ -338,9 +334,8 @@ def _against_witness(witness: WitnessConfig, checkpoint_size: int, note: str, si
         found.gecontroleerd.append(f"getuige {witness.name} kent dit controlepunt ({checkpoint_size}) als nieuwste")
         return
     text = answer.text.strip()
-    sized = answer.headers.get("content-type", "").startswith("text/x.tlog.size") and text.isdigit()
-    if answer.status_code == 409 and sized:
-        known = int(text)
+    known = named_size(answer)
+    if known is not None:
         if known > size:
             zin = f"getuige {witness.name} medeondertekende {known} vastleggingen, de herstelde log heeft er {size}"
             found.teruggezet.append(Achter(witness.name, known, zin))

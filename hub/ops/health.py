@@ -47,7 +47,7 @@ def degradations(
         detail = (
             f"Convenantversie {convenant.versie} is goedgekeurd in formaat {convenant.formaat} en werkt met de "
             f"betekenis van toen; het huidige formaat is {FORMAAT}. Op de convenantpagina staat wat het nieuwe "
-            "formaat van de privacy officers vraagt (`schakel policy migreer`)."
+            "formaat van de privacy officers vraagt (met de opdracht schakel policy migreer)."
         )
         reasons.append(Degraded("convenant-oud-formaat", detail))
     if found.teruggezet:

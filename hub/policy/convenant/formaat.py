@@ -61,8 +61,8 @@ def aandachtspunten(source: dict[str, Any], formaat: int) -> tuple[str, ...]:
         return ()
     punten = [
         (
-            f"Deze versie is goedgekeurd in formaat {formaat}; nieuwe versies hebben formaat {FORMAAT}. Stel met "
-            "`schakel policy migreer` een nieuwe versie voor en laat die door twee privacy officers goedkeuren."
+            f"Deze versie is goedgekeurd in formaat {formaat}; nieuwe versies hebben formaat {FORMAAT}. Stel met de "
+            "opdracht schakel policy migreer een nieuwe versie voor en laat die door twee privacy officers goedkeuren."
         )
     ]
     if formaat == 1:
@@ -81,6 +81,7 @@ def aandachtspunten(source: dict[str, Any], formaat: int) -> tuple[str, ...]:
     if not source.get("convenant", {}).get("toestemmingen"):
         punten.append(
             "Het convenant zegt niet wie een toestemming mag vastleggen, dus kan niemand dat: een regel die "
-            "toestemming vraagt, verstrekt niets. Noem onder `toestemmingen` per item wie haar vastlegt."
+            "toestemming vraagt, verstrekt niets. Noem in convenant.yaml onder toestemmingen per item wie haar "
+            "vastlegt."
         )
     return tuple(punten)

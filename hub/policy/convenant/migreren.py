@@ -71,17 +71,25 @@ def _soorten(bron: dict[str, Any], todo: list[str]) -> None:
         )
 
 
-def _deelnemers(bron: dict[str, Any], werkgebieden: Mapping[str, list[str]], todo: list[str], done: list[str]) -> None:
-    missing, filled = [], []
-    for deelnemer in bron["convenant"]["deelnemers"]:
-        if deelnemer.get("werkgebied"):
+def _fill(rows: list[dict[str, Any]], name: str, field: str, given: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Give each row (named by its `name` key) that lacks `field` the value `given` has for it. Returns (what was
+    filled, as 'name (value)'; the names still lacking it)."""
+    filled, missing = [], []
+    for row in rows:
+        if row.get(field):
             continue
-        codes = sorted(set(werkgebieden.get(deelnemer["partner"], ())))
-        if codes:
-            deelnemer["werkgebied"] = codes
-            filled.append(f"{deelnemer['partner']} ({', '.join(codes)})")
+        value = given.get(row[name])
+        if value:
+            row[field] = value
+            filled.append(f"{row[name]} ({', '.join(value) if isinstance(value, list) else value})")
         else:
-            missing.append(deelnemer["partner"])
+            missing.append(row[name])
+    return filled, missing
+
+
+def _deelnemers(bron: dict[str, Any], werkgebieden: Mapping[str, list[str]], todo: list[str], done: list[str]) -> None:
+    codes = {partner: sorted(set(given)) for partner, given in werkgebieden.items()}
+    filled, missing = _fill(bron["convenant"]["deelnemers"], "partner", "werkgebied", codes)
     if filled:
         done.append("Werkgebied overgenomen: " + "; ".join(filled) + ".")
     if missing:
@@ -93,16 +101,7 @@ def _deelnemers(bron: dict[str, Any], werkgebieden: Mapping[str, list[str]], tod
 
 
 def _berichttypes(bron: dict[str, Any], gemeentevelden: Mapping[str, str], todo: list[str], done: list[str]) -> None:
-    missing, filled = [], []
-    for berichttype in bron["berichttypes"]["berichttypes"]:
-        if berichttype.get("gemeente"):
-            continue
-        veld = gemeentevelden.get(berichttype["code"])
-        if veld is not None:
-            berichttype["gemeente"] = veld
-            filled.append(f"{berichttype['code']} ({veld})")
-        else:
-            missing.append(berichttype["code"])
+    filled, missing = _fill(bron["berichttypes"]["berichttypes"], "code", "gemeente", gemeentevelden)
     if filled:
         done.append("Veld met de gemeente: " + "; ".join(filled) + ".")
     if missing:
