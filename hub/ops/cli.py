@@ -354,7 +354,8 @@ def herstel(
     manifest = found.manifest
     print(
         f"hersteld: de backup van {manifest.gemaakt_op} (Schakel {manifest.schakel}, schema {manifest.schema}), "
-        f"{found.grootte} vastleggingen in de log"
+        f"{found.grootte} vastleggingen in de log, het nieuwste controlepunt over "
+        f"{found.controlepunt if found.controlepunt is not None else 0}"
     )
     for line in found.gecontroleerd:
         print(f"  klopt: {line}")
