@@ -24,7 +24,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 from starlette.requests import Request
 
-from hub.errors import ConfigurationError
+from hub.errors import ConfigurationError, SchakelError
 
 MIGRATIONS = "hub:migrations"
 
@@ -113,6 +113,12 @@ class Database:
         try:
             yield session
             session.commit()
+        except SchakelError as error:
+            if error.recorded:  # a refusal on the record: the record stays (see `hub.errors.on_record`)
+                session.commit()
+            else:
+                session.rollback()
+            raise
         except BaseException:
             session.rollback()
             raise

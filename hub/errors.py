@@ -6,7 +6,7 @@ must never contain personal data: it is sent to the caller and may end up in the
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import structlog
 from fastapi import FastAPI, Request
@@ -34,9 +34,22 @@ class SchakelError(Exception):
 
     headers: ClassVar[dict[str, str] | None] = None
 
+    recorded: bool = False
+    """Set by `on_record`: the refusal itself is written down (on the ledger) in the request's unit of work, which
+    then commits instead of rolling back. Raise it so only before anything but that record was changed."""
+
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+E = TypeVar("E", bound=SchakelError)
+
+
+def on_record(error: E) -> E:
+    """Mark a refusal whose record (a ledger entry the raiser appended) must outlive it: the unit of work commits."""
+    error.recorded = True
+    return error
 
 
 class BadRequest(SchakelError):

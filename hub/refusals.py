@@ -59,6 +59,32 @@ class GeenZvh(Forbidden):
     code = "geen-zvh"
 
 
+class GoedkeurderNietAangewezen(Forbidden):
+    """The convenant does not name your organisation to approve a re-identification under doel …; an officer of the
+    organisation that asked never approves its own request (convenant.yaml, heridentificatie)."""
+
+    code = "goedkeurder-niet-aangewezen"
+
+
+class HeridentificatieNietHouder(Forbidden):
+    """Only a privacy officer of the organisation the hub gave this pseudonym to may ask who is behind it."""
+
+    code = "heridentificatie-niet-houder"
+
+
+class HeridentificatieNietToegestaan(Forbidden):
+    """The convenant allows no re-identification under doel … (convenant.yaml, heridentificatie)."""
+
+    code = "heridentificatie-niet-toegestaan"
+
+
+class HeridentificatieZonderVerstrekking(Forbidden):
+    """The verstrekkingenlog shows no disclosure about this person to your organisation under doel …: a
+    re-identification is asked only for a doel under which the holder received data about the person."""
+
+    code = "heridentificatie-zonder-verstrekking"
+
+
 class MeldingGeweigerd(Forbidden):
     """No recipient may receive this melding (melding …; the refusals are on the verstrekkingenlog): …"""
 

@@ -97,7 +97,7 @@ class TestNewcomer:
         links = re.findall(r"([a-z-]+) \(.*\): (http://localhost:\d+/inschrijven/\S+)", output)
         assert {who for who, _ in links} == {
             "zvh-zuid-limburg-fg", "gemeente-maastricht-fg", "zvh-zuid-limburg-dpia", "zvh-zuid-limburg-beheer",
-            "zvh-zuid-limburg-regie",
+            "zvh-zuid-limburg-regie", "via-zuid-limburg-fg",
         }  # fmt: skip
         page = httpx.get(links[0][1], headers={"Accept": "text/html"})
         assert page.status_code == 200 and "Uw passkey inschrijven" in page.text

@@ -33,7 +33,7 @@ class Soort(StrEnum):
     INTREKKING = "intrekking"
     """A delivery not made after all, because the consent it relied on was withdrawn."""
     HERIDENTIFICATIE = "heridentificatie"
-    """A privacy officer was shown who is behind a pseudonym (after a second officer approved)."""
+    """A step of a re-identification: asked, approved, the identity shown to the holder's officer, or refused."""
     VERGETELHEID = "vergetelheid"
     """A betrokkene was forgotten (their data key destroyed)."""
     RAADPLEGING = "raadpleging"
@@ -107,17 +107,30 @@ class Context:
 
 
 def heridentificatie(
-    *, context: Context, betrokkene: Betrokkene, verzoek_id: int, domein: str, doel: str, door: str, goedgekeurd: str
+    *,
+    context: Context,
+    betrokkene: Betrokkene,
+    stap: str,
+    domein: str,
+    doel: str,
+    verzoek_id: int | None = None,
+    door: str | None = None,
+    goedgekeurd: str | None = None,
+    geweigerd: tuple[str, str, str] | None = None,
 ) -> Entry:
+    """One step of a re-identification: `aangevraagd`, `goedgekeurd`, `getoond` or `geweigerd` (an entry without a
+    `stap`, from before steps were recorded, is a `getoond`). `geweigerd`: (principal, their partner, refusal code)."""
     data = {
         **context.fields(),
+        "stap": stap,
         "verzoek_id": verzoek_id,
         "pseudoniem_domein": domein,
         "doel": doel,
         "aangevraagd_door": door,
         "goedgekeurd_door": goedgekeurd,
+        **({"geweigerd_voor": geweigerd[0], "organisatie": geweigerd[1], "reden": geweigerd[2]} if geweigerd else {}),
     }
-    return Entry(Soort.HERIDENTIFICATIE, data, betrokkene, doel=doel)
+    return Entry(Soort.HERIDENTIFICATIE, {k: v for k, v in data.items() if v is not None}, betrokkene, doel=doel)
 
 
 def vergetelheid(*, context: Context, verzoek_id: int, door: str, goedgekeurd: str) -> Entry:

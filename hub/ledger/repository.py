@@ -216,6 +216,24 @@ def subject_rows(connection: Connection, pseudonyms: Sequence[str]) -> list[tupl
     return [(int(seq), bytes(salt), str(pseudonym)) for seq, salt, pseudonym in connection.execute(query)]
 
 
+def disclosers_to(connection: Connection, pseudonyms: Sequence[str], ontvanger: str, doel: str) -> set[str]:
+    """The verstrekkers that disclosed data (permit or partial) about the person with these log pseudonyms to
+    `ontvanger` under `doel`: empty when the ledger shows no such disclosure."""
+    query = (
+        select(_ENTRY.c.verstrekker)
+        .distinct()
+        .join(_SUBJECT, _SUBJECT.c.seq == _ENTRY.c.seq)
+        .where(
+            _SUBJECT.c.log_pseudonym.in_(list(pseudonyms)),
+            _ENTRY.c.soort == "verstrekking",
+            _ENTRY.c.ontvanger == ontvanger,
+            _ENTRY.c.doel == doel,
+            _ENTRY.c.besluit.in_(("permit", "partial")),
+        )
+    )
+    return {str(verstrekker) for (verstrekker,) in connection.execute(query)}
+
+
 def forget_subject(connection: Connection, pseudonyms: Sequence[str]) -> int:
     """Delete the openings of a person's commitments; returns how many there were."""
     statement = delete(_SUBJECT).where(_SUBJECT.c.log_pseudonym.in_(list(pseudonyms)))

@@ -193,6 +193,11 @@ def export(session: Session, directory: Path, public_jwks: list[dict[str, Any]])
     return size
 
 
+def disclosers_to(session: Session, log_pseudonyms: Sequence[str], ontvanger: str, doel: str) -> set[str]:
+    """Who disclosed data about this person (by their log pseudonyms) to `ontvanger` under `doel`, as the log shows."""
+    return repository.disclosers_to(session.connection(), log_pseudonyms, ontvanger, doel)
+
+
 def forget(session: Session, log_pseudonyms: Sequence[str]) -> int:
     """Erasure: delete the openings of this person's commitments (under every key version's log pseudonym).
     Their entries stay, and verify, but can no longer be tied to them."""

@@ -76,10 +76,7 @@ def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence 
             )
         return f"Toestemming ingetrokken: {entry.get('gevolg', '')} ({entry.get('ontvanger', '')})."
     if soort == "heridentificatie":
-        return (
-            f"Heridentificatie voor doel {entry.get('doel', '')}, aangevraagd door "
-            f"{entry.get('aangevraagd_door', '')}, goedgekeurd door {entry.get('goedgekeurd_door', '')}."
-        )
+        return _reidentification(entry)
     if soort == "casus":
         details = f" ({entry['details']})" if entry.get("details") else ""
         return f"Casus {entry.get('casus_id')}: {entry.get('handeling')}{details}, door {entry.get('door')}."
@@ -94,6 +91,25 @@ def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence 
         noun = "vastlegging" if count == 1 else "vastleggingen"
         return f"{entry.get('lezer', '')} las {count} {noun} (reden: {entry.get('reden', '')})."
     return f"{SOORTEN.get(soort, soort)}."
+
+
+def _reidentification(entry: dict[str, Any]) -> str:
+    """A step of a re-identification (an entry without `stap` is from before steps were recorded: a reveal)."""
+    doel, domein = entry.get("doel", ""), entry.get("pseudoniem_domein", "")
+    stap = entry.get("stap", "getoond")
+    if stap == "geweigerd":
+        return (
+            f"Heridentificatie voor doel {doel} (pseudoniem van {domein}) geweigerd aan "
+            f"{entry.get('geweigerd_voor', '')} van {entry.get('organisatie', '')}: {entry.get('reden', '')}."
+        )
+    if stap == "aangevraagd":
+        door = entry.get("aangevraagd_door", "")
+        return f"Heridentificatie voor doel {doel} (pseudoniem van {domein}) aangevraagd door {door}."
+    done = "goedgekeurd" if stap == "goedgekeurd" else "getoond aan de aanvrager"
+    return (
+        f"Heridentificatie voor doel {doel} (pseudoniem van {domein}), aangevraagd door "
+        f"{entry.get('aangevraagd_door', '')}, goedgekeurd door {entry.get('goedgekeurd_door', '')}: {done}."
+    )
 
 
 def _bekendheid(entry: dict[str, Any]) -> str:

@@ -63,7 +63,13 @@ DEMO_PARTNERS: tuple[DemoPartner, ...] = (
         DemoPrincipal("zvh-zuid-limburg-regie", PrincipalSoort.PERSOON, (Role.PROCESREGISSEUR,)),
     ),
     _partner(2, "politie-limburg", "Politie eenheid Limburg (demo)", PartnerSoort.POLITIE),
-    _partner(3, "via-zuid-limburg", "VIA Zuid-Limburg (demo)", PartnerSoort.VIA),
+    _partner(
+        3,
+        "via-zuid-limburg",
+        "VIA Zuid-Limburg (demo)",
+        PartnerSoort.VIA,
+        DemoPrincipal("via-zuid-limburg-fg", PrincipalSoort.PERSOON, (Role.PRIVACY_OFFICER,)),
+    ),
     _partner(4, "veilig-thuis-zuid-limburg", "Veilig Thuis Zuid-Limburg (demo)", PartnerSoort.VEILIG_THUIS),
     _partner(
         5,
@@ -171,6 +177,7 @@ def seed(session: Session, actor: str, keys_dir: Path, directory: Path = SAMPLE_
 DEMO_PEOPLE = (
     ("zvh-zuid-limburg-fg", "privacy officer van het ZVH"),
     ("gemeente-maastricht-fg", "privacy officer van de gemeente Maastricht"),
+    ("via-zuid-limburg-fg", "privacy officer van VIA"),
     ("zvh-zuid-limburg-dpia", "DPIA-reviewer"),
     ("zvh-zuid-limburg-beheer", "beheerder"),
     ("zvh-zuid-limburg-regie", "procesregisseur"),

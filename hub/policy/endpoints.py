@@ -92,7 +92,8 @@ MemberOfficerDep = Annotated[Caller, Depends(_member_officer)]
 the first convenant can be proposed and approved): every privacy officer's write."""
 
 
-def _officer(caller: Caller) -> service.Officer:
+def officer_of(caller: Caller) -> service.Officer:
+    """The privacy officer acting, as the domains know them."""
     return service.Officer(principal_id=caller.principal_id, partner_id=caller.partner_id)
 
 
@@ -138,7 +139,7 @@ def list_versions(_: Reader, session: SessionDep, na: NumberCursor = None, limit
     description="Validates the convenant; errors give a 422 problem naming file, rule and fix. Warnings come back.",
 )
 def propose(body: ProposalIn, caller: MemberOfficerDep, session: SessionDep) -> ProposalOut:
-    version, findings = service.propose(session, _officer(caller), body.bron, body.toelichting, utcnow())
+    version, findings = service.propose(session, officer_of(caller), body.bron, body.toelichting, utcnow())
     return ProposalOut(versie=_out(session, version), waarschuwingen=[str(f) for f in findings])
 
 
@@ -169,7 +170,7 @@ def approve(
     version = service.approve(
         session,
         runtime,
-        _officer(caller),
+        officer_of(caller),
         versie_id,
         active_from=body.actief_vanaf,
         now=utcnow(),
@@ -186,7 +187,7 @@ def approve(
 def activate(
     versie_id: Annotated[int, id_path("versieId")], body: ScheduleIn, caller: MemberOfficerDep, session: SessionDep
 ) -> VersionOut:
-    return _out(session, service.schedule(session, _officer(caller), versie_id, body.actief_vanaf, utcnow()))
+    return _out(session, service.schedule(session, officer_of(caller), versie_id, body.actief_vanaf, utcnow()))
 
 
 @router.get("/actief", summary="The active version", description="The version the hub decides with now.")
@@ -292,7 +293,7 @@ def issue_emergency(
     prohibition = service.issue_emergency(
         session,
         runtime,
-        _officer(caller),
+        officer_of(caller),
         categorieen=body.categorieen,
         ontvangers=body.ontvangers,
         reden=body.reden,
@@ -309,7 +310,7 @@ def issue_emergency(
 def confirm_emergency(
     noodverbod_id: Annotated[int, id_path("noodverbodId")], caller: MemberOfficerDep, session: SessionDep
 ) -> EmergencyOut:
-    return _emergency_out(service.confirm_emergency(session, _officer(caller), noodverbod_id, utcnow()))
+    return _emergency_out(service.confirm_emergency(session, officer_of(caller), noodverbod_id, utcnow()))
 
 
 @router.post(
@@ -320,4 +321,4 @@ def confirm_emergency(
 def lift_emergency(
     noodverbod_id: Annotated[int, id_path("noodverbodId")], caller: MemberOfficerDep, session: SessionDep
 ) -> EmergencyOut:
-    return _emergency_out(service.lift_emergency(session, _officer(caller), noodverbod_id, utcnow()))
+    return _emergency_out(service.lift_emergency(session, officer_of(caller), noodverbod_id, utcnow()))

@@ -21,7 +21,7 @@ from hub.kit.openapi import API_PREFIX
 from hub.kit.paging import Limit, NumberCursor, cut
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
-from hub.policy.endpoints import MemberOfficerDep
+from hub.policy.endpoints import MemberOfficerDep, RuntimeDep, officer_of
 from hub.pseudonym import service
 from hub.pseudonym.models import PrivacyRequest
 from hub.pseudonym.schemas import (
@@ -72,18 +72,32 @@ def list_reidentifications(
     "/heridentificaties",
     status_code=status.HTTP_201_CREATED,
     summary="Ask who is behind a pseudonym",
-    description="With a doel and a justification; a second privacy officer must approve before anything is shown.",
+    description=(
+        "Only by a privacy officer of the organisation that holds the pseudonym, under a doel the convenant allows "
+        "it for and under which that organisation received data about the person; with a justification. A second "
+        "privacy officer must approve before anything is shown. Every refusal is on the verstrekkingenlog."
+    ),
 )
 def request_reidentification(
-    body: HeridentificatieIn, caller: MemberOfficerDep, session: SessionDep
+    *,
+    body: HeridentificatieIn,
+    caller: MemberOfficerDep,
+    context: ContextDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    vault: VaultDep,
 ) -> PrivacyRequestOut:
+    now = utcnow()
     request = service.request_reidentification(
         session,
-        caller.principal_id,
+        vault,
+        runtime.active(session, now),
+        officer_of(caller),
         pseudonym=body.pseudoniem,
         doel=body.doel,
         motivering=body.motivering,
-        now=utcnow(),
+        context=context,
+        now=now,
     )
     return _out(request)
 
@@ -91,18 +105,25 @@ def request_reidentification(
 @router.post(
     "/heridentificaties/{verzoekId}/goedkeuring",
     summary="Approve a re-identification",
-    description="By another privacy officer than the one who asked.",
+    description=(
+        "By a privacy officer of an organisation the convenant names for the doel, never one of the organisation "
+        "that asked."
+    ),
 )
 def approve_reidentification(
+    *,
     verzoek_id: Annotated[int, id_path("verzoekId")],
     caller: MemberOfficerDep,
     context: ContextDep,
     session: SessionDep,
+    runtime: RuntimeDep,
     vault: VaultDep,
 ) -> PrivacyRequestOut:
+    now = utcnow()
+    policy = runtime.active(session, now)
     return _out(
-        service.approve(
-            session, vault, caller.principal_id, verzoek_id, soort=Soort.HERIDENTIFICATIE, context=context, now=utcnow()
+        service.approve_reidentification(
+            session, vault, policy, officer_of(caller), verzoek_id, context=context, now=now
         )
     )
 
@@ -119,7 +140,7 @@ def reveal(
     session: SessionDep,
     vault: VaultDep,
 ) -> IdentiteitOut:
-    identity = service.reveal(session, vault, caller.principal_id, verzoek_id, context=context, now=utcnow())
+    identity = service.reveal(session, vault, officer_of(caller), verzoek_id, context=context, now=utcnow())
     return IdentiteitOut.model_validate(asdict(identity))
 
 
@@ -157,8 +178,4 @@ def approve_erasure(
     session: SessionDep,
     vault: VaultDep,
 ) -> PrivacyRequestOut:
-    return _out(
-        service.approve(
-            session, vault, caller.principal_id, verzoek_id, soort=Soort.VERGETELHEID, context=context, now=utcnow()
-        )
-    )
+    return _out(service.approve_erasure(session, vault, caller.principal_id, verzoek_id, context=context, now=utcnow()))

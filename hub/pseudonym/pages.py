@@ -18,6 +18,7 @@ from hub.kit.clock import utcnow
 from hub.ledger.pages import page_context
 from hub.policy import service as policy_service
 from hub.policy.endpoints import RuntimeDep
+from hub.policy.service import Officer
 from hub.pseudonym import service
 from hub.pseudonym.endpoints import VaultDep
 from hub.pseudonym.models import PrivacyRequest
@@ -73,20 +74,25 @@ def ask_reidentification(
     person: OfficerForm,
     session: SessionDep,
     runtime: RuntimeDep,
+    vault: VaultDep,
     pseudoniem: Annotated[str, Form(max_length=128)],
     doel: Annotated[str, Form(max_length=64)],
     motivering: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    policy_service.check_member_officer(session, runtime, person.partner_id, utcnow())
+    now = utcnow()
+    policy_service.check_member_officer(session, runtime, person.partner_id, now)
     try:
         body = HeridentificatieIn(pseudoniem=pseudoniem.strip(), doel=doel, motivering=motivering.strip())
         service.request_reidentification(
             session,
-            person.principal_id,
+            vault,
+            runtime.active(session, now),
+            Officer(person.principal_id, person.partner_id),
             pseudonym=body.pseudoniem,
             doel=body.doel,
             motivering=body.motivering,
-            now=utcnow(),
+            context=page_context(request, person),
+            now=now,
         )
     except ValidationError as exc:
         return _overview(request, session, runtime, _fields(exc))
@@ -207,9 +213,13 @@ def approve(
     )
     confirm.check_act(confirmed, HANDELING[soort], str(found.id), _act(found))
     policy_service.check_member_officer(session, runtime, person.partner_id, now)
-    service.approve(
-        session, vault, person.principal_id, found.id or 0, soort=soort, context=page_context(request, person), now=now
-    )
+    context = page_context(request, person)
+    if soort == Soort.HERIDENTIFICATIE:
+        officer = Officer(person.principal_id, person.partner_id)
+        policy = runtime.active(session, now)
+        service.approve_reidentification(session, vault, policy, officer, found.id or 0, context=context, now=now)
+    else:
+        service.approve_erasure(session, vault, person.principal_id, found.id or 0, context=context, now=now)
     confirm.keep(session, confirmed, now)
     return RedirectResponse("/betrokkenen", status_code=303)
 
@@ -224,7 +234,7 @@ def reveal(
     identity = service.reveal(
         session,
         vault,
-        person.principal_id,
+        Officer(person.principal_id, person.partner_id),
         min(max(verzoek_id, 0), MAX_ID),
         context=page_context(request, person),
         now=now,

@@ -101,11 +101,7 @@ def sentence(entry: dict[str, Any], names: Names) -> str:  # noqa: PLR0911 - one
     if soort == "ontvangst":
         return f"{moment} heeft {names.partner(entry.get('ontvanger', ''))} de ontvangst bevestigd."
     if soort == "heridentificatie":
-        return (
-            f"{moment} is op verzoek van privacy officer {entry['aangevraagd_door']}, met goedkeuring van "
-            f"{entry['goedgekeurd_door']}, vastgesteld wie u bent achter een pseudoniem, voor het doel "
-            f"{names.doel(entry['doel'])}."
-        )
+        return _reidentification(entry, names, moment)
     if soort == "raadpleging":
         return f"{moment} heeft {entry['lezer']} de registratie over u ingezien (reden: {entry['reden']})."
     if soort == "casus":
@@ -121,6 +117,43 @@ def sentence(entry: dict[str, Any], names: Names) -> str:  # noqa: PLR0911 - one
             return f"{moment} heeft {partner} gemeld dat het niet langer met u werkt."
         return f"{moment} heeft {partner} gemeld dat het met u werkt (tot {entry.get('tot', '')})."
     return f"{moment}: {soort}."
+
+
+WEIGERINGEN = {
+    "heridentificatie-niet-houder": "alleen de organisatie die het pseudoniem kreeg mag dat vragen",
+    "heridentificatie-niet-toegestaan": "het convenant staat dat voor dit doel niet toe",
+    "heridentificatie-zonder-verstrekking": "die organisatie kreeg voor dit doel geen gegevens over u",
+    "goedkeurder-niet-aangewezen": "het convenant wijst die organisatie niet aan om het goed te keuren",
+    "four-eyes-required": "een tweede privacy officer moet het goedkeuren, niet degene die het vroeg",
+    "not-the-requester": "alleen de privacy officer die het vroeg mag het antwoord zien",
+}
+"""Why a step of a re-identification was refused, by the refusal's code, for the betrokkene."""
+
+
+def _reidentification(entry: dict[str, Any], names: Names, moment: str) -> str:
+    """A step of a re-identification; an entry without `stap` is from before steps were recorded: a reveal."""
+    holder, doel = names.partner(entry.get("pseudoniem_domein", "")), names.doel(entry.get("doel", ""))
+    stap = entry.get("stap", "getoond")
+    if stap == "aangevraagd":
+        return (
+            f"{moment} heeft privacy officer {entry.get('aangevraagd_door', '')} van {holder} gevraagd wie u bent "
+            f"achter het pseudoniem dat {holder} voor u kreeg, voor het doel {doel}."
+        )
+    if stap == "goedgekeurd":
+        return (
+            f"{moment} heeft privacy officer {entry.get('goedgekeurd_door', '')} goedgekeurd dat {holder} mag weten "
+            f"wie u bent achter zijn pseudoniem, voor het doel {doel}."
+        )
+    if stap == "geweigerd":
+        reden = WEIGERINGEN.get(entry.get("reden", ""), "het mocht niet")
+        return (
+            f"{moment} heeft {names.partner(entry.get('organisatie', ''))} geprobeerd iets te doen met een vraag wie "
+            f"u bent achter het pseudoniem dat {holder} voor u kreeg, voor het doel {doel}. Dat is geweigerd: {reden}."
+        )
+    return (
+        f"{moment} is op verzoek van privacy officer {entry.get('aangevraagd_door', '')}, met goedkeuring van "
+        f"{entry.get('goedgekeurd_door', '')}, vastgesteld wie u bent achter een pseudoniem, voor het doel {doel}."
+    )
 
 
 def _names(session: Session, policy: CompiledPolicy | None) -> Names:

@@ -45,6 +45,13 @@ ZINNEN = {
     "identity-shown": "De identiteit is al een keer getoond; doe zo nodig een nieuw verzoek.",
     "pseudonym-unknown": "Schakel heeft dit pseudoniem nooit uitgegeven.",
     "pseudonym-invalid": "Dit is geen pseudoniem van Schakel.",
+    "heridentificatie-niet-houder": "Alleen een privacy officer van de organisatie die dit pseudoniem kreeg, mag "
+    "vragen wie erachter zit.",
+    "heridentificatie-niet-toegestaan": "Het convenant staat voor dit doel geen heridentificatie toe.",
+    "heridentificatie-zonder-verstrekking": "Uw organisatie kreeg voor dit doel geen gegevens over deze persoon: "
+    "kies het doel waarvoor u de gegevens ontving.",
+    "goedkeurder-niet-aangewezen": "Het convenant wijst uw organisatie niet aan om deze heridentificatie goed te "
+    "keuren; de vragende organisatie keurt nooit zelf goed.",
     "betrokkene-unknown": "Schakel kent deze persoon niet (of heeft hem of haar al vergeten).",
     "bsn-invalid": "Dit BSN is ongeldig (het voldoet niet aan de elfproef).",
     "identity-incomplete": "Vul een BSN in, of voornamen, achternaam en geboortedatum.",

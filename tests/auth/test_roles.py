@@ -10,19 +10,21 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from connectors import SigningKey
 from hub.casus import service as casus
 from hub.casus.models import CasusType
 from hub.db import Database
 from hub.ledger import service as ledger
-from hub.ledger.entries import Context
+from hub.ledger.entries import Betrokkene, Context
+from hub.meldingen.entries import verstrekking
 from hub.policy import service
 from hub.policy.convenant.format import PolicySource, source_to_data
+from hub.policy.deciding.decision import Besluit, Uitkomst, Verstrekt
 from hub.policy.runtime import PolicyRuntime
 from hub.policy.service import Officer
 from hub.pseudonym import service as privacy
-from hub.pseudonym.service import Soort
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
 from hub.state import state_of
 from tests.support import PARTNERS, Actor
@@ -30,6 +32,7 @@ from tests.support import PARTNERS, Actor
 ROLES = ("operator", "privacy_officer", "dpia_reviewer", "politie")
 OK, CREATED, FORBIDDEN = 200, 201, 403
 NO_TRACE = Context(trace_id=None, span_id=None)
+DOEL = "screening-verward-gedrag"
 
 
 @dataclass(frozen=True)
@@ -123,27 +126,59 @@ class PrivacyState:
     erase_bsn: str
 
 
+def _received(session: Session, vault: Vault, person: str, *, verstrekker: str, ontvanger: str, now: datetime) -> None:
+    """The ledger's record that `ontvanger` received an address about `person` from `verstrekker` (a
+    re-identification needs one)."""
+    granted = {"adres": Verstrekt(regel="R-TEST-001", grondslag="avg-6-1-e", bewaartermijn="P1Y")}
+    besluit = Besluit(Uitkomst.PERMIT, granted, {}, DOEL, None, "sha256:" + "0" * 64, "rollentabel")
+    entry = verstrekking(
+        context=NO_TRACE,
+        betrokkene=Betrokkene(vault.log_pseudonym(session, person)),
+        rol="betrokkene",
+        verstrekker=verstrekker,
+        ontvanger=ontvanger,
+        berichttype="e33-verward-gedrag",
+        melding_id=f"rollentabel-{person}",
+        besluit=besluit,
+        levering_id=None,
+        inhoud_digest=None,
+    )
+    ledger.append(session, [entry], now)
+
+
 @pytest.fixture
-def privacy_state(app: FastAPI, database: Database, actors: dict[str, Actor]) -> PrivacyState:
+def privacy_state(
+    app: FastAPI, database: Database, actors: dict[str, Actor], policy_state: PolicyState
+) -> PrivacyState:
+    """Requests made by other officers than the table's, under the active sample convenant (policy_state), which
+    allows re-identification under DOEL with approval by the verstrekker or a ZVH. The table's privacy officer is
+    of zvh-test, a ZVH: it may ask about zvh-test's pseudonyms and approve a politie-test officer's request."""
     vault: Vault = state_of(app).require_vault()
     now = datetime.now(UTC)
-    officer = actors["privacy_officer"].principal_id
+    table = Officer(actors["privacy_officer"].principal_id, actors["privacy_officer"].partner_id)
+    politie = Officer("fg-politie", "politie-test")
     with database.unit_of_work() as session:
-        # Four people: two with pseudonyms at VIA, one to forget, one the table's officer asks to forget.
-        p1, p2, _, _ = (
+        # Five people: three with pseudonyms (two at zvh-test, one at politie-test), one to forget, one the table's
+        # officer asks to forget.
+        p1, p2, p3, _, _ = (
             vault.seal(session, OpgegevenIdentiteit(bsn=bsn), now)
-            for bsn in ("762621606", "118784481", "247603260", "929468843")
+            for bsn in ("762621606", "118784481", "111222333", "247603260", "929468843")
         )
-        one, two = (vault.pseudonym_for(session, p, "via-zuid-limburg", now) for p in (p1, p2))
+        one, two = (vault.pseudonym_for(session, p, table.partner_id, now) for p in (p1, p2))
+        three = vault.pseudonym_for(session, p3, politie.partner_id, now)
+        for person, giver, taker in ((p1, "politie-test", table.partner_id), (p2, "politie-test", table.partner_id),
+                                     (p3, "via-test", politie.partner_id)):  # fmt: skip
+            _received(session, vault, person, verstrekker=giver, ontvanger=taker, now=now)
+        runtime, motivering = PolicyRuntime(), "role table"
+        policy = runtime.active(session, now)
         asked = privacy.request_reidentification(
-            session, "fg-ander", pseudonym=one, doel="d", motivering="role table", now=now
-        )
+            session, vault, policy, politie, pseudonym=three, doel=DOEL, motivering=motivering, context=NO_TRACE,
+            now=now,
+        )  # fmt: skip
         mine = privacy.request_reidentification(
-            session, officer, pseudonym=two, doel="d", motivering="role table", now=now
+            session, vault, policy, table, pseudonym=two, doel=DOEL, motivering=motivering, context=NO_TRACE, now=now
         )
-        privacy.approve(
-            session, vault, "fg-ander", mine.id or 0, soort=Soort.HERIDENTIFICATIE, context=NO_TRACE, now=now
-        )
+        privacy.approve_reidentification(session, vault, policy, politie, mine.id or 0, context=NO_TRACE, now=now)
         erase = privacy.request_erasure(
             session, vault, "fg-ander", given=OpgegevenIdentiteit(bsn="247603260"), motivering="role table", now=now
         )
@@ -161,7 +196,7 @@ def _privacy_endpoints(state: PrivacyState) -> list[Endpoint]:
             "POST",
             "/api/v1/heridentificaties",
             "/api/v1/heridentificaties",
-            {"pseudoniem": state.pseudonym, "doel": "d", "motivering": "role table check"},
+            {"pseudoniem": state.pseudonym, "doel": DOEL, "motivering": "role table check"},
             _officer_only(CREATED),
         ),
         Endpoint(

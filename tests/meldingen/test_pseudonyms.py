@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.db import Database
+from hub.partners.models import Role
 from hub.policy import service as policy
 from hub.policy.runtime import PolicyRuntime
 from hub.policy.service import Officer
-from tests.partnership import Partnership, sample_melding, wait_for
+from tests.partnership import Partnership, person_client, sample_melding, wait_for
 from tests.pseudonym.test_vault import everything_stored, planted
 
 
@@ -62,7 +63,9 @@ class TestIdentityOrPseudonym:
             "/api/v1/meldingen", {"berichttype": "zorgmelding", "inhoud": sample_melding("zorgmelding")}
         )
         pseudonym = _persons(partnership, "amw-zuid-limburg")[1]["pseudoniem"]
-        asker, approver = actors_for_partnership["asker"], actors_for_partnership["approver"]
+        # AMW's own privacy officer asks (it holds the pseudonym); the ZVH's approves (the convenant names it).
+        asker = person_client(partnership, "amw-zuid-limburg", "amw-fg", Role.PRIVACY_OFFICER)
+        approver = actors_for_partnership["asker"]
         request = asker.post(
             "/api/v1/heridentificaties",
             {"pseudoniem": pseudonym, "doel": "screening-zorgmeldingen", "motivering": "Kind in acuut gevaar."},

@@ -24,61 +24,16 @@ TEUN = OpgegevenIdentiteit(bsn="762621606", voornamen="Teun", tussenvoegsel="van
 
 @pytest.fixture
 def issued(app: FastAPI, database: Database) -> tuple[Vault, str, str]:
-    """A person in the vault, and the pseudonym VIA holds for them."""
+    """A person in the vault, and the pseudonym the privacy officer's organisation (zvh-test) holds for them."""
     vault: Vault = state_of(app).require_vault()
     with database.unit_of_work() as session:
         person = vault.seal(session, TEUN, NOW)
-        pseudonym = vault.pseudonym_for(session, person, "via-zuid-limburg", NOW)
+        pseudonym = vault.pseudonym_for(session, person, "zvh-test", NOW)
     return vault, person, pseudonym
 
 
-def _ask(client: Any, pseudonym: str) -> dict[str, Any]:
-    answer: dict[str, Any] = client.post(
-        "/api/v1/heridentificaties",
-        {
-            "pseudoniem": pseudonym,
-            "doel": "screening-verward-gedrag",
-            "motivering": "Acute zorg: behandelaar zoekt contact.",
-        },
-    )
-    return answer
-
-
 class TestReidentification:
-    def test_four_eyes_then_shown_once_to_the_asker(
-        self, http: httpx.Client, actors: dict[str, Actor], issued: tuple[Vault, str, str]
-    ) -> None:
-        _, _, pseudonym = issued
-        asker, approver = actors["privacy_officer"].client(http), actors["second_officer"].client(http)
-        request = _ask(asker, pseudonym)
-        assert request["status"] == "aangevraagd"
-        path = f"/api/v1/heridentificaties/{request['id']}"
-
-        early = asker.send("POST", f"{path}/onthulling")
-        assert (early.status_code, early.json()["code"]) == (409, "privacy-request-pending")
-        own = asker.send("POST", f"{path}/goedkeuring")
-        assert (own.status_code, own.json()["code"]) == (403, "four-eyes-required")
-        assert approver.post(f"{path}/goedkeuring", {})["status"] == "goedgekeurd"
-        not_asker = approver.send("POST", f"{path}/onthulling")
-        assert (not_asker.status_code, not_asker.json()["code"]) == (403, "not-the-requester")
-
-        identity = asker.post(f"{path}/onthulling", {})
-        assert identity == {
-            "bsn": "762621606",
-            "voornamen": "Teun",
-            "tussenvoegsel": "van",
-            "achternaam": "Verzonnen",
-            "geboortedatum": None,
-        }
-        again = asker.send("POST", f"{path}/onthulling")
-        assert (again.status_code, again.json()["code"]) == (410, "identity-shown")
-
-        trail = actors["operator"].client(http).get("/api/v1/beheerlog", params={"doel": str(request["id"])})["items"]
-        assert [e["action"] for e in trail] == [
-            "reidentification.requested", "reidentification.approved", "reidentification.revealed",
-        ]  # fmt: skip
-        assert "762621606" not in str(trail)
-        assert "Verzonnen" not in str(trail)
+    """Who may ask and approve, and what they see: tests/pseudonym/test_heridentificatie.py."""
 
     def test_a_pseudonym_the_hub_never_issued(self, http: httpx.Client, actors: dict[str, Actor]) -> None:
         response = (
@@ -128,10 +83,12 @@ class TestErasure:
             vault.open(session, person)
         gone = asker.send("POST", "/api/v1/vergetelheidsverzoeken", json_body=body)
         assert (gone.status_code, gone.json()["code"]) == (404, "betrokkene-unknown")
-        # What recipients hold still names the request, but the identity behind it is gone.
-        ask = _ask(asker, pseudonym)
-        approver.post(f"/api/v1/heridentificaties/{ask['id']}/goedkeuring", {})
-        erased = asker.send("POST", f"/api/v1/heridentificaties/{ask['id']}/onthulling")
+        # The holder still has the pseudonym, but the identity behind it is gone.
+        erased = asker.send(
+            "POST",
+            "/api/v1/heridentificaties",
+            json_body={"pseudoniem": pseudonym, "doel": "screening-verward-gedrag", "motivering": "Acute zorg nodig."},
+        )
         assert (erased.status_code, erased.json()["code"]) == (409, "person-erased")
 
     def test_an_unusable_identity_is_a_422(self, http: httpx.Client, actors: dict[str, Actor]) -> None:

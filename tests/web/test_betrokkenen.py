@@ -24,15 +24,17 @@ class TestFourEyesOnBetrokkenen:
     ) -> None:
         secrets = PrivacySecrets(busy_hub.settings.keys_dir)
         vault = Vault(secrets.pseudonyms(), secrets.kek())
-        with busy_hub.database.unit_of_work() as session:  # the pseudonym the hub gives a recipient without identity
+        # The pseudonym the hub gives VIA for the betrokkene of the E33 it received (under a noodverbod on
+        # identificatie, say): VIA's privacy officer asks, the ZVH's approves (the sample convenant names it).
+        with busy_hub.database.unit_of_work() as session:
             person_id = vault.find(session, OpgegevenIdentiteit(bsn=BSN))
             assert person_id is not None
-            pseudonym = vault.pseudonym_for(session, person_id, "amw-zuid-limburg", utcnow())
+            pseudonym = vault.pseudonym_for(session, person_id, "via-zuid-limburg", utcnow())
         with busy_hub.database.unit_of_work(immediate=False) as session:
             assert session.exec(select(IssuedPseudonym).where(IssuedPseudonym.pseudonym == pseudonym)).first()
         first, second = new_context(browser), new_context(browser)
         try:
-            asker = enrol(first, busy_hub, "zvh-zuid-limburg-fg")
+            asker = enrol(first, busy_hub, "via-zuid-limburg-fg")
             asker.get_by_role("navigation", name="Hoofdmenu").get_by_role(
                 "link", name="Heridentificatie en vergetelheid"
             ).click()
@@ -41,10 +43,10 @@ class TestFourEyesOnBetrokkenen:
             asker.get_by_role("button", name="Heridentificatie aanvragen").click()
             expect(asker.get_by_text("wacht op een tweede privacy officer")).to_be_visible()
 
-            approver = enrol(second, busy_hub, "gemeente-maastricht-fg")
+            approver = enrol(second, busy_hub, "zvh-zuid-limburg-fg")
             approver.goto(busy_hub.url + "/betrokkenen")
             approver.get_by_role("button", name="Verzoek 1 goedkeuren met passkey").click()
-            approver.get_by_text("goedgekeurd door gemeente-maastricht-fg").wait_for()
+            approver.get_by_text("goedgekeurd door zvh-zuid-limburg-fg").wait_for()
             screenshot(approver, "betrokkenen")
 
             asker.goto(busy_hub.url + "/betrokkenen")
@@ -58,7 +60,7 @@ class TestFourEyesOnBetrokkenen:
             second.close()
         with busy_hub.database.unit_of_work(immediate=False) as session:
             kept = web_repository.confirmations(session, "heridentificatie-goedkeuren", "1")
-            assert [c.principal_id for c in kept] == ["gemeente-maastricht-fg"]
+            assert [c.principal_id for c in kept] == ["zvh-zuid-limburg-fg"]
 
     def test_erasure_approved_with_a_passkey_forgets_the_person(self, browser: Any, busy_hub: WebHub) -> None:
         first, second = new_context(browser), new_context(browser)

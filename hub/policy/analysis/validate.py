@@ -47,6 +47,7 @@ def validate(source: PolicySource) -> list[Bevinding]:
     found += _rules(source)
     found += _prohibitions(source)
     found += _consents(source)
+    found += _reidentification(source)
     found += _casus(source)
     found += _unconfirmed(source)
     if not any(f.niveau is Niveau.FOUT for f in found):
@@ -304,6 +305,27 @@ def _consents(source: PolicySource) -> list[Bevinding]:
                     "(every recipient is bound to its werkgebied)",
                 )
             )
+    return found
+
+
+def _reidentification(source: PolicySource) -> list[Bevinding]:
+    """Under which doelen a pseudonym may be re-identified, and by whose approval: known doelen and approvers."""
+    found: list[Bevinding] = []
+    doelen = {d.code for d in source.vocabulaires.doelen}
+    approvers = {d.partner for d in source.convenant.deelnemers} | {s.code for s in source.vocabulaires.soorten}
+    approvers.add("verstrekker")
+    for index, afspraak in enumerate(source.convenant.heridentificatie):
+        where = f"heridentificatie[{index}]"
+        found += [
+            Bevinding(Niveau.FOUT, "convenant.yaml", where, _known("doel", doel, doelen))
+            for doel in afspraak.doelen
+            if doel not in doelen
+        ]
+        found += [
+            Bevinding(Niveau.FOUT, "convenant.yaml", where, _known("approver", goedkeurder, approvers))
+            for goedkeurder in afspraak.goedkeurders
+            if goedkeurder not in approvers
+        ]
     return found
 
 

@@ -199,6 +199,25 @@ class Toestemmingsbevoegdheid(Strict):
     vastleggers: list[str] = Field(min_length=1, description="Partner ids or soorten that may record it.")
 
 
+class Heridentificatie(Strict):
+    """For which doelen the holder of a pseudonym may ask who is behind it, and whose privacy officer approves."""
+
+    doelen: list[str] = Field(
+        min_length=1,
+        description=(
+            "Doel codes. The holder's privacy officer may ask only under a doel of these for which the holder "
+            "received data about the person (the ledger shows the disclosure)."
+        ),
+    )
+    goedkeurders: list[str] = Field(
+        min_length=1,
+        description=(
+            "Whose privacy officer may approve: partner ids, soorten, or `verstrekker` (a partner that disclosed "
+            "data about the person to the holder under that doel). Never an officer of the holder itself."
+        ),
+    )
+
+
 class Goedkeuring(Strict):
     fg_van_betrokken_verstrekker: bool = Field(
         default=False,
@@ -257,6 +276,13 @@ class Convenant(Strict):
     toestemmingen: list[Toestemmingsbevoegdheid] = Field(
         default_factory=list,
         description="Per consent item, who may record it; a consent for an item not listed here cannot be recorded.",
+    )
+    heridentificatie: list[Heridentificatie] = Field(
+        default_factory=list,
+        description=(
+            "Under which doelen a pseudonym may be re-identified, and who approves; without an entry for a doel, "
+            "no pseudonym is ever re-identified under it."
+        ),
     )
 
 
