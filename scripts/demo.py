@@ -4,8 +4,8 @@ It starts `schakel serve --demo` on its own SQLite database and keys (in a fresh
 webhook receivers for VIA, Veilig Thuis, the ZVH and the gemeente Maastricht on 127.0.0.1, writes the partners'
 export files for a day's traffic (invented people; volumes in proportion to a real year: ~1,400 meldingen, half
 of them E33, ~280 detentiemeldingen), sends them through the adapters, collects the inboxes of the partners
-without a webhook, and shows per recipient what arrived and what was withheld. Then it exports the
-verstrekkingenlog and verifies it offline.
+without a webhook, and shows per recipient what arrived and what was withheld; then that a pseudonym is
+re-identified only for its holder's privacy officer. Then it exports the verstrekkingenlog and verifies it offline.
 
 Run: scripts/demo [--meldingen 1400]
 """
@@ -227,6 +227,47 @@ class Receivers:
             server.should_exit = True
 
 
+def officer(hub_url: str, keys: Path, partner: str, principal: str) -> HubClient:
+    """A demo privacy officer's client (the demo made a key for each of its people)."""
+    key = SigningKey.load(keys / f"{principal}.private.jwk")
+    return HubClient(hub_url, partner_id=partner, principal_id=principal, key=key)
+
+
+def show_reidentification(hub_url: str, keys: Path, politie: HubClient, e33: dict[str, Any], via: list[Any]) -> None:
+    """Re-identification belongs to the holder. A noodverbod keeps VIA from knowing who anyone is, so VIA gets its
+    own pseudonym for the betrokkene of one more E33. The gemeente's privacy officer asks who it is: refused. VIA's
+    own asks, the ZVH's approves (the sample convenant names it), and only VIA's sees the identity. Every step,
+    the refusal too, is on the verstrekkingenlog. The noodverbod is lifted again."""
+    zvh = officer(hub_url, keys, "zvh-zuid-limburg", "zvh-zuid-limburg-fg")
+    gemeente = officer(hub_url, keys, "gemeente-maastricht", "gemeente-maastricht-fg")
+    holder = officer(hub_url, keys, "via-zuid-limburg", "via-zuid-limburg-fg")
+    nood = zvh.post(
+        "/api/v1/beleid/noodverboden",
+        {"categorieen": ["identificatie"], "ontvangers": ["via"], "reden": "Demo: VIA even zonder identiteit"},
+    )
+    before = len(via)
+    politie.submit_melding(e33)
+    deadline = time.monotonic() + 30
+    while len(via) == before:
+        if time.monotonic() > deadline:
+            raise SystemExit("VIA did not receive the E33 sent under the noodverbod")
+        time.sleep(0.1)
+    pseudonym = via[-1]["inhoud"]["personen"][0]["pseudoniem"]
+    gemeente.post(f"/api/v1/beleid/noodverboden/{nood['id']}/opheffing", {})
+    print(f"  VIA received pseudonym {pseudonym[:30]}... (noodverbod {nood['id']} on identificatie, lifted again)")
+    ask = {"pseudoniem": pseudonym, "doel": "screening-verward-gedrag", "motivering": "Demo: acute zorg nodig."}
+    refused = gemeente.send("POST", "/api/v1/heridentificaties", json_body=ask)
+    print(f"  gemeente-maastricht-fg asks who it is: {refused.status_code} {refused.json()['code']} (refused)")
+    asked = holder.post("/api/v1/heridentificaties", ask)
+    print(f"  via-zuid-limburg-fg asks who it is: request {asked['id']}, {asked['status']}")
+    approved = zvh.post(f"/api/v1/heridentificaties/{asked['id']}/goedkeuring", {})
+    print(f"  zvh-zuid-limburg-fg approves it: {approved['status']}")
+    shown = holder.post(f"/api/v1/heridentificaties/{asked['id']}/onthulling", {})
+    print(f"  via-zuid-limburg-fg sees (an invented person): {shown['voornamen']} {shown['achternaam']}")
+    for client in (zvh, gemeente, holder):
+        client.close()
+
+
 def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bottom
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--meldingen", type=int, default=1400, help="how many meldingen (default: a year's ~1,400)")
@@ -341,6 +382,10 @@ def main() -> None:  # noqa: PLR0912, PLR0915 - a linear script, told top to bot
             else {}
         )
         print(f"\n  VIA sees of a person only: {', '.join(sorted(sample))}")
+
+        print("\n== re-identification belongs to the holder")
+        e33 = next(m for _, m in batches if m["berichttype"] == "e33-verward-gedrag")
+        show_reidentification(hub_url, keys, clients["politie-limburg"], e33, receivers.received["via-zuid-limburg"])
 
         # The hub signs a checkpoint every second while the log grows, and has both witnesses cosign it.
         deadline = time.monotonic() + 60

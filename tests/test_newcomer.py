@@ -179,6 +179,10 @@ def test_the_demo_sends_meldingen_to_every_recipient_and_the_ledger_verifies(tmp
     assert any("medeondertekend door 2 getuige(n) die u vertrouwt" in line for line in lines), (
         "two witnesses cosign the demo's log"
     )
+    # Re-identification belongs to the holder: another organisation's officer is refused, the holder's sees it.
+    assert "gemeente-maastricht-fg asks who it is: 403 heridentificatie-niet-houder (refused)" in result.stdout
+    assert "zvh-zuid-limburg-fg approves it: goedgekeurd" in result.stdout
+    assert "via-zuid-limburg-fg sees (an invented person): " in result.stdout
 
 
 def test_the_map_is_in_the_repository() -> None:
