@@ -147,6 +147,7 @@ def submit_inzage(
             "achtergehouden": result.achtergehouden,
             "casussen": result.casussen,
             "beperkt": result.beperkt,
+            "vertrouwelijk": result.vertrouwelijk,
             "checkpoint": checkpoint_out(session, result.checkpoint),
         }
     )

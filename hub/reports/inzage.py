@@ -4,8 +4,10 @@ The privacy officer names the person (BSN, or name and date of birth); the vault
 gives the positions of their entries (by their log pseudonym under every key version) and the openings of the
 commitments in them. A fresh checkpoint is signed
 and every entry comes with its inclusion proof in it, so the officer can check that what the report says is in
-the log the hub signed. Entries for a doel that the active convenant marks `vertrouwelijk` are held back, with a
-note, until a version without the mark is active. The inzage itself becomes an entry about the person.
+the log the hub signed. Entries for a doel that the active convenant marks `vertrouwelijk` are held back until a
+version without the mark is active; so is a casus restricted under AVG art. 23, and a confidential casus until a
+decision to inform its persons is recorded. The letter never says so (that alone would tell); the officer is told
+beside it. The inzage itself becomes an entry about the person.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, raadpleging
 from hub.ledger.models import LedgerCheckpoint
 from hub.partners import repository as partners
+from hub.policy.convenant.format import Procesafspraken
 from hub.policy.convenant.sentences import CASUSTYPEN
 from hub.policy.deciding.engine import CompiledPolicy
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
@@ -58,6 +61,9 @@ class Inzage:
     beperkt: list[dict[str, Any]] = field(default_factory=list)
     """Per casus whose persons are not to be informed (AVG art. 23): its ground, review date and how many entries
     are held back (for the officer, not for the betrokkene)."""
+    vertrouwelijk: list[dict[str, Any]] = field(default_factory=list)
+    """Per confidential casus held back because no decision to inform its persons is recorded yet: its kind and
+    how many entries (for the officer, not for the betrokkene)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,15 +191,20 @@ def inzage(
     rows = ledger_repository.subject_rows(connection, pseudonyms)
     raw = ledger_repository.entries_at(connection, [seq for seq, _, _ in rows])
     confidential = {d.code for d in policy.source.vocabulaires.doelen if d.vertrouwelijk} if policy else set()
+    afspraken = policy.source.convenant.procesafspraken if policy else Procesafspraken()
     person_id = vault.find(session, given)
-    cases = _casussen(session, person_id)
-    restricted = {c.casus.id: c for c in cases if c.beperkt}
+    entries = {seq: orjson.loads(raw[seq]) for seq, _, _ in rows}
+    under_confidential_doel = {
+        e["casus_id"] for e in entries.values() if e.get("doel") in confidential and e.get("casus_id") is not None
+    }
+    cases = _casussen(session, person_id, set(afspraken.vertrouwelijke_casustypen), under_confidential_doel)
+    hidden = {c.casus.id: c for c in cases if c.verborgen}
     shown: list[tuple[int, dict[str, Any], bytes, str]] = []
     held: dict[str, int] = {}
     held_by_casus: dict[int, int] = {}
     for seq, salt, pseudonym in rows:
-        entry = orjson.loads(raw[seq])
-        if entry.get("casus_id") in restricted:
+        entry = entries[seq]
+        if entry.get("casus_id") in hidden:
             held_by_casus[entry["casus_id"]] = held_by_casus.get(entry["casus_id"], 0) + 1
             continue
         if entry.get("doel") in confidential:
@@ -217,7 +228,7 @@ def inzage(
         for (seq, entry, salt, pseudonym), proof in zip(shown, proofs, strict=True)
     ]
     withheld = [{"doel": doel, "aantal": count} for doel, count in sorted(held.items())]
-    told = [c.zin for c in cases if not c.beperkt]
+    told = [c.zin for c in cases if not c.verborgen]
     beperkt = [
         {
             "casus_id": c.casus.id,
@@ -228,9 +239,16 @@ def inzage(
         for c in cases
         if c.beperkt and c.informering is not None
     ]
-    # The letter does not say that anything is restricted: that alone would tell the person (AVG art. 23).
-    summary = _summary(len(regels), bool(held))
-    return Inzage(now, summary, regels, checkpoint, withheld, told, beperkt)
+    vertrouwelijk = [
+        {"casus_id": c.casus.id, "soort": str(c.casus.type), "aantal": held_by_casus.get(c.casus.id or 0, 0)}
+        for c in cases
+        if c.verborgen and not c.beperkt
+    ]
+    # The letter never says that anything is held back: that alone would tell the person (a confidential doel,
+    # AVG art. 23). What is held back, why and until when is for the officer only (`achtergehouden`, `beperkt`,
+    # `vertrouwelijk`), shown beside the letter, never in it.
+    summary = _summary(len(regels))
+    return Inzage(now, summary, regels, checkpoint, withheld, told, beperkt, vertrouwelijk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,11 +256,18 @@ class _Casus:
     casus: Casus
     informering: CasusInformering | None
     beperkt: bool
+    """Its persons are not informed on a ground of AVG art. 23."""
+    verborgen: bool
+    """Neither the casus nor anything of it is in the letter: restricted, or confidential and not informed."""
     zin: str
 
 
-def _casussen(session: Session, person_id: str | None) -> list[_Casus]:
-    """The casussen the person belongs to, each with the decision on informing them: in words, or restricted."""
+def _casussen(
+    session: Session, person_id: str | None, confidential_types: set[str], under_confidential_doel: set[int]
+) -> list[_Casus]:
+    """The casussen the person belongs to, each with the decision on informing them, in words; and whether the
+    letter must keep it out: a restriction (AVG art. 23), or a confidential casus (its kind, or data shared in it
+    under a confidential doel) for which no decision to inform its persons is recorded yet (fail closed)."""
     if person_id is None:
         return []
     found = casus_repository.casussen_of_person(session, person_id)
@@ -251,26 +276,22 @@ def _casussen(session: Session, person_id: str | None) -> list[_Casus]:
     for casus_ in found:
         decision = decisions.get(casus_.id or 0)
         soort = CASUSTYPEN.get(str(casus_.type), str(casus_.type))
-        if decision is not None and decision.besluit == Informeren.GEINFORMEERD:
+        informed = decision is not None and decision.besluit == Informeren.GEINFORMEERD
+        if informed and decision is not None:
             status = f"u bent op {day_in_words(decision.datum)} hierover geïnformeerd (AVG artikel {decision.artikel})"
         else:
             status = "er is nog niet vastgelegd dat u hierover bent geïnformeerd"
-        result.append(
-            _Casus(casus_, decision, termijnen.restricted(decision), f"Casus {casus_.id} ({soort}): {status}.")
-        )
+        restricted = termijnen.restricted(decision)
+        confidential = str(casus_.type) in confidential_types or casus_.id in under_confidential_doel
+        hidden = restricted or (confidential and not informed)
+        result.append(_Casus(casus_, decision, restricted, hidden, f"Casus {casus_.id} ({soort}): {status}."))
     return result
 
 
-def _summary(count: int, held_back: bool) -> str:
+def _summary(count: int) -> str:
+    """The letter's opening: how many entries it lists. Never whether anything was held back."""
     if count == 0:
-        text = "Schakel heeft geen verstrekkingen of andere verwerkingen over deze persoon vastgelegd."
-    elif count == 1:
-        text = "Schakel heeft één verwerking over deze persoon vastgelegd."
-    else:
-        text = f"Schakel heeft {count} verwerkingen over deze persoon vastgelegd, de oudste eerst."
-    if held_back:
-        text += (
-            " Een deel van de vastleggingen wordt tijdelijk niet getoond, omdat het doel ervan vertrouwelijk is"
-            " gemarkeerd; het wordt getoond zodra die markering is opgeheven."
-        )
-    return text
+        return "Schakel heeft geen verstrekkingen of andere verwerkingen over deze persoon vastgelegd."
+    if count == 1:
+        return "Schakel heeft één verwerking over deze persoon vastgelegd."
+    return f"Schakel heeft {count} verwerkingen over deze persoon vastgelegd, de oudste eerst."

@@ -222,7 +222,8 @@ def inzage_letter(
         if exc.status != 422:
             raise
         return _form_again(request, zin(exc), motivering)
-    return page(request, "reports/inzagebrief.html", {"inzage": result, "motivering": motivering})
+    context = {"inzage": result, "motivering": motivering, "casustypen": CASUSTYPEN}
+    return page(request, "reports/inzagebrief.html", context)
 
 
 def _form_again(request: Request, message: str, motivering: str) -> Response:

@@ -71,6 +71,12 @@ class Beperkt(ApiModel):
     aantal: int = Field(description="How many entries about the person in this casus are held back.")
 
 
+class Vertrouwelijk(ApiModel):
+    casus_id: int
+    soort: str = Field(description="The kind of casus (`radicalisering`, ...).")
+    aantal: int = Field(description="How many entries about the person in this casus are held back.")
+
+
 class InzageOut(ApiModel):
     opgesteld_op: datetime
     samenvatting: str
@@ -85,6 +91,13 @@ class InzageOut(ApiModel):
         description=(
             "For the privacy officer only: casussen whose persons are not informed (yet) on a ground of AVG art. 23; "
             "their entries are held back. Decide whether the restriction also applies to this inzage."
+        )
+    )
+    vertrouwelijk: list[Vertrouwelijk] = Field(
+        description=(
+            "For the privacy officer only: confidential casussen (their kind, or data shared in them under a "
+            "confidential doel) held back because no decision to inform their persons is recorded yet. Record one "
+            "(AVG art. 13/14, or art. 23) before answering, or answer without them."
         )
     )
     checkpoint: CheckpointOut

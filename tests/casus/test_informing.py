@@ -127,3 +127,92 @@ class TestInforming:
         with pytest.raises(HubError) as partner:
             partnership.client(POLITIE).post(f"{path}/informering", {"besluit": "geinformeerd"})
         assert partner.value.status == 403, "only a procesregisseur records it"
+
+
+CONFIDENTIAL_BSN = invented_bsns(1, 310_000_000)[0]
+TRACES = ("radicalisering", "vertrouwelijk", "niet getoond", "achtergehouden", "beperk", "artikel 23")
+"""What a letter about a confidential or restricted casus must never say (issue 23, finding 2)."""
+
+
+def _radicalisering(partnership: Partnership, regie: HubClient, bsn: str) -> tuple[int, str]:
+    """A casus radicalisering about the person of an aanmelding the politie shared under the confidential doel
+    `radicalisering-casusoverleg`."""
+    inhoud = sample_melding("aanmelding")
+    inhoud["personen"][0]["bsn"] = bsn
+    body = {"berichttype": "aanmelding", "doel": "radicalisering-casusoverleg", "inhoud": inhoud}
+    assert partnership.client(POLITIE).send("POST", "/api/v1/meldingen", json_body=body).status_code == 201
+    casus = regie.post("/api/v1/casussen", {"type": "radicalisering", "reden": "Signaal radicalisering"})["id"]
+    path = f"/api/v1/casussen/{casus}"
+    regie.post(f"{path}/personen", {"bsn": bsn, "reden": "De betrokkene van de aanmelding"})
+    return casus, path
+
+
+def assert_no_trace(letter: str, casus: int) -> None:
+    """The letter names neither the casus nor its kind, and says nothing about what it leaves out."""
+    lowered = letter.lower()
+    assert f"casus {casus}" not in lowered, letter
+    for trace in TRACES:
+        assert trace not in lowered, f"{trace!r} in the letter: {letter}"
+
+
+class TestTheLetterRevealsNothingWithheld:
+    def test_a_confidential_casus_before_and_after_an_art_23_decision(
+        self, partnership: Partnership, regie: HubClient, actors_for_partnership: dict[str, HubClient]
+    ) -> None:
+        officer = actors_for_partnership["asker"]
+        casus, path = _radicalisering(partnership, regie, CONFIDENTIAL_BSN)
+
+        # The finding, first part: no informing decision yet (the normal case early in a casus).
+        early = _inzage(officer, CONFIDENTIAL_BSN)
+        letter = " ".join([str(early["samenvatting"]), *map(str, early["casussen"])])  # type: ignore[call-overload]
+        letter += " ".join(str(v["tekst"]) for v in early["verwerkingen"])  # type: ignore[attr-defined]
+        assert_no_trace(letter, casus)
+        assert early["casussen"] == []
+        assert early["vertrouwelijk"] == [{"casusId": casus, "soort": "radicalisering", "aantal": 1}]
+        assert early["achtergehouden"] == [{"doel": "radicalisering-casusoverleg", "aantal": 1}]
+
+        # The second part: after an art. 23 decision the casus is gone, and the summary says nothing either.
+        review = dutch_date(utcnow()) + timedelta(days=30)
+        regie.post(
+            f"{path}/informering",
+            {"besluit": "niet-geinformeerd", "grond": "d", "herbeoordeling": str(review), "reden": "Onderzoek"},
+        )
+        restricted = _inzage(officer, CONFIDENTIAL_BSN)
+        letter = str(restricted["samenvatting"]) + " ".join(str(v["tekst"]) for v in restricted["verwerkingen"])  # type: ignore[attr-defined]
+        assert_no_trace(letter, casus)
+        assert restricted["casussen"] == [] and restricted["vertrouwelijk"] == []
+        assert restricted["beperkt"] == [{"casusId": casus, "grond": "d", "herbeoordeling": str(review), "aantal": 1}]
+
+    def test_once_informed_a_confidential_casus_is_named(
+        self, partnership: Partnership, regie: HubClient, actors_for_partnership: dict[str, HubClient]
+    ) -> None:
+        casus, path = _radicalisering(partnership, regie, CONFIDENTIAL_BSN)
+        today = dutch_date(utcnow())
+        regie.post(
+            f"{path}/informering",
+            {"besluit": "geinformeerd", "artikel": "14", "datum": str(today), "reden": "Gesprek gevoerd"},
+        )
+        informed = _inzage(actors_for_partnership["asker"], CONFIDENTIAL_BSN)
+        assert informed["casussen"] == [
+            f"Casus {casus} (radicalisering): u bent op {day_in_words(today)} hierover geïnformeerd (AVG artikel 14)."
+        ]
+        assert informed["vertrouwelijk"] == []
+        assert informed["achtergehouden"] == [{"doel": "radicalisering-casusoverleg", "aantal": 1}], (
+            "the confidential doel's disclosure stays held back until the mark is lifted"
+        )
+
+    def test_a_casus_is_confidential_once_data_was_shared_in_it_under_a_confidential_doel(
+        self, partnership: Partnership, regie: HubClient, actors_for_partnership: dict[str, HubClient]
+    ) -> None:
+        casus, path = _casus(partnership, regie, CONFIDENTIAL_BSN)  # a pga casus: not confidential by its kind
+        regie.post(f"{path}/deelnemers", {"partner": POLITIE, "reden": "Politie kent de situatie"})
+        inhoud = sample_melding("aanmelding")
+        inhoud["personen"][0]["bsn"] = CONFIDENTIAL_BSN
+        body = {"berichttype": "aanmelding", "doel": "radicalisering-casusoverleg", "casus": casus, "inhoud": inhoud}
+        sent = partnership.client(POLITIE).send("POST", "/api/v1/meldingen", json_body=body)
+        assert sent.status_code == 201, sent.text
+        answer = _inzage(actors_for_partnership["asker"], CONFIDENTIAL_BSN)
+        letter = str(answer["samenvatting"]) + " ".join(str(v["tekst"]) for v in answer["verwerkingen"])  # type: ignore[attr-defined]
+        assert_no_trace(letter, casus)
+        assert answer["casussen"] == []
+        assert [(v["casusId"], v["soort"]) for v in answer["vertrouwelijk"]] == [(casus, "pga")]  # type: ignore[attr-defined]

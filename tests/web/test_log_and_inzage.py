@@ -4,15 +4,19 @@ inzageverzoek as a printable letter; an operator re-drives a dead letter. All in
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
+from connectors import HubClient, SigningKey
 from connectors.tlog import leaf_hash, verify_inclusion
 from hub.delivery import service as delivery
+from tests.casus.test_informing import assert_no_trace
 from tests.web.conftest import WebHub, screenshot
 from tests.web.test_sign_in import enrol
 
@@ -92,6 +96,30 @@ class TestInzage:
         expect(page.get_by_role("heading", name="Antwoord op uw verzoek om inzage")).to_be_visible()
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF")
+
+    def test_the_printed_letter_reveals_no_confidential_casus(self, context: Any, busy_hub: WebHub) -> None:
+        """Issue 23, finding 2: a casus radicalisering without an informing decision is neither named in the letter
+        nor said to be left out, on the page or in the PDF; the officer alone is told, beside the letter."""
+        key = SigningKey.load(busy_hub.settings.keys_dir / "demo" / "zvh-zuid-limburg-regie.private.jwk")
+        with HubClient(
+            busy_hub.url, partner_id="zvh-zuid-limburg", principal_id="zvh-zuid-limburg-regie", key=key
+        ) as regie:
+            casus = regie.post("/api/v1/casussen", {"type": "radicalisering", "reden": "Signaal radicalisering"})["id"]
+            regie.post(f"/api/v1/casussen/{casus}/personen", {"bsn": BSN, "reden": "De betrokkene van de E33"})
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-fg")
+        page.goto(busy_hub.url + "/inzage")
+        page.get_by_label("BSN").fill(BSN)
+        page.get_by_label("Kenmerk van het verzoek (geen persoonsgegevens)").fill("INZ-2026-0003")
+        page.get_by_role("button", name="Brief opstellen").click()
+        expect(page.get_by_text(f"casus {casus} (radicalisering) is vertrouwelijk", exact=False)).to_be_visible()
+        letter = page.locator("article").inner_text()
+        assert "gegevens over u verstrekt aan" in letter, "the rest of the letter is there"
+        assert_no_trace(letter, casus)
+        page.emulate_media(media="print")
+        printed = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages)
+        assert "Antwoord op uw verzoek om inzage" in printed
+        assert_no_trace(printed, casus)
+        assert "Alleen voor u" not in printed, "what is for the officer is never printed"
 
     def test_an_invalid_bsn_is_refused_without_echoing_it(self, context: Any, busy_hub: WebHub) -> None:
         page = enrol(context, busy_hub, "zvh-zuid-limburg-fg")

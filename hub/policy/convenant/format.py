@@ -225,6 +225,11 @@ class Goedkeuring(Strict):
     )
 
 
+def _confidential_by_default() -> list[CasusTypeCode]:
+    """The casusoverleg radicalisering is confidential wherever a convenant says nothing else."""
+    return ["radicalisering"]
+
+
 class Procesafspraken(Strict):
     """What the partners agreed on the ZVH's process: terms the hub enforces for every casus."""
 
@@ -245,6 +250,14 @@ class Procesafspraken(Strict):
     )
     bekendheidscheck_max_personen: int = Field(
         default=6, ge=1, le=20, description="The most persons one bekendheidscheck may ask about (one casus's)."
+    )
+    vertrouwelijke_casustypen: list[CasusTypeCode] = Field(
+        default_factory=_confidential_by_default,
+        description=(
+            "Kinds of casus that are confidential: an inzage letter names such a casus (or anything of it) only once "
+            "a decision to inform its persons is recorded. A casus in which data was shared under a confidential "
+            "doel is confidential too."
+        ),
     )
     informeren_uitstel: str = Field(
         default="P6M",
