@@ -125,6 +125,18 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def rehearsal(self) -> Iterator[Session]:
+        """One transaction that is always rolled back: what a piece of work would do, without doing it (a dry run).
+        It takes SQLite's write lock like `unit_of_work`, so it sees what a real run would."""
+        session = self._sessions()
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
     def ping(self) -> None:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))

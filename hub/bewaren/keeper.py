@@ -19,26 +19,35 @@ from hub.pseudonym.vault import Vault
 log = structlog.get_logger("hub.bewaren")
 
 
-def one_round(database: Database, vault: Vault, *, after: str = "", now: datetime | None = None) -> service.Ronde:
+def one_round(
+    database: Database, vault: Vault, *, after: str = "", now: datetime | None = None, droog: bool = False
+) -> service.Ronde:
     """One round in its own transaction, under the terms of the convenant in force (the format's defaults while
-    none is: the disclosures' own terms are on their entries)."""
+    none is: the disclosures' own terms are on their entries). `droog`: rolled back, so nothing is removed; the
+    counts say what a round at `now` would remove."""
     now = now or utcnow()
-    with database.unit_of_work() as session:
+    with database.rehearsal() if droog else database.unit_of_work() as session:
         policy = PolicyRuntime().active(session, now)
         afspraken = policy.source.convenant.procesafspraken if policy is not None else Procesafspraken()
         return service.run_round(session, vault, afspraken, context=Context(None, None), now=now, after=after)
 
 
 def full_pass(
-    database: Database, vault: Vault, *, now: datetime | None = None, stop: threading.Event | None = None
+    database: Database,
+    vault: Vault,
+    *,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
+    droog: bool = False,
 ) -> service.Ronde:
     """Rounds until every living person was looked at (each round its own short transaction, so the hub goes on
-    meanwhile); the totals. `stop` ends it between rounds."""
+    meanwhile); the totals. `stop` ends it between rounds; `droog` rolls every round back (a rehearsal)."""
     total = service.Ronde()
     after = ""
     while True:
-        ronde = one_round(database, vault, after=after, now=now)
+        ronde = one_round(database, vault, after=after, now=now, droog=droog)
         total.personen += ronde.personen
+        total.leveringen_ingetrokken += ronde.leveringen_ingetrokken
         total.signalen += ronde.signalen
         total.casussen += ronde.casussen
         total.top_x_vervallen += ronde.top_x_vervallen
@@ -71,11 +80,18 @@ class RetentionKeeper:
             except Exception as exc:  # noqa: BLE001 - the keeper must outlive a bad round; the next one retries
                 log.error("retention.round_failed", error_type=type(exc).__name__)  # noqa: TRY400 - no text: it may hold data
                 continue
-            if ronde.personen or ronde.signalen or ronde.casussen or ronde.top_x_vervallen:
+            if (
+                ronde.personen
+                or ronde.signalen
+                or ronde.casussen
+                or ronde.top_x_vervallen
+                or ronde.leveringen_ingetrokken
+            ):
                 log.info(
                     "retention.round",
                     persons=ronde.personen,
                     signals=ronde.signalen,
                     casussen=ronde.casussen,
                     top_x_lapsed=ronde.top_x_vervallen,
+                    deliveries_withdrawn=ronde.leveringen_ingetrokken,
                 )

@@ -11,7 +11,9 @@ any of these needs them:
 - a bekend signal: until its end date (an ended or withdrawn signal is removed).
 
 When none remains, the person is crypto-shredded: their data key and sealed identity destroyed, the openings of
-their ledger commitments and the pseudonyms handed out deleted. The ledger entries stay and verify, tied to nobody.
+their ledger commitments and the pseudonyms handed out deleted, and every delivery about them that was never
+acknowledged withdrawn with its content destroyed (no inbox, push or re-drive hands out anything about them). The
+ledger entries stay and verify, tied to nobody.
 Every removal is an entry on the verstrekkingenlog.
 
 A round is one transaction and may run in several processes at once: on PostgreSQL only the holder of an advisory
@@ -35,6 +37,7 @@ from hub.casus import service as casus_service
 from hub.casus import topx
 from hub.casus.models import Casus
 from hub.casus.repository import history
+from hub.delivery import withdrawal
 from hub.kit.clock import NL, dutch_date
 from hub.ledger import repository as ledger_repository
 from hub.ledger import service as ledger
@@ -56,6 +59,8 @@ class Ronde:
     signalen: int = 0
     casussen: int = 0
     personen: int = 0
+    leveringen_ingetrokken: int = 0
+    """Deliveries about the persons forgotten that were never acknowledged: withdrawn, their content destroyed."""
     top_x_vervallen: int = 0
     next_after: str = ""
     """Where the next round goes on with persons (a round looks at a bounded number)."""
@@ -81,7 +86,7 @@ def run_round(
     persons = repository.living_persons(session, now - timedelta(days=1), after, limit)
     for person in persons:
         if keep_until(session, vault, person, afspraken) < today:
-            _shred(session, vault, person, context=context, now=now)
+            ronde.leveringen_ingetrokken += _shred(session, vault, person, context=context, now=now)
             ronde.personen += 1
     ronde.next_after = persons[-1].id if len(persons) == limit else ""
     return ronde
@@ -191,12 +196,15 @@ def _drop_casus_references(
     return dropped
 
 
-def _shred(session: Session, vault: Vault, person: VaultPerson, *, context: Context, now: datetime) -> None:
+def _shred(session: Session, vault: Vault, person: VaultPerson, *, context: Context, now: datetime) -> int:
+    """Forget the person; returns how many deliveries about them, never acknowledged, were withdrawn."""
     pseudonyms = vault.log_pseudonyms(vault.open(session, person.id).normalised())
+    withdrawn = withdrawal.forget(session, pseudonyms, context=context, now=now)
     ledger.append(session, [bewaartermijn_verstreken(context=context)], now)
     ledger.forget(session, pseudonyms)
     repository.drop_issued_pseudonyms(session, person.id)
     vault.forget(session, person.id, now)
+    return withdrawn
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ class Status(StrEnum):
     DOOD = "dood"
     """Gave up after the maximum age; an operator can re-drive it."""
     INGETROKKEN = "ingetrokken"
-    """Withheld before delivery: the consent, the Top X status or the seat at a casus's table it relied on ended."""
+    """Withheld before delivery (its content destroyed): the consent, the Top X status or the seat at a casus's table
+    it relied on ended, or the person it is about was forgotten."""
 
 
 class Soort(StrEnum):

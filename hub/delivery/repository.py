@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -113,6 +113,14 @@ def relying_on_table(session: Session, casus_id: int, ontvanger: str, statuses: 
     query = select(Levering).where(
         Levering.tafel_casus == casus_id, Levering.ontvanger == ontvanger, col(Levering.status).in_(list(statuses))
     )
+    return session.exec(query.order_by(col(Levering.nr))).all()
+
+
+def by_ids(session: Session, levering_ids: Collection[str], statuses: Sequence[Status]) -> Sequence[Levering]:
+    """The deliveries with these ids that are in one of `statuses`."""
+    if not levering_ids:
+        return []
+    query = select(Levering).where(col(Levering.id).in_(list(levering_ids)), col(Levering.status).in_(list(statuses)))
     return session.exec(query.order_by(col(Levering.nr))).all()
 
 

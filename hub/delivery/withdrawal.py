@@ -1,5 +1,5 @@
 """Withdrawing deliveries when what a disclosure relied on ends: one way for every cause (a consent withdrawn, a Top X
-status that lapsed).
+status that lapsed, a person forgotten).
 
 A delivery that was not made (waiting, or a dead letter that an operator could otherwise re-drive) is withheld: its
 sealed content is destroyed and it can never be delivered or re-driven. A recipient that already received one is
@@ -28,6 +28,10 @@ MADE = (Status.AFGELEVERD, Status.BEVESTIGD)
 """Delivered (and perhaps acknowledged): the recipient is told to stop processing it."""
 AFFECTED = (*NOT_MADE, *MADE)
 """Every status a withdrawal acts on; a delivery already withdrawn is left as it is."""
+UNACKNOWLEDGED = (Status.WACHTEND, Status.AFGELEVERD, Status.DOOD)
+"""Not acknowledged: its content is still in the hub, for an inbox, a push, a retry or a re-drive."""
+FORGOTTEN = "betrokkene-vergeten"
+"""The ledger's `reden` when deliveries are withdrawn because a person they are about was forgotten."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,33 @@ def withdraw(
     if entries:
         ledger.append(session, entries, now)
     return Withdrawn(len(withheld), len(made))
+
+
+def destroy(
+    session: Session, leveringen: Sequence[Levering], cause: Cause, *, status: Status, context: Context, now: datetime
+) -> int:
+    """Destroy the sealed content of every unacknowledged delivery of `leveringen`, so that no inbox, push, retry or
+    re-drive can ever hand it out; each becomes `status` (`ingetrokken`: never to be delivered; `dood`: a dead letter
+    whose content is gone). One `intrekking` entry each (`gevolg` `vernietigd`), in the caller's transaction."""
+    gone = [levering for levering in leveringen if levering.status in UNACKNOWLEDGED and levering.payload is not None]
+    for levering in gone:
+        if status == Status.DOOD and levering.dood_op is None:
+            levering.dood_op = now
+        levering.status, levering.payload, levering.wrapped_key = status, None, None
+        levering.verwijderd_op, levering.geclaimd_tot, levering.laatste_fout = now, None, cause.reden
+        repository.add(session, levering)
+    if gone:
+        ledger.append(session, [_entry(context, levering, cause, "vernietigd") for levering in gone], now)
+        repository.purge_meldingen(session)  # the sealed melding too, once no delivery of it holds content
+    return len(gone)
+
+
+def forget(session: Session, log_pseudonyms: Sequence[str], *, context: Context, now: datetime) -> int:
+    """A person is being forgotten: withdraw and destroy every delivery about them (their disclosures on the log) that
+    was not acknowledged. Call it before their ledger openings are deleted (it finds the deliveries through them)."""
+    about = ledger.deliveries_about(session, log_pseudonyms)
+    leveringen = repository.by_ids(session, about, UNACKNOWLEDGED)
+    return destroy(session, leveringen, Cause(FORGOTTEN), status=Status.INGETROKKEN, context=context, now=now)
 
 
 def _entry(context: Context, levering: Levering, cause: Cause, gevolg: str, bericht: str | None = None) -> Entry:

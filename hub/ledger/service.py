@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection
 from sqlmodel import Session
@@ -191,6 +192,18 @@ def export(session: Session, directory: Path, public_jwks: list[dict[str, Any]])
             file.write(json.dumps({"size": checkpoint.size, "note": note}) + "\n")
     (directory / "hub-keys.jwks").write_text(json.dumps({"keys": public_jwks}, indent=2) + "\n", encoding="utf-8")
     return size
+
+
+def deliveries_about(session: Session, log_pseudonyms: Sequence[str]) -> set[str]:
+    """The delivery ids of every disclosure about the person with these log pseudonyms, as the log shows them."""
+    connection = session.connection()
+    positions = [seq for seq, _, _ in repository.subject_rows(connection, log_pseudonyms)]
+    found: set[str] = set()
+    for raw in repository.entries_at(connection, positions).values():
+        entry = orjson.loads(raw)
+        if entry.get("soort") == "verstrekking" and entry.get("levering_id"):
+            found.add(str(entry["levering_id"]))
+    return found
 
 
 def disclosers_to(session: Session, log_pseudonyms: Sequence[str], ontvanger: str, doel: str) -> set[str]:

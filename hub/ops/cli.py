@@ -7,6 +7,7 @@ import json
 import sys
 import threading
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +19,7 @@ from hub.config import Settings, get_settings
 from hub.errors import ConfigurationError
 from hub.keys.keyring import HubKeyring
 from hub.kit.cli import cli_actor, open_database
-from hub.kit.clock import utcnow
+from hub.kit.clock import NL, utcnow
 from hub.pseudonym.secrets import PrivacySecrets
 
 if TYPE_CHECKING:
@@ -374,19 +375,47 @@ def herstel(
 
 
 @app.command()
-def bewaren() -> None:
-    """Pas de bewaartermijnen nu toe (anders doen `schakel serve` en `schakel worker` het elk uur)."""
+def bewaren(
+    per: Annotated[
+        str | None,
+        typer.Option("--per", metavar="DATUM", help="Doe alsof het die dag is (JJJJ-MM-DD); alleen samen met --droog."),
+    ] = None,
+    droog: Annotated[
+        bool, typer.Option("--droog", help="Laat zien wat een ronde zou verwijderen, zonder iets te verwijderen.")
+    ] = False,
+) -> None:
+    """Pas de bewaartermijnen nu toe (anders doen `schakel serve` en `schakel worker` het elk uur), of oefen een
+    ronde op een latere dag met --per DATUM --droog."""
     from hub.bewaren.keeper import full_pass  # noqa: PLC0415 - keeps `schakel --help` fast
     from hub.pseudonym.vault import Vault  # noqa: PLC0415
 
+    now = None
+    if per is not None:
+        if not droog:
+            raise typer.BadParameter(
+                "--per kan alleen met --droog: een echte ronde loopt altijd op vandaag", param_hint="--per"
+            )
+        try:
+            day = date.fromisoformat(per)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{per!r} is geen datum; schrijf JJJJ-MM-DD, bijvoorbeeld 2027-06-25", param_hint="--per"
+            ) from None
+        now = datetime(day.year, day.month, day.day, 12, tzinfo=NL).astimezone(UTC)  # midday, Dutch time
     settings = get_settings()
     privacy = PrivacySecrets(settings.keys_dir)
     with open_database() as database:
-        total = full_pass(database, Vault(privacy.pseudonyms(), privacy.kek()))
-    print(
-        f"bewaartermijnen toegepast: {total.personen} personen vergeten, {total.signalen} bekend-signalen "
-        f"verwijderd, {total.casussen} casussen zonder verwijzingen, {total.top_x_vervallen} Top X-statussen vervallen"
+        total = full_pass(database, Vault(privacy.pseudonyms(), privacy.kek()), now=now, droog=droog)
+    counts = (
+        f"{total.personen} personen vergeten, {total.leveringen_ingetrokken} nooit bevestigde leveringen over hen "
+        f"ingetrokken, {total.signalen} bekend-signalen verwijderd, {total.casussen} casussen zonder verwijzingen, "
+        f"{total.top_x_vervallen} Top X-statussen vervallen"
     )
+    if droog:
+        dag = per or "vandaag"
+        print(f"oefening (er is niets verwijderd): een ronde op {dag} zou dit doen: {counts}")
+    else:
+        print(f"bewaartermijnen toegepast: {counts}")
 
 
 @app.command()

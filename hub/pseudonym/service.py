@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from hub import refusals
 from hub.audit import service as audit
+from hub.delivery import withdrawal
 from hub.errors import SchakelError, on_record
 from hub.ledger import entries as ledger_entries
 from hub.ledger import service as ledger
@@ -210,7 +211,9 @@ def approve_erasure(
             context=context, verzoek_id=request.id or 0, door=request.requested_by, goedgekeurd=officer
         )
         ledger.append(session, [record], now)
-        ledger.forget(session, vault.log_pseudonyms(vault.open(session, request.person_id).normalised()))
+        log_pseudonyms = vault.log_pseudonyms(vault.open(session, request.person_id).normalised())
+        withdrawal.forget(session, log_pseudonyms, context=context, now=now)  # before the openings it finds them by
+        ledger.forget(session, log_pseudonyms)
         vault.forget(session, request.person_id, now)
         request.executed_at = now
     repository.add(session, request)

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
+from typer.testing import CliRunner
 
 from connectors import HubClient
 from hub.bewaren import service
-from hub.bewaren.keeper import one_round
+from hub.bewaren.keeper import full_pass, one_round
+from hub.cli import app
 from hub.db import Database
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
@@ -153,3 +155,68 @@ class TestSeveralProcesses:
         with database.engine.connect() as connection:
             erased = connection.execute(sa.text("SELECT count(*) FROM vault_person WHERE erased_at IS NOT NULL"))
             assert erased.scalar_one() == len(forgotten)
+
+
+WONING = "woningcorporatie-maasdal"
+HUURDER = sample_melding("huurachterstand")["huurders"][0]
+"""Noor Verdicht, the invented tenant of the sample huurachterstand."""
+
+
+def _inboxes(partnership: Partnership, partners: set[str]) -> dict[str, str]:
+    return {p: json.dumps(partnership.client(p).get("/api/v1/inbox")) for p in sorted(partners)}
+
+
+class TestAForgottenPersonLeavesNoInbox:
+    """Issue 23, finding 3: a huurachterstand (bewaartermijn P6M) to the gemeente, the Kredietbank and the ZVH, left
+    unacknowledged. A retention round as if 200 days later forgot her, and all three inboxes still handed out her
+    name, date of birth and phone number."""
+
+    def test_every_unacknowledged_delivery_about_her_is_withdrawn_and_destroyed(
+        self, partnership: Partnership, database: Database, vault: Vault, cli_env: None
+    ) -> None:
+        body = {"berichttype": "huurachterstand", "inhoud": sample_melding("huurachterstand")}
+        receipt = partnership.client(WONING).post("/api/v1/meldingen", body)
+        leveringen = {o["partner"]: o["leveringId"] for o in receipt["ontvangers"] if o["leveringId"]}
+        assert set(leveringen) == {"gemeente-maastricht", "kredietbank-limburg", "zvh-zuid-limburg"}
+        for partner, inbox in _inboxes(partnership, set(leveringen)).items():
+            assert HUURDER["achternaam"] in inbox, f"{partner} holds her name before"
+
+        # Rehearsed first: the dry run says what a round on that day would do, and does none of it.
+        day = dutch_date(utcnow() + timedelta(days=200))
+        rehearsed = CliRunner().invoke(app, ["bewaren", "--per", day.isoformat(), "--droog"])
+        assert rehearsed.exit_code == 0, rehearsed.output
+        assert f"een ronde op {day.isoformat()} zou dit doen: 1 personen vergeten, 3 nooit bevestigde" in (
+            rehearsed.output
+        )
+        assert all(HUURDER["achternaam"] in inbox for inbox in _inboxes(partnership, set(leveringen)).values())
+        refused = CliRunner().invoke(app, ["bewaren", "--per", day.isoformat()])
+        assert refused.exit_code == 2 and "--per kan alleen met --droog" in refused.output
+
+        ronde = full_pass(database, vault, now=utcnow() + timedelta(days=200))
+        assert (ronde.personen, ronde.leveringen_ingetrokken) == (1, 3)
+        for partner, inbox in _inboxes(partnership, set(leveringen)).items():
+            for needle in (HUURDER["achternaam"], HUURDER["geboortedatum"], HUURDER["telefoon"]):
+                assert needle not in inbox, f"{partner}'s inbox still hands out {needle}"
+        with database.engine.connect() as connection:
+            everything = [json.loads(e) for _, e in ledger.entries(connection, ledger.size(connection))]
+        withdrawn = [e for e in everything if e["soort"] == "intrekking" and e["reden"] == "betrokkene-vergeten"]
+        assert {(e["levering_id"], e["gevolg"]) for e in withdrawn} == {(i, "vernietigd") for i in leveringen.values()}
+        with database.unit_of_work(immediate=False) as session:
+            sealed = session.exec(sa.text("SELECT count(*) FROM levering WHERE payload IS NOT NULL")).scalar_one()  # type: ignore[call-overload]
+            assert sealed == 0, "no sealed content about her is left for a retry or a re-drive"
+            gone = vault.find(
+                session,
+                OpgegevenIdentiteit(
+                    voornamen=HUURDER["voornamen"],
+                    achternaam=HUURDER["achternaam"],
+                    geboortedatum=date.fromisoformat(HUURDER["geboortedatum"]),
+                ),
+            )
+            assert gone is None, "the inzage is true: nothing is recorded about her"
+        # Acknowledging now tells the recipient it was withdrawn.
+        late = partnership.client("gemeente-maastricht").send(
+            "POST",
+            f"/api/v1/inbox/{leveringen['gemeente-maastricht']}/ontvangstbevestiging",
+            json_body={"inhoudDigest": "sha256:" + "0" * 64},
+        )
+        assert late.status_code == 410
