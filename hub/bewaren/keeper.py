@@ -29,7 +29,10 @@ def one_round(
     with database.rehearsal() if droog else database.unit_of_work() as session:
         policy = PolicyRuntime().active(session, now)
         afspraken = policy.source.convenant.procesafspraken if policy is not None else Procesafspraken()
-        return service.run_round(session, vault, afspraken, context=Context(None, None), now=now, after=after)
+        ophaal = service.Ophaaltermijnen.van(policy)
+        return service.run_round(
+            session, vault, afspraken, context=Context(None, None), now=now, after=after, ophaal=ophaal
+        )
 
 
 def full_pass(
@@ -48,6 +51,7 @@ def full_pass(
         ronde = one_round(database, vault, after=after, now=now, droog=droog)
         total.personen += ronde.personen
         total.leveringen_ingetrokken += ronde.leveringen_ingetrokken
+        total.leveringen_niet_opgehaald += ronde.leveringen_niet_opgehaald
         total.signalen += ronde.signalen
         total.casussen += ronde.casussen
         total.top_x_vervallen += ronde.top_x_vervallen
@@ -94,4 +98,5 @@ class RetentionKeeper:
                     casussen=ronde.casussen,
                     top_x_lapsed=ronde.top_x_vervallen,
                     deliveries_withdrawn=ronde.leveringen_ingetrokken,
+                    deliveries_uncollected=ronde.leveringen_niet_opgehaald,
                 )

@@ -10,6 +10,10 @@ any of these needs them:
   `casus_bewaartermijn`, after which its references to persons and meldingen are removed;
 - a bekend signal: until its end date (an ended or withdrawn signal is removed).
 
+A delivery waits for its recipient to collect and acknowledge it for its doel's collection term (the convenant's
+`ophaaltermijn`); after that it becomes a dead letter whose sealed content is destroyed, on the ledger, and its
+verstrekker is sent a notice.
+
 When none remains, the person is crypto-shredded: their data key and sealed identity destroyed, the openings of
 their ledger commitments and the pseudonyms handed out deleted, and every delivery about them that was never
 acknowledged withdrawn with its content destroyed (no inbox, push or re-drive hands out anything about them). The
@@ -24,7 +28,7 @@ from the current state, so running it twice changes nothing more.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -37,12 +41,14 @@ from hub.casus import service as casus_service
 from hub.casus import topx
 from hub.casus.models import Casus
 from hub.casus.repository import history
+from hub.delivery import repository as delivery_repository
 from hub.delivery import withdrawal
 from hub.kit.clock import NL, dutch_date
 from hub.ledger import repository as ledger_repository
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, Entry, bekendheid, bewaartermijn_verstreken
 from hub.policy.convenant.format import Procesafspraken, add_duration
+from hub.policy.deciding.engine import CompiledPolicy
 from hub.pseudonym.models import VaultPerson
 from hub.pseudonym.vault import Vault
 
@@ -50,6 +56,23 @@ ACTOR = casus_service.Regisseur(principal_id="schakel-bewaren", partner_id="")
 """Who acts in a casus's history when retention removes its references."""
 _LOCK = 0x5C4A_B3AE  # the advisory lock of the retention round on PostgreSQL
 _REDEN = "bewaartermijn verstreken"
+
+
+@dataclass(frozen=True, slots=True)
+class Ophaaltermijnen:
+    """How long a delivery waits to be collected: per doel where the convenant sets one, else the default."""
+
+    standaard: str = Procesafspraken().ophaaltermijn
+    per_doel: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def van(cls, policy: CompiledPolicy | None) -> Ophaaltermijnen:
+        """The terms of the convenant in force (the format's default while none is)."""
+        if policy is None:
+            return cls()
+        doelen = policy.source.vocabulaires.doelen
+        per_doel = {d.code: d.ophaaltermijn for d in doelen if d.ophaaltermijn is not None}
+        return cls(policy.source.convenant.procesafspraken.ophaaltermijn, per_doel)
 
 
 @dataclass(slots=True)
@@ -61,6 +84,8 @@ class Ronde:
     personen: int = 0
     leveringen_ingetrokken: int = 0
     """Deliveries about the persons forgotten that were never acknowledged: withdrawn, their content destroyed."""
+    leveringen_niet_opgehaald: int = 0
+    """Deliveries nobody collected within their collection term: dead letters now, their content destroyed."""
     top_x_vervallen: int = 0
     next_after: str = ""
     """Where the next round goes on with persons (a round looks at a bounded number)."""
@@ -75,11 +100,16 @@ def run_round(
     now: datetime,
     after: str = "",
     limit: int = 500,
+    ophaal: Ophaaltermijnen | None = None,
 ) -> Ronde:
     ronde = Ronde(next_after=after)
     if not _hold_lock(session):
         return ronde  # another process is doing this round
     today = dutch_date(now)
+    if not after:  # once per pass, not once per batch of persons
+        ronde.leveringen_niet_opgehaald = _expire_uncollected(
+            session, vault, ophaal or Ophaaltermijnen(), context=context, now=now, limit=limit
+        )
     ronde.signalen = _end_signals(session, today, context=context, now=now, limit=limit)
     ronde.top_x_vervallen = _lapse_terms(session, vault, today, context=context, now=now)
     ronde.casussen = _drop_casus_references(session, afspraken, today, context=context, now=now, limit=limit)
@@ -110,6 +140,23 @@ def keep_until(session: Session, vault: Vault, person: VaultPerson, afspraken: P
         day = datetime.fromisoformat(entry["tijdstip"].replace("Z", "+00:00")).astimezone(NL).date()
         ends += [add_duration(day, term) for term in entry.get("bewaartermijnen", [])]
     return max(ends)
+
+
+def _expire_uncollected(
+    session: Session, vault: Vault, terms: Ophaaltermijnen, *, context: Context, now: datetime, limit: int
+) -> int:
+    """Deliveries not acknowledged within their doel's collection term become dead letters whose content is
+    destroyed; the verstrekker is told (see `withdrawal.expire`)."""
+    today = dutch_date(now)
+    expired = 0
+    groups: list[tuple[str | None, str]] = [*terms.per_doel.items(), (None, terms.standaard)]
+    for doel, term in groups:
+        cutoff = now - (add_duration(today, term) - today)
+        found = delivery_repository.uncollected(
+            session, withdrawal.UNACKNOWLEDGED, cutoff, doel=doel, others=list(terms.per_doel), limit=limit
+        )
+        expired += withdrawal.expire(session, vault, found, term, context=context, now=now)
+    return expired
 
 
 def _hold_lock(session: Session) -> bool:

@@ -20,7 +20,8 @@ class Status(StrEnum):
     BEVESTIGD = "bevestigd"
     """The recipient acknowledged receipt with a signed request: the proof of delivery is on the ledger."""
     DOOD = "dood"
-    """Gave up after the maximum age; an operator can re-drive it."""
+    """Gave up after the maximum age; an operator can re-drive it, until its collection term passes and its content
+    is destroyed (then `payload` is gone and it is never delivered)."""
     INGETROKKEN = "ingetrokken"
     """Withheld before delivery (its content destroyed): the consent, the Top X status or the seat at a casus's table
     it relied on ended, or the person it is about was forgotten."""
@@ -35,6 +36,9 @@ class Soort(StrEnum):
     """A notice to the partners at a casus's table: it was scaled down; nothing more is shared in it."""
     BEKENDHEIDSVRAAG = "bekendheidsvraag"
     """A notice to a partner that knows a person of a casus: the ZVH asked at triage (so the two can talk)."""
+    NIET_OPGEHAALD = "niet-opgehaald"
+    """A notice to a verstrekker: a recipient did not collect a delivery of its melding within the collection term;
+    the hub destroyed its content."""
 
 
 class Levering(SQLModel, table=True):

@@ -124,6 +124,28 @@ def by_ids(session: Session, levering_ids: Collection[str], statuses: Sequence[S
     return session.exec(query.order_by(col(Levering.nr))).all()
 
 
+def uncollected(
+    session: Session,
+    statuses: Sequence[Status],
+    created_before: datetime,
+    *,
+    doel: str | None,
+    others: Collection[str],
+    limit: int,
+) -> Sequence[Levering]:
+    """Deliveries in `statuses` that still hold content and were made before `created_before`, oldest first: of
+    `doel`, or (`doel` None) of any doel not in `others`."""
+    query = select(Levering).where(
+        col(Levering.status).in_(list(statuses)),
+        col(Levering.payload).is_not(None),
+        col(Levering.aangemaakt_op) < created_before,
+    )
+    query = (
+        query.where(Levering.doel == doel) if doel is not None else query.where(col(Levering.doel).not_in(list(others)))
+    )
+    return session.exec(query.order_by(col(Levering.nr)).limit(limit)).all()
+
+
 def add(session: Session, levering: Levering) -> None:
     session.add(levering)
     session.flush()

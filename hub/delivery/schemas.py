@@ -48,7 +48,9 @@ class Bericht(ApiModel):
         description=(
             "`melding`; `stopbericht`: stop processing what came under a withdrawn consent; `afschaling`: a "
             "casus you sat at was scaled down; `bekendheidsvraag`: the ZVH asked whether a person you registered as "
-            "known is known to you (`inhoud.signalen` names your signals)."
+            "known is known to you (`inhoud.signalen` names your signals); `niet-opgehaald`: a recipient did not "
+            "collect a delivery of your melding within its collection term, and the hub destroyed its content "
+            "(`inhoud.betreftLevering`, `inhoud.ontvanger`; `verstrekker` is `schakel`)."
         )
     )
     levering_id: str = Field(description="Stable across retries: de-duplicate on it.")

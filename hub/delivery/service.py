@@ -83,6 +83,10 @@ def acknowledge(
         return levering  # at-least-once: a second acknowledgement changes nothing
     if levering.status == Status.INGETROKKEN:
         raise refusals.LeveringIngetrokken("this delivery was withdrawn before it was made")
+    if levering.status == Status.DOOD and levering.payload is None and levering.afgeleverd_op is None:
+        raise refusals.LeveringVerwijderd(
+            "nobody collected this delivery within its collection term: its content was destroyed before it was made"
+        )  # one that was pushed before its term passed is still acknowledged: the recipient has it
     if inhoud_digest != levering.inhoud_digest:
         raise refusals.InhoudDigestMismatch(
             "the digest does not match what the hub delivered; acknowledge what you received, unchanged"
@@ -121,6 +125,11 @@ def redrive(session: Session, operator: str, levering_id: str, now: datetime) ->
         )
     if levering.status != Status.DOOD:
         raise refusals.NotDead(f"only a dead letter can be re-driven; this one is {levering.status}")
+    if levering.payload is None:
+        raise refusals.LeveringVerwijderd(
+            "nobody collected this delivery within its collection term: its content is destroyed and it is never "
+            "delivered (the verstrekker was told)"
+        )
     levering.status, levering.pogingen, levering.volgende_poging = Status.WACHTEND, 0, now
     levering.herstart_op, levering.dood_op, levering.geclaimd_tot = now, None, None
     repository.add(session, levering)

@@ -17,9 +17,10 @@ from typing import Any
 from sqlmodel import Session
 
 from hub.delivery import notices, repository
-from hub.delivery.models import Levering, Status
+from hub.delivery.models import Levering, Soort, Status
 from hub.ledger import service as ledger
-from hub.ledger.entries import Context, Entry, Soort
+from hub.ledger.entries import Context, Entry
+from hub.ledger.entries import Soort as EntrySoort
 from hub.pseudonym.vault import Vault
 
 NOT_MADE = (Status.WACHTEND, Status.DOOD)
@@ -30,6 +31,10 @@ AFFECTED = (*NOT_MADE, *MADE)
 """Every status a withdrawal acts on; a delivery already withdrawn is left as it is."""
 UNACKNOWLEDGED = (Status.WACHTEND, Status.AFGELEVERD, Status.DOOD)
 """Not acknowledged: its content is still in the hub, for an inbox, a push, a retry or a re-drive."""
+HUB = "schakel"
+"""The sender named on a notice the hub sends of its own accord (no partner sent it)."""
+UNCOLLECTED = "ophaaltermijn-verstreken"
+"""The ledger's `reden` when a delivery nobody collected within its collection term is destroyed."""
 FORGOTTEN = "betrokkene-vergeten"
 """The ledger's `reden` when deliveries are withdrawn because a person they are about was forgotten."""
 
@@ -102,9 +107,44 @@ def forget(session: Session, log_pseudonyms: Sequence[str], *, context: Context,
     return destroy(session, leveringen, Cause(FORGOTTEN), status=Status.INGETROKKEN, context=context, now=now)
 
 
+def expire(
+    session: Session, vault: Vault, leveringen: Sequence[Levering], term: str, *, context: Context, now: datetime
+) -> int:
+    """Nobody collected these deliveries within their collection term `term`: each becomes a dead letter whose
+    content is destroyed (on the ledger), and the verstrekker of each melding is sent a notice (ids and codes only)."""
+    expired = destroy(
+        session, leveringen, Cause(UNCOLLECTED, {"ophaaltermijn": term}), status=Status.DOOD, context=context, now=now
+    )
+    for levering in leveringen:
+        if levering.soort != Soort.MELDING or levering.payload is not None:
+            continue  # a notice that was not collected is not reported in turn
+        melding = repository.melding(session, levering.melding_id)
+        if melding is None:
+            continue
+        notices.notice(
+            session,
+            vault,
+            afzender=HUB,
+            ontvanger=melding.verstrekker,
+            soort=Soort.NIET_OPGEHAALD,
+            doel=levering.doel,
+            inhoud={
+                "bericht": str(Soort.NIET_OPGEHAALD),
+                "betreftMelding": levering.melding_id,
+                "betreftLevering": levering.id,
+                "ontvanger": levering.ontvanger,
+                "doel": levering.doel,
+                "ophaaltermijn": term,
+                "gevolg": "inhoud vernietigd",
+            },
+            now=now,
+        )
+    return expired
+
+
 def _entry(context: Context, levering: Levering, cause: Cause, gevolg: str, bericht: str | None = None) -> Entry:
     return Entry(
-        Soort.INTREKKING,
+        EntrySoort.INTREKKING,
         {
             **context.fields(),
             "levering_id": levering.id,

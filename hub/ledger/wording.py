@@ -69,12 +69,7 @@ def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence 
     if soort == "ontvangst":
         return f"{entry.get('ontvanger', 'de ontvanger')} bevestigde de ontvangst van een levering."
     if soort == "intrekking":
-        if entry.get("reden") == "top-x-vervallen":
-            return (
-                f"Top X-status van casus {entry.get('casus_id')} vervallen: {entry.get('gevolg', '')} "
-                f"({entry.get('ontvanger', '')})."
-            )
-        return f"Toestemming ingetrokken: {entry.get('gevolg', '')} ({entry.get('ontvanger', '')})."
+        return _withdrawal(entry)
     if soort == "heridentificatie":
         return _reidentification(entry)
     if soort == "casus":
@@ -91,6 +86,24 @@ def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence 
         noun = "vastlegging" if count == 1 else "vastleggingen"
         return f"{entry.get('lezer', '')} las {count} {noun} (reden: {entry.get('reden', '')})."
     return f"{SOORTEN.get(soort, soort)}."
+
+
+def _withdrawal(entry: dict[str, Any]) -> str:
+    """A delivery withdrawn: why, and what came of it."""
+    if entry.get("reden") == "top-x-vervallen":
+        return (
+            f"Top X-status van casus {entry.get('casus_id')} vervallen: {entry.get('gevolg', '')} "
+            f"({entry.get('ontvanger', '')})."
+        )
+    if entry.get("reden") == "betrokkene-vergeten":
+        gevolg, ontvanger = entry.get("gevolg", ""), entry.get("ontvanger", "")
+        return f"Levering ingetrokken, de betrokkene is vergeten: {gevolg} ({ontvanger})."
+    if entry.get("reden") == "ophaaltermijn-verstreken":
+        return (
+            f"Levering niet opgehaald binnen de ophaaltermijn ({entry.get('ophaaltermijn', '')}): "
+            f"{entry.get('gevolg', '')} ({entry.get('ontvanger', '')})."
+        )
+    return f"Toestemming ingetrokken: {entry.get('gevolg', '')} ({entry.get('ontvanger', '')})."
 
 
 def _reidentification(entry: dict[str, Any]) -> str:

@@ -408,7 +408,8 @@ def bewaren(
         total = full_pass(database, Vault(privacy.pseudonyms(), privacy.kek()), now=now, droog=droog)
     counts = (
         f"{total.personen} personen vergeten, {total.leveringen_ingetrokken} nooit bevestigde leveringen over hen "
-        f"ingetrokken, {total.signalen} bekend-signalen verwijderd, {total.casussen} casussen zonder verwijzingen, "
+        f"ingetrokken, {total.leveringen_niet_opgehaald} leveringen niet opgehaald binnen de ophaaltermijn (inhoud "
+        f"vernietigd), {total.signalen} bekend-signalen verwijderd, {total.casussen} casussen zonder verwijzingen, "
         f"{total.top_x_vervallen} Top X-statussen vervallen"
     )
     if droog:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -31,6 +31,7 @@ from sqlmodel import Session
 
 from hub.db import Database
 from hub.delivery.models import Levering, Status
+from hub.delivery.withdrawal import UNCOLLECTED
 from hub.kit.clock import utcnow
 from hub.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerHead, LedgerTerugzetting
 from hub.policy.convenant.format import FORMAAT
@@ -110,9 +111,16 @@ _L, _H, _K, _C, _T = (
 )
 _WAITING = (
     sa.select(_L.c.status, sa.func.count(), sa.func.min(_L.c.aangemaakt_op))
-    .where(_L.c.status.in_([Status.WACHTEND, Status.DOOD]))
+    .where(_L.c.status.in_([Status.WACHTEND, Status.DOOD]), _L.c.payload.is_not(None))  # content gone: not to re-drive
     .group_by(_L.c.status)
 )
+_UNCOLLECTED = sa.select(sa.func.count()).where(
+    _L.c.status == Status.DOOD,
+    _L.c.laatste_fout == UNCOLLECTED,
+    _L.c.dood_op >= sa.bindparam("since", type_=_L.c.dood_op.type),
+)
+UNCOLLECTED_WINDOW = timedelta(days=7)
+"""How long a delivery nobody collected (its content destroyed) counts in `schakel_leveringen_niet_opgehaald`."""
 _SIZE = sa.select(_H.c.size)
 _CHECKPOINT = sa.select(_K.c.size, _K.c.signed_at).order_by(_K.c.size.desc(), _K.c.id.desc()).limit(1)
 _ROLLED_BACK = sa.select(_T.c.reden).order_by(_T.c.id.desc()).limit(1)
@@ -134,6 +142,8 @@ class Snapshot:
     """Per witness: the largest size it cosigned."""
     teruggezet: str | None = None
     """Why the log was found put back behind a known checkpoint (Dutch), if it was: no checkpoint is signed."""
+    niet_opgehaald: int = 0
+    """Deliveries nobody collected within their collection term in the last week (their content destroyed)."""
 
     @property
     def dead(self) -> int:
@@ -151,14 +161,17 @@ def embedded_data_dir(database: Database) -> Path | None:
     return folder if folder is not None and folder.exists() else None
 
 
-def snapshot(connection: Connection) -> Snapshot:
+def snapshot(connection: Connection, now: datetime | None = None) -> Snapshot:
     waiting = {str(s): (int(n), oldest) for s, n, oldest in connection.execute(_WAITING)}
     size = connection.execute(_SIZE).scalar() or 0
     checkpoint = connection.execute(_CHECKPOINT).first()
     cosigned = {str(name): int(at) for name, at in connection.execute(_COSIGNED)}
     at = checkpoint[1] if checkpoint is not None else None
     rolled_back = connection.execute(_ROLLED_BACK).scalar()
-    return Snapshot(waiting, int(size), int(checkpoint[0]) if checkpoint is not None else 0, at, cosigned, rolled_back)
+    since = (now or utcnow()) - UNCOLLECTED_WINDOW
+    uncollected = int(connection.execute(_UNCOLLECTED, {"since": since}).scalar() or 0)
+    checkpoint_size = int(checkpoint[0]) if checkpoint is not None else 0
+    return Snapshot(waiting, int(size), checkpoint_size, at, cosigned, rolled_back, uncollected)
 
 
 class HubState(Collector):
@@ -176,7 +189,7 @@ class HubState(Collector):
             return
         now = utcnow()
         with self.database.engine.connect() as connection:
-            found = snapshot(connection)
+            found = snapshot(connection, now)
         waiting, size, cosigned = found.waiting, found.size, found.cosigned
         checkpoint = (found.checkpoint_size, found.checkpoint_at) if found.checkpoint_at is not None else None
         deliveries = GaugeMetricFamily(
@@ -187,6 +200,12 @@ class HubState(Collector):
         for status in ("wachtend", "dood"):
             deliveries.add_metric([status], waiting.get(status, (0, None))[0])
         yield deliveries
+        yield GaugeMetricFamily(
+            "schakel_leveringen_niet_opgehaald",
+            "Deliveries nobody collected within their collection term in the last 7 days: their content was "
+            "destroyed and their verstrekker told.",
+            value=found.niet_opgehaald,
+        )
         oldest = waiting.get("wachtend", (0, None))[1]
         yield GaugeMetricFamily(
             "schakel_oudste_wachtende_levering_seconds",

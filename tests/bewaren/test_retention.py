@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from connectors import HubClient
@@ -21,13 +21,15 @@ from hub.bewaren import service
 from hub.bewaren.keeper import full_pass, one_round
 from hub.cli import app
 from hub.db import Database
+from hub.delivery.models import Levering, Status
 from hub.kit.clock import dutch_date, utcnow
 from hub.ledger import repository as ledger
+from hub.partners.models import Role
 from hub.policy.convenant.format import Procesafspraken, add_duration
 from hub.pseudonym.models import IssuedPseudonym, VaultPerson
 from hub.pseudonym.secrets import PrivacySecrets
 from hub.pseudonym.vault import OpgegevenIdentiteit, Vault
-from tests.partnership import Partnership, sample_melding
+from tests.partnership import Partnership, person_client, sample_melding
 
 ZVH, VIA, POLITIE = "zvh-zuid-limburg", "via-zuid-limburg", "politie-limburg"
 E33_BSNS = [
@@ -166,57 +168,102 @@ def _inboxes(partnership: Partnership, partners: set[str]) -> dict[str, str]:
     return {p: json.dumps(partnership.client(p).get("/api/v1/inbox")) for p in sorted(partners)}
 
 
-class TestAForgottenPersonLeavesNoInbox:
+def _withdrawn(database: Database, reden: str) -> set[tuple[str, str]]:
+    with database.engine.connect() as connection:
+        everything = [json.loads(e) for _, e in ledger.entries(connection, ledger.size(connection))]
+    return {(e["levering_id"], e["gevolg"]) for e in everything if e["soort"] == "intrekking" and e["reden"] == reden}
+
+
+def _send_huurachterstand(partnership: Partnership) -> dict[str, str]:
+    """The sample huurachterstand; {recipient: delivery id}, none of them collected yet."""
+    body = {"berichttype": "huurachterstand", "inhoud": sample_melding("huurachterstand")}
+    receipt = partnership.client(WONING).post("/api/v1/meldingen", body)
+    leveringen = {o["partner"]: o["leveringId"] for o in receipt["ontvangers"] if o["leveringId"]}
+    assert set(leveringen) == {"gemeente-maastricht", "kredietbank-limburg", "zvh-zuid-limburg"}
+    for partner, inbox in _inboxes(partnership, set(leveringen)).items():
+        assert HUURDER["achternaam"] in inbox, f"{partner} holds her name before"
+    return leveringen
+
+
+def _nothing_about_her(partnership: Partnership, database: Database, vault: Vault, leveringen: dict[str, str]) -> None:
+    """No inbox hands out anything about her, no sealed content is left for a retry or a re-drive, and the vault
+    no longer knows her (so the inzage is true)."""
+    for partner, inbox in _inboxes(partnership, set(leveringen)).items():
+        for needle in (HUURDER["achternaam"], HUURDER["geboortedatum"], HUURDER["telefoon"]):
+            assert needle not in inbox, f"{partner}'s inbox still hands out {needle}"
+    with database.unit_of_work(immediate=False) as session:
+        rows = session.exec(select(Levering).where(col(Levering.id).in_(list(leveringen.values())))).all()
+        assert [r.payload for r in rows] == [None] * 3, "no sealed content is left for a retry or a re-drive"
+        given = OpgegevenIdentiteit(
+            voornamen=HUURDER["voornamen"],
+            achternaam=HUURDER["achternaam"],
+            geboortedatum=date.fromisoformat(HUURDER["geboortedatum"]),
+        )
+        assert vault.find(session, given) is None, "the inzage is true: nothing is recorded about her"
+    late = partnership.client("gemeente-maastricht").send(
+        "POST",
+        f"/api/v1/inbox/{leveringen['gemeente-maastricht']}/ontvangstbevestiging",
+        json_body={"inhoudDigest": "sha256:" + "0" * 64},
+    )
+    assert late.status_code == 410, late.text
+
+
+class TestRetentionClosesEveryPath:
     """Issue 23, finding 3: a huurachterstand (bewaartermijn P6M) to the gemeente, the Kredietbank and the ZVH, left
     unacknowledged. A retention round as if 200 days later forgot her, and all three inboxes still handed out her
     name, date of birth and phone number."""
 
-    def test_every_unacknowledged_delivery_about_her_is_withdrawn_and_destroyed(
+    def test_a_round_200_days_later_leaves_nothing_about_her_in_any_inbox(
         self, partnership: Partnership, database: Database, vault: Vault, cli_env: None
     ) -> None:
-        body = {"berichttype": "huurachterstand", "inhoud": sample_melding("huurachterstand")}
-        receipt = partnership.client(WONING).post("/api/v1/meldingen", body)
-        leveringen = {o["partner"]: o["leveringId"] for o in receipt["ontvangers"] if o["leveringId"]}
-        assert set(leveringen) == {"gemeente-maastricht", "kredietbank-limburg", "zvh-zuid-limburg"}
-        for partner, inbox in _inboxes(partnership, set(leveringen)).items():
-            assert HUURDER["achternaam"] in inbox, f"{partner} holds her name before"
-
+        leveringen = _send_huurachterstand(partnership)
         # Rehearsed first: the dry run says what a round on that day would do, and does none of it.
         day = dutch_date(utcnow() + timedelta(days=200))
         rehearsed = CliRunner().invoke(app, ["bewaren", "--per", day.isoformat(), "--droog"])
         assert rehearsed.exit_code == 0, rehearsed.output
-        assert f"een ronde op {day.isoformat()} zou dit doen: 1 personen vergeten, 3 nooit bevestigde" in (
-            rehearsed.output
-        )
+        assert f"een ronde op {day.isoformat()} zou dit doen: 1 personen vergeten" in rehearsed.output
+        assert "3 leveringen niet opgehaald binnen de ophaaltermijn" in rehearsed.output
         assert all(HUURDER["achternaam"] in inbox for inbox in _inboxes(partnership, set(leveringen)).values())
         refused = CliRunner().invoke(app, ["bewaren", "--per", day.isoformat()])
         assert refused.exit_code == 2 and "--per kan alleen met --droog" in refused.output
 
         ronde = full_pass(database, vault, now=utcnow() + timedelta(days=200))
-        assert (ronde.personen, ronde.leveringen_ingetrokken) == (1, 3)
-        for partner, inbox in _inboxes(partnership, set(leveringen)).items():
-            for needle in (HUURDER["achternaam"], HUURDER["geboortedatum"], HUURDER["telefoon"]):
-                assert needle not in inbox, f"{partner}'s inbox still hands out {needle}"
-        with database.engine.connect() as connection:
-            everything = [json.loads(e) for _, e in ledger.entries(connection, ledger.size(connection))]
-        withdrawn = [e for e in everything if e["soort"] == "intrekking" and e["reden"] == "betrokkene-vergeten"]
-        assert {(e["levering_id"], e["gevolg"]) for e in withdrawn} == {(i, "vernietigd") for i in leveringen.values()}
-        with database.unit_of_work(immediate=False) as session:
-            sealed = session.exec(sa.text("SELECT count(*) FROM levering WHERE payload IS NOT NULL")).scalar_one()  # type: ignore[call-overload]
-            assert sealed == 0, "no sealed content about her is left for a retry or a re-drive"
-            gone = vault.find(
-                session,
-                OpgegevenIdentiteit(
-                    voornamen=HUURDER["voornamen"],
-                    achternaam=HUURDER["achternaam"],
-                    geboortedatum=date.fromisoformat(HUURDER["geboortedatum"]),
-                ),
-            )
-            assert gone is None, "the inzage is true: nothing is recorded about her"
-        # Acknowledging now tells the recipient it was withdrawn.
-        late = partnership.client("gemeente-maastricht").send(
-            "POST",
-            f"/api/v1/inbox/{leveringen['gemeente-maastricht']}/ontvangstbevestiging",
-            json_body={"inhoudDigest": "sha256:" + "0" * 64},
-        )
-        assert late.status_code == 410
+        assert (ronde.personen, ronde.leveringen_niet_opgehaald) == (1, 3)
+        _nothing_about_her(partnership, database, vault, leveringen)
+        assert _withdrawn(database, "ophaaltermijn-verstreken") == {(i, "vernietigd") for i in leveringen.values()}
+        # The verstrekker is told, per delivery, with ids and codes only.
+        told = partnership.client(WONING).get("/api/v1/inbox")["items"]
+        assert sorted((t["soort"], t["inhoud"]["ontvanger"]) for t in told) == [
+            ("niet-opgehaald", p) for p in sorted(leveringen)
+        ]
+        assert all(t["verstrekker"] == "schakel" and t["inhoud"]["ophaaltermijn"] == "P14D" for t in told)
+        assert HUURDER["achternaam"] not in json.dumps(told)
+
+    def test_an_approved_erasure_withdraws_what_she_never_collected(
+        self, partnership: Partnership, database: Database, vault: Vault, actors_for_partnership: dict[str, HubClient]
+    ) -> None:
+        leveringen = _send_huurachterstand(partnership)
+        asker, approver = actors_for_partnership["asker"], actors_for_partnership["approver"]
+        body = {
+            "voornamen": HUURDER["voornamen"],
+            "achternaam": HUURDER["achternaam"],
+            "geboortedatum": HUURDER["geboortedatum"],
+            "motivering": "Verzoek van betrokkene (AVG art. 17), toegewezen.",
+        }
+        request = asker.post("/api/v1/vergetelheidsverzoeken", body)
+        approver.post(f"/api/v1/vergetelheidsverzoeken/{request['id']}/goedkeuring", {})
+        _nothing_about_her(partnership, database, vault, leveringen)
+        assert _withdrawn(database, "betrokkene-vergeten") == {(i, "vernietigd") for i in leveringen.values()}
+
+    def test_a_dead_letter_past_its_collection_term_cannot_be_re_driven(
+        self, partnership: Partnership, database: Database, vault: Vault
+    ) -> None:
+        leveringen = _send_huurachterstand(partnership)
+        with database.unit_of_work() as session:  # as the worker leaves a delivery that nobody could take
+            found = session.exec(select(Levering).where(Levering.id == leveringen["kredietbank-limburg"])).one()
+            found.status, found.dood_op = Status.DOOD, utcnow()
+        ronde = one_round(database, vault, now=utcnow() + timedelta(days=15))
+        assert ronde.leveringen_niet_opgehaald == 3
+        operator = person_client(partnership, "zvh-zuid-limburg", "zvh-beheer", Role.OPERATOR)
+        redriven = operator.send("POST", f"/api/v1/leveringen/{leveringen['kredietbank-limburg']}/herstart")
+        assert (redriven.status_code, redriven.json()["code"]) == (410, "levering-verwijderd")

@@ -37,6 +37,7 @@ def test_the_rules_pass_promtool_and_its_unit_tests() -> None:
 def test_every_metric_an_alert_names_is_exported() -> None:
     exported = {m.name for m in Metrics().registry.collect()} | {
         "schakel_leveringen",
+        "schakel_leveringen_niet_opgehaald",
         "schakel_oudste_wachtende_levering_seconds",
         "schakel_verstrekkingenlog_entries",
         "schakel_controlepunt_leeftijd_seconds",

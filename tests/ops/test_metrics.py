@@ -4,14 +4,17 @@ outcome, deliveries waiting and dead, the oldest waiting one, the log's size, th
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from hub.bewaren.keeper import one_round
 from hub.db import Database
 from hub.keys.keyring import HubKeyring
 from hub.kit.clock import utcnow
 from hub.ledger import service
+from hub.pseudonym.vault import Vault
 from tests.partnership import Partnership, sample_melding, wait_for
 
 
@@ -59,3 +62,14 @@ class TestDomainMetrics:
         metric = 'schakel_leveringen{status="wachtend"}'
         wait_for(lambda: _samples(partnership.http.get("/metrics").text)[metric] < pending)
         assert json.dumps(after).count("762621606") == 0, "no personal data in metrics"
+
+    def test_deliveries_nobody_collected_are_counted_and_not_offered_for_a_re_drive(
+        self, partnership: Partnership, database: Database, vault: Vault
+    ) -> None:
+        body = {"berichttype": "huurachterstand", "inhoud": sample_melding("huurachterstand")}
+        partnership.client("woningcorporatie-maasdal").post("/api/v1/meldingen", body)
+        assert _samples(partnership.http.get("/metrics").text)["schakel_leveringen_niet_opgehaald"] == 0
+        one_round(database, vault, now=utcnow() + timedelta(days=15))  # past the sample's collection term (P14D)
+        samples = _samples(partnership.http.get("/metrics").text)
+        assert samples["schakel_leveringen_niet_opgehaald"] == 3
+        assert samples['schakel_leveringen{status="dood"}'] == 0, "their content is gone: nothing to re-drive"

@@ -7,6 +7,7 @@ import base64
 import io
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,11 @@ from pypdf import PdfReader
 
 from connectors import HubClient, SigningKey
 from connectors.tlog import leaf_hash, verify_inclusion
+from hub.bewaren.keeper import one_round
 from hub.delivery import service as delivery
+from hub.kit.clock import utcnow
+from hub.pseudonym.secrets import PrivacySecrets
+from hub.pseudonym.vault import Vault
 from tests.casus.test_informing import assert_no_trace
 from tests.web.conftest import WebHub, screenshot
 from tests.web.test_sign_in import enrol
@@ -147,6 +152,19 @@ class TestOperators:
         page.get_by_role("link", name="Audittrail").click()
         expect(page.get_by_role("cell", name="delivery.redriven")).to_be_visible()
         expect(page.get_by_role("cell", name="sessie.aangemeld").first).to_be_visible()
+
+    def test_a_dead_letter_nobody_collected_in_time_is_not_offered_again(self, context: Any, busy_hub: WebHub) -> None:
+        """Issue 23, finding 3: past the collection term a delivery's content is destroyed; the operator sees why."""
+        secrets = PrivacySecrets(busy_hub.settings.keys_dir)
+        ronde = one_round(
+            busy_hub.database, Vault(secrets.pseudonyms(), secrets.kek()), now=utcnow() + timedelta(days=15)
+        )
+        assert ronde.leveringen_niet_opgehaald > 0
+        page = enrol(context, busy_hub, "zvh-zuid-limburg-beheer")
+        page.goto(busy_hub.url + "/beheer/onbestelbaar")
+        expect(page.get_by_text("Niet opgehaald binnen de ophaaltermijn").first).to_be_visible()
+        expect(page.get_by_role("button", name=re.compile("opnieuw aanbieden"))).to_have_count(0)
+        screenshot(page, "onbestelbaar-vernietigd")
 
     def test_make_an_enrolment_link_and_suspend_a_partner(self, context: Any, busy_hub: WebHub) -> None:
         page = enrol(context, busy_hub, "zvh-zuid-limburg-beheer")

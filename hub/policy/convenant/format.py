@@ -128,6 +128,18 @@ class Doel(Strict):
         ),
     )
     vertrouwelijk: bool = Field(default=False, description="Disclosures for this doel are held back from inzage.")
+    ophaaltermijn: str | None = Field(
+        default=None,
+        description=(
+            "How long a delivery under this doel waits to be collected and acknowledged before its content is "
+            "destroyed and the verstrekker is told (ISO 8601); none: `procesafspraken.ophaaltermijn`."
+        ),
+    )
+
+    @field_validator("ophaaltermijn")
+    @classmethod
+    def _term(cls, value: str | None) -> str | None:
+        return None if value is None else _check_duration(value, "a collection term")
 
 
 class Categorie(Strict):
@@ -251,6 +263,13 @@ class Procesafspraken(Strict):
     bekendheidscheck_max_personen: int = Field(
         default=6, ge=1, le=20, description="The most persons one bekendheidscheck may ask about (one casus's)."
     )
+    ophaaltermijn: str = Field(
+        default="P14D",
+        description=(
+            "How long a delivery waits to be collected and acknowledged before its content is destroyed and the "
+            "verstrekker and the operators are told (ISO 8601); a doel may set its own."
+        ),
+    )
     vertrouwelijke_casustypen: list[CasusTypeCode] = Field(
         default_factory=_confidential_by_default,
         description=(
@@ -273,6 +292,7 @@ class Procesafspraken(Strict):
         "bekend_max_termijn",
         "casus_bewaartermijn",
         "informeren_uitstel",
+        "ophaaltermijn",
     )
     @classmethod
     def _duration(cls, value: str) -> str:
