@@ -8,8 +8,10 @@
 
 Each melding says which gemeente it concerns, as a CBS gemeentecode: the police's incident gemeente (the export's
 `gemeentecode` column, or its `gemeente` name looked up in `GEMEENTECODES`), the DJI's gemeente of inschrijving
-(`gemeentecode_inschrijving`), the BKR's `gemeentecode` per row. The hub reaches only recipients whose werkgebied
-covers it.
+(`gemeentecode_inschrijving`), the BKR's `gemeentecode` per row (or its `woonplaats` looked up). Where an adapter
+derives the code from a name instead of reading it, it says so (`notes`; `schakel-connector` prints them). The hub
+reaches only recipients whose werkgebied covers it, takes it only from a sender whose werkgebied covers it, and
+checks it against the address where the berichttype declares one.
 
 Each returns the meldingen as the hub takes them (`berichttype`, `inhoud`); values are passed on as written,
 and the hub validates them. Empty cells are left out.
@@ -19,9 +21,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 Melding = dict[str, Any]
 
@@ -119,7 +121,17 @@ E33_COLUMNS = (
 )
 
 
-def politie_e33(path: Path) -> list[Melding]:
+def _gemeente(row: dict[str, str], column: str, where: str, notes: list[str] | None) -> str | None:
+    """The row's `gemeentecode`, or the code of the gemeente named in `column` (a note says it was derived)."""
+    if row.get("gemeentecode"):
+        return row["gemeentecode"]
+    code = GEMEENTECODES.get(row.get(column, "").lower())
+    if code is not None and notes is not None:
+        notes.append(f"{where}: gemeentecode {code} derived from column {column}, not given")
+    return code
+
+
+def politie_e33(path: Path, notes: list[str] | None = None) -> list[Melding]:
     meldingen: dict[str, Melding] = {}
     for number, row in _rows(path):
         missing = [c for c in ("registratienummer", "datum") if not row.get(c)]
@@ -134,7 +146,7 @@ def politie_e33(path: Path) -> list[Melding]:
                         datum=row["datum"],
                         tijd=row.get("tijd"),
                         gemeente=row.get("gemeente"),
-                        gemeentecode=row.get("gemeentecode") or GEMEENTECODES.get(row.get("gemeente", "").lower()),
+                        gemeentecode=_gemeente(row, "gemeente", f"line {number}", notes),
                         e_code="E33",
                         omschrijving=row.get("omschrijving"),
                         registratienummer=row["registratienummer"],
@@ -165,7 +177,8 @@ def politie_e33(path: Path) -> list[Melding]:
     return list(meldingen.values())
 
 
-def dji_detentie(path: Path) -> list[Melding]:
+def dji_detentie(path: Path, notes: list[str] | None = None) -> list[Melding]:  # noqa: ARG001 - the gemeente is given
+
     meldingen = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -198,7 +211,7 @@ def dji_detentie(path: Path) -> list[Melding]:
     return meldingen
 
 
-def bkr_adressen(path: Path) -> list[Melding]:
+def bkr_adressen(path: Path, notes: list[str] | None = None) -> list[Melding]:
     per_gemeente: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = {}
     peildatum = ""
     for number, row in _rows(path):
@@ -206,7 +219,7 @@ def bkr_adressen(path: Path) -> list[Melding]:
         key = (row.get("postcode", ""), row.get("huisnummer", ""), row.get("straat", ""))
         if not all(key):
             raise AdapterError(f"line {number}: an address needs straat, huisnummer and postcode")
-        gemeente = row.get("gemeentecode") or GEMEENTECODES.get(row.get("woonplaats", "").lower(), "")
+        gemeente = _gemeente(row, "woonplaats", f"line {number}", notes) or ""
         if not gemeente:
             raise AdapterError(f"line {number}: column gemeentecode is empty and woonplaats is no known gemeente")
         addresses = per_gemeente.setdefault(gemeente, {})
@@ -227,4 +240,11 @@ def bkr_adressen(path: Path) -> list[Melding]:
     ]
 
 
-ADAPTERS: dict[str, Callable[[Path], list[Melding]]] = {"e33": politie_e33, "dji": dji_detentie, "bkr": bkr_adressen}
+class Adapter(Protocol):
+    """Reads an export file into meldingen; where it derives a melding's gemeentecode from a name in the file instead
+    of reading it, it says so in `notes` (the line and the column)."""
+
+    def __call__(self, path: Path, notes: list[str] | None = None) -> list[Melding]: ...
+
+
+ADAPTERS: dict[str, Adapter] = {"e33": politie_e33, "dji": dji_detentie, "bkr": bkr_adressen}

@@ -86,10 +86,13 @@ def _send_command(adapter: str, what: str) -> typer.Typer:
         key: KeyOption,
     ) -> None:
         """Send every melding in FILE (retried safely with an Idempotency-Key) and print each receipt's outcome."""
+        notes: list[str] = []
         try:
-            meldingen = ADAPTERS[adapter](file)
+            meldingen = ADAPTERS[adapter](file, notes)
         except OSError as exc:
             raise _unusable(f"{file}: {exc.strerror}") from None
+        for note in dict.fromkeys(notes):  # one line per note, in order
+            print(f"note: {note}")
         with HubClient(hub, partner_id=partner, principal_id=principal, key=SigningKey.load(key)) as client:
             for melding in meldingen:
                 try:

@@ -20,7 +20,8 @@ from hub import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("hub.ops.cli:app:serve", "De hub draaien (op SQLite wordt de database eerst bijgewerkt)."),
     "worker": ("hub.ops.cli:app:worker", "Een bezorgproces en de bewaarronde draaien tot het wordt gestopt."),
-    "bewaren": ("hub.ops.cli:app:bewaren", "De bewaartermijnen nu toepassen."),
+    "bewaren": ("hub.ops.cli:app:bewaren", "De bewaartermijnen nu toepassen, of een ronde oefenen (--droog)."),
+    "postcodes": ("hub.ops.cli:app:postcodes", "Een postcodetabel (PC4 per gemeente) controleren."),
     "db": ("hub.ops.cli:db_app", "Het databaseschema: bijwerken, controleren, de huidige versie."),
     "backup": ("hub.ops.cli:app:backup", "Een versleutelde backup: de database met de sleutels en geheimen."),
     "herstel": ("hub.ops.cli:app:herstel", "Een backup terugzetten, en de log controleren tegen de getuigen."),

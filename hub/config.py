@@ -48,6 +48,13 @@ class Settings(BaseSettings):
             "the public URL's host + `/verstrekkingenlog`. Once the log has a checkpoint, its origin is fixed."
         ),
     )
+    postcodes_file: Path | None = Field(
+        default=None,
+        description=(
+            "The postcode table (`pc4;gemeentecode` per line) by which a melding's gemeentecode must fit its address; "
+            "default: the sample region's (Zuid-Limburg), shipped with the hub."
+        ),
+    )
     witnesses_file: Path | None = Field(
         default=None,
         description="Witnesses of the verstrekkingenlog, one per line: `<submission URL> <witness verifier key>`.",

@@ -36,6 +36,7 @@ from hub.ledger.sequencer import Sequencer
 from hub.ledger.witnesses import keeper_for
 from hub.logging import configure_logging
 from hub.meldingen.endpoints import router as meldingen_router
+from hub.meldingen.postcodes import Postcodes
 from hub.meldingen.service import Schemas
 from hub.ops import upgrading
 from hub.ops.endpoints import metrics_router
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         policy_runtime=PolicyRuntime(),
         vault=_vault(privacy),
         schemas=Schemas(),
+        postcodes=Postcodes.load(settings.postcodes_file),
         oidc=Provider(settings) if settings.oidc_enabled else None,
     )
 

@@ -29,6 +29,13 @@ class ApproverNotAffected(Forbidden):
     code = "approver-not-affected"
 
 
+class BuitenEigenWerkgebied(Forbidden):
+    """The melding concerns gemeente …, which is outside your werkgebied (the registry's and the convenant's): a
+    sender speaks only for the gemeenten it serves."""
+
+    code = "buiten-eigen-werkgebied"
+
+
 class FourEyesRequired(Forbidden):
     """Four eyes: a different privacy officer than the proposer must approve."""
 
@@ -486,6 +493,12 @@ class EmergencyCodesUnknown(Unprocessable):
     code = "emergency-codes-unknown"
 
 
+class GemeentePastNietBijAdres(Unprocessable):
+    """The melding names gemeente …, but its address (postcode area …) lies in …"""
+
+    code = "gemeente-past-niet-bij-adres"
+
+
 class GeenDeelnemers(Unprocessable):
     """No partner sits at the table of this casus yet: add the participants first."""
 
@@ -582,6 +595,13 @@ class PolicyDatePast(Unprocessable):
     """ActiefVanaf lies in the past; a version cannot be made active retroactively."""
 
     code = "policy-date-past"
+
+
+class PostcodeOnbekend(Unprocessable):
+    """The hub's postcode table does not know postcode area …, so it cannot tell whether the address lies in the
+    gemeente the melding names."""
+
+    code = "postcode-onbekend"
 
 
 class ProofOutOfRange(Unprocessable):

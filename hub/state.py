@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # types only: the domains import this module, so it imports n
     from hub.keys.keyring import HubKeyring
     from hub.keys.service import PublishedKeys
     from hub.ledger.sequencer import Sequencer
+    from hub.meldingen.postcodes import Postcodes
     from hub.meldingen.service import Schemas
     from hub.ops.metrics import Metrics
     from hub.policy.runtime import PolicyRuntime
@@ -40,6 +41,8 @@ class HubState:
     vault: Vault | None
     """None when the privacy keys are missing (`schakel keys init`): the hub serves, but takes no melding."""
     schemas: Schemas
+    postcodes: Postcodes
+    """The PC4 table a melding's gemeentecode must fit (`SCHAKEL_POSTCODES_FILE`, read at start)."""
     oidc: Provider | None
     """None when sign-in with OpenID Connect is not configured."""
     started_database: Database | None = None

@@ -11,7 +11,7 @@ someone (`personen[]`, `adressen[].bewoners[]`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -120,6 +120,9 @@ class Schema:
         self.gemeente_path: tuple[str, ...] | None = (
             tuple(berichttype.gemeente.split(".")) if berichttype.gemeente else None
         )
+        self.postcode_path: tuple[str, ...] | None = (
+            tuple(berichttype.postcode.split(".")) if berichttype.postcode else None
+        )
         self.person_lists: tuple[tuple[str, ...], ...] = tuple(_person_lists(self.tree.root, ()))
         self.tree_with_pseudonyms: FieldTree = _with_pseudonym_leaves(berichttype, self.person_lists)
 
@@ -147,6 +150,21 @@ class Schema:
         for name in self.gemeente_path:
             value = value.get(name) if isinstance(value, dict) else None
         return value if isinstance(value, str) and re.fullmatch(GEMEENTECODE_EXACT, value) else None
+
+    def postcodes_of(self, payload: dict[str, Any]) -> list[str]:
+        """The postcodes of the address the gemeentecode describes (none where the berichttype declares none)."""
+        return [] if self.postcode_path is None else _values_at(payload, self.postcode_path)
+
+
+def _values_at(value: Any, path: Sequence[str]) -> list[str]:
+    """The strings at `path` (`adressen[]` descends into every element of a list)."""
+    if not path:
+        return [value] if isinstance(value, str) else []
+    name, rest = path[0], path[1:]
+    child = value.get(name.removesuffix("[]")) if isinstance(value, dict) else None
+    if name.endswith("[]"):
+        return [found for element in child for found in _values_at(element, rest)] if isinstance(child, list) else []
+    return _values_at(child, rest)
 
 
 def _person_lists(nodes: Mapping[str, Node], prefix: tuple[str, ...]) -> list[tuple[str, ...]]:

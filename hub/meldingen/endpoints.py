@@ -46,7 +46,15 @@ async def submit(
 ) -> Response:
     # Authenticated inside (the token is spent in the transaction that stores the melding): see `intake`.
     state = state_of(request.app)
-    hub = intake.Hub(state.database, state.authenticator, state.policy_runtime, state.schemas, state.sequencer, vault)
+    hub = intake.Hub(
+        state.database,
+        state.authenticator,
+        state.policy_runtime,
+        state.schemas,
+        state.sequencer,
+        vault,
+        state.postcodes,
+    )
     outcome = await intake.submit(hub, request, presented, body, idempotency_key)
     uitkomst = "geweigerd" if outcome.status_code == 403 else "aangenomen"
     state.metrics.meldingen.labels(berichttype=body.berichttype, uitkomst=uitkomst).inc()

@@ -36,6 +36,7 @@ from hub.kit.clock import dutch_date, utcnow
 from hub.ledger.entries import Context
 from hub.ledger.sequencer import Group, Sequencer
 from hub.meldingen import service
+from hub.meldingen.postcodes import Postcodes
 from hub.meldingen.schemas import MeldingIn
 from hub.partners.models import Role
 from hub.policy.deciding.decision import CasusStand
@@ -58,6 +59,7 @@ class Hub:
     schemas: service.Schemas
     sequencer: Sequencer
     vault: Vault
+    postcodes: Postcodes
 
 
 @dataclass(slots=True)
@@ -143,6 +145,7 @@ async def _attempt(  # noqa: PLR0917 - one request's parts
             guard=guard,
             now=now,
             casus=casus,
+            postcodes=hub.postcodes,
         )
     except SchakelError:
         await _settle(hub.sequencer, guard, request)  # a refusal too is an answer: on current state, token spent

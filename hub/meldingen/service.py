@@ -32,9 +32,10 @@ from hub.meldingen.berichttypes import PSEUDONIEM, Schema
 from hub.meldingen.entries import verstrekking
 from hub.meldingen.models import Melding
 from hub.meldingen.persons import Persoon, find_persons, with_pseudonyms
+from hub.meldingen.postcodes import Postcodes, sample_postcodes
 from hub.meldingen.routing import Route, doel_of, route
 from hub.meldingen.schemas import MeldingIn
-from hub.policy.deciding.decision import Besluit, CasusStand, Uitkomst, Verzoek
+from hub.policy.deciding.decision import Besluit, CasusStand, Reden, Uitkomst, Verzoek
 from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.deciding.projection import present_categories, project
 from hub.pseudonym import repository as vault_repository
@@ -163,6 +164,7 @@ def plan(
     guard: Callable[[Group], None],
     now: datetime,
     casus: CasusStand | None = None,
+    postcodes: Postcodes | None = None,
 ) -> Plan:
     """Everything but the write, in the request's own thread (or event loop): no database.
 
@@ -186,6 +188,8 @@ def plan(
     named = melding.ontvanger_ids()
     doel = doel_of(policy, verstrekker, melding.berichttype, day, melding.doel, named=named is not None)
     gemeente = schema.gemeente_of(melding.inhoud)
+    if gemeente is not None:
+        _check_gemeente(policy, verstrekker, gemeente, schema.postcodes_of(melding.inhoud), postcodes)
     routes = route(policy, verstrekker, melding.berichttype, day, named=named, doel=doel, gemeente=gemeente)
     if not routes:
         raise refusals.GeenOntvanger(
@@ -220,6 +224,20 @@ def plan(
         submission, melding_id, schema.versie, status, receipt, sealed, prepared, deliveries, vault, guard, now, casus
     )
     return Plan(status, entries, work, (vault_repository.ids_by_log_pseudonym, vault.lookup_keys(prepared)))
+
+
+def _check_gemeente(
+    policy: CompiledPolicy, verstrekker: str, gemeente: str, addresses: Sequence[str], postcodes: Postcodes | None
+) -> None:
+    """A sender speaks only for the gemeenten of its own werkgebied (the registry's and the convenant's), and a
+    gemeentecode must fit the address it describes (by the hub's postcode table; the sample region's if none)."""
+    if policy.werkgebied_reden(verstrekker, gemeente) is Reden.BUITEN_WERKGEBIED:
+        raise refusals.BuitenEigenWerkgebied(
+            f"the melding concerns gemeente {gemeente}, which is outside the werkgebied of {verstrekker}: a sender "
+            "speaks only for the gemeenten it serves"
+        )
+    if addresses:
+        (postcodes or sample_postcodes()).check(addresses, gemeente)
 
 
 def _unit(  # noqa: PLR0917 - the closure's inputs, gathered in one place

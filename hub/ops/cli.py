@@ -420,6 +420,25 @@ def bewaren(
 
 
 @app.command()
+def postcodes(
+    bestand: Annotated[
+        Path | None, typer.Argument(help="De tabel (`pc4;gemeentecode` per regel); zonder: die de hub nu gebruikt.")
+    ] = None,
+) -> None:
+    """Controleer een postcodetabel en toon per gemeente hoeveel PC4-gebieden erin staan. Zet de tabel daarna met
+    SCHAKEL_POSTCODES_FILE en herstart de hub."""
+    from hub.meldingen.postcodes import Postcodes  # noqa: PLC0415 - keeps `schakel --help` fast
+
+    table = Postcodes.load(bestand or get_settings().postcodes_file)
+    per_gemeente: dict[str, int] = {}
+    for gemeente in table.gemeenten.values():
+        per_gemeente[gemeente] = per_gemeente.get(gemeente, 0) + 1
+    print(f"{table.bron}: {len(table.gemeenten)} postcodegebieden in {len(per_gemeente)} gemeenten")
+    for gemeente, count in sorted(per_gemeente.items()):
+        print(f"  {gemeente}: {count}")
+
+
+@app.command()
 def openapi(
     output: Annotated[Path | None, typer.Option(help="Schrijf hierheen in plaats van naar stdout.")] = None,
 ) -> None:

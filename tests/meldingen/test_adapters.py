@@ -56,6 +56,19 @@ class TestAdapters:
         receipt = partnership.client("bkr").submit_melding(heerlen)
         assert [o["partner"] for o in receipt["ontvangers"]] == ["kredietbank-limburg"], "Trajekt serves Maastricht"
 
+    def test_an_adapter_that_derives_the_gemeente_from_the_address_says_so(self, tmp_path: Path) -> None:
+        export = tmp_path / "bkr.csv"
+        lines = (EXAMPLES / "bkr-achterstanden.csv").read_text(encoding="utf-8").splitlines()
+        header, first = lines[0], lines[1].replace(";GM0935;", ";;")  # no code: the adapter looks up the woonplaats
+        export.write_text(f"{header}\n{first}\n", encoding="utf-8")
+        notes: list[str] = []
+        (melding,) = bkr_adressen(export, notes)
+        assert melding["inhoud"]["gemeentecode"] == "GM0935"
+        assert notes == ["line 2: gemeentecode GM0935 derived from column woonplaats, not given"]
+        given: list[str] = []
+        bkr_adressen(EXAMPLES / "bkr-achterstanden.csv", given)
+        assert given == [], "a code the export gives is not derived"
+
     def test_a_broken_export_names_the_line_not_the_value(self, tmp_path: Path) -> None:
         broken = tmp_path / "e33.csv"
         broken.write_text("registratienummer;datum;bsn\n;2026-11-15;271828195\n", encoding="utf-8")

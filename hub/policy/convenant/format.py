@@ -348,6 +348,14 @@ class Berichttype(Strict):
             "incident), outside any list. Without it no werkgebied-bound recipient can be reached."
         ),
     )
+    postcode: str | None = Field(
+        default=None,
+        description=(
+            "The field with the postcode of the address the gemeentecode describes (it may be inside a list, e.g. "
+            "`adressen[].postcode`: then every address). Each must lie in that gemeente by the hub's postcode table; "
+            "leave it out where the gemeente is another place's (the incident's, not the residence's)."
+        ),
+    )
 
     @field_validator("velden")
     @classmethod
@@ -365,6 +373,10 @@ class Berichttype(Strict):
                 raise ValueError(f"verplicht names {path!r}, which is neither a field nor a list of this berichttype")
         if self.gemeente is not None and (self.gemeente not in self.velden or "[]" in self.gemeente):
             raise ValueError(f"gemeente names {self.gemeente!r}: it must be a field of this berichttype outside a list")
+        if self.postcode is not None and (self.gemeente is None or self.postcode not in self.velden):
+            raise ValueError(
+                f"postcode names {self.postcode!r}: it must be a field of this berichttype, and gemeente must be set"
+            )
         return self
 
 
