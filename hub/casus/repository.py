@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusInformering, CasusMelding, CasusPersoon
+from hub.delivery.models import Levering, Soort, Status
 from hub.kit.paging import keyset
 
 
@@ -38,6 +39,23 @@ def participants(session: Session, casus_id: int, *, current: bool = True) -> Se
     if current:
         query = query.where(col(CasusDeelnemer.tot).is_(None))
     return session.exec(query).all()
+
+
+def received_in(
+    session: Session, casus_id: int, statuses: Sequence[Status], partner_id: str | None = None
+) -> Sequence[Levering]:
+    """The deliveries of the meldingen of a casus (sent in it, or linked to it) in `statuses`: to `partner_id`, or
+    to anyone."""
+    query = (
+        select(Levering)
+        .join(CasusMelding, col(CasusMelding.melding_id) == col(Levering.melding_id))
+        .where(
+            CasusMelding.casus_id == casus_id, Levering.soort == Soort.MELDING, col(Levering.status).in_(list(statuses))
+        )
+    )
+    if partner_id is not None:
+        query = query.where(Levering.ontvanger == partner_id)
+    return session.exec(query.order_by(col(Levering.nr))).all()
 
 
 def persons(session: Session, casus_id: int) -> Sequence[CasusPersoon]:

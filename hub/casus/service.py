@@ -19,6 +19,7 @@ from hub.casus import access, repository
 from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusMelding, CasusPersoon, CasusType, Fase
 from hub.delivery import notices
 from hub.delivery.models import Soort as LeveringSoort
+from hub.delivery.models import Status as LeveringStatus
 from hub.kit.clock import dutch_date
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, casus
@@ -184,12 +185,18 @@ def move(
 def _tell_the_table(
     session: Session, vault: Vault, found: Casus, regisseur: Regisseur, *, reden: str, context: Context, now: datetime
 ) -> None:
-    for deelnemer in repository.participants(session, found.id or 0):
+    """An afschalingsbericht to every partner at the table, and to every partner that received data in the casus
+    without a seat (one that left the table was sent a stopbericht for each delivery then)."""
+    seated = [d.partner_id for d in repository.participants(session, found.id or 0)]
+    ever = {d.partner_id for d in repository.participants(session, found.id or 0, current=False)}
+    received = repository.received_in(session, found.id or 0, (LeveringStatus.AFGELEVERD, LeveringStatus.BEVESTIGD))
+    unseated = sorted({r.ontvanger for r in received} - ever - {found.zvh})
+    for partner_id in [*seated, *unseated]:
         levering = notices.notice(
             session,
             vault,
             afzender=found.zvh,
-            ontvanger=deelnemer.partner_id,
+            ontvanger=partner_id,
             soort=LeveringSoort.AFSCHALING,
             doel="afschaling",
             inhoud={
@@ -208,7 +215,7 @@ def _tell_the_table(
             details=levering.id,
             reden=reden,
             verstrekker=found.zvh,
-            ontvanger=deelnemer.partner_id,
+            ontvanger=partner_id,
         )
         ledger.append(session, [entry], now)
 

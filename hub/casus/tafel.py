@@ -77,7 +77,8 @@ def remove_participant(
     vault: Vault,
 ) -> CasusDeelnemer:
     """The partner leaves the table. What it was given only because it sat there ends with it: every such delivery
-    not made yet is withheld (a dead letter too), and for each one it received it is told to stop processing it."""
+    not made yet is withheld (a dead letter too). For each delivery it received in the casus (for its seat or not)
+    it is told to stop processing it: a stopbericht, delivered and acknowledged like any melding, on the ledger."""
     found = own(session, regisseur, casus_id)
     check_open(found)
     current = [d for d in repository.participants(session, casus_id) if d.partner_id == partner_id]
@@ -92,11 +93,14 @@ def remove_participant(
         stop={"casus": casus_id, "nietMeerAanTafelSinds": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "opdracht": TAFEL_STOP},
     )
     relying = deliveries.relying_on_table(session, casus_id, partner_id, withdrawal.AFFECTED)
-    withdrawal.withdraw(session, vault, relying, cause, context=context, now=now)
+    relied = {levering.id for levering in relying}
+    # What it received in the casus under a rule not bound to the table: it is told to stop processing that too.
+    received = [r for r in repository.received_in(session, casus_id, withdrawal.MADE, partner_id) if r.id not in relied]
+    withdrawal.withdraw(session, vault, [*relying, *received], cause, context=context, now=now)
     return current[0]
 
 
 TAFEL_STOP = (
-    "Uw organisatie zit niet meer aan tafel in de casus waarin u deze gegevens ontving, en de verstrekking steunde "
-    "daarop. Verwerk deze gegevens niet verder en handel ze af volgens uw eigen bewaarbeleid."
+    "Uw organisatie zit niet meer aan tafel in de casus waarin u deze gegevens ontving. Verwerk ze niet verder voor "
+    "die casus en handel ze af volgens uw eigen bewaarbeleid."
 )

@@ -193,6 +193,61 @@ class TestLeavingTheTable:
         assert levering_status(database, dead) == "ingetrokken", "nothing goes out after the partner left"
 
 
+class TestOffTheTableToldToStop:
+    """Issue 23, finding 7: AMW had received casus data, was removed, and was never told to stop processing (nor at
+    afschaling)."""
+
+    def _amw_received_in_the_casus(self, partnership: Partnership, regie: HubClient, casus: int) -> str:
+        """A zorgmelding of the politie that AMW received and acknowledged (under its own rule, not bound to the
+        table), linked to the casus: data AMW holds from the casus. Its delivery id."""
+        body = {"berichttype": "zorgmelding", "inhoud": sample_melding("zorgmelding")}
+        receipt = partnership.client(POLITIE).post("/api/v1/meldingen", body)
+        levering = next(o["leveringId"] for o in receipt["ontvangers"] if o["partner"] == AMW)
+        amw = partnership.client(AMW)
+        (item,) = [i for i in amw.get("/api/v1/inbox")["items"] if i["leveringId"] == levering]
+        amw.post(f"/api/v1/inbox/{levering}/ontvangstbevestiging", {"inhoudDigest": item["inhoudDigest"]})
+        regie.post(f"/api/v1/casussen/{casus}/meldingen", {"meldingId": receipt["meldingId"], "reden": "Hoort erbij"})
+        return str(levering)
+
+    def _stop_notices(self, partnership: Partnership) -> list[dict[str, Any]]:
+        items = partnership.client(AMW).get("/api/v1/inbox")["items"]
+        return [i for i in items if i["soort"] in ("stopbericht", "afschaling")]
+
+    def test_removed_from_the_table_it_is_told_to_stop(
+        self, partnership: Partnership, regie: HubClient, database: Database
+    ) -> None:
+        casus = _open(regie, "pga", table=[AMW, VT])
+        levering = self._amw_received_in_the_casus(partnership, regie, casus)
+        regie.post(f"/api/v1/casussen/{casus}/deelnemers/{AMW}/verwijdering", {"reden": "Geen rol meer"})
+        (notice,) = self._stop_notices(partnership)
+        assert (notice["soort"], notice["inhoud"]["betreftLevering"], notice["inhoud"]["casus"]) == (
+            "stopbericht", levering, casus,
+        )  # fmt: skip
+        partnership.client(AMW).post(
+            f"/api/v1/inbox/{notice['leveringId']}/ontvangstbevestiging", {"inhoudDigest": notice["inhoudDigest"]}
+        )
+        assert levering_status(database, notice["leveringId"]) == "bevestigd", "delivered and acknowledged"
+        with database.engine.connect() as connection:
+            everything = [json.loads(e) for _, e in ledger.entries(connection, ledger.size(connection))]
+        (entry,) = [e for e in everything if e.get("reden") == "niet-meer-aan-tafel"]
+        assert (entry["levering_id"], entry["gevolg"], entry["stopbericht_levering_id"]) == (
+            levering, "verwerking-stoppen", notice["leveringId"],
+        )  # fmt: skip
+
+    def test_at_afschaling_a_partner_that_received_without_a_seat_is_told_too(
+        self, partnership: Partnership, regie: HubClient, database: Database
+    ) -> None:
+        casus = _open(regie, "pga", table=[VT])
+        self._amw_received_in_the_casus(partnership, regie, casus)
+        regie.post(f"/api/v1/casussen/{casus}/fase", {"naar": "afschaling", "reden": "Doelen bereikt"})
+        (notice,) = self._stop_notices(partnership)
+        assert (notice["soort"], notice["inhoud"]["casus"]) == ("afschaling", casus)
+        with database.engine.connect() as connection:
+            everything = [json.loads(e) for _, e in ledger.entries(connection, ledger.size(connection))]
+        told = {e["ontvanger"] for e in everything if e.get("handeling") == "afschalingsbericht"}
+        assert told == {VT, AMW}
+
+
 class TestTopX:
     def test_top_x_disclosures_hold_only_while_the_weegtafel_decision_does(
         self, partnership: Partnership, regie: HubClient, database: Database
