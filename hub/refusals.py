@@ -634,6 +634,19 @@ class ToestemmingItemUnknown(Unprocessable):
     code = "toestemming-item-unknown"
 
 
+class ToestemmingTeLang(Unprocessable):
+    """A consent for … may hold at most … from its first day (convenant.yaml, toestemmingen, max_termijn): geldigTot
+    … lies beyond …"""
+
+    code = "toestemming-te-lang"
+
+
+class ToestemmingVoorVerklaring(Unprocessable):
+    """A consent cannot apply before the betrokkene signed the statement: geldigVan … lies before verklaardOp …"""
+
+    code = "toestemming-voor-verklaring"
+
+
 class ToestemmingZonderRegel(Unprocessable):
     """No rule in force lets these recipients receive the item for this doel on consent: the consent could never be
     relied on for them. The detail lists the recipients it can serve."""

@@ -72,6 +72,7 @@ WAT = {
     "0017": "het formaat waarin elke convenantversie is goedgekeurd",
     "0018": "een ontbrekende kolom bij hubs die migratie 0015 draaiden zoals commit 6965df5 haar had",
     "0019": "wat er bekend is als de verstrekkingenlog werd teruggezet achter een medeondertekend controlepunt",
+    "0020": "de dag waarop de betrokkene een toestemming ondertekende",
 }
 """What each migration does, in Dutch, for the operator who runs `schakel db upgrade` (a test keeps it complete)."""
 

@@ -26,6 +26,8 @@ class Toestemming(SQLModel, table=True):
     """The recipients it covers: partner ids or soorten. Nobody else receives anything under it."""
     doel: str | None = Field(default=None, max_length=64)
     """The one doel it covers; None (so no doel) for a consent recorded before revision 0008."""
+    verklaard_op: date | None = None
+    """The day the betrokkene signed the statement; None before revision 0020."""
     geldig_van: date | None = None
     geldig_tot: date | None = None
     """The last day it may be relied on (None: until withdrawn)."""

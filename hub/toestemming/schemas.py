@@ -32,8 +32,19 @@ class ToestemmingIn(IdentiteitIn):
         description="The recipients it covers: partner ids (`zvh-zuid-limburg`) or soorten (`gemeente`).",
     )
     doel: str = Field(pattern=CODE, description="The doel it covers, e.g. `nazorg-ex-gedetineerden`.")
-    geldig_van: Day | None = Field(default=None, description="The first day it applies; by default today.")
-    geldig_tot: Day | None = Field(default=None, description="The last day it applies; by default until withdrawn.")
+    verklaard_op: Day | None = Field(
+        default=None, description="The day the betrokkene signed the statement; by default today. Not in the future."
+    )
+    geldig_van: Day | None = Field(
+        default=None, description="The first day it applies; by default today. Never before `verklaardOp`."
+    )
+    geldig_tot: Day | None = Field(
+        default=None,
+        description=(
+            "The last day it applies; by default, and at most, the longest term the convenant sets for the item "
+            "(`max_termijn`) after `geldigVan`. Withdrawing it ends it earlier."
+        ),
+    )
 
     @model_validator(mode="after")
     def _period(self) -> ToestemmingIn:
@@ -49,6 +60,7 @@ class ToestemmingOut(ApiModel):
     referentie: str | None
     ontvangers: list[str]
     doel: str | None
+    verklaard_op: date | None = Field(description="The day the betrokkene signed; null for one recorded before 1.1.")
     geldig_van: date | None
     geldig_tot: date | None
     vastgelegd_op: datetime

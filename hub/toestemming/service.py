@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -26,6 +26,7 @@ from hub.delivery import repository as deliveries
 from hub.delivery import withdrawal
 from hub.kit.clock import dutch_date
 from hub.ledger.entries import Context
+from hub.policy.convenant.format import add_duration
 from hub.policy.deciding.decision import Besluit
 from hub.policy.deciding.engine import CompiledPolicy
 from hub.pseudonym.vault import Vault
@@ -79,6 +80,7 @@ def record(
             f"no rule in force lets {', '.join(unserved)} receive {categorie} for doel {body.doel!r} on consent, so "
             f"this consent could never be relied on for them; recipients it can serve: {', '.join(servable) or 'none'}"
         )
+    verklaard_op, geldig_van, geldig_tot = _terms(policy, body, dutch_date(now))
     row = Toestemming(
         log_pseudonym=vault.log_pseudonyms(body.gegeven().normalised())[0],
         item=body.item,
@@ -87,12 +89,35 @@ def record(
         referentie=body.referentie,
         ontvangers=list(dict.fromkeys(body.ontvangers)),
         doel=body.doel,
-        geldig_van=body.geldig_van or dutch_date(now),
-        geldig_tot=body.geldig_tot,
+        verklaard_op=verklaard_op,
+        geldig_van=geldig_van,
+        geldig_tot=geldig_tot,
         vastgelegd_op=now,
     )
     repository.add(session, row)
     return row
+
+
+def _terms(policy: CompiledPolicy, body: ToestemmingIn, today: date) -> tuple[date, date, date]:
+    """The statement's day, the first and the last day of a consent: signed not after today, applying not before it
+    was signed, and for at most the item's longest term (which is also how long it holds when no end is given)."""
+    verklaard_op = body.verklaard_op or today
+    if verklaard_op > today:
+        raise refusals.DatumInToekomst(f"verklaardOp {verklaard_op.isoformat()} lies in the future")
+    geldig_van = body.geldig_van or today
+    if geldig_van < verklaard_op:
+        raise refusals.ToestemmingVoorVerklaring(
+            f"geldigVan {geldig_van.isoformat()} lies before verklaardOp {verklaard_op.isoformat()}: a consent cannot "
+            "apply before the betrokkene signed it"
+        )
+    term = policy.toestemming_max_termijn(body.item) or "P1Y"  # an item nobody may record is refused before this
+    last = add_duration(geldig_van, term) - timedelta(days=1)
+    if body.geldig_tot is not None and body.geldig_tot > last:
+        raise refusals.ToestemmingTeLang(
+            f"a consent for {body.item} may hold at most {term} from its first day (convenant.yaml, toestemmingen, "
+            f"max_termijn): geldigTot {body.geldig_tot.isoformat()} lies beyond {last.isoformat()}"
+        )
+    return verklaard_op, geldig_van, body.geldig_tot or last
 
 
 def covers(policy: CompiledPolicy, consent: Toestemming, ontvanger: str, doel: str, day: date) -> bool:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from connectors import Voorwaarden, is_stopbericht
 from hub.db import Database
+from hub.kit.clock import dutch_date, utcnow
 from hub.partners.models import Role
+from hub.policy.convenant.format import add_duration
 from tests.partnership import Partnership, dead_letter, levering_status, person_client, sample_melding, unreachable
 
 BRAM = "402015447"  # the detainee of the sample detentiemelding (inschrijving: Heerlen)
@@ -165,6 +168,31 @@ class TestConsent:
             )]  # fmt: skip
         ended = {e["levering_id"]: e for e in entries}
         assert ended[dead]["gevolg"] == "ingehouden" and ended[dead]["reden"] == "toestemming-ingetrokken"
+
+    def test_a_consent_is_never_dated_before_its_statement_nor_longer_than_the_convenant_allows(
+        self, partnership: Partnership
+    ) -> None:
+        # #23, finding 6: a DJI consent valid from 2020 to 2099 was recorded and relied on.
+        dji = partnership.client("dji-pi-limburg")
+        item = consent("basisvoorwaarden", ["zvh"], geldigVan="2020-01-01", geldigTot="2099-12-31")
+        before = dji.send("POST", "/api/v1/toestemmingen", json_body=item)
+        assert (before.status_code, before.json()["code"]) == (422, "toestemming-voor-verklaring")
+        assert "2020-01-01" in before.json()["detail"]
+        signed_then = dji.send("POST", "/api/v1/toestemmingen", json_body={**item, "verklaardOp": "2020-01-01"})
+        assert (signed_then.status_code, signed_then.json()["code"]) == (422, "toestemming-te-lang")
+        assert "at most P1Y" in signed_then.json()["detail"] and "2020-12-31" in signed_then.json()["detail"]
+        today = dutch_date(utcnow())
+        future = dji.send(
+            "POST",
+            "/api/v1/toestemmingen",
+            json_body=consent("basisvoorwaarden", ["zvh"], verklaardOp=str(today + timedelta(days=1))),
+        )
+        assert (future.status_code, future.json()["code"]) == (422, "datum-in-toekomst")
+        receipt = _detentie(partnership)
+        assert "basisvoorwaarden" not in _outcome(receipt, "zvh-zuid-limburg")["verstrekt"], "nothing was relied on"
+        held = dji.post("/api/v1/toestemmingen", consent("basisvoorwaarden", ["zvh"]))
+        assert (held["verklaardOp"], held["geldigVan"]) == (str(today), str(today))
+        assert held["geldigTot"] == str(add_duration(today, "P1Y") - timedelta(days=1)), "without an end: the longest"
 
     def test_a_consent_never_adds_a_recipient(self, partnership: Partnership) -> None:
         # #23, finding 6: a consent for recipients no rule can serve was recorded, and never usable. Now it is

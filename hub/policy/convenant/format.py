@@ -209,6 +209,18 @@ class Toestemmingsbevoegdheid(Strict):
         description="A category (`basisvoorwaarden`) or one item of it (`basisvoorwaarden/huisvesting`).",
     )
     vastleggers: list[str] = Field(min_length=1, description="Partner ids or soorten that may record it.")
+    max_termijn: str = Field(
+        default="P1Y",
+        description=(
+            "The longest a consent for it may hold from its first day (ISO 8601); a consent recorded without an end "
+            "holds this long, one asked for longer is refused."
+        ),
+    )
+
+    @field_validator("max_termijn")
+    @classmethod
+    def _term(cls, value: str) -> str:
+        return _check_duration(value, "a consent's longest term")
 
 
 class Heridentificatie(Strict):

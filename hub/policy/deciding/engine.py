@@ -135,6 +135,7 @@ class CompiledPolicy:
             werkgebieden = {p: w & registry_werkgebieden.get(p, frozenset()) for p, w in werkgebieden.items()}
         self.werkgebieden: Mapping[str, frozenset[str]] = MappingProxyType(werkgebieden)
         self._vastleggers = {b.item: tuple(b.vastleggers) for b in source.convenant.toestemmingen}
+        self._max_termijnen = {b.item: b.max_termijn for b in source.convenant.toestemmingen}
         self.grondslagen: Mapping[str, Grondslag] = MappingProxyType(
             {g.code: g for g in source.vocabulaires.grondslagen}
         )
@@ -320,6 +321,11 @@ class CompiledPolicy:
         categorie = item.partition("/")[0]
         selectors = (*self._vastleggers.get(item, ()), *self._vastleggers.get(categorie, ()))
         return partner in self.deelnemers and any(self.selects(s, partner) for s in selectors)
+
+    def toestemming_max_termijn(self, item: str) -> str | None:
+        """The longest term the convenant allows a consent for `item` (the item's own entry, else its category's);
+        None when no entry names it (then nobody may record one)."""
+        return self._max_termijnen.get(item) or self._max_termijnen.get(item.partition("/")[0])
 
     def needs_consent(self, verstrekker: str, berichttype: str) -> bool:
         """Whether any rule for this verstrekker and berichttype has a consent condition (else consents cannot
