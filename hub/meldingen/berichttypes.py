@@ -48,6 +48,14 @@ GEMEENTECODE = r"^GM[0-9]{4}$"
 GEMEENTECODE_EXACT = r"GM[0-9]{4}"
 
 
+def _leaf_schema(node: Node, here: tuple[str, ...]) -> dict[str, Any]:
+    """A leaf's JSON Schema: by its name, and for a declared free-text field its own longest length."""
+    schema = field_schema(".".join(here), here[-1])
+    if node.max_lengte is not None and schema.get("type") == "string" and "maxLength" in schema:
+        return {**schema, "maxLength": node.max_lengte}
+    return schema
+
+
 def field_schema(path: str, name: str) -> dict[str, Any]:  # noqa: PLR0911 - one answer per kind of field
     """The JSON Schema of one leaf, from its name (and, for ZRM scores, its place)."""
     if name in _DATES:
@@ -196,11 +204,12 @@ def _object_schema(nodes: Mapping[str, Node], path: tuple[str, ...], required: R
         here = (*path, name)
         kind: str
         if node.children is None:
-            leaf = field_schema(".".join(here), name)
+            leaf = _leaf_schema(node, here)
             kind = leaf["type"]
             properties[name] = {
                 **leaf,
                 "x-categorie": node.categorie,
+                **({"x-kan-bevatten": list(node.bevat)} if node.bevat else {}),
                 **({"x-toestemmingsitem": node.item} if node.item else {}),
             }
         elif node.is_list:
@@ -245,7 +254,7 @@ def _check_object(  # noqa: PLR0917, PLR0912 - the walk's state; one branch per 
             continue
         item = value[name]
         if node.children is None:
-            message = _leaf_problem(item, field_schema(".".join(here), name))
+            message = _leaf_problem(item, _leaf_schema(node, here))
             if message:
                 problems.append(Problem(at, message))
         elif node.is_list:
@@ -288,5 +297,5 @@ def _leaf_problem(value: Any, schema: dict[str, Any]) -> str | None:  # noqa: PL
     if "pattern" in schema and not re.search(schema["pattern"], value):  # as JSON Schema defines `pattern`
         return "has the wrong form"
     if len(value) > schema.get("maxLength", _MAX_TEXT):
-        return f"is longer than {_MAX_TEXT} characters"
+        return f"is longer than {schema.get('maxLength', _MAX_TEXT)} characters"
     return None

@@ -48,6 +48,7 @@ def validate(source: PolicySource) -> list[Bevinding]:
     found += _prohibitions(source)
     found += _consents(source)
     found += _reidentification(source)
+    found += _free_text(source)
     found += _casus(source)
     found += _unconfirmed(source)
     if not any(f.niveau is Niveau.FOUT for f in found):
@@ -306,6 +307,23 @@ def _consents(source: PolicySource) -> list[Bevinding]:
                 )
             )
     return found
+
+
+def _free_text(source: PolicySource) -> list[Bevinding]:
+    """What a free-text field may hold: known categories."""
+    categorieen = {c.code for c in source.vocabulaires.categorieen}
+    return [
+        Bevinding(
+            Niveau.FOUT,
+            "berichttypes.yaml",
+            f"{berichttype.code}: vrije_tekst {path}",
+            _known("category", categorie, categorieen),
+        )
+        for berichttype in source.berichttypes.berichttypes
+        for path, vrij in berichttype.vrije_tekst.items()
+        for categorie in vrij.kan_bevatten
+        if categorie not in categorieen
+    ]
 
 
 def _reidentification(source: PolicySource) -> list[Bevinding]:

@@ -338,6 +338,23 @@ class Veld(Strict):
     )
 
 
+MAX_VRIJE_TEKST = 2000
+"""The longest any text field of a melding may be."""
+
+
+class VrijeTekst(Strict):
+    """A free-text field: what it may hold besides its own category, and how long it may be."""
+
+    kan_bevatten: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Categories the text may hold besides the field's own (e.g. `[strafrechtelijk]` for a police "
+            "`omschrijving`): the field reaches only a recipient allowed every one of them."
+        ),
+    )
+    max_lengte: int = Field(default=1000, ge=1, le=MAX_VRIJE_TEKST, description="The most characters it may hold.")
+
+
 class Berichttype(Strict):
     code: str = Field(pattern=CODE)
     versie: int = Field(ge=1)
@@ -368,6 +385,13 @@ class Berichttype(Strict):
             "leave it out where the gemeente is another place's (the incident's, not the residence's)."
         ),
     )
+    vrije_tekst: dict[str, VrijeTekst] = Field(
+        default_factory=dict,
+        description=(
+            "Its free-text fields (paths of `velden`), each with the categories it may hold besides its own and its "
+            "longest length."
+        ),
+    )
 
     @field_validator("velden")
     @classmethod
@@ -389,6 +413,9 @@ class Berichttype(Strict):
             raise ValueError(
                 f"postcode names {self.postcode!r}: it must be a field of this berichttype, and gemeente must be set"
             )
+        for path in self.vrije_tekst:
+            if path not in self.velden:
+                raise ValueError(f"vrije_tekst names {path!r}, which is not a field of this berichttype")
         return self
 
 

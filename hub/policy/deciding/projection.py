@@ -28,7 +28,8 @@ _VALUE_TYPES = frozenset({str, int, bool, type(None)})
 class Plan:
     """A field tree specialised for one decision: leaves (category, goes?), objects and lists of objects."""
 
-    leaves: dict[str, tuple[str, bool]]
+    leaves: dict[str, tuple[tuple[str, ...], bool]]
+    """name -> (the categories a filled value counts as present: its own, and those its free text may hold; goes?)"""
     objects: dict[str, Plan]
     lists: dict[str, Plan]
 
@@ -39,6 +40,10 @@ class Node:
 
     categorie: str | None = None
     item: str | None = None
+    bevat: tuple[str, ...] = ()
+    """A free-text field: the categories it may hold besides its own. It goes only where every one is allowed."""
+    max_lengte: int | None = None
+    """A free-text field: the most characters it may hold."""
     is_list: bool = False
     children: dict[str, Node] | None = None
 
@@ -83,6 +88,9 @@ def build_tree(berichttype: Berichttype) -> FieldTree:
     root: dict[str, Node] = {}
     for path, spec in berichttype.velden.items():
         categorie, item = (spec, None) if isinstance(spec, str) else (spec.categorie, spec.item)
+        vrij = berichttype.vrije_tekst.get(path)
+        bevat = tuple(sorted(set(vrij.kan_bevatten) - {categorie})) if vrij is not None else ()
+        max_lengte = vrij.max_lengte if vrij is not None else None
         parts = path.split(".")
         level = root
         for depth, part in enumerate(parts):
@@ -93,7 +101,7 @@ def build_tree(berichttype: Berichttype) -> FieldTree:
                 node = Node(is_list=is_list, children=None if last else {})
                 level[name] = node
             if last:
-                node.categorie, node.item = categorie, item
+                node.categorie, node.item, node.bevat, node.max_lengte = categorie, item, bevat, max_lengte
             else:
                 if node.children is None:
                     node.children = {}
@@ -131,7 +139,8 @@ def _make_plan(nodes: Mapping[str, Node], allowed: frozenset[Kind]) -> Plan:
         if node.children is not None:
             (plan.lists if node.is_list else plan.objects)[name] = _make_plan(node.children, allowed)
         elif node.categorie is not None:
-            plan.leaves[name] = (node.categorie, (node.categorie, node.item) in allowed)
+            goes = (node.categorie, node.item) in allowed and all((b, None) in allowed for b in node.bevat)
+            plan.leaves[name] = ((node.categorie, *node.bevat), goes)
     return plan
 
 
@@ -144,10 +153,10 @@ def _walk(obj: Mapping[str, Any], plan: Plan, present: set[str]) -> dict[str, An
             kind = type(value)
             if kind in _VALUE_TYPES:
                 if value is not None:
-                    present.add(leaf[0])
+                    present.update(leaf[0])
             elif kind is list and all(type(v) in _VALUE_TYPES for v in value):
                 if value:
-                    present.add(leaf[0])
+                    present.update(leaf[0])
             else:
                 continue  # an object where a value belongs: never passed on
             if leaf[1]:
@@ -170,5 +179,6 @@ def _walk_kinds(nodes: Mapping[str, Node], kinds: set[Kind]) -> None:
     for node in nodes.values():
         if node.categorie is not None:
             kinds.add((node.categorie, node.item))
+            kinds.update((b, None) for b in node.bevat)
         if node.children is not None:
             _walk_kinds(node.children, kinds)
