@@ -117,6 +117,14 @@ class Unprocessable(SchakelError):
     code = "validation-failed"
 
 
+class TooManyRequests(SchakelError):
+    """A cap the convenant sets was reached; the detail says which, and how many per which period."""
+
+    status = 429
+    title = "Te veel verzoeken"
+    code = "too-many-requests"
+
+
 class ServiceUnavailable(SchakelError):
     """The hub cannot serve this now; retry after `Retry-After`."""
 

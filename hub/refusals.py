@@ -16,6 +16,7 @@ from hub.errors import (
     NotFound,
     SchakelError,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthenticated,
     Unprocessable,
 )
@@ -27,6 +28,13 @@ class ApproverNotAffected(Forbidden):
     """This convenant requires approval by a privacy officer of a verstrekker the change affects."""
 
     code = "approver-not-affected"
+
+
+class BekendZonderRelatie(Forbidden):
+    """Your organisation neither sent nor received a melding about this person, so it may not register that it
+    knows them (unless the convenant accepts a reference to your own file: `bekend_met_referentie`)."""
+
+    code = "bekend-zonder-relatie"
 
 
 class BuitenEigenWerkgebied(Forbidden):
@@ -360,6 +368,13 @@ class PersoonAlGekoppeld(Conflict):
     code = "persoon-al-gekoppeld"
 
 
+class PersoonZonderMelding(Conflict):
+    """A bekendheidscheck asks only about persons a melding linked to the casus is about: … of the casus's persons
+    have none."""
+
+    code = "persoon-zonder-melding"
+
+
 class PolicyAlreadyActive(Conflict):
     """Version … is active or was already."""
 
@@ -689,6 +704,27 @@ class WeegtafelZonderJustitie(Unprocessable):
     """A weegtafel decision needs at least one justitiepartner present (politie, OM, reclassering or DJI)."""
 
     code = "weegtafel-zonder-justitie"
+
+
+class AtCap:
+    """Mixed into a refusal at a cap the convenant sets: which cap (`limiet`) and the cap in words (`grens`), for
+    the ledger's `limiet` entry and the metric."""
+
+    def __init__(self, detail: str, *, limiet: str, grens: str) -> None:
+        super().__init__(detail)  # type: ignore[call-arg]  # the SchakelError it is mixed into
+        self.limiet, self.grens = limiet, grens
+
+
+class LijstTeLang(AtCap, Unprocessable):
+    """A list holds at most … addresses (convenant.yaml, procesafspraken, lijst_max_adressen): split it."""
+
+    code = "lijst-te-lang"
+
+
+class LimietBereikt(AtCap, TooManyRequests):
+    """A cap of the convenant is reached: … at most … per …; the refusal is on the verstrekkingenlog."""
+
+    code = "limiet-bereikt"
 
 
 class ConvenantNotActive(ServiceUnavailable):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
+from hub import refusals
 from hub.auth.dependencies import require_roles
 from hub.auth.service import Caller
 from hub.bekendheid import service
@@ -20,7 +21,9 @@ from hub.kit.openapi import API_PREFIX
 from hub.kit.paging import Limit, NumberCursor, cut
 from hub.ledger.endpoints import ContextDep
 from hub.partners.models import Role
-from hub.policy.endpoints import DeelnemerDep
+from hub.policy.convenant.format import Procesafspraken
+from hub.policy.deciding.engine import CompiledPolicy
+from hub.policy.endpoints import DeelnemerDep, RuntimeDep
 from hub.pseudonym.endpoints import VaultDep
 
 router = APIRouter(prefix=API_PREFIX, tags=["bekendheid"])
@@ -46,8 +49,12 @@ def register(
     vault: VaultDep,
     context: ContextDep,
     afspraken: AfsprakenDep,
+    runtime: RuntimeDep,
 ) -> BekendOut:
-    person_id = resolve_person(session, vault, caller, body, create=True)
+    try:
+        person_id: str | None = resolve_person(session, vault, caller, body)
+    except refusals.BetrokkeneUnknown:
+        person_id = None  # nobody sent a melding about them: only a reference could stand in (the service decides)
     signal = service.register(
         session,
         vault,
@@ -55,11 +62,19 @@ def register(
         partner_id=caller.partner_id,
         principal_id=caller.principal_id,
         person_id=person_id,
+        known_as=lambda: resolve_person(session, vault, caller, body, create=True),
+        referentie=body.referentie,
+        by_reference=_by_reference(runtime.active(session, utcnow()), caller.partner_id, afspraken),
         tot=body.tot,
         context=context,
         now=utcnow(),
     )
     return BekendOut.model_validate(signal)
+
+
+def _by_reference(policy: CompiledPolicy | None, partner_id: str, afspraken: Procesafspraken) -> bool:
+    """Whether the convenant lets this partner register a signal by a reference to its own file."""
+    return policy is not None and any(policy.selects(s, partner_id) for s in afspraken.bekend_met_referentie)
 
 
 @router.get("/bekendheid", summary="Your bekend signals in force", description="Ids and dates only.")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date
+from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from hub.bekendheid.models import BekendSignaal
 from hub.kit.paging import keyset
@@ -52,3 +52,9 @@ def hits(session: Session, partners: Collection[str], persons: Collection[str], 
         col(BekendSignaal.tot) >= day,
     )
     return session.exec(query).all()
+
+
+def registered_since(session: Session, partner_id: str, since: datetime) -> int:
+    """How many signals `partner_id` registered (new, not renewed) since `since`."""
+    query = select(func.count()).where(BekendSignaal.partner_id == partner_id, col(BekendSignaal.sinds) >= since)
+    return int(session.exec(query).one())

@@ -17,6 +17,15 @@ class BekendIn(IdentiteitIn):
 
     pseudoniem: str | None = Field(default=None, max_length=128)
     tot: date = Field(description="The last day the signal holds (at most the convenant's `bekend_max_termijn`).")
+    referentie: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description=(
+            "Your reference to your own file about the person (no content): where the convenant allows it "
+            "(`bekend_met_referentie`), it stands in for a melding your organisation sent or received about them."
+        ),
+    )
 
 
 class BekendOut(ApiModel):

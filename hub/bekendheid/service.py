@@ -12,15 +12,17 @@ triage, one casus per question, and no more persons than the convenant allows: n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from hub import refusals
 from hub.bekendheid import repository
 from hub.bekendheid.models import BekendSignaal
+from hub.casus import repository as casus_repository
 from hub.casus import service as casus_service
 from hub.casus.models import Fase
 from hub.delivery import notices
@@ -45,12 +47,20 @@ def register(
     *,
     partner_id: str,
     principal_id: str,
-    person_id: str,
+    person_id: str | None,
+    known_as: Callable[[], str],
+    referentie: str | None,
+    by_reference: bool,
     tot: date,
     context: Context,
     now: datetime,
 ) -> BekendSignaal:
-    """A new signal, or the renewal of the partner's signal for this person (a new end date)."""
+    """A new signal, or the renewal of the partner's signal for this person (a new end date).
+
+    A new one only about a person the partner sent or received a melding about, or with a reference to its own file
+    where the convenant lets the partner (`by_reference`; `known_as` then keeps the person); and no more than the
+    convenant's cap per period (a refusal at the cap is on the ledger). `person_id`: the vault's id, None if the
+    vault does not know the person."""
     day = dutch_date(now)
     longest = add_duration(day, afspraken.bekend_max_termijn)
     if tot < day:
@@ -60,19 +70,45 @@ def register(
             f"a bekend signal holds at most {afspraken.bekend_max_termijn} (until {longest.isoformat()}); renew it "
             "before it ends if you still work with the person"
         )
-    signal = repository.active(session, partner_id, person_id, day)
+    signal = repository.active(session, partner_id, person_id, day) if person_id is not None else None
     handeling = "verlengd" if signal is not None else "gemeld"
     if signal is None:
+        cap = afspraken.bekend_limiet
+        if repository.registered_since(session, partner_id, now - (add_duration(day, cap.per) - day)) >= cap.aantal:
+            grens = f"{cap.aantal} per {cap.per}"
+            refusal = refusals.LimietBereikt(
+                f"{partner_id} registered {grens} new bekend signals already (convenant.yaml, procesafspraken, "
+                "bekend_limiet); renewing a signal still works",
+                limiet="bekend-signalen",
+                grens=grens,
+            )
+            raise ledger.refused_at_cap(
+                session, refusal, partner=partner_id, door=principal_id, context=context, now=now
+            )
+        related = person_id is not None and ledger.related(
+            session, vault.log_pseudonyms(vault.open(session, person_id).normalised()), partner_id
+        )
+        if not related:
+            if not (by_reference and referentie):
+                raise refusals.BekendZonderRelatie(
+                    f"{partner_id} neither sent nor received a melding about this person, so it may not register that "
+                    "it knows them" + ("; give the reference to your own file (referentie)" if by_reference else "")
+                )
+            person_id = known_as()
+        assert person_id is not None  # noqa: S101 - related, or kept by known_as
         signal = BekendSignaal(partner_id=partner_id, person_id=person_id, door=principal_id, sinds=now, tot=tot)
     else:
         signal.tot, signal.door = tot, principal_id
     repository.add(session, signal)
+    details: dict[str, object] = {"signaal_id": signal.id, "tot": tot.isoformat(), "door": principal_id}
+    if referentie:
+        details["referentie_digest"] = "sha256:" + hashlib.sha256(referentie.encode("utf-8")).hexdigest()
     entry = bekendheid(
         context=context,
         handeling=handeling,
         partner=partner_id,
-        details={"signaal_id": signal.id, "tot": tot.isoformat(), "door": principal_id},
-        betrokkene=Betrokkene(vault.log_pseudonym(session, person_id)),
+        details=details,
+        betrokkene=Betrokkene(vault.log_pseudonym(session, signal.person_id)),
     )
     ledger.append(session, [entry], now)
     return signal
@@ -136,6 +172,27 @@ def ask(
         raise refusals.TeVeelPersonen(
             f"casus {casus_id} has {len(persons)} persons; one bekendheidscheck asks about at most {limit}"
         )
+    per_dag = afspraken.bekendheidschecks_per_dag
+    if (
+        casus_repository.steps_by(session, "bekendheidscheck", regisseur.principal_id, now - timedelta(days=1))
+        >= per_dag
+    ):
+        refusal = refusals.LimietBereikt(
+            f"{regisseur.principal_id} asked {per_dag} bekendheidschecks in the last day already (convenant.yaml, "
+            "procesafspraken, bekendheidschecks_per_dag)",
+            limiet="bekendheidschecks",
+            grens=f"{per_dag} per P1D",
+        )
+        raise ledger.refused_at_cap(
+            session, refusal, partner=regisseur.partner_id, door=regisseur.principal_id, context=context, now=now
+        )
+    linked = {m.melding_id for m in casus_repository.meldingen(session, casus_id)}
+    without = sum(1 for person in persons if not _meldingen_about(session, vault, person) & linked)
+    if without:
+        raise refusals.PersoonZonderMelding(
+            f"{without} of the {len(persons)} persons of casus {casus_id} have no melding about them linked to the "
+            "casus: the bekendheidscheck asks only about persons a melding brought to the ZVH; link it first"
+        )
     table = sorted({d.partner_id for d in casus_service.current_participants(session, casus_id)} - {found.zvh})
     if not table:
         raise refusals.GeenDeelnemers("no partner sits at the table of this casus yet: add the participants first")
@@ -194,6 +251,10 @@ def ask(
         now=now,
     )
     return answers
+
+
+def _meldingen_about(session: Session, vault: Vault, person_id: str) -> set[str]:
+    return ledger.meldingen_about(session, vault.log_pseudonyms(vault.open(session, person_id).normalised()))
 
 
 TOELICHTING = (

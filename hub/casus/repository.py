@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from hub.casus.models import Casus, CasusDeelnemer, CasusGebeurtenis, CasusInformering, CasusMelding, CasusPersoon
 from hub.delivery.models import Levering, Soort, Status
@@ -89,3 +90,11 @@ def informing_of(session: Session, casus_ids: Sequence[int]) -> dict[int, CasusI
 def casussen_of_person(session: Session, person_id: str) -> Sequence[Casus]:
     query = select(Casus).join(CasusPersoon, col(CasusPersoon.casus_id) == col(Casus.id))
     return session.exec(query.where(CasusPersoon.person_id == person_id).order_by(col(Casus.id))).all()
+
+
+def steps_by(session: Session, soort: str, door: str, since: datetime) -> int:
+    """How many steps of this kind `door` took in any casus since `since`."""
+    query = select(func.count()).where(
+        CasusGebeurtenis.soort == soort, CasusGebeurtenis.door == door, col(CasusGebeurtenis.op) >= since
+    )
+    return int(session.exec(query).one())

@@ -41,6 +41,8 @@ class Soort(StrEnum):
     CASUS = "casus"
     """A step in a casus of the ZVH: opened, stage changed, a participant added or removed, a person or melding
     linked. The reason given stays in the casus's history; the entry holds its hash."""
+    LIMIET = "limiet"
+    """Somebody was refused at a cap the convenant sets (signals, bekendheidschecks, lists): who, which cap."""
     BEKENDHEID = "bekendheid"
     """The bekendheidscheck: a partner registered, renewed or withdrew that it knows a person; or the ZVH asked, for
     a casus at triage, whether a partner at the table knows its persons, and the answer (hit or no hit)."""
@@ -178,6 +180,13 @@ def casus(
     if ontvanger is not None:
         data |= {"verstrekker": verstrekker, "ontvanger": ontvanger}
     return Entry(Soort.CASUS, data, betrokkene, verstrekker=verstrekker, ontvanger=ontvanger)
+
+
+def limiet(*, context: Context, partner: str, door: str, limiet: str, grens: str) -> Entry:
+    """A refusal at a cap (`limiet`: `bekend-signalen`, `bekendheidschecks`, `lijsten`, `lijst-adressen`; `grens`:
+    the cap in words, e.g. `100 per P1M`). Names nobody it is about: no person is looked up for it."""
+    data = {**context.fields(), "partner": partner, "door": door, "limiet": limiet, "grens": grens}
+    return Entry(Soort.LIMIET, data, verstrekker=partner)
 
 
 def bekendheid(

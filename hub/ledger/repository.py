@@ -234,6 +234,20 @@ def disclosers_to(connection: Connection, pseudonyms: Sequence[str], ontvanger: 
     return {str(verstrekker) for (verstrekker,) in connection.execute(query)}
 
 
+def related(connection: Connection, pseudonyms: Sequence[str], partner: str) -> bool:
+    """Whether `partner` sent a melding about the person with these log pseudonyms, or received data about them."""
+    given = (_ENTRY.c.verstrekker == partner) | (
+        (_ENTRY.c.ontvanger == partner) & _ENTRY.c.besluit.in_(("permit", "partial"))
+    )
+    query = (
+        select(_ENTRY.c.seq)
+        .join(_SUBJECT, _SUBJECT.c.seq == _ENTRY.c.seq)
+        .where(_SUBJECT.c.log_pseudonym.in_(list(pseudonyms)), _ENTRY.c.soort == "verstrekking", given)
+        .limit(1)
+    )
+    return connection.execute(query).first() is not None
+
+
 def forget_subject(connection: Connection, pseudonyms: Sequence[str]) -> int:
     """Delete the openings of a person's commitments; returns how many there were."""
     statement = delete(_SUBJECT).where(_SUBJECT.c.log_pseudonym.in_(list(pseudonyms)))

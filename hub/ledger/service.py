@@ -18,11 +18,11 @@ from sqlmodel import Session
 
 from connectors.tlog import Checkpoint, leaf_hash, sign
 from hub import refusals
-from hub.errors import ConfigurationError
+from hub.errors import ConfigurationError, SchakelError, on_record
 from hub.kit.canonical import canonical_json
 from hub.kit.progress import steps
 from hub.ledger import repository, tree
-from hub.ledger.entries import Entry, body, commitment, new_salt
+from hub.ledger.entries import Context, Entry, body, commitment, limiet, new_salt
 from hub.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerTerugzetting
 from hub.ledger.repository import Prepared
 
@@ -204,6 +204,39 @@ def deliveries_about(session: Session, log_pseudonyms: Sequence[str]) -> set[str
         if entry.get("soort") == "verstrekking" and entry.get("levering_id"):
             found.add(str(entry["levering_id"]))
     return found
+
+
+def related(session: Session, log_pseudonyms: Sequence[str], partner: str) -> bool:
+    """Whether the log shows `partner` sent a melding about this person, or received data about them."""
+    return repository.related(session.connection(), log_pseudonyms, partner)
+
+
+def meldingen_about(session: Session, log_pseudonyms: Sequence[str]) -> set[str]:
+    """The ids of the meldingen about the person with these log pseudonyms, as the log shows them."""
+    connection = session.connection()
+    positions = [seq for seq, _, _ in repository.subject_rows(connection, log_pseudonyms)]
+    found: set[str] = set()
+    for raw in repository.entries_at(connection, positions).values():
+        entry = orjson.loads(raw)
+        if entry.get("soort") == "verstrekking" and entry.get("melding_id"):
+            found.add(str(entry["melding_id"]))
+    return found
+
+
+def refused_at_cap(
+    session: Session,
+    refusal: refusals.LijstTeLang | refusals.LimietBereikt,
+    *,
+    partner: str,
+    door: str,
+    context: Context,
+    now: datetime,
+) -> SchakelError:
+    """Put a refusal at a cap on the log (who, which cap) and hand it back to raise: the record stays."""
+    append(
+        session, [limiet(context=context, partner=partner, door=door, limiet=refusal.limiet, grens=refusal.grens)], now
+    )
+    return on_record(refusal)
 
 
 def disclosers_to(session: Session, log_pseudonyms: Sequence[str], ontvanger: str, doel: str) -> set[str]:

@@ -31,6 +31,7 @@ SOORTEN = {
     "ontvangst": "Ontvangstbevestiging",
     "intrekking": "Intrekking",
     "heridentificatie": "Heridentificatie",
+    "limiet": "Grens bereikt",
     "vergetelheid": "Vergetelheid",
     "raadpleging": "Raadpleging",
     "casus": "Casus",
@@ -77,6 +78,11 @@ def beschrijving(entry: dict[str, Any]) -> str:  # noqa: PLR0911 - one sentence 
         return f"Casus {entry.get('casus_id')}: {entry.get('handeling')}{details}, door {entry.get('door')}."
     if soort == "bekendheid":
         return _bekendheid(entry)
+    if soort == "limiet":
+        return (
+            f"{entry.get('door', '')} van {entry.get('partner', '')} liep tegen de grens {entry.get('limiet', '')} "
+            f"({entry.get('grens', '')}) aan: geweigerd."
+        )
     if soort == "vergetelheid":
         if entry.get("reden") == "bewaartermijn-verstreken":
             return "Een betrokkene is vergeten: alle bewaartermijnen waren verstreken."

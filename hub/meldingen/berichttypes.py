@@ -131,6 +131,8 @@ class Schema:
         self.postcode_path: tuple[str, ...] | None = (
             tuple(berichttype.postcode.split(".")) if berichttype.postcode else None
         )
+        self.lijst_path: tuple[str, ...] | None = tuple(berichttype.lijst.split(".")) if berichttype.lijst else None
+        """A list of addresses (`adressen[]`): such meldingen are capped per sender and period, and in length."""
         self.person_lists: tuple[tuple[str, ...], ...] = tuple(_person_lists(self.tree.root, ()))
         self.tree_with_pseudonyms: FieldTree = _with_pseudonym_leaves(berichttype, self.person_lists)
 
@@ -158,6 +160,15 @@ class Schema:
         for name in self.gemeente_path:
             value = value.get(name) if isinstance(value, dict) else None
         return value if isinstance(value, str) and re.fullmatch(GEMEENTECODE_EXACT, value) else None
+
+    def list_length(self, payload: dict[str, Any]) -> int:
+        """How many elements the melding's list holds (0 for a berichttype that is no list)."""
+        if self.lijst_path is None:
+            return 0
+        value: Any = payload
+        for name in self.lijst_path:
+            value = value.get(name.removesuffix("[]")) if isinstance(value, dict) else None
+        return len(value) if isinstance(value, list) else 0
 
     def postcodes_of(self, payload: dict[str, Any]) -> list[str]:
         """The postcodes of the address the gemeentecode describes (none where the berichttype declares none)."""

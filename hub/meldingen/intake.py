@@ -33,6 +33,7 @@ from hub.db import Database
 from hub.errors import SchakelError
 from hub.kit import generation
 from hub.kit.clock import dutch_date, utcnow
+from hub.ledger import service as ledger
 from hub.ledger.entries import Context
 from hub.ledger.sequencer import Group, Sequencer
 from hub.meldingen import service
@@ -133,6 +134,9 @@ async def _attempt(  # noqa: PLR0917 - one request's parts
         consents = None
         if policy is not None and service.needs_consents(policy, submission):
             consents = await run_in_threadpool(_consents, hub, submission, policy)
+        lists = 0
+        if policy is not None and melding.berichttype in service.list_types(policy):
+            lists = await run_in_threadpool(_lists, hub, submission, policy, now)
         casus = None
         if policy is not None and melding.casus is not None:
             casus = await run_in_threadpool(_casus, hub, submission, melding.casus, now)
@@ -146,9 +150,12 @@ async def _attempt(  # noqa: PLR0917 - one request's parts
             now=now,
             casus=casus,
             postcodes=hub.postcodes,
+            lists_sent=lists,
         )
-    except SchakelError:
+    except SchakelError as refusal:
         await _settle(hub.sequencer, guard, request)  # a refusal too is an answer: on current state, token spent
+        if isinstance(refusal, refusals.LijstTeLang | refusals.LimietBereikt):
+            await run_in_threadpool(_at_cap, hub, submission, caller.principal_id, refusal, now)
         raise
     try:
         committed = await hub.sequencer.commit_async(planned.work, planned.entries, planned.lookups)
@@ -202,6 +209,25 @@ def _replay(database: Database, submission: service.Submission) -> service.Outco
 def _consents(hub: Hub, submission: service.Submission, policy: CompiledPolicy) -> service.Consents:
     with hub.database.unit_of_work(immediate=False) as session:
         return service.consents_for(session, submission, hub.schemas, policy, hub.vault)
+
+
+def _lists(hub: Hub, submission: service.Submission, policy: CompiledPolicy, now: datetime) -> int:
+    with hub.database.unit_of_work(immediate=False) as session:
+        return service.lists_sent(session, submission, policy, now)
+
+
+def _at_cap(
+    hub: Hub,
+    submission: service.Submission,
+    principal_id: str,
+    refusal: refusals.LijstTeLang | refusals.LimietBereikt,
+    now: datetime,
+) -> None:
+    """A refusal at a cap is on the ledger (who, which cap), in a transaction of its own."""
+    with hub.database.unit_of_work() as session:
+        ledger.refused_at_cap(
+            session, refusal, partner=submission.verstrekker, door=principal_id, context=submission.context, now=now
+        )
 
 
 def _casus(hub: Hub, submission: service.Submission, casus_id: int, now: datetime) -> CasusStand:

@@ -35,6 +35,7 @@ from hub.meldingen.persons import Persoon, find_persons, with_pseudonyms
 from hub.meldingen.postcodes import Postcodes, sample_postcodes
 from hub.meldingen.routing import Route, doel_of, route
 from hub.meldingen.schemas import MeldingIn
+from hub.policy.convenant.format import add_duration
 from hub.policy.deciding.decision import Besluit, CasusStand, Reden, Uitkomst, Verzoek
 from hub.policy.deciding.engine import CompiledPolicy
 from hub.policy.deciding.projection import present_categories, project
@@ -141,6 +142,20 @@ Consents = toestemming.Register
 """What `toestemming.consents_of` answers: the consents in force of each person of the melding."""
 
 
+def list_types(policy: CompiledPolicy) -> list[str]:
+    """The berichttypes that are lists of addresses (`lijst`)."""
+    return [b.code for b in policy.source.berichttypes.berichttypes if b.lijst is not None]
+
+
+def lists_sent(session: Session, submission: Submission, policy: CompiledPolicy, now: datetime) -> int:
+    """How many lists the sender sent in the convenant's period (`lijst_limiet.per`), counted back from now."""
+    per = policy.source.convenant.procesafspraken.lijst_limiet.per
+    day = dutch_date(now)
+    return repository.sent_since(
+        session, submission.verstrekker, list_types(policy), now - (add_duration(day, per) - day)
+    )
+
+
 def needs_consents(policy: CompiledPolicy, submission: Submission) -> bool:
     """Whether deciding needs the consent register (a rule with a consent condition applies): a read then."""
     return policy.needs_consent(submission.verstrekker, submission.melding.berichttype)
@@ -165,6 +180,7 @@ def plan(
     now: datetime,
     casus: CasusStand | None = None,
     postcodes: Postcodes | None = None,
+    lists_sent: int = 0,
 ) -> Plan:
     """Everything but the write, in the request's own thread (or event loop): no database.
 
@@ -187,6 +203,8 @@ def plan(
     day = dutch_date(now)
     named = melding.ontvanger_ids()
     doel = doel_of(policy, verstrekker, melding.berichttype, day, melding.doel, named=named is not None)
+    if schema.lijst_path is not None:
+        _check_list(policy, submission, schema.list_length(melding.inhoud), lists_sent)
     gemeente = schema.gemeente_of(melding.inhoud)
     if gemeente is not None:
         _check_gemeente(policy, verstrekker, gemeente, schema.postcodes_of(melding.inhoud), postcodes)
@@ -224,6 +242,27 @@ def plan(
         submission, melding_id, schema.versie, status, receipt, sealed, prepared, deliveries, vault, guard, now, casus
     )
     return Plan(status, entries, work, (vault_repository.ids_by_log_pseudonym, vault.lookup_keys(prepared)))
+
+
+def _check_list(policy: CompiledPolicy, submission: Submission, addresses: int, sent: int) -> None:
+    """A list of addresses holds at most so many, and a sender sends at most so many lists a period (the convenant's
+    procesafspraken): no bulk lists. The refusal carries the cap, for the ledger and the metric."""
+    afspraken = policy.source.convenant.procesafspraken
+    if addresses > afspraken.lijst_max_adressen:
+        raise refusals.LijstTeLang(
+            f"this list holds {addresses} addresses; a list holds at most {afspraken.lijst_max_adressen} "
+            "(convenant.yaml, procesafspraken, lijst_max_adressen): split it",
+            limiet="lijst-adressen",
+            grens=f"{afspraken.lijst_max_adressen} per lijst",
+        )
+    cap = afspraken.lijst_limiet
+    if sent >= cap.aantal:
+        grens = f"{cap.aantal} per {cap.per}"
+        raise refusals.LimietBereikt(
+            f"{submission.verstrekker} sent {grens} lists already (convenant.yaml, procesafspraken, lijst_limiet)",
+            limiet="lijsten",
+            grens=grens,
+        )
 
 
 def _check_gemeente(

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import orjson
 import sqlalchemy as sa
 from prometheus_client import (
     GC_COLLECTOR,
@@ -33,7 +34,7 @@ from hub.db import Database
 from hub.delivery.models import Levering, Status
 from hub.delivery.withdrawal import UNCOLLECTED
 from hub.kit.clock import utcnow
-from hub.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerHead, LedgerTerugzetting
+from hub.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerEntry, LedgerHead, LedgerTerugzetting
 from hub.policy.convenant.format import FORMAAT
 from hub.policy.runtime import PolicyRuntime
 
@@ -111,7 +112,11 @@ _L, _H, _K, _C, _T = (
 )
 _WAITING = (
     sa.select(_L.c.status, sa.func.count(), sa.func.min(_L.c.aangemaakt_op))
-    .where(_L.c.status.in_([Status.WACHTEND, Status.DOOD]), _L.c.payload.is_not(None))  # content gone: not to re-drive
+    .where(
+        _L.c.status.in_([Status.WACHTEND, Status.DOOD]),
+        # A dead letter whose collection term passed has no content left: nothing to re-drive, counted apart.
+        sa.or_(_L.c.laatste_fout.is_(None), _L.c.laatste_fout != UNCOLLECTED),
+    )
     .group_by(_L.c.status)
 )
 _UNCOLLECTED = sa.select(sa.func.count()).where(
@@ -119,6 +124,14 @@ _UNCOLLECTED = sa.select(sa.func.count()).where(
     _L.c.laatste_fout == UNCOLLECTED,
     _L.c.dood_op >= sa.bindparam("since", type_=_L.c.dood_op.type),
 )
+_E = LedgerEntry.__table__  # type: ignore[attr-defined]
+_AT_CAP = (
+    sa.select(_E.c.entry)
+    .where(_E.c.soort == "limiet", _E.c.recorded_at >= sa.bindparam("since", type_=_E.c.recorded_at.type))
+    .limit(10_000)
+)
+AT_CAP_WINDOW = timedelta(days=1)
+"""How long a refusal at a convenant's cap counts in `schakel_limiet_geweigerd`."""
 UNCOLLECTED_WINDOW = timedelta(days=7)
 """How long a delivery nobody collected (its content destroyed) counts in `schakel_leveringen_niet_opgehaald`."""
 _SIZE = sa.select(_H.c.size)
@@ -144,6 +157,9 @@ class Snapshot:
     """Why the log was found put back behind a known checkpoint (Dutch), if it was: no checkpoint is signed."""
     niet_opgehaald: int = 0
     """Deliveries nobody collected within their collection term in the last week (their content destroyed)."""
+    aan_limiet: dict[str, int] = field(default_factory=dict)
+    """Per cap of the convenant (`bekend-signalen`, `bekendheidschecks`, `lijsten`, `lijst-adressen`): refusals at
+    it in the last day."""
 
     @property
     def dead(self) -> int:
@@ -171,7 +187,11 @@ def snapshot(connection: Connection, now: datetime | None = None) -> Snapshot:
     since = (now or utcnow()) - UNCOLLECTED_WINDOW
     uncollected = int(connection.execute(_UNCOLLECTED, {"since": since}).scalar() or 0)
     checkpoint_size = int(checkpoint[0]) if checkpoint is not None else 0
-    return Snapshot(waiting, int(size), checkpoint_size, at, cosigned, rolled_back, uncollected)
+    at_cap: dict[str, int] = {}
+    for (raw,) in connection.execute(_AT_CAP, {"since": (now or utcnow()) - AT_CAP_WINDOW}):
+        limiet = str(orjson.loads(raw).get("limiet", "onbekend"))
+        at_cap[limiet] = at_cap.get(limiet, 0) + 1
+    return Snapshot(waiting, int(size), checkpoint_size, at, cosigned, rolled_back, uncollected, at_cap)
 
 
 class HubState(Collector):
@@ -200,6 +220,15 @@ class HubState(Collector):
         for status in ("wachtend", "dood"):
             deliveries.add_metric([status], waiting.get(status, (0, None))[0])
         yield deliveries
+        capped = GaugeMetricFamily(
+            "schakel_limiet_geweigerd",
+            "Refusals at a cap the convenant sets (new bekend signals, bekendheidschecks, lists, addresses a list) in "
+            "the last day, per cap: fishing, or a cap set too low.",
+            labels=["limiet"],
+        )
+        for limiet in ("bekend-signalen", "bekendheidschecks", "lijsten", "lijst-adressen"):
+            capped.add_metric([limiet], found.aan_limiet.get(limiet, 0))
+        yield capped
         yield GaugeMetricFamily(
             "schakel_leveringen_niet_opgehaald",
             "Deliveries nobody collected within their collection term in the last 7 days: their content was "

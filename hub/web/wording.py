@@ -78,6 +78,10 @@ ZINNEN = {
     "huisverbod: laat dat veld leeg.",
     "huisverbod-einde-te-laat": "Een huisverbod duurt hoogstens 28 dagen (10, verlengd tot hoogstens 28): de laatste "
     "dag ligt niet later dan 28 dagen na vandaag.",
+    "persoon-zonder-melding": "Koppel eerst een melding over elke persoon aan de casus: de bekendheidscheck vraagt "
+    "alleen naar personen over wie een melding bij het Zorg- en Veiligheidshuis binnenkwam.",
+    "limiet-bereikt": "U heeft een grens uit het convenant bereikt (bijvoorbeeld het aantal bekendheidschecks per "
+    "dag). Probeer het later opnieuw, of overleg met de privacy officer als de grens te krap is.",
     "weegtafel-verlopen": "Het besluit van die weegtafel is al verlopen (de termijn voor herkwalificatie uit het "
     "convenant): vul de datum van de laatste weegtafel in.",
     "datum-ongeldig": "Vul een geldige datum in.",

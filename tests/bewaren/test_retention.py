@@ -59,7 +59,7 @@ def _setup(partnership: Partnership, regie: HubClient) -> tuple[int, int]:
     for body in (e33, aanmelding):
         assert partnership.client(POLITIE).send("POST", "/api/v1/meldingen", json_body=body).status_code == 201
     tot = add_duration(dutch_date(utcnow()), "P6M")
-    partnership.client(POLITIE).post("/api/v1/bekendheid", {"bsn": SIGNALLED, "tot": str(tot)})
+    partnership.client(POLITIE).post("/api/v1/bekendheid", {"bsn": SIGNALLED, "tot": str(tot), "referentie": "BVH-1"})
     kept = regie.post("/api/v1/casussen", {"type": "pga", "reden": "Loopt nog"})["id"]
     regie.post(f"/api/v1/casussen/{kept}/personen", {"bsn": E33_BSNS[0], "reden": "De betrokkene"})
     closed = regie.post("/api/v1/casussen", {"type": "pga", "reden": "Niet opgepakt"})["id"]

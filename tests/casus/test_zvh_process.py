@@ -50,7 +50,8 @@ def _send(partnership: Partnership, sender: str, berichttype: str, doel: str | N
 def _bekend(partnership: Partnership, partner: str, bsn: str) -> int:
     """A bekend signal of `partner` for the person, for half a year; its id."""
     tot = add_duration(dutch_date(utcnow()), "P6M")
-    return int(partnership.client(partner).post("/api/v1/bekendheid", {"bsn": bsn, "tot": str(tot)})["id"])
+    body = {"bsn": bsn, "tot": str(tot), "referentie": "eigen dossier 2026-118"}  # the sample lets them by reference
+    return int(partnership.client(partner).post("/api/v1/bekendheid", body)["id"])
 
 
 def _inbox(partnership: Partnership, partner: str, soort: str) -> list[dict[str, Any]]:

@@ -38,6 +38,7 @@ def test_every_metric_an_alert_names_is_exported() -> None:
     exported = {m.name for m in Metrics().registry.collect()} | {
         "schakel_leveringen",
         "schakel_leveringen_niet_opgehaald",
+        "schakel_limiet_geweigerd",
         "schakel_oudste_wachtende_levering_seconds",
         "schakel_verstrekkingenlog_entries",
         "schakel_controlepunt_leeftijd_seconds",

@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from hub.kit.clock import dutch_date, utcnow
-from tests.web.conftest import WebHub, demo_client, new_context, screenshot
+from tests.web.conftest import WebHub, demo_client, new_context, sample, screenshot
 from tests.web.test_accessibility import check_page
 from tests.web.test_log_and_inzage import BSN
 from tests.web.test_sign_in import enrol
@@ -44,7 +44,8 @@ class TestCasusPages:
     def test_a_bekendheidscheck_at_triage_shows_only_known_or_not(self, context: Any, busy_hub: WebHub) -> None:
         tot = dutch_date(utcnow()) + timedelta(days=90)
         with demo_client(busy_hub, "politie-limburg") as politie:
-            politie.post("/api/v1/bekendheid", {"bsn": BSN, "tot": str(tot)})
+            politie.post("/api/v1/bekendheid", {"bsn": BSN, "tot": str(tot)})  # the E33 about him came from it
+            e33 = politie.submit_melding({"berichttype": "e33-verward-gedrag", "inhoud": sample("e33-verward-gedrag")})
         page = enrol(context, busy_hub, "zvh-zuid-limburg-regie")
         page.goto(busy_hub.url + "/casussen")
         page.get_by_label("Reden (zonder persoonsgegevens)").fill("Aanmelding uit het netwerk")
@@ -52,6 +53,10 @@ class TestCasusPages:
         page.get_by_label("Of: BSN").fill(BSN)
         page.locator("#persoon-reden").fill("Betrokkene van de aanmelding")
         page.get_by_role("button", name="Persoon koppelen").click()
+        # The check asks only about persons a melding linked to the casus is about (#23, finding 5).
+        page.get_by_label("Melding (kenmerk uit de ontvangstbevestiging of de levering)").fill(e33["meldingId"])
+        page.locator("#melding-reden").fill("De E33 van de politie")
+        page.get_by_role("button", name="Melding koppelen").click()
         page.get_by_label("Nieuwe fase").select_option("triage")
         page.locator("#fase-reden").fill("Besproken in de triage")
         page.get_by_role("button", name="Fase wijzigen").click()

@@ -49,6 +49,7 @@ def validate(source: PolicySource) -> list[Bevinding]:
     found += _consents(source)
     found += _reidentification(source)
     found += _free_text(source)
+    found += _process(source)
     found += _casus(source)
     found += _unconfirmed(source)
     if not any(f.niveau is Niveau.FOUT for f in found):
@@ -307,6 +308,21 @@ def _consents(source: PolicySource) -> list[Bevinding]:
                 )
             )
     return found
+
+
+def _process(source: PolicySource) -> list[Bevinding]:
+    """Who may register a `bekend` signal by a reference to its own file: known partners or soorten."""
+    selectors = {d.partner for d in source.convenant.deelnemers} | {s.code for s in source.vocabulaires.soorten}
+    return [
+        Bevinding(
+            Niveau.FOUT,
+            "convenant.yaml",
+            "procesafspraken: bekend_met_referentie",
+            _known("partner or soort", selector, selectors),
+        )
+        for selector in source.convenant.procesafspraken.bekend_met_referentie
+        if selector not in selectors
+    ]
 
 
 def _free_text(source: PolicySource) -> list[Bevinding]:

@@ -249,6 +249,18 @@ class Goedkeuring(Strict):
     )
 
 
+class Limiet(Strict):
+    """At most `aantal` in any `per` (an ISO 8601 duration, e.g. `P1M`)."""
+
+    aantal: int = Field(ge=1, le=100_000)
+    per: str = Field(description="The period (ISO 8601), counted back from now.")
+
+    @field_validator("per")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        return _check_duration(value, "a period")
+
+
 def _confidential_by_default() -> list[CasusTypeCode]:
     """The casusoverleg radicalisering is confidential wherever a convenant says nothing else."""
     return ["radicalisering"]
@@ -274,6 +286,34 @@ class Procesafspraken(Strict):
     )
     bekendheidscheck_max_personen: int = Field(
         default=6, ge=1, le=20, description="The most persons one bekendheidscheck may ask about (one casus's)."
+    )
+    bekend_limiet: Limiet = Field(
+        default=Limiet(aantal=100, per="P1M"),
+        description="How many new `bekend` signals one partner may register in a period (renewals do not count).",
+    )
+    bekend_met_referentie: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Partner ids or soorten that may register a `bekend` signal about a person they neither sent nor received "
+            "a melding about, by giving a reference to their own file (`referentie`), e.g. Veilig Thuis for its own "
+            "clients. Any other partner registers only about a person it sent or received a melding about."
+        ),
+    )
+    bekendheidschecks_per_dag: int = Field(
+        default=20, ge=1, le=1000, description="How many bekendheidschecks one procesregisseur may ask in a day."
+    )
+    lijst_limiet: Limiet = Field(
+        default=Limiet(aantal=4, per="P1M"),
+        description="How many lists (a berichttype with `lijst`, e.g. the BKR's) one sender may send in a period.",
+    )
+    lijst_max_adressen: int = Field(
+        default=500,
+        ge=1,
+        le=500,
+        description=(
+            "The most addresses one list may hold (so at most `lijst_limiet.aantal` times this per period); never "
+            "more than 500, the most elements of any list of a melding."
+        ),
     )
     ophaaltermijn: str = Field(
         default="P14D",
@@ -385,6 +425,13 @@ class Berichttype(Strict):
             "leave it out where the gemeente is another place's (the incident's, not the residence's)."
         ),
     )
+    lijst: str | None = Field(
+        default=None,
+        description=(
+            "For a list of addresses (e.g. `adressen[]`): the list. Such meldingen are capped per sender and period, "
+            "and in length (`procesafspraken.lijst_limiet`, `lijst_max_adressen`)."
+        ),
+    )
     vrije_tekst: dict[str, VrijeTekst] = Field(
         default_factory=dict,
         description=(
@@ -413,6 +460,8 @@ class Berichttype(Strict):
             raise ValueError(
                 f"postcode names {self.postcode!r}: it must be a field of this berichttype, and gemeente must be set"
             )
+        if self.lijst is not None and (not self.lijst.endswith("[]") or self.lijst not in lists):
+            raise ValueError(f"lijst names {self.lijst!r}: it must be a list of this berichttype, e.g. adressen[]")
         for path in self.vrije_tekst:
             if path not in self.velden:
                 raise ValueError(f"vrije_tekst names {path!r}, which is not a field of this berichttype")
