@@ -207,7 +207,7 @@ def plan(
         _check_list(policy, submission, schema.list_length(melding.inhoud), lists_sent)
     gemeente = schema.gemeente_of(melding.inhoud)
     if gemeente is not None:
-        _check_gemeente(policy, verstrekker, gemeente, schema.postcodes_of(melding.inhoud), postcodes)
+        check_gemeente(policy, verstrekker, gemeente, schema.postcodes_of(melding.inhoud), postcodes)
     routes = route(policy, verstrekker, melding.berichttype, day, named=named, doel=doel, gemeente=gemeente)
     if not routes:
         raise refusals.GeenOntvanger(
@@ -265,7 +265,7 @@ def _check_list(policy: CompiledPolicy, submission: Submission, addresses: int, 
         )
 
 
-def _check_gemeente(
+def check_gemeente(
     policy: CompiledPolicy, verstrekker: str, gemeente: str, addresses: Sequence[str], postcodes: Postcodes | None
 ) -> None:
     """A sender speaks only for the gemeenten of its own werkgebied (the registry's and the convenant's), and a

@@ -1,7 +1,10 @@
 """A property over generated convenants, registries, meldingen and consents: nothing is disclosed to a recipient
 unless a rule in force names it (as partner or soort) for this verstrekker, doel, berichttype and category, its
 werkgebied in both the convenant and the registry covers the melding's gemeente, and, where every such rule needs
-consent, a consent recorded by an entitled partner covers this recipient, doel and day.
+consent, a consent recorded by an entitled partner covers this recipient, doel and day. And nothing at all is
+disclosed unless the sender's own werkgebied (convenant and registry) covers the gemeente and the address's postcode
+lies in it; a free-text field reaches only a recipient allowed its category and every category it may hold.
+(Forgotten persons and re-identification, which need a live hub: tests/meldingen/test_live_properties.py.)
 
 The oracle below is written from those sentences, not from the engine: it shares no code with `hub.policy`
 beyond the source format.
@@ -16,11 +19,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.errors import Unprocessable
+from hub.errors import SchakelError, Unprocessable
+from hub.meldingen.postcodes import Postcodes
 from hub.meldingen.routing import doel_of, route
+from hub.meldingen.service import check_gemeente
 from hub.policy.convenant.format import PolicySource
 from hub.policy.deciding.decision import Verzoek
 from hub.policy.deciding.engine import CompiledPolicy
+from hub.policy.deciding.projection import build_tree, project
 from hub.toestemming.models import Toestemming
 from hub.toestemming.service import Register
 
@@ -31,6 +37,8 @@ DOELEN = ("d1", "d2")
 CATEGORIES = ("c1", "c2", "c3")
 ITEMS = ("c3", "c3/i1", "c3/i2")
 DAY = date(2026, 6, 1)
+POSTCODES = Postcodes({"1001": "GM0001", "2002": "GM0002", "3003": "GM0003"}, "test")
+"""The PC4 table of this world: each gemeente one postcode area; 9009 is in no gemeente."""
 
 werkgebied = st.lists(st.sampled_from(GEMEENTEN), min_size=1, max_size=3, unique=True)
 selector = st.sampled_from((*PARTNERS, *SOORTEN))
@@ -69,6 +77,7 @@ class World:
     gemeente: str | None
     named: tuple[str, ...] | None
     doel: str | None
+    postcode: str | None
 
 
 @st.composite
@@ -103,12 +112,17 @@ def worlds(draw: st.DrawFn) -> World:
                     "versie": 1,
                     "omschrijving": "bt",
                     "gemeente": "gemeentecode",
+                    "postcode": "postcode",
                     "velden": {
                         "gemeentecode": "c1",
+                        "postcode": "c1",
                         "x.c2": "c2",
+                        "x.tekst": "c2",
                         "x.i1": {"categorie": "c3", "item": "i1"},
                         "x.i2": {"categorie": "c3", "item": "i2"},
                     },
+                    # Free text of category c2 that may hold c1 data too.
+                    "vrije_tekst": {"x.tekst": {"kan_bevatten": ["c1"]}},
                 }
             ]
         },
@@ -141,12 +155,23 @@ def worlds(draw: st.DrawFn) -> World:
         gemeente=draw(st.sampled_from((*GEMEENTEN, *GEMEENTEN, None))),
         named=draw(st.none() | st.lists(st.sampled_from(PARTNERS), min_size=1, max_size=3).map(tuple)),
         doel=draw(st.none() | st.sampled_from(DOELEN)),
+        postcode=draw(st.none() | st.sampled_from(("1001AB", "2002CD", "3003EF", "9009GH"))),
     )
 
 
 def _selects(world: World, selector: str, partner: str) -> bool:
     soort = next(d.soort for d in world.source.convenant.deelnemers if d.partner == partner)
     return selector in (partner, soort)
+
+
+def _may_send(world: World) -> bool:
+    """The oracle: may the sender speak about the melding's gemeente at all, and does the address lie in it?"""
+    if world.gemeente is None:
+        return True  # nobody is reached anyway (gemeente unknown)
+    deelnemer = next(d for d in world.source.convenant.deelnemers if d.partner == world.verstrekker)
+    if world.gemeente not in (deelnemer.werkgebied or ()) or world.gemeente not in world.registry[world.verstrekker]:
+        return False
+    return world.postcode is None or POSTCODES.gemeenten.get(world.postcode[:4]) == world.gemeente
 
 
 def _may_receive(world: World, ontvanger: str, doel: str, categorie: str, item: str | None) -> bool:
@@ -192,8 +217,17 @@ def test_nothing_reaches_a_recipient_outside_its_rule_werkgebied_and_consent(wor
         doel = doel_of(policy, world.verstrekker, "bt", DAY, world.doel, named=world.named is not None)
     except Unprocessable:
         return  # asked to choose a doel (or no rule at all): nothing is disclosed
+    addresses = [world.postcode] if world.postcode is not None else []
+    try:
+        if world.gemeente is not None:
+            check_gemeente(policy, world.verstrekker, world.gemeente, addresses, POSTCODES)
+    except SchakelError:
+        return  # refused: nothing is disclosed to anyone
+    assert _may_send(world), "a sender outside its werkgebied, or an address outside the gemeente, was let through"
     register = Register((tuple(world.consents),))
     categories = frozenset(CATEGORIES)
+    tree = build_tree(world.source.berichttypes.berichttypes[0])
+    inhoud = {"gemeentecode": world.gemeente, "x": {"c2": "v", "tekst": "vrij", "i1": "v", "i2": "v"}}
     for r in route(policy, world.verstrekker, "bt", DAY, named=world.named, doel=doel, gemeente=world.gemeente):
         assert r.doel == doel, "every recipient is decided under the melding's one doel"
         consented, _ = register.voor(policy, r.ontvanger, doel, DAY)
@@ -203,3 +237,7 @@ def test_nothing_reaches_a_recipient_outside_its_rule_werkgebied_and_consent(wor
             for item in ("i1", "i2") if categorie == "c3" else (None,):
                 if besluit.staat_toe(categorie, item):
                     assert _may_receive(world, r.ontvanger, doel, categorie, item), (r.ontvanger, categorie, item)
+        view = project(inhoud, tree, besluit)
+        if "tekst" in view.get("x", {}):
+            assert _may_receive(world, r.ontvanger, doel, "c2", None), "free text without its own category"
+            assert _may_receive(world, r.ontvanger, doel, "c1", None), "free text without what it may hold"
