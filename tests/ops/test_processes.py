@@ -98,7 +98,11 @@ def test_two_hub_processes_and_a_worker_share_one_postgresql(
             receipts = list(pool.map(send, range(MELDINGEN)))
 
         # The log: every position used once, none skipped, each melding's own.
-        with database.engine.connect() as connection:
+        # One snapshot: VIA's receiver acknowledges meanwhile, and each acknowledgement appends an entry.
+        with (
+            database.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection,
+            connection.begin(),
+        ):
             size = connection.execute(sa.text("SELECT size FROM ledger_head")).scalar_one()
             seqs = [row[0] for row in connection.execute(sa.text("SELECT seq FROM ledger_entry ORDER BY seq"))]
         assert seqs == list(range(size)), "gapless and unique"
