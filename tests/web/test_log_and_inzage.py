@@ -120,6 +120,7 @@ class TestInzage:
         letter = page.locator("article").inner_text()
         assert "gegevens over u verstrekt aan" in letter, "the rest of the letter is there"
         assert_no_trace(letter, casus)
+        screenshot(page, "inzagebrief-vertrouwelijk")
         page.emulate_media(media="print")
         printed = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages)
         assert "Antwoord op uw verzoek om inzage" in printed
@@ -162,7 +163,7 @@ class TestOperators:
         assert ronde.leveringen_niet_opgehaald > 0
         page = enrol(context, busy_hub, "zvh-zuid-limburg-beheer")
         page.goto(busy_hub.url + "/beheer/onbestelbaar")
-        expect(page.get_by_text("Niet opgehaald binnen de ophaaltermijn").first).to_be_visible()
+        expect(page.get_by_text("Inhoud vernietigd na de ophaaltermijn").first).to_be_visible()
         expect(page.get_by_role("button", name=re.compile("opnieuw aanbieden"))).to_have_count(0)
         screenshot(page, "onbestelbaar-vernietigd")
 
