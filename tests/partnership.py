@@ -22,8 +22,11 @@ from hub.db import Database
 from hub.partners import service as partners
 from hub.partners.models import DeliveryMode, PartnerSoort, PrincipalSoort, Role
 from hub.partners.schemas import KeyCreate, PartnerCreate, PartnerUpdate, PrincipalCreate
+from hub.policy import service as policy_service
 from hub.policy.convenant.format import PolicySource
 from hub.policy.deciding.engine import CompiledPolicy
+from hub.policy.runtime import PolicyRuntime
+from hub.policy.service import Officer
 from hub.pseudonym.secrets import PrivacySecrets
 from hub.pseudonym.vault import Vault
 from tests.server import Restartable, free_socket
@@ -153,6 +156,21 @@ def partnership(
         for receiver in receivers.values():
             receiver.start()
         yield Partnership(policy, partner_keys, http, receivers, database)
+
+
+def forbid_identity(database: Database, ontvangers: list[str]) -> None:
+    """An emergency prohibition: these recipients (partner ids or soorten) may no longer learn who anyone is; it
+    applies at once, so they receive their own pseudonym for each person instead."""
+    with database.unit_of_work() as session:
+        policy_service.issue_emergency(
+            session,
+            PolicyRuntime(),
+            Officer("fg-nood", "elders"),
+            categorieen=["identificatie"],
+            ontvangers=ontvangers,
+            reden="test: identiteit tijdelijk niet delen",
+            now=datetime.now(UTC),
+        )
 
 
 def wait_for(condition: Any, seconds: float = 15.0) -> None:

@@ -254,7 +254,8 @@ def ask(
 
 
 def _meldingen_about(session: Session, vault: Vault, person_id: str) -> set[str]:
-    return ledger.meldingen_about(session, vault.log_pseudonyms(vault.open(session, person_id).normalised()))
+    about = ledger.verstrekkingen_about(session, vault.log_pseudonyms(vault.open(session, person_id).normalised()))
+    return {str(e["melding_id"]) for e in about if e.get("melding_id")}
 
 
 TOELICHTING = (

@@ -32,7 +32,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import orjson
 from sqlmodel import Session
 
 from hub.bekendheid.models import BekendSignaal
@@ -44,7 +43,6 @@ from hub.casus.repository import history
 from hub.delivery import repository as delivery_repository
 from hub.delivery import withdrawal
 from hub.kit.clock import NL, dutch_date
-from hub.ledger import repository as ledger_repository
 from hub.ledger import service as ledger
 from hub.ledger.entries import Betrokkene, Context, Entry, bekendheid, bewaartermijn_verstreken
 from hub.policy.convenant.format import Procesafspraken, add_duration
@@ -130,12 +128,9 @@ def keep_until(session: Session, vault: Vault, person: VaultPerson, afspraken: P
             return date.max
         ends.append(add_duration(dutch_date(closed), afspraken.casus_bewaartermijn))
     ends += repository.signal_ends(session, person.id)
-    connection = session.connection()
     pseudonyms = vault.log_pseudonyms(vault.open(session, person.id).normalised())
-    positions = [seq for seq, _, _ in ledger_repository.subject_rows(connection, pseudonyms)]
-    for raw in ledger_repository.entries_at(connection, positions).values():
-        entry = orjson.loads(raw)
-        if entry["soort"] != "verstrekking" or entry.get("besluit") == "deny":
+    for entry in ledger.verstrekkingen_about(session, pseudonyms):
+        if entry.get("besluit") == "deny":
             continue
         day = datetime.fromisoformat(entry["tijdstip"].replace("Z", "+00:00")).astimezone(NL).date()
         ends += [add_duration(day, term) for term in entry.get("bewaartermijnen", [])]

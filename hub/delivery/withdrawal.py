@@ -102,7 +102,9 @@ def destroy(
 def forget(session: Session, log_pseudonyms: Sequence[str], *, context: Context, now: datetime) -> int:
     """A person is being forgotten: withdraw and destroy every delivery about them (their disclosures on the log) that
     was not acknowledged. Call it before their ledger openings are deleted (it finds the deliveries through them)."""
-    about = ledger.deliveries_about(session, log_pseudonyms)
+    about = {
+        str(e["levering_id"]) for e in ledger.verstrekkingen_about(session, log_pseudonyms) if e.get("levering_id")
+    }
     leveringen = repository.by_ids(session, about, UNACKNOWLEDGED)
     return destroy(session, leveringen, Cause(FORGOTTEN), status=Status.INGETROKKEN, context=context, now=now)
 

@@ -194,33 +194,18 @@ def export(session: Session, directory: Path, public_jwks: list[dict[str, Any]])
     return size
 
 
-def deliveries_about(session: Session, log_pseudonyms: Sequence[str]) -> set[str]:
-    """The delivery ids of every disclosure about the person with these log pseudonyms, as the log shows them."""
+def verstrekkingen_about(session: Session, log_pseudonyms: Sequence[str]) -> list[dict[str, Any]]:
+    """Every `verstrekking` entry about the person with these log pseudonyms, oldest first, as the log holds it."""
     connection = session.connection()
     positions = [seq for seq, _, _ in repository.subject_rows(connection, log_pseudonyms)]
-    found: set[str] = set()
-    for raw in repository.entries_at(connection, positions).values():
-        entry = orjson.loads(raw)
-        if entry.get("soort") == "verstrekking" and entry.get("levering_id"):
-            found.add(str(entry["levering_id"]))
-    return found
+    entries = repository.entries_at(connection, positions)
+    parsed = (orjson.loads(entries[seq]) for seq in sorted(entries))
+    return [entry for entry in parsed if entry.get("soort") == "verstrekking"]
 
 
 def related(session: Session, log_pseudonyms: Sequence[str], partner: str) -> bool:
     """Whether the log shows `partner` sent a melding about this person, or received data about them."""
     return repository.related(session.connection(), log_pseudonyms, partner)
-
-
-def meldingen_about(session: Session, log_pseudonyms: Sequence[str]) -> set[str]:
-    """The ids of the meldingen about the person with these log pseudonyms, as the log shows them."""
-    connection = session.connection()
-    positions = [seq for seq, _, _ in repository.subject_rows(connection, log_pseudonyms)]
-    found: set[str] = set()
-    for raw in repository.entries_at(connection, positions).values():
-        entry = orjson.loads(raw)
-        if entry.get("soort") == "verstrekking" and entry.get("melding_id"):
-            found.add(str(entry["melding_id"]))
-    return found
 
 
 def refused_at_cap(

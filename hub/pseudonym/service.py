@@ -100,6 +100,35 @@ def _refuse(
     return on_record(error)
 
 
+def _about(request: PrivacyRequest) -> tuple[str, str, str]:
+    """A re-identification's holder (the pseudonym's domain), doel and person."""
+    return parse_pseudonym(request.pseudonym or "").domain, request.doel or "", request.person_id or ""
+
+
+def _not_allowed(doel: str) -> SchakelError:
+    return refusals.HeridentificatieNietToegestaan(
+        f"the active convenant allows no re-identification under doel {doel!r} (convenant.yaml, heridentificatie)"
+    )
+
+
+def _step(
+    session: Session, vault: Vault, request: PrivacyRequest, stap: str, *, context: Context, now: datetime
+) -> None:
+    """A step of a re-identification on the ledger, about the person: who asked, who approved (once someone has)."""
+    domain, doel, person_id = _about(request)
+    record = ledger_entries.heridentificatie(
+        context=context,
+        betrokkene=Betrokkene(vault.log_pseudonym(session, person_id)),
+        stap=stap,
+        domein=domain,
+        doel=doel,
+        verzoek_id=request.id,
+        door=request.requested_by,
+        goedgekeurd=request.approved_by,
+    )
+    ledger.append(session, [record], now)
+
+
 def _disclosers(session: Session, vault: Vault, person_id: str, holder: str, doel: str) -> set[str]:
     """Who disclosed data about the person to the holder under `doel`, as the ledger shows."""
     log_pseudonyms = vault.log_pseudonyms(vault.open(session, person_id).normalised())
@@ -130,14 +159,14 @@ def request_reidentification(
             f"this pseudonym was given to another organisation than {officer.partner_id}; only its own privacy "
             "officer may ask who is behind it"
         )
-    elif vault.log_pseudonym(session, issued.person_id) and _afspraak(policy, doel) is None:  # Erased: 409 first
-        refusal = refusals.HeridentificatieNietToegestaan(
-            f"the active convenant allows no re-identification under doel {doel!r} (convenant.yaml, heridentificatie)"
-        )
-    elif not _disclosers(session, vault, issued.person_id, issued.domain, doel):
-        refusal = refusals.HeridentificatieZonderVerstrekking(
-            f"the verstrekkingenlog shows no disclosure about this person to {issued.domain} under doel {doel!r}"
-        )
+    else:
+        vault.log_pseudonym(session, issued.person_id)  # a forgotten person: 409 person-erased, nothing to ask
+        if _afspraak(policy, doel) is None:
+            refusal = _not_allowed(doel)
+        elif not _disclosers(session, vault, issued.person_id, issued.domain, doel):
+            refusal = refusals.HeridentificatieZonderVerstrekking(
+                f"the verstrekkingenlog shows no disclosure about this person to {issued.domain} under doel {doel!r}"
+            )
     if refusal is not None:
         raise _refuse(
             session, vault, officer, refusal, person_id=issued.person_id, domain=parsed.domain, doel=doel,
@@ -153,16 +182,7 @@ def request_reidentification(
         requested_at=now,
     )
     repository.add(session, request)
-    record = ledger_entries.heridentificatie(
-        context=context,
-        betrokkene=Betrokkene(vault.log_pseudonym(session, issued.person_id)),
-        stap="aangevraagd",
-        domein=parsed.domain,
-        doel=doel,
-        verzoek_id=request.id,
-        door=officer.principal_id,
-    )
-    ledger.append(session, [record], now)
+    _step(session, vault, request, "aangevraagd", context=context, now=now)
     _record(
         session, officer.principal_id, "reidentification.requested", request, {"domein": parsed.domain, "doel": doel}
     )
@@ -237,19 +257,13 @@ def approve_reidentification(
     request = get(session, request_id, Soort.HERIDENTIFICATIE)
     if request.approved_at is not None:
         raise refusals.PrivacyRequestSettled("this request was approved already")
-    domain, doel, person_id = (
-        parse_pseudonym(request.pseudonym or "").domain,
-        request.doel or "",
-        request.person_id or "",
-    )
+    domain, doel, person_id = _about(request)
     afspraak = _afspraak(policy, doel)
     refusal: SchakelError | None = None
     if request.requested_by == officer.principal_id:
         refusal = refusals.FourEyesRequired("four eyes: a different privacy officer must approve this request")
     elif afspraak is None:
-        refusal = refusals.HeridentificatieNietToegestaan(
-            f"the active convenant allows no re-identification under doel {doel!r} (convenant.yaml, heridentificatie)"
-        )
+        refusal = _not_allowed(doel)
     elif officer.partner_id == domain or not _names_approver(
         session, vault=vault, policy=policy, afspraak=afspraak, officer=officer, request=request
     ):
@@ -264,17 +278,7 @@ def approve_reidentification(
         )  # fmt: skip
     request.approved_by, request.approved_at = officer.principal_id, now
     repository.add(session, request)
-    record = ledger_entries.heridentificatie(
-        context=context,
-        betrokkene=Betrokkene(vault.log_pseudonym(session, person_id)),
-        stap="goedgekeurd",
-        domein=domain,
-        doel=doel,
-        verzoek_id=request.id,
-        door=request.requested_by,
-        goedgekeurd=officer.principal_id,
-    )
-    ledger.append(session, [record], now)
+    _step(session, vault, request, "goedgekeurd", context=context, now=now)
     _record(session, officer.principal_id, "reidentification.approved", request, {})
     return request
 
@@ -295,8 +299,8 @@ def _names_approver(
         return True
     if VERSTREKKER not in afspraak.goedkeurders:
         return False
-    holder = parse_pseudonym(request.pseudonym or "").domain
-    return officer.partner_id in _disclosers(session, vault, request.person_id or "", holder, request.doel or "")
+    holder, doel, person_id = _about(request)
+    return officer.partner_id in _disclosers(session, vault, person_id, holder, doel)
 
 
 def reveal(
@@ -304,11 +308,7 @@ def reveal(
 ) -> OpgegevenIdentiteit:
     """Show the identity behind an approved re-identification, once, to the officer who asked."""
     request = get(session, request_id, Soort.HERIDENTIFICATIE)
-    domain, doel, person_id = (
-        parse_pseudonym(request.pseudonym or "").domain,
-        request.doel or "",
-        request.person_id or "",
-    )
+    domain, doel, person_id = _about(request)
     if request.requested_by != officer.principal_id:
         raise _refuse(
             session, vault, officer,
@@ -320,17 +320,7 @@ def reveal(
     if request.executed_at is not None:
         raise refusals.IdentityShown("the identity was shown once already; ask again if it is needed again")
     identity = vault.open(session, person_id)
-    record = ledger_entries.heridentificatie(
-        context=context,
-        betrokkene=Betrokkene(vault.log_pseudonym(session, person_id)),
-        stap="getoond",
-        domein=domain,
-        doel=doel,
-        verzoek_id=request.id,
-        door=request.requested_by,
-        goedgekeurd=request.approved_by,
-    )
-    ledger.append(session, [record], now)
+    _step(session, vault, request, "getoond", context=context, now=now)
     request.executed_at = now
     repository.add(session, request)
     _record(session, officer.principal_id, "reidentification.revealed", request, {})

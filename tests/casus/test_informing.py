@@ -20,13 +20,15 @@ from tests.partnership import Partnership, sample_melding
 RESTRICTED_BSN = invented_bsns(1, 300_000_000)[0]
 
 
-def _casus(partnership: Partnership, regie: HubClient, bsn: str) -> tuple[int, str]:
-    """A casus about the person of an aanmelding of the politie."""
+def _casus(
+    partnership: Partnership, regie: HubClient, bsn: str, *, doel: str = "triage-zvh", soort: str = "pga"
+) -> tuple[int, str]:
+    """A casus about the person of an aanmelding of the politie (sent under `doel`)."""
     inhoud = sample_melding("aanmelding")
     inhoud["personen"][0]["bsn"] = bsn
-    body = {"berichttype": "aanmelding", "doel": "triage-zvh", "inhoud": inhoud}
+    body = {"berichttype": "aanmelding", "doel": doel, "inhoud": inhoud}
     assert partnership.client(POLITIE).send("POST", "/api/v1/meldingen", json_body=body).status_code == 201
-    casus = regie.post("/api/v1/casussen", {"type": "pga", "reden": "Aanmelding politie"})["id"]
+    casus = regie.post("/api/v1/casussen", {"type": soort, "reden": "Aanmelding politie"})["id"]
     path = f"/api/v1/casussen/{casus}"
     regie.post(f"{path}/personen", {"bsn": bsn, "reden": "De betrokkene van de aanmelding"})
     return casus, path
@@ -137,14 +139,7 @@ TRACES = ("radicalisering", "vertrouwelijk", "niet getoond", "achtergehouden", "
 def _radicalisering(partnership: Partnership, regie: HubClient, bsn: str) -> tuple[int, str]:
     """A casus radicalisering about the person of an aanmelding the politie shared under the confidential doel
     `radicalisering-casusoverleg`."""
-    inhoud = sample_melding("aanmelding")
-    inhoud["personen"][0]["bsn"] = bsn
-    body = {"berichttype": "aanmelding", "doel": "radicalisering-casusoverleg", "inhoud": inhoud}
-    assert partnership.client(POLITIE).send("POST", "/api/v1/meldingen", json_body=body).status_code == 201
-    casus = regie.post("/api/v1/casussen", {"type": "radicalisering", "reden": "Signaal radicalisering"})["id"]
-    path = f"/api/v1/casussen/{casus}"
-    regie.post(f"{path}/personen", {"bsn": bsn, "reden": "De betrokkene van de aanmelding"})
-    return casus, path
+    return _casus(partnership, regie, bsn, doel="radicalisering-casusoverleg", soort="radicalisering")
 
 
 def assert_no_trace(letter: str, casus: int) -> None:

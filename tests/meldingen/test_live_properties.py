@@ -20,11 +20,8 @@ import sqlalchemy as sa
 from connectors import HubClient
 from hub.db import Database
 from hub.partners.models import Role
-from hub.policy import service as policy
-from hub.policy.runtime import PolicyRuntime
-from hub.policy.service import Officer
 from tests.casus.test_zvh_process import invented_bsns
-from tests.partnership import Partnership, levering_status, person_client, sample_melding, wait_for
+from tests.partnership import Partnership, forbid_identity, levering_status, person_client, sample_melding, wait_for
 
 POLITIE, VT, AMW, CJG, ZVH, GEMEENTE = (
     "politie-limburg", "veilig-thuis-zuid-limburg", "amw-zuid-limburg", "cjg-zuid-limburg", "zvh-zuid-limburg",
@@ -52,11 +49,7 @@ def test_forgotten_persons_and_pseudonyms_stay_with_who_may_know(
     partnership: Partnership, database: Database, seed: int
 ) -> None:
     rng = random.Random(seed)  # noqa: S311 - a seeded scenario, not a secret
-    with database.unit_of_work() as session:  # AMW and the CJG get pseudonyms, not identities
-        policy.issue_emergency(
-            session, PolicyRuntime(), Officer("fg-nood", "elders"), categorieen=["identificatie"],
-            ontvangers=["amw", "cjg"], reden="test: identiteit niet delen", now=datetime.now(UTC),
-        )  # fmt: skip
+    forbid_identity(database, ["amw", "cjg"])  # AMW and the CJG get pseudonyms, not identities
     people = _people(seed)
     receiver = partnership.receivers[VT]
     vt_down = rng.random() < 0.5

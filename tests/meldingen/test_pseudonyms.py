@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 from typing import Any
 
 from hub.db import Database
 from hub.partners.models import Role
-from hub.policy import service as policy
-from hub.policy.runtime import PolicyRuntime
-from hub.policy.service import Officer
-from tests.partnership import Partnership, person_client, sample_melding, wait_for
+from tests.partnership import Partnership, forbid_identity, person_client, sample_melding, wait_for
 from tests.pseudonym.test_vault import everything_stored, planted
-
-
-def _forbid_identity(database: Database, ontvangers: list[str]) -> None:
-    """An emergency prohibition: these recipients may no longer learn who anyone is (it applies at once)."""
-    with database.unit_of_work() as session:
-        policy.issue_emergency(
-            session,
-            PolicyRuntime(),
-            Officer("fg-nood", "elders"),
-            categorieen=["identificatie"],
-            ontvangers=ontvangers,
-            reden="test: identiteit tijdelijk niet delen",
-            now=datetime.now(UTC),
-        )
 
 
 def _persons(partnership: Partnership, partner_id: str) -> list[dict[str, Any]]:
@@ -38,7 +20,7 @@ class TestIdentityOrPseudonym:
     def test_a_recipient_without_identificatie_gets_its_own_stable_unlinkable_pseudonym(
         self, partnership: Partnership, database: Database
     ) -> None:
-        _forbid_identity(database, ["amw", "cjg"])
+        forbid_identity(database, ["amw", "cjg"])
         for _ in range(2):
             response = partnership.client("politie-limburg").send(
                 "POST",
@@ -58,7 +40,7 @@ class TestIdentityOrPseudonym:
     def test_a_pseudonym_a_recipient_got_can_be_re_identified_with_four_eyes(
         self, partnership: Partnership, database: Database, actors_for_partnership: dict[str, Any]
     ) -> None:
-        _forbid_identity(database, ["amw"])
+        forbid_identity(database, ["amw"])
         partnership.client("politie-limburg").post(
             "/api/v1/meldingen", {"berichttype": "zorgmelding", "inhoud": sample_melding("zorgmelding")}
         )

@@ -8,7 +8,6 @@ only the asker sees the identity. Every step, refused or not, is on the verstrek
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,10 +15,7 @@ import pytest
 from connectors import HubClient
 from hub.db import Database
 from hub.partners.models import Role
-from hub.policy import service as policy
-from hub.policy.runtime import PolicyRuntime
-from hub.policy.service import Officer
-from tests.partnership import Partnership, person_client, sample_melding, wait_for
+from tests.partnership import Partnership, forbid_identity, person_client, sample_melding, wait_for
 
 BSN = "762621606"  # Teun van Verzonnen of the sample E33 (invented)
 
@@ -27,16 +23,7 @@ BSN = "762621606"  # Teun van Verzonnen of the sample E33 (invented)
 @pytest.fixture
 def via_pseudonym(partnership: Partnership, database: Database) -> str:
     """The pseudonym VIA got for the betrokkene of a police E33 sent under a noodverbod on identificatie for VIA."""
-    with database.unit_of_work() as session:
-        policy.issue_emergency(
-            session,
-            PolicyRuntime(),
-            Officer("fg-nood", "elders"),
-            categorieen=["identificatie"],
-            ontvangers=["via"],
-            reden="test: identiteit tijdelijk niet delen met VIA",
-            now=datetime.now(UTC),
-        )
+    forbid_identity(database, ["via"])
     partnership.client("politie-limburg").post(
         "/api/v1/meldingen", {"berichttype": "e33-verward-gedrag", "inhoud": sample_melding("e33-verward-gedrag")}
     )
