@@ -44,6 +44,7 @@ from hub.partners.models import PrincipalSoort, Role
 from hub.partners.schemas import PrincipalCreate
 from hub.web.security import SESSION_COOKIE
 from hub.web.service import start_session
+from tests.partnership import wait_for
 from tests.server import start_serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,6 +126,9 @@ def upgraded(asset: Path, database: str, tmp_path: Path) -> Iterator[Upgraded]:
         **{k: v for k, v in os.environ.items() if not k.startswith("SCHAKEL_")},
         "SCHAKEL_DATA_DIR": str(tmp_path / "data"),
         "SCHAKEL_KEYS_DIR": str(keys),
+        # The asset's newest checkpoint is as old as the cached asset: the hub signs a fresh one as soon as its log
+        # grows, so that the health does not depend on when the asset was built.
+        "SCHAKEL_CHECKPOINT_INTERVAL_SECONDS": "1",
     }
     with _database(asset, database, tmp_path) as database_url:
         env["SCHAKEL_DATABASE_URL"] = database_url
@@ -296,11 +300,14 @@ def _ledger_verifies_against_what_was_pinned(hub: Upgraded, tmp_path: Path) -> N
 
 
 def _health_says_only_what_needs_attention(hub: Upgraded) -> None:
-    body = httpx.get(f"{hub.url}/api/v1/health", timeout=10).json()
-    codes = {r["code"] for r in body["redenen"]}
-    assert codes <= {"convenant-oud-formaat"}, body
+    def codes() -> set[str]:
+        return {r["code"] for r in httpx.get(f"{hub.url}/api/v1/health", timeout=10).json()["redenen"]}
+
+    # The new meldingen grew the log: within a second or two the hub signs a checkpoint over it (the asset's own
+    # may be hours old, as old as the cache it came from).
+    wait_for(lambda: codes() <= {"convenant-oud-formaat"}, seconds=20)
     if hub.manifest["schema"] == "0007":
-        assert codes == {"convenant-oud-formaat"}, "a convenant of format 1 in force is reported"
+        assert codes() == {"convenant-oud-formaat"}, "a convenant of format 1 in force is reported"
 
 
 def _ids(entry: dict[str, str]) -> str:
